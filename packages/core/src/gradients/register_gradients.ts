@@ -1,0 +1,20 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { dwt2DGradConfig } from './Dwt2D_grad';
+import { idwt2DGradConfig } from './Idwt2D_grad';
+import { waveletPyramidGradConfig } from './WaveletPyramid_grad';
+
+export const waveMixGradConfigs: readonly tf.GradConfig[] = [
+  dwt2DGradConfig,
+  idwt2DGradConfig,
+  waveletPyramidGradConfig,
+];
+
+/**
+ * Registers the kernel gradients once. The ops call it, so importing @wavemix/core has no side
+ * effect and a bundler can drop what a user does not call.
+ */
+export function registerWaveMixGradients(): void {
+  for (const config of waveMixGradConfigs) {
+    if (tf.getGradient(config.kernelName) == null) tf.registerGradient(config);
+  }
+}

@@ -1,0 +1,22 @@
+export * from './kernel_names';
+export { WaveMixArgumentError, WaveMixError, WaveMixKernelLimitError } from './errors';
+export { halfSize, maxLevels, pyramidShapes, assertNhwcFloat32, assertLevels, assertIdwtInput, resolveOutputSize } from './shapes';
+export { dwt2d } from './ops/dwt2d';
+export { idwt2d } from './ops/idwt2d';
+export { waveletPyramid } from './ops/wavelet_pyramid';
+export { hasKernel, runDwt2D, runIdwt2D, runWaveletPyramid } from './ops/dispatch';
+export {
+  dwt2dComposite,
+  idwt2dComposite,
+  waveletPyramidComposite,
+  dwt2dCompositeRaw,
+  idwt2dCompositeRaw,
+  waveletPyramidCompositeRaw,
+  waveletPyramidTranspose,
+} from './composite';
+export { dwt2DGradConfig } from './gradients/Dwt2D_grad';
+export { idwt2DGradConfig } from './gradients/Idwt2D_grad';
+export { waveletPyramidGradConfig } from './gradients/WaveletPyramid_grad';
+export { registerWaveMixGradients, waveMixGradConfigs } from './gradients/register_gradients';
+export { haarForward, haarInverse, haarPyramid, type Shape4 } from './impl/haar';
+export * from './safetensors';

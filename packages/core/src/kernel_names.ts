@@ -1,0 +1,30 @@
+/**
+ * Kernel names and their input/attribute shapes, in the style of tfjs-core's kernel_names.ts.
+ * Every backend package registers kernels under these names; the ops dispatch to them.
+ */
+import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+/** One-level 2D Haar DWT, NHWC -> NHWC with 4x the channels (WaveMix layout). */
+export const Dwt2D = 'WaveMixDwt2D';
+export type Dwt2DInputs = Pick<NamedTensorInfoMap, 'x'>;
+
+/** Inverse of Dwt2D; `outputHeight`/`outputWidth` crop back to an odd original size. */
+export const Idwt2D = 'WaveMixIdwt2D';
+export type Idwt2DInputs = Pick<NamedTensorInfoMap, 'y'>;
+export interface Idwt2DAttrs {
+  outputHeight: number;
+  outputWidth: number;
+}
+
+/** `levels` outputs X_1..X_L, X_k = Dwt2D(LL of X_{k-1}), X_0 = x. */
+export const WaveletPyramid = 'WaveMixWaveletPyramid';
+export type WaveletPyramidInputs = Pick<NamedTensorInfoMap, 'x'>;
+export interface WaveletPyramidAttrs {
+  levels: number;
+}
+
+export const WAVEMIX_KERNEL_NAMES = [Dwt2D, Idwt2D, WaveletPyramid] as const;
+export type WaveMixKernelName = (typeof WAVEMIX_KERNEL_NAMES)[number];
+
+/** Re-exported so kernel packages need not reach into tfjs-core for it. */
+export type { TensorInfo };

@@ -1,0 +1,47 @@
+/**
+ * Kernel-or-composite dispatch shared by the ops and the gradients: a backend that registered a
+ * WaveMix kernel runs it, any other backend runs the plain-ops composite. Gradient functions pass
+ * the raw composites (no gradient of their own); the public ops pass the differentiable ones.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Dwt2D, Idwt2D, type Idwt2DAttrs, WaveletPyramid, type WaveletPyramidAttrs } from '../kernel_names';
+import { dwt2dCompositeRaw, idwt2dCompositeRaw, waveletPyramidCompositeRaw } from '../composite';
+
+type T4 = tf.Tensor4D;
+
+/** True when the active backend has a kernel registered under `kernelName`. */
+export function hasKernel(kernelName: string): boolean {
+  const backend = tf.getBackend();
+  return backend != null && tf.getKernel(kernelName, backend) != null;
+}
+
+function attrMap(attrs: object): tf.NamedAttrMap {
+  return attrs as tf.NamedAttrMap;
+}
+
+export function runDwt2D(x: T4, composite: (x: T4) => T4 = dwt2dCompositeRaw): T4 {
+  if (hasKernel(Dwt2D)) return tf.engine().runKernel(Dwt2D, { x }) as T4;
+  return composite(x);
+}
+
+export function runIdwt2D(
+  y: T4,
+  outputHeight: number,
+  outputWidth: number,
+  composite: (y: T4, h: number, w: number) => T4 = idwt2dCompositeRaw,
+): T4 {
+  if (!hasKernel(Idwt2D)) return composite(y, outputHeight, outputWidth);
+  const attrs: Idwt2DAttrs = { outputHeight, outputWidth };
+  return tf.engine().runKernel(Idwt2D, { y }, attrMap(attrs)) as T4;
+}
+
+export function runWaveletPyramid(
+  x: T4,
+  levels: number,
+  composite: (x: T4, levels: number) => T4[] = waveletPyramidCompositeRaw,
+): T4[] {
+  if (!hasKernel(WaveletPyramid)) return composite(x, levels);
+  const attrs: WaveletPyramidAttrs = { levels };
+  const out = tf.engine().runKernel(WaveletPyramid, { x }, attrMap(attrs));
+  return (Array.isArray(out) ? out : [out]) as T4[];
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from 'tsup';
+import { preset } from '@wavemix/config/tsup-preset';
+
+export default defineConfig(
+  preset({
+    index: 'src/index.ts',
+    'testing/index': 'src/testing/index.ts',
+    'safetensors/index': 'src/safetensors/index.ts',
+  }),
+);

@@ -1,0 +1,2 @@
+import type { Options } from 'tsup';
+export function preset(entry: Record<string, string>, overrides?: Options): Options;
