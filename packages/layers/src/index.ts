@@ -1,0 +1,19 @@
+export { DWT2D, DWT2D_LAYOUTS, type DWT2DArgs, type DWT2DLayout } from './dwt2d_layer';
+export { ChannelSlice, type ChannelSliceArgs } from './channel_slice_layer';
+export {
+  BATCH_NORM_EPSILON,
+  BATCH_NORM_MOMENTUM,
+  batchNorm,
+  conv2d,
+  convTranspose4x4,
+  feedForward,
+  residualWaveBlock,
+  validateDims,
+  validateLevel,
+  waveBlock,
+  type FeedForwardOptions,
+  type WaveBlockOptions,
+  type WaveMixDims,
+} from './wave_block';
+export { torchBiasInitializer, torchKernelInitializer } from './initializers';
+export type { LayerArgs, Shape } from './layer_utils';
