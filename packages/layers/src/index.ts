@@ -1,5 +1,6 @@
 export { DWT2D, DWT2D_LAYOUTS, type DWT2DArgs, type DWT2DLayout } from './dwt2d_layer';
 export { ChannelSlice, type ChannelSliceArgs } from './channel_slice_layer';
+export { BicubicUpsample2x } from './bicubic_upsample_layer';
 export {
   BATCH_NORM_EPSILON,
   BATCH_NORM_MOMENTUM,

@@ -1,0 +1,55 @@
+import { WaveMixError } from '@wavemix/core';
+
+/** A zip container (a torch.save `.pth`) is malformed or uses a feature we do not read. */
+export class WaveMixZipError extends WaveMixError {
+  constructor(
+    message: string,
+    /** Byte offset in the file. */
+    readonly offset: number,
+    /** The entry involved, where there is one. */
+    readonly entry?: string,
+  ) {
+    super(`zip${entry ? ` entry '${entry}'` : ''}: ${message} (at byte ${offset})`);
+  }
+}
+
+/** A pickle is malformed or asks for something outside the state_dict subset (e.g. a foreign global). */
+export class WaveMixPickleError extends WaveMixError {
+  constructor(
+    message: string,
+    /** Byte offset inside the pickle stream. */
+    readonly offset: number,
+  ) {
+    super(`pickle: ${message} (at pickle byte ${offset})`);
+  }
+}
+
+export interface ShapeMismatch {
+  key: string;
+  expected: number[];
+  got: number[];
+}
+
+/** A state_dict does not fit the model: every problem at once. */
+export class WaveMixStateDictError extends WaveMixError {
+  constructor(
+    readonly missing: string[],
+    readonly unexpected: string[],
+    readonly mismatched: ShapeMismatch[],
+    source?: string,
+  ) {
+    const parts: string[] = [];
+    if (missing.length) parts.push(`missing keys (${missing.length}): ${missing.join(', ')}`);
+    if (unexpected.length) parts.push(`unexpected keys (${unexpected.length}): ${unexpected.join(', ')}`);
+    if (mismatched.length) {
+      parts.push(
+        `shape mismatches (${mismatched.length}): ` +
+          mismatched.map((m) => `${m.key} expected [${m.expected.join(', ')}] got [${m.got.join(', ')}]`).join('; '),
+      );
+    }
+    super(`${source ? `${source}: ` : ''}state_dict does not fit the model: ${parts.join('. ')}`);
+  }
+}
+
+/** The bytes are neither safetensors nor a torch.save zip. */
+export class WaveMixFormatError extends WaveMixError {}

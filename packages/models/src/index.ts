@@ -1,0 +1,31 @@
+import '@wavemix/layers';
+
+export {
+  TASKS,
+  assertInputSize,
+  inputDivisor,
+  resolveConfig,
+  type InitialConv,
+  type ResolvedConfig,
+  type SegmentationArchitecture,
+  type WaveMixConfig,
+  type WaveMixTask,
+} from './config';
+export { buildModel, countTrainableParams, createModel, type CreateModelOptions } from './create_model';
+export { getModelInfo, listModels, type ModelInfo, type PublishedResult } from './registry';
+export { getWaveMixMetadata, setWaveMixMetadata, type Preprocessing, type WaveMixMetadata } from './metadata';
+export {
+  exportPyTorchWeights,
+  fromTorchLayout,
+  loadPyTorchWeights,
+  pytorchParameters,
+  toTorchLayout,
+  transposeData,
+  type ExportPyTorchOptions,
+  type LoadPyTorchOptions,
+  type LoadReport,
+  type TorchParameter,
+} from './pytorch/bridge';
+export { readStateDict, type StateDict, type StateDictFormat, type StateTensor } from './pytorch/state_dict';
+export { WaveMixFormatError, WaveMixPickleError, WaveMixStateDictError, WaveMixZipError, type ShapeMismatch } from './errors';
+export * from './class_names';

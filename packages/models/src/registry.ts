@@ -1,0 +1,309 @@
+/**
+ * Named configurations: every model of spec sections 6 and 7. `trainableParams` is what the built
+ * model has (PyTorch's count: trainable weights only); tests build each entry and check it, and
+ * check the section 6 numbers against the spec. `published` is the paper/README/checkpoint result
+ * the configuration is known for.
+ */
+import { WaveMixArgumentError } from '@wavemix/core';
+import type { WaveMixConfig, WaveMixTask } from './config';
+import type { Preprocessing } from './metadata';
+import {
+  CIFAR10_CLASSES,
+  CITYSCAPES_CLASSES,
+  EMNIST_BALANCED_CLASSES,
+  EMNIST_LETTERS_CLASSES,
+  FASHION_MNIST_CLASSES,
+  GALAXY10_DECALS_CLASSES,
+  MNIST_CLASSES,
+} from './class_names';
+
+export interface PublishedResult {
+  dataset: string;
+  metric: string;
+  value: number;
+  /** Where it comes from, and any other figure reported for the same configuration. */
+  source: string;
+}
+
+export interface ModelInfo {
+  name: string;
+  task: WaveMixTask;
+  description: string;
+  config: WaveMixConfig;
+  /** [height, width] the model was trained at; null where any size works (super-resolution). */
+  inputSize: [number, number] | null;
+  trainableParams: number;
+  published: PublishedResult | null;
+  preprocessing: Preprocessing;
+  classNames?: string[];
+  /** Official PyTorch state_dict (torch.save .pth), loadable with `loadPyTorchWeights`. */
+  weightsUrl?: string;
+  /** What is assumed rather than taken from an official source. */
+  notes?: string;
+}
+
+const IMAGENET: Preprocessing = { colorSpace: 'rgb', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+const CIFAR: Preprocessing = { colorSpace: 'rgb', mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
+const PLAIN_RGB: Preprocessing = { colorSpace: 'rgb', mean: [0, 0, 0], std: [1, 1, 1] };
+const PLAIN_GRAY: Preprocessing = { colorSpace: 'grayscale', mean: [0], std: [1] };
+const YCBCR: Preprocessing = { colorSpace: 'ycbcr', mean: [0, 0, 0], std: [1, 1, 1] };
+const WEIGHTS = 'https://huggingface.co/cloudwalker/wavemix/resolve/main/Saved_Models_Weights';
+const numbered = (n: number) => Array.from({ length: n }, (_, i) => `class ${i}`);
+
+/** 192/16, level 3, pachify P4: the ImageNet network and its relatives. */
+const WAVEMIX_192_16_L3 = {
+  task: 'classification', depth: 16, mult: 2, ffChannel: 192, finalDim: 192, dropout: 0.5, level: 3,
+  initialConv: 'pachify', patchSize: 4,
+} as const;
+
+const lite = (finalDim: number, depth: number, numClasses: number, extra: Partial<WaveMixConfig> = {}): WaveMixConfig => ({
+  task: 'classification', numClasses, depth, mult: 2, ffChannel: finalDim, finalDim, dropout: 0.5, level: 1,
+  initialConv: 'strided', stride: 1, ...extra,
+});
+
+const ENTRIES: ModelInfo[] = [
+  {
+    name: 'imagenet-wavemix-192-16',
+    task: 'classification',
+    description: 'WaveMix-192/16, level 3, pachify P4 (the classification defaults), ImageNet-1k',
+    config: { ...WAVEMIX_192_16_L3, numClasses: 1000, inputSize: [224, 224] },
+    inputSize: [224, 224],
+    trainableParams: 27_857_608,
+    published: { dataset: 'ImageNet-1k', metric: 'top-1 %', value: 75.32, source: 'README; the released checkpoint scores 75.06' },
+    preprocessing: IMAGENET,
+    classNames: numbered(1000),
+    weightsUrl: `${WEIGHTS}/ImageNet/wavemix_192_16_75.06.pth`,
+  },
+  {
+    name: 'imagenet-wavemix-lite-192-16',
+    task: 'classification',
+    description: 'WaveMix-Lite-192/16 (level 1), pachify P4, ImageNet-1k',
+    config: { ...WAVEMIX_192_16_L3, level: 1, numClasses: 1000, inputSize: [224, 224] },
+    inputSize: [224, 224],
+    trainableParams: 12_494_536,
+    published: null,
+    preprocessing: IMAGENET,
+    classNames: numbered(1000),
+    weightsUrl: `${WEIGHTS}/ImageNet/wavemixlite_71.18.pth`,
+    notes: 'spec section 7 lists no result; the official loader script and checkpoint are named 70.66 and 71.18',
+  },
+  {
+    name: 'places365-wavemix-256-12',
+    task: 'classification',
+    description: 'WaveMix-256/12, level 2, pachify P8, Places-365',
+    config: {
+      task: 'classification', numClasses: 365, depth: 12, mult: 2, ffChannel: 256, finalDim: 256, dropout: 0.5, level: 2,
+      initialConv: 'pachify', patchSize: 8, inputSize: [256, 256],
+    },
+    inputSize: [256, 256],
+    trainableParams: 28_449_261,
+    published: { dataset: 'Places-365', metric: 'top-1 %', value: 56.45, source: 'paper; the released checkpoint is named 54.94' },
+    preprocessing: IMAGENET,
+    classNames: numbered(365),
+    weightsUrl: `${WEIGHTS}/Places365/places365_54.94.pth`,
+    notes: 'input size 256x256 (Places-365 standard) and ImageNet normalisation are assumptions',
+  },
+  {
+    name: 'galaxy10-wavemix-192-16',
+    task: 'classification',
+    description: 'WaveMix-192/16, level 3, pachify P4 at 256x256, Galaxy10 DECals',
+    config: { ...WAVEMIX_192_16_L3, numClasses: 10, inputSize: [256, 256] },
+    inputSize: [256, 256],
+    trainableParams: 27_666_538,
+    published: { dataset: 'Galaxy10 DECals', metric: 'top-1 %', value: 95.42, source: 'official checkpoint' },
+    preprocessing: IMAGENET,
+    classNames: GALAXY10_DECALS_CLASSES,
+    weightsUrl: `${WEIGHTS}/galaxy10/galaxy_95.42.pth`,
+    notes: 'normalisation is an assumption',
+  },
+  {
+    name: 'cifar10-wavemix-lite-144-7',
+    task: 'classification',
+    description: 'WaveMix-Lite-144/7, level 1, strided stem stride 1, CIFAR-10',
+    config: lite(144, 7, 10, { inputSize: [32, 32] }),
+    inputSize: [32, 32],
+    trainableParams: 3_042_550,
+    published: { dataset: 'CIFAR-10', metric: 'top-1 %', value: 94.58, source: 'official checkpoint' },
+    preprocessing: CIFAR,
+    classNames: CIFAR10_CLASSES,
+    weightsUrl: `${WEIGHTS}/cifar10/cifar10_94.58.pth`,
+    notes: 'CIFAR normalisation is an assumption',
+  },
+  {
+    name: 'cifar10-wavemix-320-8',
+    task: 'classification',
+    description: 'WaveMix-320/8, level 1, strided stem stride 1, CIFAR-10',
+    config: lite(320, 8, 10, { inputSize: [32, 32] }),
+    inputSize: [32, 32],
+    trainableParams: 17_073_610,
+    published: { dataset: 'CIFAR-10', metric: 'top-1 %', value: 95.37, source: 'official checkpoint; README reports 95.98' },
+    preprocessing: CIFAR,
+    classNames: CIFAR10_CLASSES,
+    weightsUrl: `${WEIGHTS}/cifar10/cifar10_95.37.pth`,
+    notes: 'CIFAR normalisation is an assumption',
+  },
+  {
+    name: 'cifar10-wavemix-lite-64-6',
+    task: 'classification',
+    description: 'WaveMix-Lite-64/6, level 1, strided stem stride 1, ffChannel 64, CIFAR-10',
+    config: lite(64, 6, 10, { inputSize: [32, 32] }),
+    inputSize: [32, 32],
+    trainableParams: 520_106,
+    published: { dataset: 'CIFAR-10', metric: 'top-1 %', value: 90, source: 'README parameter-efficiency table (90 % with 520,106 parameters)' },
+    preprocessing: CIFAR,
+    classNames: CIFAR10_CLASSES,
+    notes: 'dropout and normalisation are assumptions',
+  },
+  {
+    name: 'cifar100-wavemix-lite-256-10',
+    task: 'classification',
+    description: 'WaveMix-Lite-256/10, level 1, strided stem stride 1, CIFAR-100',
+    config: lite(256, 10, 100, { inputSize: [32, 32] }),
+    inputSize: [32, 32],
+    trainableParams: 13_611_492,
+    published: { dataset: 'CIFAR-100', metric: 'top-1 %', value: 78.81, source: 'official checkpoint' },
+    preprocessing: CIFAR,
+    classNames: numbered(100),
+    weightsUrl: `${WEIGHTS}/cifar100/cifar100_78.81.pth`,
+    notes: 'CIFAR normalisation is an assumption',
+  },
+  {
+    name: 'fashion-mnist-wavemix-lite-8-5',
+    task: 'classification',
+    description: 'WaveMix-Lite-8/5, 1 input channel, ffChannel 8, level 1, strided stem stride 1, Fashion-MNIST',
+    config: lite(8, 5, 10, { inChannels: 1, inputSize: [28, 28] }),
+    inputSize: [28, 28],
+    trainableParams: 7_156,
+    published: { dataset: 'Fashion-MNIST', metric: 'top-1 %', value: 90, source: 'README parameter-efficiency table (90 % with 7,156 parameters)' },
+    preprocessing: PLAIN_GRAY,
+    classNames: FASHION_MNIST_CLASSES,
+  },
+  {
+    name: 'fashion-mnist-wavemix',
+    task: 'classification',
+    description: 'WaveMix-128/7 (level 1, strided stride 1, 1 channel) for Fashion-MNIST',
+    config: lite(128, 7, 10, { inChannels: 1, inputSize: [28, 28] }),
+    inputSize: [28, 28],
+    trainableParams: 2_403_818,
+    published: { dataset: 'Fashion-MNIST', metric: 'top-1 %', value: 93.91, source: 'paper ("WaveMix")' },
+    preprocessing: PLAIN_GRAY,
+    classNames: FASHION_MNIST_CLASSES,
+    notes: 'the spec names no architecture for this result; 128/7 (the MNIST network) is an assumption',
+  },
+  {
+    name: 'mnist-wavemix-128-7',
+    task: 'classification',
+    description: 'WaveMix-128/7, level 1, strided stem stride 1, 1 channel, MNIST',
+    config: lite(128, 7, 10, { inChannels: 1, inputSize: [28, 28] }),
+    inputSize: [28, 28],
+    trainableParams: 2_403_818,
+    published: { dataset: 'MNIST', metric: 'top-1 %', value: 99.71, source: 'paper' },
+    preprocessing: PLAIN_GRAY,
+    classNames: MNIST_CLASSES,
+    notes: 'level 1, strided stride 1, ffChannel = finalDim and 1 input channel are assumptions',
+  },
+  {
+    name: 'mnist-wavemix-lite-8-10',
+    task: 'classification',
+    description: 'WaveMix-Lite-8/10, ffChannel 8, level 1, strided stem stride 1, 1 channel, MNIST',
+    config: lite(8, 10, 10, { inChannels: 1, inputSize: [28, 28] }),
+    inputSize: [28, 28],
+    trainableParams: 13_886,
+    published: { dataset: 'MNIST', metric: 'top-1 %', value: 99, source: 'README parameter-efficiency table (99 % with 3,566 parameters)' },
+    preprocessing: PLAIN_GRAY,
+    classNames: MNIST_CLASSES,
+    notes: "the README's 3,566 parameters come from a variant that replaces the ConvTranspose layers with upsampling; this architecture has 13,886",
+  },
+  {
+    name: 'emnist-letters-wavemix-lite-112-16',
+    task: 'classification',
+    description: 'WaveMix-Lite-112/16, level 1, strided stem stride 1, EMNIST Letters',
+    config: lite(112, 16, 27, { inputSize: [28, 28] }),
+    inputSize: [28, 28],
+    trainableParams: 4_136_635,
+    published: { dataset: 'EMNIST Letters', metric: 'top-1 %', value: 95.96, source: 'paper' },
+    preprocessing: { colorSpace: 'rgb', mean: [0, 0, 0], std: [1, 1, 1] },
+    classNames: EMNIST_LETTERS_CLASSES,
+    notes: '27 outputs (torchvision letters labels 1..26 plus the unused 0), 3 input channels (grey replicated, as the official code takes RGB) and ffChannel 112 are assumptions',
+  },
+  {
+    name: 'emnist-balanced-wavemix-lite-112-16',
+    task: 'classification',
+    description: 'WaveMix-Lite-112/16, level 1, strided stem stride 1, EMNIST Balanced',
+    config: lite(112, 16, 47, { inputSize: [28, 28] }),
+    inputSize: [28, 28],
+    trainableParams: 4_138_895,
+    published: { dataset: 'EMNIST Balanced', metric: 'top-1 %', value: 91.06, source: 'paper ("WaveMix")' },
+    preprocessing: { colorSpace: 'rgb', mean: [0, 0, 0], std: [1, 1, 1] },
+    classNames: EMNIST_BALANCED_CLASSES,
+    notes: 'the spec names no architecture for this result; the EMNIST Letters network is assumed',
+  },
+  {
+    name: 'cityscapes-wavemix-256-16',
+    task: 'segmentation',
+    description: 'SemSegment WaveMix-256/16, level 4, strided stem stride 2, Cityscapes (20 classes incl. void)',
+    config: {
+      task: 'segmentation', architecture: 'semsegment', numClasses: 20, depth: 16, mult: 2, ffChannel: 256, finalDim: 256,
+      dropout: 0, level: 4, stride: 2, inputSize: [1024, 2048],
+    },
+    inputSize: [1024, 2048],
+    trainableParams: 63_164_628,
+    published: { dataset: 'Cityscapes val', metric: 'mIoU %', value: 82.7, source: "paper, with the official script's non-standard mIoU" },
+    preprocessing: IMAGENET,
+    classNames: CITYSCAPES_CLASSES,
+  },
+  {
+    name: 'cityscapes-wavemix-192-16-decoder',
+    task: 'segmentation',
+    description: 'Cityscapes 83.04 model: WaveMix-192/16 level-3 pachify-P4 classification backbone with a ConvT-ConvT-Conv decoder',
+    config: {
+      ...WAVEMIX_192_16_L3, task: 'segmentation', architecture: 'classification-backbone', numClasses: 20,
+      decoderChannels: [128, 64], inputSize: [1024, 2048],
+    },
+    inputSize: [1024, 2048],
+    trainableParams: 28_190_388,
+    published: { dataset: 'Cityscapes val', metric: 'mIoU %', value: 83.04, source: "official script (its non-standard mIoU), 1024x2048 input" },
+    preprocessing: IMAGENET,
+    classNames: CITYSCAPES_CLASSES,
+  },
+  {
+    name: 'sisr-wavemix-144-4',
+    task: 'sisr',
+    description: 'wavemix.sisr.WaveMix defaults: 144/4, level 1, RGB x2',
+    config: { task: 'sisr', depth: 4, mult: 2, ffChannel: 144, finalDim: 144, dropout: 0, level: 1 },
+    inputSize: null,
+    trainableParams: 1_944_867,
+    published: null,
+    preprocessing: PLAIN_RGB,
+    notes: 'spec section 7 lists no result for this model',
+  },
+  {
+    name: 'wavemixsr-144-4',
+    task: 'wavemix-sr',
+    description: 'WaveMixSR (WACV 2024): 144/4, mult 1, dropout 0.3, YCbCr x2',
+    config: { task: 'wavemix-sr', depth: 4, mult: 1, ffChannel: 144, finalDim: 144, dropout: 0.3 },
+    inputSize: null,
+    trainableParams: 1_704_385,
+    published: { dataset: 'BSD100 x2', metric: 'PSNR-Y dB', value: 33.08, source: 'WaveMixSR paper, DIV2K-trained' },
+    preprocessing: YCBCR,
+  },
+];
+
+const BY_NAME = new Map(ENTRIES.map((entry) => [entry.name, entry]));
+
+/** Every named configuration, in a stable order. */
+export function listModels(): ModelInfo[] {
+  return ENTRIES.map(copyInfo);
+}
+
+export function getModelInfo(name: string): ModelInfo {
+  const entry = BY_NAME.get(name);
+  if (!entry) {
+    throw new WaveMixArgumentError('name', `unknown model ${JSON.stringify(name)}; known: ${[...BY_NAME.keys()].join(', ')}`);
+  }
+  return copyInfo(entry);
+}
+
+function copyInfo(entry: ModelInfo): ModelInfo {
+  return JSON.parse(JSON.stringify(entry)) as ModelInfo;
+}
