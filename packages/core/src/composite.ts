@@ -164,7 +164,7 @@ type KernelFuncParams = {
  * output). This is the engine primitive behind `tf.customGrad`, used directly because customGrad
  * allows a single output and the pyramid has several.
  */
-function recordWithGradient<O extends T4 | T4[]>(input: T4, forward: () => O, backward: (dys: T4[]) => T4): O {
+export function recordWithGradient<O extends T4 | T4[]>(input: T4, forward: () => O, backward: (dys: T4[]) => T4): O {
   const engine = tf.engine();
   const run = (engine['runKernelFunc'] as unknown as (params: KernelFuncParams) => O).bind(engine);
   return run({

@@ -4,7 +4,20 @@ export { halfSize, maxLevels, pyramidShapes, assertNhwcFloat32, assertLevels, as
 export { dwt2d } from './ops/dwt2d';
 export { idwt2d } from './ops/idwt2d';
 export { waveletPyramid } from './ops/wavelet_pyramid';
-export { hasKernel, runDwt2D, runIdwt2D, runWaveletPyramid } from './ops/dispatch';
+export { bicubicUpsample2x } from './ops/bicubic_upsample_2x';
+export {
+  hasKernel,
+  runDwt2D,
+  runIdwt2D,
+  runWaveletPyramid,
+  runBicubicUpsample2x,
+  runBicubicUpsample2xGrad,
+} from './ops/dispatch';
+export {
+  bicubicUpsample2xComposite,
+  bicubicUpsample2xCompositeRaw,
+  bicubicUpsample2xGradCompositeRaw,
+} from './composite_bicubic';
 export {
   dwt2dComposite,
   idwt2dComposite,
@@ -17,6 +30,14 @@ export {
 export { dwt2DGradConfig } from './gradients/Dwt2D_grad';
 export { idwt2DGradConfig } from './gradients/Idwt2D_grad';
 export { waveletPyramidGradConfig } from './gradients/WaveletPyramid_grad';
+export { bicubicUpsample2xGradConfig } from './gradients/BicubicUpsample2x_grad';
 export { registerWaveMixGradients, waveMixGradConfigs } from './gradients/register_gradients';
 export { haarForward, haarInverse, haarPyramid, type Shape4 } from './impl/haar';
+export {
+  bicubicUpsample2xImpl,
+  bicubicUpsample2xGradImpl,
+  BICUBIC_EVEN_WEIGHTS,
+  BICUBIC_ODD_WEIGHTS,
+} from './impl/bicubic';
 export * from './safetensors';
+export { registerKernelsOnce } from './register';

@@ -23,8 +23,20 @@ export interface WaveletPyramidAttrs {
   levels: number;
 }
 
-export const WAVEMIX_KERNEL_NAMES = [Dwt2D, Idwt2D, WaveletPyramid] as const;
-export type WaveMixKernelName = (typeof WAVEMIX_KERNEL_NAMES)[number];
 
 /** Re-exported so kernel packages need not reach into tfjs-core for it. */
 export type { TensorInfo };
+
+/**
+ * PyTorch `Upsample(scale_factor=2, mode='bicubic', align_corners=False)` on NHWC:
+ * `[b, h, w, c] -> [b, 2h, 2w, c]`, cubic convolution with A = -0.75 and edge-clamped taps.
+ */
+export const BicubicUpsample2x = 'WaveMixBicubicUpsample2x';
+export type BicubicUpsample2xInputs = Pick<NamedTensorInfoMap, 'x'>;
+
+/** The adjoint of BicubicUpsample2x: `dy [b, 2h, 2w, c] -> dx [b, h, w, c]`. */
+export const BicubicUpsample2xGrad = 'WaveMixBicubicUpsample2xGrad';
+export type BicubicUpsample2xGradInputs = Pick<NamedTensorInfoMap, 'dy'>;
+
+export const WAVEMIX_KERNEL_NAMES = [Dwt2D, Idwt2D, WaveletPyramid, BicubicUpsample2x, BicubicUpsample2xGrad] as const;
+export type WaveMixKernelName = (typeof WAVEMIX_KERNEL_NAMES)[number];

@@ -4,7 +4,16 @@
  * the raw composites (no gradient of their own); the public ops pass the differentiable ones.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Dwt2D, Idwt2D, type Idwt2DAttrs, WaveletPyramid, type WaveletPyramidAttrs } from '../kernel_names';
+import {
+  BicubicUpsample2x,
+  BicubicUpsample2xGrad,
+  Dwt2D,
+  Idwt2D,
+  type Idwt2DAttrs,
+  WaveletPyramid,
+  type WaveletPyramidAttrs,
+} from '../kernel_names';
+import { bicubicUpsample2xCompositeRaw, bicubicUpsample2xGradCompositeRaw } from '../composite_bicubic';
 import { dwt2dCompositeRaw, idwt2dCompositeRaw, waveletPyramidCompositeRaw } from '../composite';
 
 type T4 = tf.Tensor4D;
@@ -44,4 +53,14 @@ export function runWaveletPyramid(
   const attrs: WaveletPyramidAttrs = { levels };
   const out = tf.engine().runKernel(WaveletPyramid, { x }, attrMap(attrs));
   return (Array.isArray(out) ? out : [out]) as T4[];
+}
+
+export function runBicubicUpsample2x(x: T4, composite: (x: T4) => T4 = bicubicUpsample2xCompositeRaw): T4 {
+  if (hasKernel(BicubicUpsample2x)) return tf.engine().runKernel(BicubicUpsample2x, { x }) as T4;
+  return composite(x);
+}
+
+export function runBicubicUpsample2xGrad(dy: T4): T4 {
+  if (hasKernel(BicubicUpsample2xGrad)) return tf.engine().runKernel(BicubicUpsample2xGrad, { dy }) as T4;
+  return bicubicUpsample2xGradCompositeRaw(dy);
 }

@@ -5,6 +5,7 @@ import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Dwt2D } from '../kernel_names';
+import { bicubicConformanceCases } from './bicubic_conformance';
 import { dwtConformanceCases } from './conformance';
 
 beforeAll(async () => {
@@ -15,6 +16,6 @@ test('the composite is what runs here (no kernel registered)', () => {
   expect(tf.getKernel(Dwt2D, 'cpu')).toBeUndefined();
 });
 
-for (const testCase of dwtConformanceCases({ backend: 'cpu' })) {
+for (const testCase of [...dwtConformanceCases({ backend: 'cpu' }), ...bicubicConformanceCases({ backend: 'cpu' })]) {
   test(testCase.name, testCase.run);
 }

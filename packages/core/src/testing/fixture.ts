@@ -1,4 +1,5 @@
 import { readSafetensors, toFloat32, type SafetensorsFile } from '../safetensors';
+import { BICUBIC_X2_FIXTURE_BASE64 } from './bicubic_x2_fixture';
 import { DWT_HAAR_FIXTURE_BASE64 } from './dwt_haar_fixture';
 
 export interface DwtFixtureCase {
@@ -55,6 +56,45 @@ export function dwtFixtureCases(file: SafetensorsFile = readSafetensors(dwtFixtu
       yh,
       wh,
       levelShapes,
+      gradX: toFloat32(get('grad_x')),
+    });
+  }
+  return cases;
+}
+
+export function bicubicFixtureBytes(): Uint8Array {
+  return decodeBase64(BICUBIC_X2_FIXTURE_BASE64);
+}
+
+export interface BicubicFixtureCase {
+  index: number;
+  /** NCHW input, output, loss weights and d/dx sum(y * w). */
+  x: Float32Array;
+  xShape: [number, number, number, number];
+  y: Float32Array;
+  yShape: [number, number, number, number];
+  w: Float32Array;
+  gradX: Float32Array;
+}
+
+/** The cases of fixtures/pytorch/bicubic_x2.safetensors (PyTorch `Upsample` bicubic x2). */
+export function bicubicFixtureCases(
+  file: SafetensorsFile = readSafetensors(bicubicFixtureBytes(), { source: 'bicubic_x2.safetensors' }),
+): BicubicFixtureCase[] {
+  const cases: BicubicFixtureCase[] = [];
+  for (let index = 0; file.tensors.has(`case${index}.x`); index++) {
+    const get = (name: string) => {
+      const tensor = file.tensors.get(`case${index}.${name}`);
+      if (!tensor) throw new Error(`bicubic_x2.safetensors: missing case${index}.${name}`);
+      return tensor;
+    };
+    cases.push({
+      index,
+      x: toFloat32(get('x')),
+      xShape: [...get('x').shape] as [number, number, number, number],
+      y: toFloat32(get('y')),
+      yShape: [...get('y').shape] as [number, number, number, number],
+      w: toFloat32(get('w')),
       gradX: toFloat32(get('grad_x')),
     });
   }

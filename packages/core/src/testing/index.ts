@@ -1,4 +1,5 @@
 export { dwtConformanceCases, type ConformanceCase, type ConformanceOptions } from './conformance';
+export { bicubicConformanceCases } from './bicubic_conformance';
 export {
   assert,
   assertClose,
@@ -11,5 +12,12 @@ export {
   seededRandom,
   type CloseOptions,
 } from './assert';
-export { dwtFixtureBytes, dwtFixtureCases, type DwtFixtureCase } from './fixture';
+export {
+  bicubicFixtureBytes,
+  bicubicFixtureCases,
+  dwtFixtureBytes,
+  dwtFixtureCases,
+  type BicubicFixtureCase,
+  type DwtFixtureCase,
+} from './fixture';
 export { highChannels, nchwToNhwc, nhwcToNchw, waveMixLayout } from './layout';

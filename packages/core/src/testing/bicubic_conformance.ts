@@ -1,0 +1,118 @@
+/**
+ * Conformance cases for `bicubicUpsample2x` (PyTorch bicubic x2, align_corners=False): the PyTorch
+ * fixture (values and gradient), the composite, the adjoint identity, bad inputs, tensor growth.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { bicubicUpsample2xCompositeRaw, bicubicUpsample2xGradCompositeRaw } from '../composite_bicubic';
+import { WaveMixArgumentError } from '../errors';
+import { BicubicUpsample2x, BicubicUpsample2xGrad } from '../kernel_names';
+import { bicubicUpsample2x } from '../ops/bicubic_upsample_2x';
+import { assert, assertClose, assertShape, assertThrows, ConformanceError, dot, randomArray } from './assert';
+import type { ConformanceCase, ConformanceOptions } from './conformance';
+import { bicubicFixtureCases } from './fixture';
+import { nchwToNhwc } from './layout';
+
+type Shape4 = [number, number, number, number];
+
+const RANDOM_SHAPES: Shape4[] = [
+  [1, 1, 1, 1],
+  [1, 2, 3, 2],
+  [2, 7, 5, 3],
+  [1, 33, 20, 4],
+];
+
+export function bicubicConformanceCases(options: ConformanceOptions = {}): ConformanceCase[] {
+  const valueTol = options.valueTolerance ?? 1e-5;
+  const gradTol = options.gradientTolerance ?? 1e-4;
+  const cases: ConformanceCase[] = [];
+  const add = (name: string, body: () => Promise<void>) =>
+    cases.push({
+      name: `bicubicUpsample2x: ${name}`,
+      run: async () => {
+        if (options.backend !== undefined && tf.getBackend() !== options.backend) {
+          throw new ConformanceError(`expected backend ${options.backend}, but ${tf.getBackend()} is active`);
+        }
+        await body();
+      },
+    });
+  const values = async (t: tf.Tensor) => (await t.data()) as Float32Array;
+  const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+  if (options.expectKernels) {
+    add('kernels are registered for the backend', async () => {
+      for (const name of [BicubicUpsample2x, BicubicUpsample2xGrad]) {
+        assert(tf.getKernel(name, tf.getBackend()) != null, `no ${name} kernel registered for backend ${tf.getBackend()}`);
+      }
+    });
+  }
+
+  for (const fixture of bicubicFixtureCases()) {
+    const [n, c, h, w] = fixture.xShape;
+    add(`fixture case${fixture.index} [${fixture.xShape.join(', ')}] NCHW: values and gradient match PyTorch`, async () => {
+      const x = tf.tensor4d(nchwToNhwc(fixture.x, fixture.xShape), [n, h, w, c]);
+      const seed = tf.tensor4d(nchwToNhwc(fixture.w, fixture.yShape), [n, 2 * h, 2 * w, c]);
+      const y = bicubicUpsample2x(x);
+      const grad = tf.grad((input: tf.Tensor) => bicubicUpsample2x(input))(x, seed);
+      try {
+        assertShape(y.shape, [n, 2 * h, 2 * w, c], 'output');
+        assertClose(await values(y), nchwToNhwc(fixture.y, fixture.yShape), { rtol: valueTol, label: 'y' });
+        assertClose(await values(grad), nchwToNhwc(fixture.gradX, fixture.xShape), { rtol: gradTol, label: 'grad_x' });
+      } finally {
+        tf.dispose([x, seed, y, grad]);
+      }
+    });
+  }
+
+  RANDOM_SHAPES.forEach((shape, s) => {
+    const [b, h, w, c] = shape;
+    const outShape: Shape4 = [b, 2 * h, 2 * w, c];
+    add(`[${shape.join(', ')}]: equals the composite; gradient is the adjoint`, async () => {
+      const x = tf.tensor4d(randomArray(size(shape), 40 + s), shape);
+      const dy = tf.tensor4d(randomArray(size(outShape), 50 + s), outShape);
+      const y = bicubicUpsample2x(x);
+      const reference = bicubicUpsample2xCompositeRaw(x);
+      const grad = tf.grad((input: tf.Tensor) => bicubicUpsample2x(input))(x, dy);
+      const referenceGrad = bicubicUpsample2xGradCompositeRaw(dy);
+      try {
+        assertClose(await values(y), await values(reference), { rtol: valueTol, label: 'forward vs composite' });
+        assertClose(await values(grad), await values(referenceGrad), { rtol: gradTol, label: 'gradient vs composite' });
+        const lhs = dot(await values(y), await values(dy));
+        const rhs = dot(await values(x), await values(grad));
+        assert(Math.abs(lhs - rhs) <= gradTol * Math.max(1, Math.abs(lhs)), `<Ux, dy> = ${lhs} but <x, U^T dy> = ${rhs}`);
+      } finally {
+        tf.dispose([x, dy, y, reference, grad, referenceGrad]);
+      }
+    });
+  });
+
+  add('bad inputs raise WaveMixArgumentError', async () => {
+    const rank3 = tf.zeros([4, 4, 1]);
+    const ints = tf.zeros([1, 4, 4, 1], 'int32');
+    try {
+      assertThrows(() => bicubicUpsample2x(rank3), /^x: .*rank 4/, WaveMixArgumentError, 'rank 3');
+      assertThrows(() => bicubicUpsample2x(ints), /^x: .*float32, got int32/, WaveMixArgumentError, 'int32');
+    } finally {
+      tf.dispose([rank3, ints]);
+    }
+  });
+
+  add('no tensor growth over repeated calls and gradients', async () => {
+    const x = tf.tensor4d(randomArray(2 * 6 * 5 * 3, 60), [2, 6, 5, 3]);
+    const dy = tf.tensor4d(randomArray(2 * 12 * 10 * 3, 61), [2, 12, 10, 3]);
+    const round = async () => {
+      const outs = [bicubicUpsample2x(x), tf.grad((input: tf.Tensor) => bicubicUpsample2x(input))(x, dy)];
+      await values(outs[1]!);
+      tf.dispose(outs);
+    };
+    try {
+      await round();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 10; i++) await round();
+      assert(tf.memory().numTensors === before, `tensor count grew from ${before} to ${tf.memory().numTensors}`);
+    } finally {
+      tf.dispose([x, dy]);
+    }
+  });
+
+  return cases;
+}

@@ -1,0 +1,4 @@
+import { registerKernelsOnce } from '@wavemix/core';
+import { cpuKernelConfigs } from './base';
+
+registerKernelsOnce(cpuKernelConfigs);

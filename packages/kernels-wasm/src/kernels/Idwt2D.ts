@@ -1,0 +1,20 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { Idwt2D, type Idwt2DAttrs, type Idwt2DInputs, haarInverse } from '@wavemix/core';
+import { heapViews } from './heap';
+
+export function idwt2D(args: { inputs: Idwt2DInputs; backend: BackendWasm; attrs: Idwt2DAttrs }): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const y = inputs.y!;
+  const [b, h2, w2, c4] = y.shape as [number, number, number, number];
+  const { outputHeight, outputWidth } = attrs;
+  const { outputs, inputViews, outputViews } = heapViews(backend, [y], [[b, outputHeight, outputWidth, c4 / 4]]);
+  haarInverse(inputViews[0]!, b, h2, w2, c4 / 4, outputHeight, outputWidth, outputViews[0]!);
+  return outputs[0]!;
+}
+
+export const idwt2DConfig: KernelConfig = {
+  kernelName: Idwt2D,
+  backendName: 'wasm',
+  kernelFunc: idwt2D as unknown as KernelFunc,
+};

@@ -1,0 +1,4 @@
+import { registerKernelsOnce } from '@wavemix/core';
+import { wasmKernelConfigs } from './base';
+
+registerKernelsOnce(wasmKernelConfigs);

@@ -1,0 +1,6 @@
+import { defineConfig } from 'tsup';
+import { preset } from '@wavemix/config/tsup-preset';
+
+export default defineConfig(
+  preset({ kernels: 'src/kernels.ts' }, { format: ['esm'], dts: false, platform: 'node', banner: { js: '#!/usr/bin/env node' } }),
+);
