@@ -29,3 +29,12 @@ export {
 export { readStateDict, type StateDict, type StateDictFormat, type StateTensor } from './pytorch/state_dict';
 export { WaveMixFormatError, WaveMixPickleError, WaveMixStateDictError, WaveMixZipError, type ShapeMismatch } from './errors';
 export * from './class_names';
+export {
+  WaveMixPredictor,
+  load,
+  type Classification,
+  type LoadOptions,
+  type Segmentation,
+  type UpscaledImage,
+} from './inference/predictor';
+export { rgbToGray, rgbToYCbCr, toRgbTensor, yCbCrToRgb, type ImageInput, type PixelData } from './inference/image';

@@ -1,0 +1,215 @@
+/**
+ * The inference API in the style of tfjs-models: `load(...)` returns a predictor with
+ * `classify`, `segment`, `upscale`, `warmup` and `dispose`. Preprocessing (colour space, resize
+ * to the model's input size, normalisation) comes from the WaveMix metadata the model carries.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
+import { WaveMixArgumentError, WaveMixError } from '@wavemix/core';
+import { assertInputSize, inputDivisor, type WaveMixTask } from '../config';
+import { createModel } from '../create_model';
+import { getWaveMixMetadata, type WaveMixMetadata } from '../metadata';
+import { loadPyTorchWeights } from '../pytorch/bridge';
+import { getModelInfo, listModels } from '../registry';
+import { rgbToGray, rgbToYCbCr, toRgbTensor, yCbCrToRgb, type ImageInput } from './image';
+
+export interface Classification {
+  className: string;
+  probability: number;
+}
+
+export interface Segmentation {
+  width: number;
+  height: number;
+  /** Class index of each pixel, row-major, at the input image's size. */
+  labels: Int32Array;
+  numClasses: number;
+  classNames: string[];
+}
+
+/** RGBA pixels (ready for `new ImageData(data, width, height)`). */
+export interface UpscaledImage {
+  data: Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+export interface LoadOptions {
+  /**
+   * For a registry name: the PyTorch state_dict (bytes, or a URL to fetch) to load. Defaults to the
+   * entry's published checkpoint; `null` keeps freshly initialised weights.
+   */
+  weights?: Uint8Array | ArrayBuffer | string | null;
+  /** For models without WaveMix metadata (saved elsewhere): describe them. */
+  metadata?: WaveMixMetadata;
+  /** Used to fetch weight URLs (defaults to globalThis.fetch). */
+  fetch?: (url: string) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
+}
+
+export class WaveMixPredictor {
+  private disposed = false;
+
+  constructor(
+    readonly model: LayersModel,
+    readonly metadata: WaveMixMetadata,
+  ) {}
+
+  get task(): WaveMixTask {
+    return this.metadata.config.task;
+  }
+
+  private check(method: string, tasks: WaveMixTask[]): void {
+    if (this.disposed) throw new WaveMixError(`${method}(): this model has been disposed`);
+    if (!tasks.includes(this.task)) {
+      throw new WaveMixError(`${method}() needs a ${tasks.join(' or ')} model; this one is '${this.task}'`);
+    }
+  }
+
+  /** `[1, h, w, c]` model input for an image: colour space, resize to the input size, normalisation. */
+  preprocess(image: ImageInput): tf.Tensor4D {
+    const { config, preprocessing } = this.metadata;
+    return tf.tidy(() => {
+      const rgb = toRgbTensor(image);
+      let x: tf.Tensor3D =
+        preprocessing.colorSpace === 'grayscale' ? rgbToGray(rgb)
+          : preprocessing.colorSpace === 'ycbcr' ? (rgbToYCbCr(rgb) as tf.Tensor3D)
+            : rgb;
+      if (config.inputSize) {
+        const [h, w] = config.inputSize;
+        if (x.shape[0] !== h || x.shape[1] !== w) x = tf.image.resizeBilinear(x, [h, w], false, true);
+      } else {
+        assertInputSize(config, [x.shape[0], x.shape[1]]);
+      }
+      const scaled = tf.div(x, 255);
+      const normalised = tf.div(tf.sub(scaled, tf.tensor1d(preprocessing.mean)), tf.tensor1d(preprocessing.std));
+      return tf.expandDims(normalised, 0) as tf.Tensor4D;
+    });
+  }
+
+  /** The `topK` most probable classes, most probable first. */
+  async classify(image: ImageInput, topK = 5): Promise<Classification[]> {
+    this.check('classify', ['classification']);
+    const numClasses = this.metadata.config.numClasses!;
+    const k = Math.max(1, Math.min(Math.floor(topK), numClasses));
+    const { values, indices } = tf.tidy(() => {
+      const logits = this.model.predict(this.preprocess(image)) as tf.Tensor2D;
+      return tf.topk(tf.softmax(logits), k);
+    });
+    const [probabilities, classes] = await Promise.all([values.data(), indices.data()]);
+    tf.dispose([values, indices]);
+    const names = this.metadata.classNames;
+    return Array.from(classes, (index, i) => ({ className: names?.[index] ?? `class ${index}`, probability: probabilities[i]! }));
+  }
+
+  /** Per-pixel class indices at the image's own size. */
+  async segment(image: ImageInput): Promise<Segmentation> {
+    this.check('segment', ['segmentation']);
+    const labels = tf.tidy(() => {
+      const rgb = toRgbTensor(image);
+      const [height, width] = rgb.shape;
+      const logits = this.model.predict(this.preprocess(rgb)) as tf.Tensor4D;
+      const resized = logits.shape[1] === height && logits.shape[2] === width
+        ? logits : tf.image.resizeBilinear(logits, [height, width], false, true);
+      return tf.squeeze(tf.argMax(resized, -1), [0]) as tf.Tensor2D;
+    });
+    const [height, width] = labels.shape;
+    const data = (await labels.data()) as Int32Array;
+    labels.dispose();
+    const numClasses = this.metadata.config.numClasses!;
+    const classNames = this.metadata.classNames ?? Array.from({ length: numClasses }, (_, i) => `class ${i}`);
+    return { width, height, labels: Int32Array.from(data), numClasses, classNames };
+  }
+
+  /** The image at twice its size, as RGBA pixels. */
+  async upscale(image: ImageInput): Promise<UpscaledImage> {
+    this.check('upscale', ['sisr', 'wavemix-sr']);
+    const { preprocessing } = this.metadata;
+    const rgba = tf.tidy(() => {
+      const y = tf.squeeze(this.model.predict(this.preprocess(image)) as tf.Tensor4D, [0]) as tf.Tensor3D;
+      const scaled = tf.add(tf.mul(y, tf.tensor1d(preprocessing.std)), tf.tensor1d(preprocessing.mean));
+      const rgb = preprocessing.colorSpace === 'ycbcr' ? yCbCrToRgb(scaled, 1)
+        : preprocessing.colorSpace === 'grayscale' ? tf.tile(scaled, [1, 1, 3]) : scaled;
+      const bytes = tf.round(tf.mul(tf.clipByValue(rgb, 0, 1), 255));
+      const alpha = tf.fill([y.shape[0], y.shape[1], 1], 255);
+      return tf.cast(tf.concat([bytes, alpha], -1), 'int32') as tf.Tensor3D;
+    });
+    const [height, width] = rgba.shape;
+    const data = new Uint8ClampedArray(await rgba.data());
+    rgba.dispose();
+    return { data, width, height };
+  }
+
+  /** Runs the model once so later calls do not pay for kernel set-up. */
+  async warmup(): Promise<void> {
+    if (this.disposed) throw new WaveMixError('warmup(): this model has been disposed');
+    const { config } = this.metadata;
+    const side = Math.max(inputDivisor(config).divisor, 8);
+    const [h, w] = config.inputSize ?? [side, side];
+    const out = tf.tidy(() => this.model.predict(tf.zeros([1, h, w, config.inChannels])) as tf.Tensor);
+    await out.data();
+    out.dispose();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.model.dispose();
+  }
+}
+
+type Fetch = NonNullable<LoadOptions['fetch']>;
+
+async function fetchBytes(url: string, fetchFn: Fetch | undefined): Promise<Uint8Array> {
+  const fn = fetchFn ?? (globalThis.fetch as unknown as Fetch | undefined);
+  if (!fn) throw new WaveMixError(`cannot fetch ${url}: no fetch() in this environment; pass options.fetch or the bytes`);
+  const response = await fn(url);
+  if (!response.ok) throw new WaveMixError(`fetching ${url} failed with HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const isRegistryName = (source: string) => listModels().some((m) => m.name === source);
+
+/**
+ * Loads a WaveMix model for inference:
+ * - a registry name (`listModels()`): builds it and loads PyTorch weights (`options.weights`, or
+ *   the entry's published checkpoint);
+ * - a tfjs model URL (`https://.../model.json`, `indexeddb://...`, ...) or an `io.IOHandler`:
+ *   `tf.loadLayersModel`, then the WaveMix metadata saved with it (or `options.metadata`).
+ */
+export async function load(source: string | tf.io.IOHandler, options: LoadOptions = {}): Promise<WaveMixPredictor> {
+  let model: LayersModel;
+  if (typeof source === 'string' && isRegistryName(source)) {
+    const info = getModelInfo(source);
+    model = createModel(source);
+    const weights = options.weights === undefined ? info.weightsUrl ?? undefined : options.weights;
+    if (weights === undefined) {
+      model.dispose();
+      throw new WaveMixArgumentError(
+        'weights',
+        `'${source}' has no published checkpoint; pass options.weights (state_dict bytes or URL), or null for untrained weights`,
+      );
+    }
+    if (weights !== null) {
+      try {
+        const bytes = typeof weights === 'string' ? await fetchBytes(weights, options.fetch) : weights;
+        loadPyTorchWeights(model, bytes, { source: typeof weights === 'string' ? weights : source });
+      } catch (error) {
+        model.dispose();
+        throw error;
+      }
+    }
+  } else if (typeof source === 'string' || (source && typeof source === 'object' && 'load' in source)) {
+    if (typeof source === 'string' && !source.includes('://')) {
+      throw new WaveMixArgumentError('source', `${JSON.stringify(source)} is neither a registry name (listModels()) nor a URL`);
+    }
+    model = await loadLayersModel(source);
+  } else {
+    throw new WaveMixArgumentError('source', 'expected a registry name, a model URL or an io.IOHandler');
+  }
+  const metadata = options.metadata ?? getWaveMixMetadata(model);
+  if (!metadata) {
+    model.dispose();
+    throw new WaveMixError('this model carries no WaveMix metadata; pass options.metadata to describe it');
+  }
+  return new WaveMixPredictor(model, metadata);
+}
