@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
-import * as core from '@wavemix/core';
-import { WaveMixError } from '@wavemix/core';
+import { bicubicUpsample2x } from '@wavemix/core';
 import { singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape } from './layer_utils';
 
 /**
@@ -24,10 +23,7 @@ export class BicubicUpsample2x extends layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
-    // TODO(bicubic): import bicubicUpsample2x directly once @wavemix/core exports it.
-    const op = (core as { bicubicUpsample2x?: (x: tf.Tensor4D) => tf.Tensor4D }).bicubicUpsample2x;
-    if (typeof op !== 'function') throw new WaveMixError('BicubicUpsample2x: this @wavemix/core has no bicubicUpsample2x op');
-    return tf.tidy(() => op(singleTensor(inputs, this.name) as tf.Tensor4D));
+    return tf.tidy(() => bicubicUpsample2x(singleTensor(inputs, this.name) as tf.Tensor4D));
   }
 }
 serialization.registerClass(BicubicUpsample2x, 'WaveMix');

@@ -82,6 +82,23 @@ describe('tfjs save / load', () => {
     expectSamePredictions(model, await tf.loadLayersModel(`file://${scratch}/model.json`));
   });
 
+  it('round-trips WaveMixSR with its bicubic and channel-slice layers', async () => {
+    const sr = modelFixtures().find((f) => f.name === 'wavemixsr_l1')!;
+    const model = createModel(sr.config);
+    loadPyTorchWeights(model, readBytes(path.join(sr.dir, 'model.safetensors')));
+    const artifacts = await toMemory(model);
+    const topology = artifacts.modelTopology as { config: { layers: Array<{ class_name: string }> } };
+    const custom = topology.config.layers.map((l) => l.class_name).filter((c) => ['DWT2D', 'ChannelSlice', 'BicubicUpsample2x'].includes(c));
+    expect(new Set(custom)).toEqual(new Set(['DWT2D', 'ChannelSlice', 'BicubicUpsample2x']));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    const x = tf.randomUniform([1, 10, 14, 3], 0, 1, 'float32', 5);
+    const a = model.predict(x) as tf.Tensor;
+    const b = loaded.predict(x) as tf.Tensor;
+    expect(b.shape).toEqual([1, 20, 28, 3]);
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([x, a, b]);
+  });
+
   it('reports missing files clearly', async () => {
     await expect(tf.loadLayersModel(fileSystem(path.join(scratch, 'nothing')))).rejects.toThrow(/does not exist/);
   });

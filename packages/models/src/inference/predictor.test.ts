@@ -8,6 +8,7 @@ import { exportPyTorchWeights, loadPyTorchWeights } from '../pytorch/bridge';
 import { getModelInfo } from '../registry';
 import { modelFixtures, readBytes, readTensors } from '../testing/fixtures';
 import { load, WaveMixPredictor } from './predictor';
+import { yCbCrToRgb } from './image';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -112,6 +113,30 @@ describe('upscale', () => {
     expect([result.width, result.height, result.data.length]).toEqual([20, 12, 20 * 12 * 4]);
     expect(result.data.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true);
     await expect(predictor.upscale({ data: new Uint8Array(5 * 10 * 3), width: 10, height: 5 })).rejects.toThrow(/height 5 is not divisible by 2/);
+    predictor.dispose();
+  });
+});
+
+describe('upscale with WaveMixSR', () => {
+  it('converts RGB to YCbCr and back around the official model', async () => {
+    const f = fixture('wavemixsr_l1');
+    const model = createModel(f.config);
+    loadPyTorchWeights(model, readBytes(path.join(f.dir, 'model.safetensors')));
+    const predictor = await load(await inMemory(model));
+    expect(predictor.metadata.preprocessing.colorSpace).toBe('ycbcr');
+    const io = readTensors(path.join(f.dir, 'io.safetensors'));
+    const x = io.get('x')!;
+    const y = io.get('y')!;
+    const [, , h, w] = x.shape as number[];
+    // An RGB image whose YCbCr / 255 is the fixture input, and the expected RGBA bytes of the fixture output.
+    const rgb = tf.tidy(() => yCbCrToRgb(tf.mul(tf.tensor3d(nchwToNhwc(x.data, x.shape), [h!, w!, 3]), 255)) as tf.Tensor3D);
+    const expected = tf.tidy(() => tf.round(tf.mul(tf.clipByValue(yCbCrToRgb(tf.tensor3d(nchwToNhwc(y.data, y.shape), [2 * h!, 2 * w!, 3]), 1), 0, 1), 255)).dataSync());
+    const result = await predictor.upscale(rgb);
+    expect([result.width, result.height]).toEqual([2 * w!, 2 * h!]);
+    let worst = 0;
+    for (let p = 0; p < 4 * h! * w!; p++) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(result.data[4 * p + c]! - expected[3 * p + c]!));
+    expect(worst).toBeLessThanOrEqual(1);
+    rgb.dispose();
     predictor.dispose();
   });
 });

@@ -13,7 +13,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const fixtures = modelFixtures().filter((f) => f.config.task !== 'wavemix-sr');
+const fixtures = modelFixtures();
 const segment = fixtures.find((f) => f.name === 'segment_l2_s2')!;
 const lite = fixtures.find((f) => f.name === 'wavemix_lite_l1_strided_s1')!;
 const testFixture = (name: string) => path.resolve(__dirname, '../../test-fixtures', name);

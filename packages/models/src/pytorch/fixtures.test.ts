@@ -5,7 +5,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
-import * as core from '@wavemix/core';
 import { nchwToNhwc } from '@wavemix/core/testing';
 import { countTrainableParams, createModel } from '../create_model';
 import { loadPyTorchWeights, pytorchParameters, toTorchLayout } from './bridge';
@@ -16,7 +15,6 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const hasBicubic = typeof (core as Record<string, unknown>)['bicubicUpsample2x'] === 'function';
 const summary: string[] = [];
 
 afterAll(() => {
@@ -26,9 +24,7 @@ afterAll(() => {
 const toNhwc = (t: { shape: number[]; data: Float32Array }) => (t.shape.length === 4 ? nchwToNhwc(t.data, t.shape) : t.data);
 
 describe.each(modelFixtures())('fixture $name', (fixture) => {
-  const run = fixture.config.task === 'wavemix-sr' && !hasBicubic ? it.skip : it;
-
-  run('matches the official outputs and gradients', () => {
+  it('matches the official outputs and gradients', () => {
     const model = createModel(fixture.config);
     expect(countTrainableParams(model)).toBe(fixture.trainableParams);
     const report = loadPyTorchWeights(model, readBytes(path.join(fixture.dir, 'model.safetensors')), { source: `${fixture.name}/model.safetensors` });
