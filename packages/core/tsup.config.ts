@@ -6,5 +6,6 @@ export default defineConfig(
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
     'safetensors/index': 'src/safetensors/index.ts',
+    'node/index': 'src/node/index.ts',
   }),
 );

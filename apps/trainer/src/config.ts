@@ -1,0 +1,174 @@
+/**
+ * The run configuration: zod schema, loading of JSON/YAML config files, and the precedence
+ * defaults < preset < config file < command-line flags. Everything downstream sees one validated
+ * `TrainConfig`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from './errors';
+
+const positiveInt = z.number().int().positive();
+
+/** A model: a zoo name, or an inline WaveMix config (validated in full by @wavemix/models). */
+export const ModelSpecSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      task: z.enum(['classification', 'segmentation', 'sisr', 'wavemix-sr']),
+    })
+    .passthrough(),
+]);
+
+export const TrainConfigSchema = z
+  .object({
+    model: ModelSpecSchema,
+    dataset: z.string().min(1),
+    dataDir: z.string().optional(),
+    epochs: positiveInt,
+    batchSize: positiveInt,
+    evalBatchSize: positiveInt.optional(),
+    lr: z.number().positive(),
+    weightDecay: z.number().min(0),
+    opt: z.enum(['adamw', 'sgd', 'dualopt']),
+    momentum: z.number().min(0).max(1),
+    patience: positiveInt,
+    sched: z.enum(['none', 'cosine', 'onecycle']),
+    warmupEpochs: z.number().min(0),
+    augment: z.enum(['none', 'flip', 'crop-flip', 'trivialaugment']),
+    seed: z.number().int().min(0),
+    backend: z.string().min(1),
+    output: z.string().min(1),
+    resume: z.string().optional(),
+    evalOnly: z.boolean(),
+    limitTrain: positiveInt.optional(),
+    limitTest: positiveInt.optional(),
+    valFraction: z.number().min(0).max(0.5),
+    logEvery: positiveInt,
+    checkpointEverySeconds: z.number().positive(),
+    timeLimitMinutes: z.number().positive().optional(),
+    reportWorst: z.number().int().min(0),
+  })
+  .strict();
+
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+export type ModelSpec = z.infer<typeof ModelSpecSchema>;
+
+export const DEFAULTS: Omit<TrainConfig, 'model' | 'dataset'> = {
+  epochs: 10,
+  batchSize: 64,
+  lr: 1e-3,
+  weightDecay: 0.01,
+  opt: 'adamw',
+  momentum: 0.9,
+  patience: 20,
+  sched: 'none',
+  warmupEpochs: 0,
+  augment: 'none',
+  seed: 0,
+  backend: 'auto',
+  output: 'runs/latest',
+  evalOnly: false,
+  valFraction: 0.1,
+  logEvery: 50,
+  checkpointEverySeconds: 60,
+  reportWorst: 16,
+};
+
+/** Fields that only change how a run is operated, not what it computes (ignored when resuming). */
+const OPERATIONAL_FIELDS = new Set<keyof TrainConfig>([
+  'output',
+  'resume',
+  'evalOnly',
+  'backend',
+  'logEvery',
+  'checkpointEverySeconds',
+  'timeLimitMinutes',
+  'reportWorst',
+  'evalBatchSize',
+]);
+
+function formatIssues(error: z.ZodError, source: string): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length ? issue.path.join('.') : '(root)';
+      return `  ${source}: ${path}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+/** Reads a JSON or YAML file into a plain object, with errors that say which file and why. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) throw new UsageError(`config file not found: ${path}`);
+  const text = readFileSync(path, 'utf8');
+  let value: unknown;
+  try {
+    value = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`cannot parse ${path}: ${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UsageError(`${path} must contain an object of settings, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A `--model` value: a zoo name, or a path to a JSON/YAML model config. */
+export function resolveModelSpec(value: string): ModelSpec {
+  if (/\.(json|ya?ml)$/i.test(value)) return ModelSpecSchema.parse(readConfigFile(value));
+  return value;
+}
+
+/** Merges the layers (later wins) and validates the result. */
+export function buildConfig(layers: Array<{ source: string; values: Record<string, unknown> }>): TrainConfig {
+  const merged: Record<string, unknown> = { ...DEFAULTS };
+  for (const { source, values } of layers) {
+    const partial = TrainConfigSchema.partial().safeParse(values);
+    if (!partial.success) throw new UsageError(`invalid settings:\n${formatIssues(partial.error, source)}`);
+    for (const [key, value] of Object.entries(values)) if (value !== undefined) merged[key] = value;
+  }
+  const result = TrainConfigSchema.safeParse(merged);
+  if (!result.success) {
+    throw new UsageError(`invalid configuration:\n${formatIssues(result.error, 'config')}\n(use --preset, --model and --dataset, or a --config file)`);
+  }
+  return result.data;
+}
+
+/** The part of a config that determines the computation, in a canonical form. */
+export function computationalConfig(config: TrainConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(config).sort() as Array<keyof TrainConfig>) {
+    if (!OPERATIONAL_FIELDS.has(key) && config[key] !== undefined) out[key] = config[key];
+  }
+  return out;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function configHash(config: TrainConfig): string {
+  return createHash('sha256').update(canonicalJson(computationalConfig(config))).digest('hex').slice(0, 16);
+}
+
+/** Human-readable differences between a checkpoint's config and the current one (empty if none). */
+export function describeConfigDifferences(saved: Record<string, unknown>, current: TrainConfig): string[] {
+  const now = computationalConfig(current);
+  const keys = new Set([...Object.keys(saved), ...Object.keys(now)]);
+  const differences: string[] = [];
+  for (const key of [...keys].sort()) {
+    const a = canonicalJson(saved[key]);
+    const b = canonicalJson(now[key]);
+    if (a !== b) differences.push(`${key}: checkpoint has ${a ?? 'unset'}, now ${b ?? 'unset'}`);
+  }
+  return differences;
+}

@@ -1,0 +1,15 @@
+/** A problem the user can fix (bad flag, invalid config, missing dataset): printed without a stack, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Training diverged (NaN or infinite loss); the last good checkpoint is kept. Exit code 3. */
+export class DivergenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DivergenceError';
+  }
+}
