@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createModel } from './create_model';
 import { getWaveMixMetadata } from './metadata';
-import { fileSystem, registerFileSystemRouter, writeFileAtomic } from './node';
+import { fileSystem, registerFileSystemRouter } from './node';
 import { loadPyTorchWeights } from './pytorch/bridge';
 import { modelFixtures, readBytes } from './testing/fixtures';
 
@@ -72,6 +72,12 @@ describe('tfjs save / load', () => {
     // Saving again replaces both files and leaves no temporary file behind.
     await model.save(fileSystem(directory));
     expect(fs.readdirSync(directory).sort()).toEqual(['model.json', 'weights.bin']);
+    // A save that cannot complete (model.json is a directory) leaves the weights file whole and no temporaries.
+    const blocked = path.join(scratch, 'blocked');
+    fs.mkdirSync(path.join(blocked, 'model.json'), { recursive: true });
+    await expect(model.save(fileSystem(blocked))).rejects.toThrow();
+    expect(fs.readdirSync(blocked).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(fs.statSync(path.join(blocked, 'weights.bin')).size).toBe(result.modelArtifactsInfo.weightDataBytes);
   });
 
   it("serves file:// URLs once registerFileSystemRouter() is called", async () => {
@@ -101,20 +107,6 @@ describe('tfjs save / load', () => {
 
   it('reports missing files clearly', async () => {
     await expect(tf.loadLayersModel(fileSystem(path.join(scratch, 'nothing')))).rejects.toThrow(/does not exist/);
-  });
-});
-
-describe('writeFileAtomic', () => {
-  it('replaces the whole file or leaves the old one', async () => {
-    const file = path.join(scratch, 'data.bin');
-    await writeFileAtomic(file, new Uint8Array([1, 2, 3]));
-    await writeFileAtomic(file, new Uint8Array([4, 5]));
-    expect(Array.from(fs.readFileSync(file))).toEqual([4, 5]);
-    expect(fs.readdirSync(scratch)).toEqual(['data.bin']);
-    // A write that cannot complete (target is a directory) keeps nothing partial.
-    fs.mkdirSync(path.join(scratch, 'dir'));
-    await expect(writeFileAtomic(path.join(scratch, 'dir'), 'x')).rejects.toThrow();
-    expect(fs.readdirSync(scratch).sort()).toEqual(['data.bin', 'dir']);
   });
 });
 

@@ -1,51 +1,18 @@
 /**
  * A file-system IOHandler for Node (tfjs' own `file://` handler lives in tfjs-node, which needs a
- * native binary). Saves `model.json` + `weights.bin` in a directory, each written atomically
- * (temporary file, fsync, rename, fsync of the directory), weights first so a `model.json` never
- * points at missing or partial weights.
+ * native binary). Saves `model.json` + `weights.bin` in a directory, each written atomically by
+ * @wavemix/core/node's writeFileAtomic (temporary file, fsync, rename, fsync of the directory),
+ * weights first so a `model.json` never points at missing or partial weights.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { io } from '@tensorflow/tfjs-core';
 import { WaveMixError } from '@wavemix/core';
+import { writeFileAtomic } from '@wavemix/core/node';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 const FILE_SCHEME = 'file://';
-
-/** Writes `data` to `file` so that readers see the old file or the whole new one, never a part. */
-export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  const directory = path.dirname(file);
-  const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(temporary, 'wx');
-    await handle.writeFile(data);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fs.rename(temporary, file);
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await fs.rm(temporary, { force: true }).catch(() => undefined);
-    throw error;
-  }
-  await syncDirectory(directory);
-}
-
-/** Makes the rename durable; some platforms (Windows) cannot open a directory, which is fine there. */
-async function syncDirectory(directory: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(directory, 'r');
-    await handle.sync();
-  } catch {
-    // not supported on this platform
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
-}
 
 function stripScheme(location: string): string {
   return location.startsWith(FILE_SCHEME) ? location.slice(FILE_SCHEME.length) : location;
@@ -80,8 +47,8 @@ export function fileSystem(location: string): io.IOHandler {
       if (artifacts.trainingConfig != null) modelJSON.trainingConfig = artifacts.trainingConfig;
       if (artifacts.signature != null) modelJSON.signature = artifacts.signature;
       if (artifacts.userDefinedMetadata != null) modelJSON.userDefinedMetadata = artifacts.userDefinedMetadata;
-      await writeFileAtomic(path.join(directory, WEIGHTS_BIN), new Uint8Array(weights));
-      await writeFileAtomic(jsonFile, JSON.stringify(modelJSON));
+      writeFileAtomic(path.join(directory, WEIGHTS_BIN), new Uint8Array(weights));
+      writeFileAtomic(jsonFile, JSON.stringify(modelJSON));
       return { modelArtifactsInfo: io.getModelArtifactsInfoForJSON(artifacts) };
     },
 

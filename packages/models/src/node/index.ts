@@ -1,3 +1,3 @@
 /** Node-only helpers (file system); the main entry point stays browser-safe. */
-export { MODEL_JSON, WEIGHTS_BIN, fileSystem, registerFileSystemRouter, writeFileAtomic } from './file_system';
+export { MODEL_JSON, WEIGHTS_BIN, fileSystem, registerFileSystemRouter } from './file_system';
 export { readPyTorchFile } from './pytorch_file';
