@@ -171,6 +171,14 @@ describe('load', () => {
     await expect(load(await inMemory(plain))).rejects.toThrow(/no WaveMix metadata/);
   });
 
+  it('refuses images it cannot turn into the model input', async () => {
+    const model = createModel({ task: 'classification', depth: 1, finalDim: 8, ffChannel: 8, numClasses: 2, level: 1, initialConv: 'strided', stride: 1, inChannels: 4, inputSize: [8, 8] });
+    const predictor = new WaveMixPredictor(model, getWaveMixMetadata(model)!);
+    await expect(predictor.classify(tf.zeros([8, 8, 3]) as tf.Tensor3D)).rejects.toThrow(/gives 3 channels but the model takes 4/);
+    expect(() => predictor.preprocess(tf.zeros([2, 8, 8, 3]) as tf.Tensor4D)).toThrow(/must hold one image/);
+    predictor.dispose();
+  });
+
   it('refuses the wrong method and use after dispose', async () => {
     const predictor = await load('sisr-wavemix-144-4', { weights: null });
     await expect(predictor.classify(tf.zeros([8, 8, 3]) as tf.Tensor3D)).rejects.toThrow(/classify\(\) needs a classification model; this one is 'sisr'/);

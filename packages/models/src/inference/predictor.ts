@@ -74,6 +74,12 @@ export class WaveMixPredictor {
         preprocessing.colorSpace === 'grayscale' ? rgbToGray(rgb)
           : preprocessing.colorSpace === 'ycbcr' ? (rgbToYCbCr(rgb) as tf.Tensor3D)
             : rgb;
+      if (x.shape[2] !== config.inChannels) {
+        throw new WaveMixArgumentError(
+          'image',
+          `preprocessing '${preprocessing.colorSpace}' gives ${x.shape[2]} channels but the model takes ${config.inChannels}; call model.predict() with your own input`,
+        );
+      }
       if (config.inputSize) {
         const [h, w] = config.inputSize;
         if (x.shape[0] !== h || x.shape[1] !== w) x = tf.image.resizeBilinear(x, [h, w], false, true);

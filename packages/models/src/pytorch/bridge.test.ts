@@ -213,6 +213,16 @@ describe('exportPyTorchWeights', () => {
     }
     expect(exported.metadata).toEqual({ format: 'pt' });
 
+    if (fixture.hasPth) {
+      // Exactly the keys, shapes and dtypes of the official model.state_dict() (what strict=True checks).
+      const stateDict = readStateDict(readBytes(path.join(fixture.dir, 'model.pth'))).tensors;
+      expect(exportedKeys.sort()).toEqual([...stateDict.keys()].sort());
+      for (const [key, tensor] of stateDict) {
+        const mine = exported.tensors.get(key)!;
+        expect([key, mine.dtype, mine.shape]).toEqual([key, tensor.dtype, tensor.shape]);
+      }
+    }
+
     const again = createModel(fixture.config);
     loadPyTorchWeights(again, exportPyTorchWeights(model));
     expectSameWeights(model, again);
