@@ -186,6 +186,13 @@ describe('readStateDict (hand-made pickles)', () => {
     expect(() => readStateDict(bytes)).toThrow(/refusing global 'builtins\.eval'/);
   });
 
+  it('refuses an entry whose recorded size is forged, before allocating it', () => {
+    const bytes = storedZip([['m/data.pkl', new Uint8Array([0x80, 0x02, 0x7d, 0x2e])]]);
+    const central = bytes.length - 22 - (46 + 'm/data.pkl'.length);
+    new DataView(bytes.buffer).setUint32(central + 24, 2_000_000_000, true); // uncompressed size
+    expect(() => readStateDict(bytes)).toThrow(/claims 2000000000 bytes from 4 compressed/);
+  });
+
   it('reports a storage the archive lacks', () => {
     const bytes = storedZip([['m/data.pkl', pickle([0x4b, 2, 0x4b, 3, 0x86, 0x4b, 3, 0x4b, 1, 0x86])]]);
     expect(() => readStateDict(bytes)).toThrow(/storage '0' is referenced but not in the archive/);

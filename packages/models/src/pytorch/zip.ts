@@ -130,6 +130,10 @@ export class ZipArchive {
     const start = header + 30 + this.u16(header + 26) + this.u16(header + 28);
     this.need(start, entry.compressedSize, name);
     const raw = this.bytes.subarray(start, start + entry.compressedSize);
+    // Deflate cannot expand more than ~1032:1; refuse a forged size before allocating for it.
+    if ((entry.method === 0 && entry.size !== entry.compressedSize) || entry.size > entry.compressedSize * 1032 + 1024) {
+      throw new WaveMixZipError(`claims ${entry.size} bytes from ${entry.compressedSize} compressed; the directory is corrupt`, header, name);
+    }
     let data: Uint8Array;
     if (entry.method === 0) {
       data = raw;
