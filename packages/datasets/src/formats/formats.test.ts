@@ -87,12 +87,12 @@ describe('IDX', () => {
     const raw = encodeIdx({ dtype: 'uint8', shape: [100], data: Uint8Array.from({ length: 100 }, (_, i) => i) });
     const gz = gzipSync(raw);
     const badCrc = gz.slice();
-    badCrc[gz.length - 8] ^= 1;
+    badCrc[gz.length - 8]! ^= 1;
     let e = formatError(() => parseIdx(badCrc, { file: 'a.gz' }));
     expect([e.file, e.offset]).toEqual(['a.gz', gz.length - 8]);
     expect(e.expected).toMatch(/CRC-32/);
     const badSize = gz.slice();
-    badSize[gz.length - 1] ^= 1;
+    badSize[gz.length - 1]! ^= 1;
     e = formatError(() => parseIdx(badSize, { file: 'a.gz' }));
     expect(e.offset).toBe(gz.length - 4);
     e = formatError(() => parseIdx(gz.subarray(0, gz.length - 20), { file: 'a.gz' }));
