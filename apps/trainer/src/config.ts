@@ -27,6 +27,10 @@ export const TrainConfigSchema = z
     model: ModelSpecSchema,
     dataset: z.string().min(1),
     dataDir: z.string().optional(),
+    /** Reader options passed to loadDataset (e.g. Cityscapes `imageSize`, DIV2K `patchSize`). */
+    datasetOptions: z.record(z.string(), z.unknown()).optional(),
+    /** The held-out split used for the final test (default per dataset: test, val or valid). */
+    testSplit: z.string().min(1).optional(),
     epochs: positiveInt,
     batchSize: positiveInt,
     evalBatchSize: positiveInt.optional(),
@@ -139,8 +143,9 @@ export function buildConfig(layers: Array<{ source: string; values: Record<strin
 /** The part of a config that determines the computation, in a canonical form. */
 export function computationalConfig(config: TrainConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(config).sort() as Array<keyof TrainConfig>) {
-    if (!OPERATIONAL_FIELDS.has(key) && config[key] !== undefined) out[key] = config[key];
+  const values = config as Record<string, unknown>;
+  for (const key of Object.keys(values).sort()) {
+    if (!OPERATIONAL_FIELDS.has(key as keyof TrainConfig) && values[key] !== undefined) out[key] = values[key];
   }
   return out;
 }

@@ -7,6 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/** tfjs's `{name, tensor}` pair (not exported by the umbrella package). */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
 interface Slot {
   m: tf.Variable;
   v: tf.Variable;
@@ -21,7 +27,7 @@ export interface AdamWConfig {
 }
 
 export class AdamW extends tf.Optimizer {
-  static override get className(): string {
+  static get className(): string {
     return 'AdamW';
   }
 
@@ -42,7 +48,7 @@ export class AdamW extends tf.Optimizer {
     this.weightDecay = weightDecay;
   }
 
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const entries = Array.isArray(variableGradients)
       ? variableGradients.map(({ name, tensor }) => [name, tensor] as const)
       : Object.entries(variableGradients);
@@ -79,15 +85,15 @@ export class AdamW extends tf.Optimizer {
     return slot;
   }
 
-  override async getWeights(): Promise<tf.NamedTensor[]> {
-    const weights: tf.NamedTensor[] = [{ name: 'step', tensor: tf.scalar(this.step) }];
+  override async getWeights(): Promise<NamedTensor[]> {
+    const weights: NamedTensor[] = [{ name: 'step', tensor: tf.scalar(this.step) }];
     for (const [name, { m, v }] of this.slots) {
       weights.push({ name: `${name}/m`, tensor: m }, { name: `${name}/v`, tensor: v });
     }
     return weights;
   }
 
-  override async setWeights(weightValues: tf.NamedTensor[]): Promise<void> {
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     this.dispose();
     for (const { name, tensor } of weightValues) {
       if (name === 'step') {
@@ -132,7 +138,7 @@ tf.serialization.registerClass(AdamW);
  * its learning rate may change between steps and its state checkpoints through get/setWeights.
  */
 export class SgdMomentum extends tf.Optimizer {
-  static override get className(): string {
+  static get className(): string {
     return 'SgdMomentum';
   }
 
@@ -146,7 +152,7 @@ export class SgdMomentum extends tf.Optimizer {
     this.momentum = momentum;
   }
 
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const entries = Array.isArray(variableGradients)
       ? variableGradients.map(({ name, tensor }) => [name, tensor] as const)
       : Object.entries(variableGradients);
@@ -169,11 +175,11 @@ export class SgdMomentum extends tf.Optimizer {
     this.incrementIterations();
   }
 
-  override async getWeights(): Promise<tf.NamedTensor[]> {
+  override async getWeights(): Promise<NamedTensor[]> {
     return [...this.buffers].map(([name, tensor]) => ({ name: `${name}/momentum`, tensor }));
   }
 
-  override async setWeights(weightValues: tf.NamedTensor[]): Promise<void> {
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     this.dispose();
     for (const { name, tensor } of weightValues) {
       const variableName = name.replace(/\/momentum$/, '');

@@ -1,0 +1,157 @@
+/**
+ * wavemix-train: the command line. Flags follow timm's train.py; precedence is
+ * defaults < --preset < --config file < flags. Exit codes: 0 done, 1 unexpected error,
+ * 2 usage error, 3 diverged (NaN/Inf loss), 130 interrupted (checkpoint saved).
+ */
+import { existsSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { listModels } from '@wavemix/models';
+import { buildConfig, readConfigFile, resolveModelSpec, type TrainConfig } from './config';
+import { DivergenceError, UsageError } from './errors';
+import { PRESETS } from './presets';
+import { createProgress } from './progress';
+import { InterruptedError, runPaths, TrainingRun } from './train';
+
+function integer(name: string, min: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got '${value}'`);
+    return n;
+  };
+}
+
+function positive(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number, got '${value}'`);
+    return n;
+  };
+}
+
+function nonNegative(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number >= 0, got '${value}'`);
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  return new Command('wavemix-train')
+    .description('Train, evaluate, checkpoint and resume WaveMix models on image datasets (TensorFlow.js, Node).')
+    .option('--preset <name>', `start from a preset: ${Object.keys(PRESETS).join(', ')}`)
+    .option('--config <file>', 'JSON or YAML file of settings (flags override it)')
+    .option('--model <name|file>', 'a zoo model name (--list-models) or a JSON/YAML model config')
+    .option('--dataset <name>', 'mnist, fashion-mnist, emnist-<split>, cifar10, cifar100, stl10, galaxy10, cityscapes, places365, tiny-imagenet, image-folder, div2k')
+    .option('--data-dir <dir>', 'folder with the dataset files (MNIST is bundled)')
+    .option('--epochs <n>', 'epochs to train', integer('--epochs', 1))
+    .option('--batch-size <n>', 'training batch size', integer('--batch-size', 1))
+    .option('--lr <x>', 'learning rate (peak for onecycle)', positive('--lr'))
+    .option('--weight-decay <x>', 'AdamW weight decay', nonNegative('--weight-decay'))
+    .addOption(new Option('--opt <name>', 'optimizer; dualopt = AdamW then SGD from the best checkpoint (official recipe)').choices(['adamw', 'sgd', 'dualopt']))
+    .option('--patience <n>', 'epochs without validation improvement before switching (dualopt) or stopping', integer('--patience', 1))
+    .addOption(new Option('--sched <name>', 'learning-rate schedule').choices(['none', 'cosine', 'onecycle']))
+    .option('--warmup-epochs <x>', 'linear warm-up (none/cosine)', nonNegative('--warmup-epochs'))
+    .addOption(new Option('--augment <kind>', 'training augmentation').choices(['none', 'flip', 'crop-flip', 'trivialaugment']))
+    .option('--seed <n>', 'seed for data order, initialisation and dropout', integer('--seed', 0))
+    .option('--backend <name>', 'tensorflow, wasm or cpu (default: the fastest available)')
+    .option('--output <dir>', 'run folder (checkpoints, metrics.jsonl, final.json, report, exports)')
+    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
+    .option('--eval-only', 'evaluate (the resumed or initial weights) on the test split without training')
+    .option('--limit-train <n>', 'use only the first n training examples', integer('--limit-train', 1))
+    .option('--limit-test <n>', 'use only the first n test examples', integer('--limit-test', 1))
+    .option('--val-fraction <x>', 'share of the training split held out for validation (0 disables)', nonNegative('--val-fraction'))
+    .option('--log-every <n>', 'steps between metrics.jsonl step records and log lines', integer('--log-every', 1))
+    .option('--checkpoint-every <seconds>', 'seconds between mid-epoch checkpoints', positive('--checkpoint-every'))
+    .option('--time-limit <minutes>', 'stop training after this many minutes, then test', positive('--time-limit'))
+    .option('--list-presets', 'list presets and exit')
+    .option('--list-models', 'list zoo models and exit')
+    .showHelpAfterError('(run wavemix-train --help for usage)');
+}
+
+const FLAG_TO_FIELD: Record<string, keyof TrainConfig> = {
+  model: 'model', dataset: 'dataset', dataDir: 'dataDir', epochs: 'epochs', batchSize: 'batchSize', lr: 'lr',
+  weightDecay: 'weightDecay', opt: 'opt', patience: 'patience', sched: 'sched', warmupEpochs: 'warmupEpochs',
+  augment: 'augment', seed: 'seed', backend: 'backend', output: 'output', resume: 'resume', evalOnly: 'evalOnly',
+  limitTrain: 'limitTrain', limitTest: 'limitTest', valFraction: 'valFraction', logEvery: 'logEvery',
+  checkpointEvery: 'checkpointEverySeconds', timeLimit: 'timeLimitMinutes',
+};
+
+/** Turns parsed flags into a validated config (presets, files and resume folders resolved). */
+export function configFromFlags(flags: Record<string, unknown>): TrainConfig {
+  const layers: Array<{ source: string; values: Record<string, unknown> }> = [];
+  if (flags['resume'] !== undefined) {
+    const saved = runPaths(String(flags['resume'])).config;
+    if (!existsSync(saved)) throw new UsageError(`--resume ${String(flags['resume'])}: not a run folder (no config.json)`);
+    const { modelConfig: _model, trainableParams: _params, resume: _resume, ...values } = readConfigFile(saved);
+    layers.push({ source: saved, values: { ...values, output: flags['resume'] } });
+  }
+  if (flags['preset'] !== undefined) {
+    const preset = PRESETS[String(flags['preset'])];
+    if (!preset) throw new UsageError(`unknown preset '${String(flags['preset'])}'; choose one of ${Object.keys(PRESETS).join(', ')}`);
+    layers.push({ source: `preset ${String(flags['preset'])}`, values: preset.values as Record<string, unknown> });
+  }
+  if (flags['config'] !== undefined) layers.push({ source: String(flags['config']), values: readConfigFile(String(flags['config'])) });
+  const fromFlags: Record<string, unknown> = {};
+  for (const [flag, field] of Object.entries(FLAG_TO_FIELD)) {
+    if (flags[flag] !== undefined) fromFlags[field] = flags[flag];
+  }
+  if (typeof fromFlags['model'] === 'string') fromFlags['model'] = resolveModelSpec(fromFlags['model'] as string);
+  layers.push({ source: 'command line', values: fromFlags });
+  return buildConfig(layers);
+}
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const program = buildProgram().exitOverride();
+  let flags: Record<string, unknown>;
+  try {
+    flags = program.parse(argv).opts();
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    return code === 0 ? 0 : 2;
+  }
+  if (flags['listPresets']) {
+    for (const [name, preset] of Object.entries(PRESETS)) console.log(`${name.padEnd(14)} ${preset.description}`);
+    return 0;
+  }
+  if (flags['listModels']) {
+    for (const info of listModels()) console.log(`${info.name.padEnd(40)} ${info.task.padEnd(15)} ${info.trainableParams.toLocaleString('en-US').padStart(12)}  ${info.description}`);
+    return 0;
+  }
+  try {
+    const config = configFromFlags(flags);
+    const progress = createProgress({ tty: Boolean(process.stdout.isTTY), logEvery: config.logEvery });
+    const run = new TrainingRun(config, progress);
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      progress.log('interrupt: saving a checkpoint after this step (Ctrl-C again to quit at once)');
+      run.requestStop();
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      await run.run();
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`wavemix-train: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof DivergenceError) {
+      console.error(`wavemix-train: training diverged: ${error.message}`);
+      return 3;
+    }
+    if (error instanceof InterruptedError) {
+      console.error(`wavemix-train: ${error.message}`);
+      return 130;
+    }
+    console.error(error);
+    return 1;
+  }
+}
+
+main().then((code) => process.exit(code));
