@@ -100,6 +100,8 @@ describe('DWT2D layer', () => {
     const json = model.toJSON(null, false) as { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
     const entry = json.config.layers.find((l) => l.config['name'] === 'wavelets')!;
     expect(entry.class_name).toBe('DWT2D');
+    expect(tf.serialization.getRegisteredName(DWT2D)).toBe('WaveMix>DWT2D');
+    expect(tf.serialization.SerializationMap.getMap().classNameMap['DWT2D']?.[0]).toBe(DWT2D);
     expect(entry.config['levels']).toBe(2);
     expect(entry.config['layout']).toBe('bands');
     let saved: tf.io.ModelArtifacts | undefined;
