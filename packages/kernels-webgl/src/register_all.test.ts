@@ -1,0 +1,14 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Dwt2D, registerKernelsOnce } from '@wavemix/core';
+
+test('base has no side effects; importing registers; registering again is a silent no-op', async () => {
+  const base = await import('./base');
+  expect(base.webglKernelConfigs).toHaveLength(3);
+  expect(tf.getKernel(Dwt2D, 'webgl')).toBeUndefined();
+  await import('./index');
+  expect(tf.getKernel(Dwt2D, 'webgl')?.kernelFunc).toBe(base.dwt2DConfig.kernelFunc);
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  expect(registerKernelsOnce(base.webglKernelConfigs)).toEqual([]);
+  expect(warn).not.toHaveBeenCalled();
+  warn.mockRestore();
+});

@@ -1,0 +1,4 @@
+import { registerKernelsOnce } from '@wavemix/core';
+import { webglKernelConfigs } from './base';
+
+registerKernelsOnce(webglKernelConfigs);

@@ -1,0 +1,11 @@
+// Dawn reads the Vulkan driver list from the real process environment when it creates its
+// instance; jest's sandboxed process.env does not reach it, so the default is set here (in the
+// parent, before workers start). An existing VK_ICD_FILENAMES / VK_DRIVER_FILES wins.
+const { existsSync } = require('node:fs');
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && existsSync(SWIFTSHADER_ICD)) {
+  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+}
+
+module.exports = require('@wavemix/config/jest-preset').preset(__dirname);

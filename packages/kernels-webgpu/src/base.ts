@@ -1,0 +1,21 @@
+/** Kernel configs and programs for the WebGPU backend, without registering them (no side effects). */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { dwt2DConfig } from './kernels/Dwt2D';
+import { idwt2DConfig } from './kernels/Idwt2D';
+import { waveletPyramidConfig } from './kernels/WaveletPyramid';
+
+export { dwt2DConfig, idwt2DConfig, waveletPyramidConfig };
+export {
+  HaarForwardProgram,
+  HaarInverseProgram,
+  dispatchFor,
+  layoutFor,
+  WORKGROUP_SIZE,
+  type HaarLayout,
+  type ProgramUniforms,
+  type WaveMixWebGPUProgram,
+} from './programs';
+export { assertBufferFits, runWaveMixProgram, type DeviceLike, type WebGPUBackendLike } from './run_program';
+export { WaveMixShaderError } from './errors';
+
+export const webgpuKernelConfigs: readonly KernelConfig[] = [dwt2DConfig, idwt2DConfig, waveletPyramidConfig];

@@ -1,0 +1,16 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { Dwt2D, type Dwt2DInputs } from '@wavemix/core';
+import { HaarForwardProgram } from '../programs';
+import { runWaveMixProgram, type WebGPUBackendLike } from '../run_program';
+
+export function dwt2D(args: { inputs: Dwt2DInputs; backend: WebGPUBackendLike }): TensorInfo {
+  const x = args.inputs.x!;
+  const shape = x.shape as [number, number, number, number];
+  return runWaveMixProgram(args.backend, Dwt2D, new HaarForwardProgram(shape, shape[3]), [x]);
+}
+
+export const dwt2DConfig: KernelConfig = {
+  kernelName: Dwt2D,
+  backendName: 'webgpu',
+  kernelFunc: dwt2D as unknown as KernelFunc,
+};

@@ -1,0 +1,4 @@
+import { registerKernelsOnce } from '@wavemix/core';
+import { webgpuKernelConfigs } from './base';
+
+registerKernelsOnce(webgpuKernelConfigs);
