@@ -28,7 +28,7 @@ export function writeTextFile(path: string, lines: readonly string[]): void {
 export { writeHdf5, type Hdf5WriteItem };
 
 /** Writes a Galaxy10_DECals.h5-style file: `images` uint8 [N, H, W, C] chunked per image and deflated, `ans` uint8 [N]. */
-export async function writeGalaxy10File(path: string, images: Uint8Array, labels: ArrayLike<number>, imageShape: readonly [number, number, number], options: { compression?: 'gzip' | number | null } = {}): Promise<void> {
+export async function writeGalaxy10File(path: string, images: Uint8Array, labels: ArrayLike<number>, imageShape: readonly [number, number, number], options: { compression?: 'gzip' | number | null; libver?: string | [string, string] } = {}): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   const n = labels.length;
   const compression = options.compression === undefined ? 'gzip' : options.compression;
@@ -42,7 +42,7 @@ export async function writeGalaxy10File(path: string, images: Uint8Array, labels
       ...(compression === null ? {} : { compression, compressionLevel: 4 }),
     },
     { name: 'ans', data: Uint8Array.from(labels), shape: [n], dtype: '<B' },
-  ]);
+  ], options.libver ? { libver: options.libver } : {});
 }
 
 /** Joins path parts and creates the parent folder (fixture helper). */
