@@ -168,7 +168,7 @@ export function configHash(config: TrainConfig): string {
 /** Human-readable differences between a checkpoint's config and the current one (empty if none). */
 export function describeConfigDifferences(saved: Record<string, unknown>, current: TrainConfig): string[] {
   const now = computationalConfig(current);
-  const keys = new Set([...Object.keys(saved), ...Object.keys(now)]);
+  const keys = new Set([...Object.keys(saved).filter((k) => !OPERATIONAL_FIELDS.has(k as keyof TrainConfig)), ...Object.keys(now)]);
   const differences: string[] = [];
   for (const key of [...keys].sort()) {
     const a = canonicalJson(saved[key]);

@@ -2,7 +2,8 @@
  * AdamW (Loshchilov & Hutter) with PyTorch's semantics, which the official WaveMix recipe uses:
  *   p <- p * (1 - lr * wd);  m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
  *   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
- * tfjs ships Adam without decoupled weight decay. State (t, m, v) round-trips through
+ * tfjs ships Adam without decoupled weight decay. Slot variables stay unnamed (names are global
+ * in tfjs, and two optimizers may hold slots for the same variable, e.g. while resuming). State (t, m, v) round-trips through
  * getWeights/setWeights for checkpoints; `learningRate` may change between steps (schedules).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -11,6 +12,11 @@ import * as tf from '@tensorflow/tfjs';
 export interface NamedTensor {
   name: string;
   tensor: tf.Tensor;
+}
+
+/** A non-trainable variable holding `init()`'s values; the temporary tensor is released. */
+function ownedVariable(init: () => tf.Tensor): tf.Variable {
+  return tf.tidy(() => tf.variable(init(), false));
 }
 
 interface Slot {
@@ -77,8 +83,8 @@ export class AdamW extends tf.Optimizer {
     let slot = this.slots.get(name);
     if (!slot) {
       slot = {
-        m: tf.variable(tf.zerosLike(variable), false, `${name}/m`),
-        v: tf.variable(tf.zerosLike(variable), false, `${name}/v`),
+        m: ownedVariable(() => tf.zerosLike(variable)),
+        v: ownedVariable(() => tf.zerosLike(variable)),
       };
       this.slots.set(name, slot);
     }
@@ -104,7 +110,7 @@ export class AdamW extends tf.Optimizer {
       if (!match) throw new Error(`AdamW.setWeights: unexpected weight ${name}`);
       const [, variableName, kind] = match as unknown as [string, string, 'm' | 'v'];
       const slot = this.slots.get(variableName) ?? ({} as Slot);
-      slot[kind] = tf.variable(tensor.clone(), false, `${variableName}/${kind}`);
+      slot[kind] = ownedVariable(() => tensor.clone());
       this.slots.set(variableName, slot);
     }
   }
@@ -164,7 +170,7 @@ export class SgdMomentum extends tf.Optimizer {
         let buffer = this.buffers.get(name);
         if (!buffer) {
           // PyTorch initialises the buffer with the first gradient.
-          buffer = tf.variable(gradient.clone(), false, `${name}/momentum`);
+          buffer = ownedVariable(() => gradient.clone());
           this.buffers.set(name, buffer);
         } else {
           buffer.assign(tf.add(tf.mul(buffer, this.momentum), gradient));
@@ -183,7 +189,7 @@ export class SgdMomentum extends tf.Optimizer {
     this.dispose();
     for (const { name, tensor } of weightValues) {
       const variableName = name.replace(/\/momentum$/, '');
-      this.buffers.set(variableName, tf.variable(tensor.clone(), false, name));
+      this.buffers.set(variableName, ownedVariable(() => tensor.clone()));
     }
   }
 

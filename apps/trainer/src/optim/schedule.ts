@@ -22,7 +22,8 @@ function cosineBetween(start: number, end: number, fraction: number): number {
 /** The learning rate for 0-based global `step`. */
 export function learningRateAt(step: number, { name, baseLr, totalSteps, warmupSteps }: ScheduleOptions): number {
   if (name === 'onecycle') {
-    const peakStep = Math.max(1, Math.floor(0.3 * totalSteps) - 1);
+    // PyTorch: the rise ends at step pct_start * total_steps - 1 (a float), the fall at total - 1.
+    const peakStep = Math.max(1, 0.3 * totalSteps - 1);
     const initial = baseLr / 25;
     const final = initial / 1e4;
     if (step <= peakStep) return cosineBetween(initial, baseLr, step / peakStep);
