@@ -29,6 +29,8 @@ export function checkPng(bytes: Uint8Array, file: string): { width: number; heig
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 8;
   let size: { width: number; height: number } | null = null;
+  let bitsPerPixel = 8;
+  let compressed = 0;
   let sawData = false;
   for (;;) {
     if (offset + 12 > bytes.length) throw new DatasetFormatError(file, offset, 'a PNG chunk header (the file is truncated before IEND)', `${bytes.length - offset} bytes`);
@@ -45,10 +47,20 @@ export function checkPng(bytes: Uint8Array, file: string): { width: number; heig
         throw new DatasetFormatError(file, offset + 8, `a PNG size of 1 to ${MAX_IMAGE_PIXELS} pixels`, `${width} x ${height}`);
       }
       size = { width, height };
+      const samples = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[bytes[offset + 17]!];
+      if (samples === undefined || ![1, 2, 4, 8, 16].includes(bytes[offset + 16]!)) {
+        throw new DatasetFormatError(file, offset + 16, 'a PNG bit depth (1, 2, 4, 8, 16) and colour type (0, 2, 3, 4, 6)', `${bytes[offset + 16]}, ${bytes[offset + 17]}`);
+      }
+      bitsPerPixel = samples * bytes[offset + 16]!;
     } else if (type === 'IDAT') {
       sawData = true;
+      compressed += length;
     } else if (type === 'IEND') {
       if (!sawData) throw new DatasetFormatError(file, offset, 'IDAT chunks before IEND');
+      // Deflate expands at most ~1032x: a size the compressed data cannot hold is forged, and is
+      // refused before the decoder allocates for it.
+      const raw = size.height * (1 + Math.ceil((size.width * bitsPerPixel) / 8));
+      if (raw > compressed * 1100 + 4096) throw new DatasetFormatError(file, 16, `image dimensions that ${compressed} bytes of IDAT data can hold`, `${size.width} x ${size.height}`);
       return size;
     }
     offset += 12 + length;
@@ -72,7 +84,11 @@ export function checkJpeg(bytes: Uint8Array, file: string): void {
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       const height = (bytes[offset + 5]! << 8) | bytes[offset + 6]!;
       const width = (bytes[offset + 7]! << 8) | bytes[offset + 8]!;
-      if (width === 0 || height === 0 || width * height > MAX_IMAGE_PIXELS) throw new DatasetFormatError(file, offset + 5, 'a JPEG frame size of 1 or more pixels', `${width} x ${height}`);
+      // Even a flat JPEG needs a few bits per 8 x 8 block: a frame far larger than the file can
+      // describe is forged, and is refused before the decoder allocates for it.
+      if (width === 0 || height === 0 || width * height > Math.min(MAX_IMAGE_PIXELS, bytes.length * 2048)) {
+        throw new DatasetFormatError(file, offset + 5, `a JPEG frame size of 1 to ${Math.min(MAX_IMAGE_PIXELS, bytes.length * 2048)} pixels for a ${bytes.length}-byte file`, `${width} x ${height}`);
+      }
     }
     if (marker === 0xda) break;
     offset += 2 + length;

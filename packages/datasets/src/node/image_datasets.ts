@@ -179,6 +179,7 @@ export function loadTinyImagenet(options: TinyImagenetOptions): LazyDataset {
       files.push(join(imagesDir, fileName));
       labels.push(id);
     }
+    if (files.length === 0) throw new DatasetFormatError(annotations, 0, 'at least one annotated image');
   }
   const size = options.imageSize ?? 64;
   return fileDataset(

