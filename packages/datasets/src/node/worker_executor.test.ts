@@ -51,7 +51,7 @@ test('preparation overlaps a busy main thread (timing, noisy on a shared machine
   const local = await run(mnist, options, step);
   const worker = await run(mnist, { ...options, executor: workerExecutor({ workerScript }) }, step);
   console.log(
-    `16 batches of 256 MNIST images with crop+flip+TrivialAugment: preparation alone ${prep.ms.toFixed(0)} ms; ` +
+    `6 batches of 256 MNIST images with crop+flip+TrivialAugment: preparation alone ${prep.ms.toFixed(0)} ms; ` +
       `with a ${step.toFixed(1)} ms step per batch: in-thread ${local.ms.toFixed(0)} ms, worker ${worker.ms.toFixed(0)} ms`,
   );
   expect(worker.out).toEqual(local.out);
