@@ -12,29 +12,18 @@ import { PRESETS } from './presets';
 import { createProgress } from './progress';
 import { InterruptedError, runPaths, TrainingRun } from './train';
 
-function integer(name: string, min: number) {
+/** A commander parser for numeric flags that names the flag and the rule it breaks. */
+function numberFlag(name: string, rule: string, accept: (n: number) => boolean) {
   return (value: string) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got '${value}'`);
+    if (value.trim() === '' || !Number.isFinite(n) || !accept(n)) throw new InvalidArgumentError(`${name} must be ${rule}, got '${value}'`);
     return n;
   };
 }
 
-function positive(name: string) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number, got '${value}'`);
-    return n;
-  };
-}
-
-function nonNegative(name: string) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number >= 0, got '${value}'`);
-    return n;
-  };
-}
+const integer = (name: string, min: number) => numberFlag(name, `an integer >= ${min}`, (n) => Number.isInteger(n) && n >= min);
+const positive = (name: string) => numberFlag(name, 'a positive number', (n) => n > 0);
+const nonNegative = (name: string) => numberFlag(name, 'a number >= 0', (n) => n >= 0);
 
 export function buildProgram(): Command {
   return new Command('wavemix-train')

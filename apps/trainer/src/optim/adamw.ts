@@ -19,6 +19,13 @@ function ownedVariable(init: () => tf.Tensor): tf.Variable {
   return tf.tidy(() => tf.variable(init(), false));
 }
 
+/** [variable name, gradient] pairs from either form tf.Optimizer.applyGradients accepts. */
+function gradientEntries(variableGradients: tf.NamedTensorMap | NamedTensor[]): Array<readonly [string, tf.Tensor]> {
+  return Array.isArray(variableGradients)
+    ? variableGradients.map(({ name, tensor }) => [name, tensor] as const)
+    : Object.entries(variableGradients);
+}
+
 interface Slot {
   m: tf.Variable;
   v: tf.Variable;
@@ -55,9 +62,7 @@ export class AdamW extends tf.Optimizer {
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const entries = Array.isArray(variableGradients)
-      ? variableGradients.map(({ name, tensor }) => [name, tensor] as const)
-      : Object.entries(variableGradients);
+    const entries = gradientEntries(variableGradients);
     this.step++;
     const { beta1, beta2, epsilon, learningRate: lr, weightDecay } = this;
     const correction1 = 1 - beta1 ** this.step;
@@ -159,9 +164,7 @@ export class SgdMomentum extends tf.Optimizer {
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const entries = Array.isArray(variableGradients)
-      ? variableGradients.map(({ name, tensor }) => [name, tensor] as const)
-      : Object.entries(variableGradients);
+    const entries = gradientEntries(variableGradients);
     tf.tidy(() => {
       for (const [name, gradient] of entries) {
         if (gradient == null) continue;
