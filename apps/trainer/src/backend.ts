@@ -3,25 +3,30 @@
  * (`@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`) when installed, else WebAssembly
  * with our training kernels, else the plain JavaScript cpu backend.
  */
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import '@wavemix/kernels-cpu';
 import '@wavemix/kernels-wasm';
 import { UsageError } from './errors';
 
-const require = createRequire(import.meta.url);
-
 const NODE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
-function tryLoadTensorflowBackend(): boolean {
+/** Optional packages are imported by a computed name so bundlers leave them alone. */
+async function importOptional(name: string): Promise<boolean> {
+  try {
+    await import(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function tryLoadTensorflowBackend(): Promise<boolean> {
   for (const name of NODE_PACKAGES) {
-    try {
-      require(name);
-      require('@wavemix/kernels-node');
+    if (await importOptional(name)) {
+      const kernels = '@wavemix/kernels-node';
+      if (!(await importOptional(kernels))) throw new UsageError(`${name} is installed but ${kernels} could not be loaded`);
       return true;
-    } catch {
-      // Not installed (it needs libtensorflow); try the next option.
     }
   }
   return false;
@@ -29,7 +34,7 @@ function tryLoadTensorflowBackend(): boolean {
 
 export async function selectBackend(requested: string): Promise<string> {
   const candidates = requested === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [requested];
-  if (candidates.includes('tensorflow')) tryLoadTensorflowBackend();
+  if (candidates.includes('tensorflow')) await tryLoadTensorflowBackend();
   for (const name of candidates) {
     if (tf.findBackendFactory(name) == null) continue;
     if (await tf.setBackend(name)) {

@@ -1,5 +1,5 @@
 /**
- * wavemix-train: the command line. Flags follow timm's train.py; precedence is
+ * wavemix-train's command line (src/cli.ts runs it). Flags follow timm's train.py; precedence is
  * defaults < --preset < --config file < flags. Exit codes: 0 done, 1 unexpected error,
  * 2 usage error, 3 diverged (NaN/Inf loss), 130 interrupted (checkpoint saved).
  */
@@ -90,8 +90,11 @@ export function configFromFlags(flags: Record<string, unknown>): TrainConfig {
   return buildConfig(layers);
 }
 
-export async function main(argv: string[] = process.argv): Promise<number> {
-  const program = buildProgram().exitOverride();
+/** Runs the command line; resolves to the process exit code. */
+export async function main(argv: string[] = process.argv, output: Pick<Console, 'log' | 'error'> = console): Promise<number> {
+  const program = buildProgram()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => output.log(s.trimEnd()), writeErr: (s) => output.error(s.trimEnd()) });
   let flags: Record<string, unknown>;
   try {
     flags = program.parse(argv).opts();
@@ -100,11 +103,11 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return code === 0 ? 0 : 2;
   }
   if (flags['listPresets']) {
-    for (const [name, preset] of Object.entries(PRESETS)) console.log(`${name.padEnd(14)} ${preset.description}`);
+    for (const [name, preset] of Object.entries(PRESETS)) output.log(`${name.padEnd(14)} ${preset.description}`);
     return 0;
   }
   if (flags['listModels']) {
-    for (const info of listModels()) console.log(`${info.name.padEnd(40)} ${info.task.padEnd(15)} ${info.trainableParams.toLocaleString('en-US').padStart(12)}  ${info.description}`);
+    for (const info of listModels()) output.log(`${info.name.padEnd(40)} ${info.task.padEnd(15)} ${info.trainableParams.toLocaleString('en-US').padStart(12)}  ${info.description}`);
     return 0;
   }
   try {
@@ -127,20 +130,19 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`wavemix-train: ${error.message}`);
+      output.error(`wavemix-train: ${error.message}`);
       return 2;
     }
     if (error instanceof DivergenceError) {
-      console.error(`wavemix-train: training diverged: ${error.message}`);
+      output.error(`wavemix-train: training diverged: ${error.message}`);
       return 3;
     }
     if (error instanceof InterruptedError) {
-      console.error(`wavemix-train: ${error.message}`);
+      output.error(`wavemix-train: ${error.message}`);
       return 130;
     }
-    console.error(error);
+    output.error(error);
     return 1;
   }
 }
 
-main().then((code) => process.exit(code));
