@@ -1,6 +1,6 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DatasetFormatError, DatasetNotFoundError, parseGzipHeader, parseIdx, type Gunzip, type IdxArray } from '@wavemix/datasets';
 
@@ -60,17 +60,3 @@ export function isDirectory(path: string): boolean {
   }
 }
 
-/** Writes a file atomically: a temporary file beside it, fsync, rename. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const target = resolve(path);
-  const temp = join(dirname(target), `.${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
-  const fd = openSync(temp, 'w');
-  try {
-    let offset = 0;
-    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, target);
-}

@@ -33,5 +33,5 @@ export {
 export { decodeImage, downscaleBicubic, checkPng, checkJpeg, MAX_IMAGE_PIXELS, type DecodedImage, type DecodeOptions } from './image_codec';
 export { Hdf5File, Hdf5Worker, Hdf5Error, sharedHdf5Worker, h5wasmNodeUrl, type Hdf5DatasetInfo } from './hdf5';
 export { writeIdxFile, writeCifarFile, writePngFile, writeTextFile, writeHdf5, writeGalaxy10File, type Hdf5WriteItem } from './writers';
-export { nodeGunzip, readIdxFile, writeFileAtomic } from './files';
+export { nodeGunzip, readIdxFile } from './files';
 export { workerExecutor, defaultWorkerScript, type WorkerExecutorOptions } from './worker_executor';

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { encodeCifarBatch, encodeIdx, encodePng, type CifarVariant, type IdxArray } from '@wavemix/datasets';
-import { writeFileAtomic } from './files';
+import { writeFileAtomic } from '@wavemix/core/node';
 import { writeHdf5, type Hdf5WriteItem } from './hdf5';
 
 export function writeIdxFile(path: string, array: IdxArray, options: { gzip?: boolean } = {}): void {
