@@ -1,0 +1,4 @@
+import { registerKernelsOnce } from '@wavemix/core';
+import { nodeKernelConfigs } from './base';
+
+registerKernelsOnce(nodeKernelConfigs);
