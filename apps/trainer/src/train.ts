@@ -132,7 +132,6 @@ export class TrainingRun {
   private task!: TrainerTask;
   private ignoreIndex: number | undefined;
   private ycbcr = false;
-  private modelName = '';
   private backend = '';
   private started = 0;
   private lastCheckpointTime = 0;
@@ -191,7 +190,6 @@ export class TrainingRun {
     const trainData = await loadTrainerDataset(config, 'train');
     const testData = await loadTrainerDataset(config, 'test');
     const { name, modelConfig } = modelConfigFor(config, trainData);
-    this.modelName = name;
     this.task = trainData.task;
     this.ignoreIndex = trainData.task === 'segmentation' ? (trainData.ignoreIndex ?? 255) : undefined;
     this.ycbcr = modelConfig.task === 'wavemix-sr';
