@@ -2,7 +2,7 @@
  * WebGPU conformance and benchmark in Node, on whatever GPU Dawn finds, in one file.
  *
  *   node gpu-check.mjs [--out FILE] [--swiftshader] [--dawn TOGGLE]... [--repeats N] [--iterations N]
- *                      [--skip-bench] [--skip-conformance]
+ *                      [--shapes all|core] [--skip-bench] [--skip-conformance]
  *
  * Built by `npm run build:gpu-check` (esbuild) into dist-gpu-check/, with the `webgpu` package
  * (Dawn, prebuilt for this platform) copied beside it, so the folder runs on a machine that has
@@ -93,6 +93,7 @@ async function main(): Promise<number> {
     bench: !flag('skip-bench'),
     repeats: Number(option('repeats', '5')),
     iterations: Number(option('iterations', '10')),
+    shapes: option('shapes', 'all') === 'core' ? 'core' : 'all',
   });
   report.conformance = conformance;
   report.bench = bench;

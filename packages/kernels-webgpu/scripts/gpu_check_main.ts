@@ -13,13 +13,15 @@ export interface CheckOptions {
   bench: boolean;
   repeats: number;
   iterations: number;
+  /** `core`: the core benchmark's two shapes; `all` adds a larger one (slow on SwiftShader). */
+  shapes: 'core' | 'all';
 }
 
-const BENCH_SHAPES: Shape4[] = [
+const CORE_SHAPES: Shape4[] = [
   [32, 64, 64, 64],
   [8, 112, 112, 48],
-  [16, 224, 224, 64],
 ];
+const LARGE_SHAPE: Shape4 = [16, 224, 224, 64];
 
 /** Wall ms per call: `iterations` calls, then await one value of the last output (queues run in order). */
 async function msPerCall(run: () => tf.Tensor[], iterations: number, repeats: number): Promise<number> {
@@ -76,7 +78,7 @@ export async function runChecks(options: CheckOptions) {
   const rows: Array<Record<string, unknown>> = [];
   if (options.bench) {
     console.log('\nbenchmark (webgpu): ms per call, kernel vs plain-ops composite');
-    for (const shape of BENCH_SHAPES) {
+    for (const shape of options.shapes === 'all' ? [...CORE_SHAPES, LARGE_SHAPE] : CORE_SHAPES) {
       const x = tf.randomUniform(shape, -1, 1, 'float32', 7) as tf.Tensor4D;
       const [b, h, w, c] = shape;
       const bands = tf.randomUniform([b, h / 2, w / 2, 4 * c], -1, 1, 'float32', 8) as tf.Tensor4D;
