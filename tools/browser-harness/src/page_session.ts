@@ -10,7 +10,7 @@ export interface PageSession {
   readonly page: Page;
   /** Every URL the page asked for. */
   readonly requests: string[];
-  /** Requests to anything not on this machine; they were aborted, and they fail the run. */
+  /** Distinct URLs not on this machine that the page asked for; they were aborted, and they fail the run. */
   readonly nonLocalRequests: string[];
   readonly console: ConsoleEntry[];
   /** Uncaught exceptions in the page. */
@@ -34,7 +34,7 @@ export async function openPage(context: BrowserContext, url: string): Promise<Pa
     if (isLocalUrl(target)) {
       await route.continue();
     } else {
-      nonLocalRequests.push(target);
+      if (!nonLocalRequests.includes(target)) nonLocalRequests.push(target);
       await route.abort('blockedbyclient');
     }
   });
