@@ -7,6 +7,12 @@ import { idwt2DConfig } from './kernels/Idwt2D';
 import { waveletPyramidConfig } from './kernels/WaveletPyramid';
 
 export { bicubicUpsample2xConfig, bicubicUpsample2xGradConfig, dwt2DConfig, idwt2DConfig, waveletPyramidConfig };
+export { conv2DBackpropFilter, conv2DBackpropFilterConfig, FILTER_GRAD_CHUNK } from './kernels/Conv2DBackpropFilter';
+export { conv2DBackpropInputConfig, createConv2DBackpropInput, phasesOf, type Phase } from './kernels/Conv2DBackpropInput';
+export { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/DepthwiseConv2dNativeBackpropFilter';
+export { depthwiseConv2dNativeBackpropInputConfig } from './kernels/DepthwiseConv2dNativeBackpropInput';
+export { registerWasmTrainingKernels, wasmKernelOverrides, wasmTrainingKernelConfigs } from './train/register_training';
+export { prepareWasmTrainingKernels, trainKernels, WasmTrainingKernelError, type TrainKernelExports } from './train/module';
 
 export const wasmKernelConfigs: readonly KernelConfig[] = [
   dwt2DConfig,

@@ -1,4 +1,5 @@
-/** Importing this module registers the WaveMix kernels for the wasm backend. */
+/** Importing this module registers the WaveMix kernels and the training kernels for the wasm backend. */
 import './register_all';
 
 export * from './base';
+export { setupFastestNodeBackend, useWasmTraining } from './setup';

@@ -1,0 +1,62 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  backend_util,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type Conv2DBackpropFilterInputs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { allocScratch, disposeScratch, heapOffset, trainKernels } from '../train/module';
+import { assertChannelsLast, assertFloat32 } from './conv_util';
+
+/** Output pixels per chunk: the chunk of dy (kc x outChannels floats) stays in L2 across taps. */
+export const FILTER_GRAD_CHUNK = 256;
+
+/**
+ * dW[kh][kw][ci][co] = sum over pixels of x(tap-shifted)[ci] * dy[co]: a GEMM over an indirection
+ * list of input rows (zero row for padding), register-tiled 4 x 8 in WebAssembly SIMD.
+ */
+export function conv2DBackpropFilter(args: {
+  inputs: Conv2DBackpropFilterInputs;
+  backend: BackendWasm;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x as TensorInfo;
+  const dy = inputs.dy as TensorInfo;
+  assertFloat32(Conv2DBackpropFilter, { x, dy });
+  assertChannelsLast(Conv2DBackpropFilter, attrs.dataFormat);
+  const { strides, pad, dimRoundingMode, filterShape } = attrs;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const kernels = trainKernels(backend);
+  const dw = backend.makeOutput([...filterShape], 'float32');
+  const scratch = allocScratch(backend, FILTER_GRAD_CHUNK + info.inChannels);
+  const scratchOffset = heapOffset(backend, scratch);
+  const zeroRow = scratchOffset + FILTER_GRAD_CHUNK * 4;
+  kernels.fill_zero(zeroRow, info.inChannels);
+  kernels.conv2d_backprop_filter(
+    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dw), scratchOffset, zeroRow, FILTER_GRAD_CHUNK,
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+    info.padInfo.top, info.padInfo.left,
+  );
+  disposeScratch(backend, scratch);
+  return dw;
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
+};

@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { TRAIN_KERNELS_CLANG_VERSION, TRAIN_KERNELS_WASM_BASE64 } from './train_kernels_wasm';
+import { trainKernels } from './module';
+
+const packageDir = join(__dirname, '..', '..');
+const bytes = () => Buffer.from(TRAIN_KERNELS_WASM_BASE64, 'base64');
+
+/** Top-level section ids of a wasm binary. */
+function sectionIds(b: Uint8Array): number[] {
+  const ids: number[] = [];
+  let offset = 8;
+  while (offset < b.length) {
+    ids.push(b[offset++]!);
+    let size = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = b[offset++]!;
+      size |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80);
+    offset += size;
+  }
+  return ids;
+}
+
+function clangVersion(): string | null {
+  try {
+    return /clang version (\d+\.\d+\.\d+)/.exec(execFileSync('clang', ['--version'], { encoding: 'utf8' }))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+describe('the committed kernel module', () => {
+  test('imports only the memory and has no data segments (it cannot overwrite the backend heap)', () => {
+    const module = new WebAssembly.Module(bytes());
+    expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+    const ids = sectionIds(bytes());
+    expect(ids).toContain(10); // code
+    expect(ids).not.toContain(11); // data
+    expect(ids).not.toContain(12); // data count
+  });
+
+  test('writes nothing outside the tensors it is given', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as never;
+    const kernels = trainKernels(backend);
+    const heap = new Uint8Array((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer);
+    const guard = tf.fill([64], 7);
+    const x = tf.fill([16], 2);
+    const y = tf.zeros([16]);
+    const offset = (t: tf.Tensor) => (tf.backend() as unknown as { dataIdMap: { get(id: unknown): { memoryOffset: number } } }).dataIdMap.get(t.dataId).memoryOffset;
+    // Snapshot the first 64 KiB (where a C shadow stack or static data would live) and the guard.
+    const low = heap.slice(0, 65536);
+    kernels.exp_f32(offset(x), offset(y), 16);
+    kernels.fill_zero(offset(y), 3);
+    expect(heap.slice(0, 65536)).toEqual(low);
+    expect(Array.from(await guard.data())).toEqual(new Array(64).fill(7));
+    expect(Array.from(await y.data())).toEqual([0, 0, 0, ...new Array(13).fill(Math.fround(Math.exp(2)))]);
+    tf.dispose([guard, x, y]);
+  });
+
+  const version = clangVersion();
+  (version === TRAIN_KERNELS_CLANG_VERSION ? test : test.skip)(
+    `rebuilding csrc/train_kernels.c with clang ${TRAIN_KERNELS_CLANG_VERSION} reproduces the committed module (skipped without that clang)`,
+    () => {
+      execFileSync('node', [join(packageDir, 'scripts/build-wasm.mjs'), '--check'], { stdio: 'pipe' });
+      expect(readFileSync(join(packageDir, 'src/train/train_kernels_wasm.ts'), 'utf8')).toContain(TRAIN_KERNELS_WASM_BASE64.slice(0, 64));
+    },
+  );
+});

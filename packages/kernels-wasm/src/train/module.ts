@@ -1,0 +1,108 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { DataId, TensorInfo } from '@tensorflow/tfjs-core';
+import { WaveMixError } from '@wavemix/core';
+import { TRAIN_KERNELS_WASM_BASE64 } from './train_kernels_wasm';
+
+/** Exports of csrc/train_kernels.c. Every pointer is a byte offset on the backend heap. */
+export interface TrainKernelExports {
+  fill_zero(dst: number, n: number): void;
+  conv2d_backprop_filter(
+    x: number, dy: number, dw: number, ind: number, zero: number, kcMax: number,
+    batch: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
+    kh: number, kw: number, sh: number, sw: number, dh: number, dw_: number, pt: number, pl: number,
+  ): void;
+  gather_phase_filter(
+    w: number, out: number, kw: number, ci: number, co: number, sh: number, sw: number,
+    ry: number, rx: number, jy: number, jx: number,
+  ): void;
+  scatter_phase(
+    src: number, dst: number, batch: number, mq: number, nq: number, c: number, h: number, w: number,
+    sh: number, sw: number, qy: number, qx: number,
+  ): void;
+  depthwise_backprop_filter(
+    x: number, dy: number, dw: number, ind: number, zero: number, kcMax: number,
+    batch: number, h: number, w: number, c: number, oh: number, ow: number, mult: number,
+    kh: number, kw: number, sh: number, sw: number, dh: number, dw_: number, pt: number, pl: number,
+  ): void;
+  exp_f32(x: number, y: number, n: number): void;
+  erf_f32(x: number, y: number, n: number): void;
+  sum_rows(x: number, out: number, acc: number, rows: number, cols: number, scale: number): void;
+  broadcast_rows(a: number, b: number, out: number, rows: number, cols: number, op: number, bFirst: number): void;
+  scalar_op(a: number, s: number, out: number, n: number, op: number, sFirst: number): void;
+  affine_rows(x: number, sub: number, mul: number, add: number, out: number, rows: number, cols: number): void;
+  depthwise_backprop_input(
+    dy: number, w: number, dx: number, ind: number, trash: number, kcMax: number,
+    batch: number, h: number, wd: number, c: number, oh: number, ow: number, mult: number,
+    kh: number, kw: number, sh: number, sw: number, dh: number, dw_: number, pt: number, pl: number,
+  ): void;
+}
+
+export class WasmTrainingKernelError extends WaveMixError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WasmTrainingKernelError';
+  }
+}
+
+let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<WebAssembly.Memory, TrainKernelExports>();
+
+function wasmBytes(): Uint8Array<ArrayBuffer> {
+  const text = atob(TRAIN_KERNELS_WASM_BASE64);
+  const bytes = new Uint8Array(new ArrayBuffer(text.length));
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * Compiles the kernel module off the main thread. Optional in Node (the kernels compile it
+ * synchronously on first use); in browsers call it once before training, because browsers refuse
+ * synchronous compilation of modules over 4 KB on the main thread.
+ */
+export async function prepareWasmTrainingKernels(): Promise<void> {
+  compiled ??= await WebAssembly.compile(wasmBytes());
+}
+
+function backendMemory(backend: BackendWasm): WebAssembly.Memory {
+  const wasm = backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
+  const memory = wasm.asm?.memory ?? wasm.wasmMemory;
+  if (!(memory instanceof WebAssembly.Memory)) {
+    throw new WasmTrainingKernelError('cannot find the WebAssembly.Memory of the wasm backend (backend.wasm.asm.memory)');
+  }
+  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
+    throw new WasmTrainingKernelError(
+      'the wasm backend runs its multi-threaded build (shared memory); the WaveMix training kernels support the single-threaded SIMD build only',
+    );
+  }
+  return memory;
+}
+
+/** The kernel module instantiated on this backend's memory (once per backend). */
+export function trainKernels(backend: BackendWasm): TrainKernelExports {
+  const memory = backendMemory(backend);
+  let exports = instances.get(memory);
+  if (!exports) {
+    compiled ??= new WebAssembly.Module(wasmBytes());
+    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+    exports = instance.exports as unknown as TrainKernelExports;
+    instances.set(memory, exports);
+  }
+  return exports;
+}
+
+/** Byte offset of a tensor's data on the backend heap. */
+export function heapOffset(backend: BackendWasm, t: TensorInfo | DataId): number {
+  const dataId = (t as TensorInfo).dataId ?? t;
+  const data = backend.dataIdMap.get(dataId as DataId);
+  if (data == null) throw new WasmTrainingKernelError('tensor is not on the wasm backend (disposed, or on another backend)');
+  return data.memoryOffset;
+}
+
+/** A scratch buffer on the backend heap (float32 slots), freed by `disposeScratch`. */
+export function allocScratch(backend: BackendWasm, floats: number): TensorInfo {
+  return backend.makeOutput([Math.max(1, floats)], 'float32');
+}
+
+export function disposeScratch(backend: BackendWasm, ...infos: TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}

@@ -1,0 +1,74 @@
+import {
+  Add,
+  Conv2DBackpropInput,
+  getKernel,
+  type KernelConfig,
+  Multiply,
+  RealDiv,
+  registerKernel,
+  Sub,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { registerKernelsOnce } from '@wavemix/core';
+import { conv2DBackpropFilterConfig } from '../kernels/Conv2DBackpropFilter';
+import { conv2DBackpropInputConfig } from '../kernels/Conv2DBackpropInput';
+import { depthwiseConv2dNativeBackpropFilterConfig } from '../kernels/DepthwiseConv2dNativeBackpropFilter';
+import { depthwiseConv2dNativeBackpropInputConfig } from '../kernels/DepthwiseConv2dNativeBackpropInput';
+import { binaryOverride } from '../kernels/fast/Binary';
+import { fusedBatchNormOverride } from '../kernels/fast/FusedBatchNorm';
+import { castOverride, identityOverride } from '../kernels/fast/Identity';
+import { meanOverride, sumOverride } from '../kernels/fast/Reduce';
+import { tileOverride } from '../kernels/fast/Tile';
+import { erfOverride, expOverride } from '../kernels/fast/Unary';
+
+/** Kernels the wasm backend lacks entirely; registering them replaces nothing. */
+export const wasmTrainingKernelConfigs: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+];
+
+/**
+ * Replacements for backend kernels that dominate a training step once the convolutions are fast.
+ * Each takes the backend's kernel as its fallback for the inputs it has no fast path for.
+ */
+export const wasmKernelOverrides: ReadonlyArray<readonly [string, (fallback?: KernelConfig) => KernelConfig]> = [
+  [Conv2DBackpropInput, conv2DBackpropInputConfig],
+  ['Tile', tileOverride],
+  ['Sum', sumOverride],
+  ['Mean', meanOverride],
+  ['Identity', identityOverride],
+  ['Cast', castOverride],
+  [Add, binaryOverride(Add)],
+  [Sub, binaryOverride(Sub)],
+  [Multiply, binaryOverride(Multiply)],
+  [RealDiv, binaryOverride(RealDiv)],
+  ['Exp', expOverride],
+  ['Erf', erfOverride],
+  ['FusedBatchNorm', fusedBatchNormOverride],
+];
+
+/** Marks our replacements, so a second copy of this package (ESM + CJS) sees they are in place. */
+const OURS = Symbol.for('@wavemix/kernels-wasm/override');
+
+/**
+ * Registers the training kernels for the wasm backend: Conv2DBackpropFilter and the depthwise
+ * gradients (missing from tfjs-backend-wasm), and the overrides above (conv2dTranspose /
+ * Conv2DBackpropInput on XNNPACK, and the element-wise kernels a training step spends its time
+ * in), each keeping the backend's own kernel as its fallback. Idempotent. Returns the names of the
+ * kernels it replaced in this call.
+ */
+export function registerWasmTrainingKernels(): string[] {
+  registerKernelsOnce(wasmTrainingKernelConfigs);
+  const replaced: string[] = [];
+  for (const [name, make] of wasmKernelOverrides) {
+    const current = getKernel(name, 'wasm');
+    if ((current?.kernelFunc as unknown as Record<symbol, unknown> | undefined)?.[OURS]) continue;
+    const config = make(current);
+    (config.kernelFunc as unknown as Record<symbol, unknown>)[OURS] = true;
+    if (current) unregisterKernel(name, 'wasm');
+    registerKernel(config);
+    replaced.push(name);
+  }
+  return replaced;
+}
