@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import '@wavemix/kernels-cpu';
-import '@wavemix/kernels-wasm';
+import { useWasmTraining } from '@wavemix/kernels-wasm';
 import { UsageError } from './errors';
 
 const NODE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -35,17 +35,24 @@ async function tryLoadTensorflowBackend(): Promise<boolean> {
 export async function selectBackend(requested: string): Promise<string> {
   const candidates = requested === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [requested];
   if (candidates.includes('tensorflow')) await tryLoadTensorflowBackend();
+  const failures: string[] = [];
   for (const name of candidates) {
     if (tf.findBackendFactory(name) == null) continue;
-    if (await tf.setBackend(name)) {
+    try {
+      // wasm trains through our kernels (conv gradients, sub-pixel transposed conv, SIMD module).
+      if (name === 'wasm') await useWasmTraining();
+      else if (!(await tf.setBackend(name))) throw new Error('initialisation failed');
       await tf.ready();
       return name;
+    } catch (error) {
+      failures.push(`${name}: ${(error as Error).message}`);
     }
   }
   const available = Object.keys(tf.engine().registryFactory).join(', ');
   throw new UsageError(
-    requested === 'auto'
+    (requested === 'auto'
       ? `no usable backend (registered: ${available})`
-      : `backend '${requested}' is not available here (registered: ${available}); for 'tensorflow' install @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu`,
+      : `backend '${requested}' is not available here (registered: ${available}); for 'tensorflow' install @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu`) +
+      (failures.length ? `\n  ${failures.join('\n  ')}` : ''),
   );
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
 import { WaveMixArgumentError } from '@wavemix/core';
 import { TopKAccuracy, topKAccuracy } from './index';
 import { classificationCase } from './testdata/generate';
@@ -20,6 +21,18 @@ describe('topKAccuracy against scikit-learn top_k_accuracy_score', () => {
       tf.dispose([x, y]);
     });
   }
+
+  test('tensor path on the wasm backend (whose batched GatherV2 is wrong in tfjs 4.22)', async () => {
+    await tf.setBackend('wasm');
+    try {
+      const x = tf.tensor2d(Float32Array.from(logits), [n, c]);
+      const y = tf.tensor1d(labels, 'int32');
+      for (const k of [1, 3] as const) expect(topKAccuracy(x, y, k)).toBeCloseTo(REFERENCE.topK[k], 12);
+      tf.dispose([x, y]);
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
 
   test('streaming over uneven batches equals the one-shot value, without leaking tensors', () => {
     const metric = new TopKAccuracy(3);

@@ -140,10 +140,13 @@ function correctFromTensor(
     const labelInt = tf.reshape(tf.cast(labelFloat, 'int32'), [n, 1]);
     const nonInteger = tf.sum(tf.cast(tf.notEqual(labelFloat, tf.floor(labelFloat)), 'int32'));
     const safe = tf.clipByValue(labelInt, 0, numClasses - 1);
-    const truth = tf.gather(x, safe, 1, 1); // [n, 1]
+    // The true class's score by masking, not tf.gather(x, safe, 1, 1): tfjs-backend-wasm 4.22's
+    // GatherV2 with batchDims returns wrong values (and can read out of bounds).
+    const classIds = tf.reshape(tf.range(0, numClasses, 1, 'int32'), [1, numClasses]);
+    const isTruth = tf.equal(classIds, safe);
+    const truth = tf.sum(tf.where(isTruth, x, tf.zerosLike(x)), 1, true); // [n, 1]
     const greater = tf.sum(tf.cast(tf.greater(x, truth), 'int32'), 1);
     const equal = tf.equal(x, truth);
-    const classIds = tf.reshape(tf.range(0, numClasses, 1, 'int32'), [1, numClasses]);
     let rank: tf.Tensor;
     if (ties === 'optimistic') rank = greater;
     else if (ties === 'pessimistic') rank = tf.add(greater, tf.sub(tf.sum(tf.cast(equal, 'int32'), 1), 1));
