@@ -5,9 +5,9 @@ import { idwt2DConfig } from './kernels/Idwt2D';
 import { waveletPyramidConfig } from './kernels/WaveletPyramid';
 
 export { dwt2DConfig, idwt2DConfig, waveletPyramidConfig };
-export { HaarForwardProgram, HaarInverseProgram } from './programs';
+export { HaarForwardPackedProgram, HaarInversePackedProgram } from './programs';
 export { assertTextureFits, runWaveMixProgram, type WaveMixWebGLProgram } from './run_program';
 export { WaveMixShaderError } from './errors';
-export { unpackedTextureShape } from './texture_shape';
+export { texelShape, textureShape } from './texture_shape';
 
 export const webglKernelConfigs: readonly KernelConfig[] = [dwt2DConfig, idwt2DConfig, waveletPyramidConfig];

@@ -2,25 +2,24 @@ import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-we
 import { env, type TensorInfo } from '@tensorflow/tfjs-core';
 import { WaveMixKernelLimitError } from '@wavemix/core';
 import { WaveMixShaderError } from './errors';
-import { unpackedTextureShape } from './texture_shape';
+import { texelShape } from './texture_shape';
 
 const BACKEND = 'webgl';
 
 /**
  * Throws WaveMixKernelLimitError when a tensor of `shape` needs a texture larger than
- * WEBGL_MAX_TEXTURE_SIZE. tfjs would otherwise fail later with a generic error, or a driver that
- * clamps silently would return garbage. Uses tfjs's own layout rule (unpacked, as our programs
- * read and write).
+ * WEBGL_MAX_TEXTURE_SIZE in its layout (`packed` or not). tfjs would otherwise fail later with a
+ * generic error, or a driver that clamps silently would return garbage. Uses tfjs's own layout rule.
  */
-export function assertTextureFits(kernelName: string, role: string, shape: readonly number[]): void {
+export function assertTextureFits(kernelName: string, role: string, shape: readonly number[], packed = false): void {
   const maxTextureSize = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
-  const [rows, columns] = unpackedTextureShape(shape);
+  const [rows, columns] = texelShape(shape, packed);
   if (!(rows <= maxTextureSize && columns <= maxTextureSize)) {
     throw new WaveMixKernelLimitError(
       kernelName,
       BACKEND,
-      `${role} of shape [${shape.join(', ')}] needs a ${rows}x${columns} texture, over the WebGL texture size limit ` +
-        `WEBGL_MAX_TEXTURE_SIZE = ${maxTextureSize}; split the batch or use a smaller input`,
+      `${role} of shape [${shape.join(', ')}] needs a ${rows}x${columns} ${packed ? 'packed ' : ''}texture, over the WebGL texture ` +
+        `size limit WEBGL_MAX_TEXTURE_SIZE = ${maxTextureSize}; split the batch or use a smaller input`,
     );
   }
 }
@@ -41,8 +40,8 @@ export function runWaveMixProgram(
   program: WaveMixWebGLProgram,
   inputs: TensorInfo[],
 ): TensorInfo {
-  inputs.forEach((input, i) => assertTextureFits(kernelName, `input ${program.variableNames[i]}`, input.shape));
-  assertTextureFits(kernelName, 'output', program.outputShape);
+  inputs.forEach((input, i) => assertTextureFits(kernelName, `input ${program.variableNames[i]}`, input.shape, program.packedInputs));
+  assertTextureFits(kernelName, 'output', program.outputShape, program.packedOutput);
   try {
     return backend.runWebGLProgram(program, inputs, 'float32', program.uniformValues);
   } catch (error) {

@@ -1,13 +1,13 @@
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { Idwt2D, type Idwt2DAttrs, type Idwt2DInputs } from '@wavemix/core';
-import { HaarInverseProgram } from '../programs';
+import { HaarInversePackedProgram } from '../programs';
 import { runWaveMixProgram } from '../run_program';
 
 export function idwt2D(args: { inputs: Idwt2DInputs; backend: MathBackendWebGL; attrs: Idwt2DAttrs }): TensorInfo {
   const y = args.inputs.y!;
   const { outputHeight, outputWidth } = args.attrs;
-  const program = new HaarInverseProgram(y.shape as [number, number, number, number], outputHeight, outputWidth);
+  const program = new HaarInversePackedProgram(y.shape as [number, number, number, number], outputHeight, outputWidth);
   return runWaveMixProgram(args.backend, Idwt2D, program, [y]);
 }
 

@@ -1,7 +1,7 @@
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { WaveletPyramid, type WaveletPyramidAttrs, type WaveletPyramidInputs } from '@wavemix/core';
-import { HaarForwardProgram } from '../programs';
+import { HaarForwardPackedProgram } from '../programs';
 import { runWaveMixProgram } from '../run_program';
 
 /**
@@ -23,7 +23,7 @@ export function waveletPyramid(args: {
   let input: TensorInfo = x;
   try {
     for (let level = 0; level < attrs.levels; level++) {
-      const program = new HaarForwardProgram(input.shape as [number, number, number, number], channels);
+      const program = new HaarForwardPackedProgram(input.shape as [number, number, number, number], channels);
       input = runWaveMixProgram(backend, WaveletPyramid, program, [input]);
       outputs.push(input);
     }
