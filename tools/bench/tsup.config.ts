@@ -2,5 +2,8 @@ import { defineConfig } from 'tsup';
 import { preset } from '@wavemix/config/tsup-preset';
 
 export default defineConfig(
-  preset({ kernels: 'src/kernels.ts' }, { format: ['esm'], dts: false, platform: 'node', banner: { js: '#!/usr/bin/env node' } }),
+  preset(
+    { kernels: 'src/kernels.ts', 'wavemix-bench': 'src/wavemix_bench.ts' },
+    { format: ['esm'], dts: false, platform: 'node', banner: { js: '#!/usr/bin/env node' } },
+  ),
 );

@@ -155,41 +155,133 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dw, const fl
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Conv2DBackpropInput by sub-pixel (phase) decomposition. For stride (sh, sw), the input-gradient
- * pixels with iy % sh == qy and ix % sw == qx form a stride-1 correlation of dy with a subset of
- * the filter taps, flipped and with in/out swapped. The caller runs that correlation with the
- * backend's XNNPACK Conv2D and scatters each phase into place.
+ * Convolution forward, and Conv2DBackpropInput by sub-pixel (phase) decomposition: for stride
+ * (sh, sw), the input-gradient pixels with iy % sh == qy and ix % sw == qx are a stride-1
+ * correlation of dy with a subset of the filter taps, flipped, in/out swapped. Both are an implicit GEMM
+ * out[pixel][co] = bias[co] + sum_{tap, ci} x[ind(pixel, tap)][ci] * w[tap][ci][co], with the
+ * filter packed into panels of 8 output channels ([co / 8][tap][ci][8], zero-padded) and output
+ * pixels written through a strided map, so a phase lands directly in its sub-pixel grid.
  * ------------------------------------------------------------------------------------------- */
 
-/* out[j][i][o][c] = w[ry + sh*(jy-1-j)][rx + sw*(jx-1-i)][c][o]; w is [kh][kw][ci][co]. */
-EXPORT(gather_phase_filter)
-void gather_phase_filter(const float* w, float* out, int kw_n, int ci, int co, int sh, int sw,
-                         int ry, int rx, int jy, int jx) {
-  for (int j = 0; j < jy; j++) {
-    for (int i = 0; i < jx; i++) {
-      const float* src = w + ((ry + sh * (jy - 1 - j)) * kw_n + (rx + sw * (jx - 1 - i))) * ci * co;
-      float* dst = out + (j * jx + i) * co * ci;
-      for (int c = 0; c < ci; c++) {
-        const float* s = src + c * co;
-        for (int o = 0; o < co; o++) dst[o * ci + c] = s[o];
+/* packed[p][k][j] = src[tap_offsets[k / cin] + (k % cin) * in_stride + (8p + j) * out_stride],
+ * zero where 8p + j >= cout. tap_offsets: int32[taps] (floats). */
+EXPORT(pack_filter)
+void pack_filter(const float* src, float* packed, const int* tap_offsets, int taps, int cin, int cout,
+                 int in_stride, int out_stride) {
+  const int panels = (cout + 7) / 8;
+  const int k_n = taps * cin;
+  for (int p = 0; p < panels; p++) {
+    float* dst = packed + p * k_n * 8;
+    for (int t = 0; t < taps; t++) {
+      const float* base = src + tap_offsets[t];
+      for (int c = 0; c < cin; c++) {
+        const float* row = base + c * in_stride;
+        for (int j = 0; j < 8; j++) {
+          const int n = p * 8 + j;
+          *dst++ = n < cout ? row[n * out_stride] : 0.0f;
+        }
       }
     }
   }
 }
 
-/* dst[b][sh*m + qy][sw*n + qx][:] = src[b][m][n][:] for m < mq, n < nq. */
-EXPORT(scatter_phase)
-void scatter_phase(const float* src, float* dst, int batch, int mq, int nq, int c, int h, int w,
-                   int sh, int sw, int qy, int qx) {
-  for (int b = 0; b < batch; b++) {
-    for (int m = 0; m < mq; m++) {
-      float* row = dst + ((b * h + sh * m + qy) * w + qx) * c;
-      for (int n = 0; n < nq; n++) {
-        float* d = row + n * sw * c;
-        int k = 0;
-        for (; k + 4 <= c; k += 4) st(d + k, ld(src + k));
-        for (; k < c; k++) d[k] = src[k];
-        src += c;
+/* The 4 x 8 micro-kernel over all taps: rows r0..r3 are indirection lists (taps pointers each). */
+INLINE void conv_tile(const float* const* r0, const float* const* r1, const float* const* r2,
+                      const float* const* r3, const float* wp, int taps, int cin, f4 init_a, f4 init_b,
+                      float* o0, float* o1, float* o2, float* o3, int nr) {
+  f4 c0a = init_a, c0b = init_b, c1a = init_a, c1b = init_b;
+  f4 c2a = init_a, c2b = init_b, c3a = init_a, c3b = init_b;
+  for (int t = 0; t < taps; t++) {
+    const float* a0 = r0[t];
+    const float* a1 = r1[t];
+    const float* a2 = r2[t];
+    const float* a3 = r3[t];
+    for (int c = 0; c < cin; c++) {
+      const f4 b0 = ld(wp), b1 = ld(wp + 4);
+      wp += 8;
+      const f4 x0 = splat(a0 + c), x1 = splat(a1 + c), x2 = splat(a2 + c), x3 = splat(a3 + c);
+      c0a = fma4(c0a, x0, b0); c0b = fma4(c0b, x0, b1);
+      c1a = fma4(c1a, x1, b0); c1b = fma4(c1b, x1, b1);
+      c2a = fma4(c2a, x2, b0); c2b = fma4(c2b, x2, b1);
+      c3a = fma4(c3a, x3, b0); c3b = fma4(c3b, x3, b1);
+    }
+  }
+  if (nr == 8) {
+    st(o0, c0a); st(o0 + 4, c0b);
+    if (o1) { st(o1, c1a); st(o1 + 4, c1b); }
+    if (o2) { st(o2, c2a); st(o2 + 4, c2b); }
+    if (o3) { st(o3, c3a); st(o3 + 4, c3b); }
+  } else {
+    /* Narrow last panel: the lanes one by one (no stack to spill a tile to). */
+#define STORE_LANES(o, va, vb)                                                  \
+    if (o) {                                                                    \
+      o[0] = wasm_f32x4_extract_lane(va, 0);                                    \
+      if (nr > 1) o[1] = wasm_f32x4_extract_lane(va, 1);                        \
+      if (nr > 2) o[2] = wasm_f32x4_extract_lane(va, 2);                        \
+      if (nr > 3) o[3] = wasm_f32x4_extract_lane(va, 3);                        \
+      if (nr > 4) o[4] = wasm_f32x4_extract_lane(vb, 0);                        \
+      if (nr > 5) o[5] = wasm_f32x4_extract_lane(vb, 1);                        \
+      if (nr > 6) o[6] = wasm_f32x4_extract_lane(vb, 2);                        \
+    }
+    STORE_LANES(o0, c0a, c0b)
+    STORE_LANES(o1, c1a, c1b)
+    STORE_LANES(o2, c2a, c2b)
+    STORE_LANES(o3, c3a, c3b)
+#undef STORE_LANES
+  }
+}
+
+/*
+ * out pixel (b, oy, ox) is out + ((b*out_h + oy*osy + oqy) * out_w + ox*osx + oqx) * ldo.
+ * ind is scratch for block * taps pointers; zero a zeroed row of cin floats; bias (optional, 0)
+ * is packed like the filter: [co / 8][8].
+ */
+EXPORT(conv2d_forward)
+void conv2d_forward(const float* x, const float* wpacked, const float* bias, float* out,
+                    const float** ind, const float* zero, int block, int batch, int h, int w,
+                    int cin, int oh, int ow, int cout, int kh_n, int kw_n, int sh, int sw, int dh,
+                    int dwl, int pt, int pl, int out_h, int out_w, int osy, int osx, int oqy,
+                    int oqx, int ldo) {
+  const int taps = kh_n * kw_n;
+  const int panels = (cout + 7) / 8;
+  const int k_n = taps * cin;
+  const int pixels = batch * oh * ow;
+  for (int m0 = 0; m0 < pixels; m0 += block) {
+    const int mb = pixels - m0 < block ? pixels - m0 : block;
+    /* Indirection for this block: ind[i * taps + t]. */
+    int ox = m0 % ow, rest = m0 / ow;
+    int oy = rest % oh, b = rest / oh;
+    for (int i = 0; i < mb; i++) {
+      for (int t = 0; t < taps; t++) {
+        const int kh = t / kw_n, kw = t - (t / kw_n) * kw_n;
+        const int iy = oy * sh + kh * dh - pt, ix = ox * sw + kw * dwl - pl;
+        ind[i * taps + t] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x + ((b * h + iy) * w + ix) * cin : zero;
+      }
+      if (++ox == ow) {
+        ox = 0;
+        if (++oy == oh) { oy = 0; b++; }
+      }
+    }
+    for (int p = 0; p < panels; p++) {
+      const float* wp = wpacked + p * k_n * 8;
+      const f4 init_a = bias ? ld(bias + p * 8) : wasm_f32x4_splat(0.0f);
+      const f4 init_b = bias ? ld(bias + p * 8 + 4) : wasm_f32x4_splat(0.0f);
+      const int nr = cout - p * 8 < 8 ? cout - p * 8 : 8;
+      for (int i = 0; i < mb; i += 4) {
+        /* Output rows of the tile (null past the end, whose indirection repeats row i). */
+        float *o0 = 0, *o1 = 0, *o2 = 0, *o3 = 0;
+        int q = m0 + i;
+        for (int r = 0; r < 4 && i + r < mb; r++, q++) {
+          const int qx = q % ow, qrest = q / ow;
+          const int qy = qrest % oh, qb = qrest / oh;
+          float* dst = out + ((qb * out_h + qy * osy + oqy) * out_w + qx * osx + oqx) * ldo + p * 8;
+          if (r == 0) o0 = dst; else if (r == 1) o1 = dst; else if (r == 2) o2 = dst; else o3 = dst;
+        }
+        const float* const* r0 = ind + i * taps;
+        const float* const* r1 = i + 1 < mb ? r0 + taps : r0;
+        const float* const* r2 = i + 2 < mb ? r0 + 2 * taps : r0;
+        const float* const* r3 = i + 3 < mb ? r0 + 3 * taps : r0;
+        conv_tile(r0, r1, r2, r3, wp, taps, cin, init_a, init_b, o0, o1, o2, o3, nr);
       }
     }
   }
@@ -283,12 +375,15 @@ void depthwise_backprop_input(const float* dy, const float* wt, float* dx, float
  * Element-wise and reduction kernels that the training profile showed to be slow on the backend.
  * ------------------------------------------------------------------------------------------- */
 
-/* exp on four lanes: n = round(x log2 e), r = x - n ln 2 (two-part ln 2), Cephes polynomial, then
- * times 2^(n>>1) * 2^(n - (n>>1)) so neither factor overflows before the true result does. NaN
- * propagates through min/max; large |x| gives inf or 0. */
+/* exp on four lanes: n = round(x log2 e) (by the 1.5 * 2^23 trick, which also leaves n in the
+ * low mantissa bits), r = x - n ln 2 (two-part ln 2), Cephes polynomial, then times
+ * 2^(n>>1) * 2^(n - (n>>1)) so neither factor overflows before the true result does. The clamp
+ * uses pmin/pmax with x first, so NaN passes through; large |x| gives inf or 0. */
 INLINE f4 exp4(f4 x) {
-  x = wasm_f32x4_max(wasm_f32x4_min(x, wasm_f32x4_splat(88.8f)), wasm_f32x4_splat(-104.0f));
-  const f4 n = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
+  x = wasm_f32x4_pmax(wasm_f32x4_pmin(x, wasm_f32x4_splat(88.8f)), wasm_f32x4_splat(-104.0f));
+  const f4 magic = wasm_f32x4_splat(12582912.0f);
+  const f4 j = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)), magic);
+  const f4 n = wasm_f32x4_sub(j, magic);
   f4 r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
   f4 p = wasm_f32x4_splat(1.9875691500e-4f);
@@ -298,7 +393,7 @@ INLINE f4 exp4(f4 x) {
   p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.6666665459e-1f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
   p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), wasm_f32x4_splat(1.0f));
-  const v128_t ni = wasm_i32x4_trunc_sat_f32x4(n);
+  const v128_t ni = wasm_i32x4_sub(j, magic); /* the integer n, from the bits */
   const v128_t h1 = wasm_i32x4_shr(ni, 1);
   const v128_t h2 = wasm_i32x4_sub(ni, h1);
   const v128_t bias = wasm_i32x4_splat(127);

@@ -1,18 +1,16 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend_util,
-  Conv2D,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
   type Conv2DBackpropInputInputs,
-  type DataId,
-  getKernel,
   type KernelConfig,
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { heapOffset, trainKernels, WasmTrainingKernelError } from '../train/module';
 import { assertChannelsLast, assertFloat32 } from './conv_util';
+import { packed, runConv, type FilterLayout } from './conv_forward';
 
 /**
  * One sub-pixel phase: the input-gradient pixels (qy + sh*m, qx + sw*n) are a stride-1
@@ -37,7 +35,7 @@ function axisPhase(q: number, stride: number, pad: number, kernel: number, inSiz
   return { r, taps, count, before: taps - 1 - c, after: count + c - outSize };
 }
 
-/** The stride product of phases of a Conv2DBackpropInput, or null where one needs cropping. */
+/** The stride-product phases of a Conv2DBackpropInput, or null where one would need cropping. */
 export function phasesOf(info: backend_util.Conv2DInfo): Phase[] | null {
   const phases: Phase[] = [];
   for (let qy = 0; qy < info.strideHeight; qy++) {
@@ -46,83 +44,28 @@ export function phasesOf(info: backend_util.Conv2DInfo): Phase[] | null {
       const x = axisPhase(qx, info.strideWidth, info.padInfo.left, info.filterWidth, info.inWidth, info.outWidth);
       if (y.count === 0 || x.count === 0) continue;
       if (y.taps > 0 && x.taps > 0 && (y.before < 0 || y.after < 0 || x.before < 0 || x.after < 0)) return null;
-      phases.push({
-        qy, qx, ry: y.r, rx: x.r,
-        taps: [y.taps, x.taps],
-        outSize: [y.count, x.count],
-        pad: [y.before, y.after, x.before, x.after],
-      });
+      phases.push({ qy, qx, ry: y.r, rx: x.r, taps: [y.taps, x.taps], outSize: [y.count, x.count], pad: [y.before, y.after, x.before, x.after] });
     }
   }
   return phases;
 }
 
-/**
- * Phase filters per filter tensor, so inference reuses them (and XNNPACK keeps its packed
- * operators, which the backend caches per filter tensor). Entries whose filter was disposed are
- * freed on the next call.
- */
-const phaseFilterCache = new WeakMap<BackendWasm, Map<DataId, { key: string; filters: TensorInfo[] }>>();
-
-function sweep(backend: BackendWasm, cache: Map<DataId, { key: string; filters: TensorInfo[] }>): void {
-  for (const [dataId, entry] of cache) {
-    if (!backend.dataIdMap.has(dataId)) {
-      for (const f of entry.filters) backend.disposeData(f.dataId);
-      cache.delete(dataId);
-    }
+/** The phase's filter read in place from the [kh][kw][ci][co] filter: flipped taps, in = co, out = ci. */
+function phaseLayout(info: backend_util.Conv2DInfo, p: Phase): FilterLayout {
+  const [jy, jx] = p.taps;
+  const { strideHeight: sh, strideWidth: sw, filterWidth: kw, inChannels: ci, outChannels: co } = info;
+  const tapOffsets: number[] = [];
+  for (let j = 0; j < jy; j++) {
+    for (let i = 0; i < jx; i++) tapOffsets.push(((p.ry + sh * (jy - 1 - j)) * kw + (p.rx + sw * (jx - 1 - i))) * ci * co);
   }
-}
-
-function phaseFilters(backend: BackendWasm, filter: TensorInfo, info: backend_util.Conv2DInfo, phases: Phase[]): TensorInfo[] {
-  let cache = phaseFilterCache.get(backend);
-  if (!cache) phaseFilterCache.set(backend, (cache = new Map()));
-  sweep(backend, cache);
-  const key = `${info.strideHeight},${info.strideWidth},${phases.map((p) => `${p.ry}.${p.rx}`).join(',')}`;
-  const hit = cache.get(filter.dataId);
-  if (hit && hit.key === key) return hit.filters;
-  if (hit) {
-    for (const f of hit.filters) backend.disposeData(f.dataId);
-    cache.delete(filter.dataId);
-  }
-  const kernels = trainKernels(backend);
-  const ci = info.inChannels;
-  const co = info.outChannels;
-  const filters = phases.map((p) => {
-    const [jy, jx] = p.taps;
-    const out = backend.makeOutput([jy, jx, co, ci], 'float32');
-    if (jy > 0 && jx > 0) {
-      kernels.gather_phase_filter(
-        heapOffset(backend, filter), heapOffset(backend, out), info.filterWidth, ci, co,
-        info.strideHeight, info.strideWidth, p.ry, p.rx, jy, jx,
-      );
-    }
-    return out;
-  });
-  cache.set(filter.dataId, { key, filters });
-  return filters;
-}
-
-/** Runs the backend's XNNPACK Conv2D (stride 1, explicit padding). */
-function xnnConv2d(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, pad: [number, number, number, number]): TensorInfo {
-  const conv = getKernel(Conv2D, 'wasm');
-  if (!conv) throw new WasmTrainingKernelError('the wasm backend has no Conv2D kernel registered');
-  return conv.kernelFunc({
-    inputs: { x, filter },
-    backend,
-    attrs: {
-      strides: [1, 1],
-      pad: [[0, 0], [pad[0], pad[1]], [pad[2], pad[3]], [0, 0]],
-      dilations: [1, 1],
-      dataFormat: 'NHWC',
-      dimRoundingMode: undefined,
-    } as never,
-  }) as TensorInfo;
+  return { key: `phase:${info.filterHeight}x${kw}x${ci}x${co}:${sh}x${sw}:${p.ry},${p.rx}`, tapOffsets, inStride: 1, outStride: co };
 }
 
 /**
- * Conv2DBackpropInput (the input gradient of Conv2D, and conv2dTranspose) as stride x stride
- * stride-1 convolutions on XNNPACK plus a scatter: for ConvTranspose(4, 2, 1), four 2x2 convolutions.
- * `fallback` (the backend's own kernel) handles the rare layouts a phase cannot express.
+ * Conv2DBackpropInput (the input gradient of Conv2D, and conv2dTranspose): stride x stride
+ * stride-1 convolutions of dy, each writing its sub-pixel grid of dx directly; for
+ * ConvTranspose(4, 2, 1) four 2x2 convolutions. `fallback` (the backend's own kernel) handles the
+ * rare paddings a phase cannot express.
  */
 export function createConv2DBackpropInput(fallback?: KernelFunc) {
   return function conv2DBackpropInput(args: {
@@ -151,26 +94,49 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
       if (!fallback) throw new WasmTrainingKernelError(`Conv2DBackpropInput: padding ${JSON.stringify(pad)} needs the backend's own kernel, which is missing`);
       return fallback(args as never) as TensorInfo;
     }
-    const filters = phaseFilters(backend, filter, info, phases);
-    if (phases.length === 1 && info.strideHeight === 1 && info.strideWidth === 1) {
-      const out = xnnConv2d(backend, dy, filters[0]!, phases[0]!.pad);
-      return { dataId: out.dataId, shape: [...inputShape], dtype: 'float32' };
-    }
-    const kernels = trainKernels(backend);
     const dx = backend.makeOutput([...inputShape], 'float32');
-    const covered = phases.reduce((n, p) => n + (p.taps[0] > 0 && p.taps[1] > 0 ? p.outSize[0] * p.outSize[1] : 0), 0);
+    const active = phases.filter((p) => p.taps[0] > 0 && p.taps[1] > 0);
+    const covered = active.reduce((n, p) => n + p.outSize[0] * p.outSize[1], 0);
     if (covered !== info.inHeight * info.inWidth) {
-      kernels.fill_zero(heapOffset(backend, dx), info.batchSize * info.inHeight * info.inWidth * info.inChannels);
+      trainKernels(backend).fill_zero(heapOffset(backend, dx), info.batchSize * info.inHeight * info.inWidth * info.inChannels);
     }
-    phases.forEach((p, i) => {
-      if (p.taps[0] === 0 || p.taps[1] === 0) return;
-      const part = xnnConv2d(backend, dy, filters[i]!, p.pad);
-      kernels.scatter_phase(
-        heapOffset(backend, part), heapOffset(backend, dx), info.batchSize, p.outSize[0], p.outSize[1], info.inChannels,
-        info.inHeight, info.inWidth, info.strideHeight, info.strideWidth, p.qy, p.qx,
+    for (const p of active) {
+      const [jy, jx] = p.taps;
+      const filterPacked = packed(backend, filter, phaseLayout(info, p), info.outChannels, info.inChannels);
+      runConv(
+        backend,
+        dy,
+        filterPacked,
+        0,
+        dx,
+        {
+          batch: info.batchSize,
+          inHeight: info.outHeight,
+          inWidth: info.outWidth,
+          inChannels: info.outChannels,
+          outHeight: p.outSize[0],
+          outWidth: p.outSize[1],
+          outChannels: info.inChannels,
+          filterHeight: jy,
+          filterWidth: jx,
+          strideHeight: 1,
+          strideWidth: 1,
+          dilationHeight: 1,
+          dilationWidth: 1,
+          padTop: p.pad[0],
+          padLeft: p.pad[2],
+        },
+        {
+          height: info.inHeight,
+          width: info.inWidth,
+          strideY: info.strideHeight,
+          strideX: info.strideWidth,
+          offsetY: p.qy,
+          offsetX: p.qx,
+          channels: info.inChannels,
+        },
       );
-      backend.disposeData(part.dataId);
-    });
+    }
     return dx;
   };
 }

@@ -11,13 +11,15 @@ export interface TrainKernelExports {
     batch: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
     kh: number, kw: number, sh: number, sw: number, dh: number, dw_: number, pt: number, pl: number,
   ): void;
-  gather_phase_filter(
-    w: number, out: number, kw: number, ci: number, co: number, sh: number, sw: number,
-    ry: number, rx: number, jy: number, jx: number,
+  pack_filter(
+    src: number, packed: number, tapOffsets: number, taps: number, cin: number, cout: number,
+    inStride: number, outStride: number,
   ): void;
-  scatter_phase(
-    src: number, dst: number, batch: number, mq: number, nq: number, c: number, h: number, w: number,
-    sh: number, sw: number, qy: number, qx: number,
+  conv2d_forward(
+    x: number, wPacked: number, bias: number, out: number, ind: number, zero: number, block: number,
+    batch: number, h: number, w: number, cin: number, oh: number, ow: number, cout: number,
+    kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number,
+    outH: number, outW: number, osy: number, osx: number, oqy: number, oqx: number, ldo: number,
   ): void;
   depthwise_backprop_filter(
     x: number, dy: number, dw: number, ind: number, zero: number, kcMax: number,

@@ -130,3 +130,34 @@ describe('Identity and Cast share the buffer', () => {
     expect(Array.from(await tf.cast(tf.tensor([1.7, -2.2]), 'int32').data())).toEqual([1, -2]);
   });
 });
+
+describe('Conv2D and FusedConv2D', () => {
+  const x = () => t([2, 7, 6, 9], 40);
+  const w = (shape: number[]) => t(shape, 41, 0.5);
+  test('our GEMM path (>= 8 input channels): strides, padding, dilation, bias', async () => {
+    await same(() => [
+      tf.conv2d(x() as tf.Tensor4D, w([3, 3, 9, 10]) as tf.Tensor4D, 1, 'same'),
+      tf.conv2d(x() as tf.Tensor4D, w([3, 2, 9, 17]) as tf.Tensor4D, [2, 1], 'valid'),
+      tf.conv2d(x() as tf.Tensor4D, w([3, 3, 9, 8]) as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+      tf.fused.conv2d({ x: x() as tf.Tensor4D, filter: w([1, 1, 9, 12]) as tf.Tensor4D, bias: t([12], 42), strides: 1, pad: 'valid' }),
+      tf.fused.conv2d({ x: x() as tf.Tensor4D, filter: w([4, 4, 9, 5]) as tf.Tensor4D, bias: t([5], 43), strides: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] }),
+    ], 1e-5, 1e-5);
+  });
+  test('fallbacks: few input channels, activations', async () => {
+    await same(() => [
+      tf.conv2d(t([2, 5, 5, 3], 44) as tf.Tensor4D, w([3, 3, 3, 4]) as tf.Tensor4D, 1, 'same'),
+      tf.fused.conv2d({ x: x() as tf.Tensor4D, filter: w([1, 1, 9, 6]) as tf.Tensor4D, bias: t([6], 45), activation: 'relu', strides: 1, pad: 'same' }),
+    ], 1e-5, 1e-5);
+  });
+  test('a filter reused across calls gives the same result after another filter was packed', async () => {
+    await tf.setBackend('wasm');
+    const filterA = w([3, 3, 9, 10]);
+    const first = await tf.conv2d(x() as tf.Tensor4D, filterA as tf.Tensor4D, 1, 'same').data();
+    const filterB = tf.mul(filterA, 2);
+    await tf.conv2d(x() as tf.Tensor4D, filterB as tf.Tensor4D, 1, 'same').data();
+    filterB.dispose();
+    const again = await tf.conv2d(x() as tf.Tensor4D, filterA as tf.Tensor4D, 1, 'same').data();
+    expect(Array.from(again)).toEqual(Array.from(first));
+    filterA.dispose();
+  });
+});

@@ -1,0 +1,67 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  backend_util,
+  Conv2D,
+  type Conv2DAttrs,
+  FusedConv2D,
+  type FusedConv2DAttrs,
+  type KernelConfig,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { BIAS_LAYOUT, identityMap, packed, runConv, standardLayout } from '../conv_forward';
+import { overrideConfig, size, type WasmKernelArgs } from './override';
+
+/**
+ * Below this many input channels the GEMM's inner dimension is too short for our 4 x 8 tiles to
+ * pay; XNNPACK keeps those (e.g. the 3-channel stem convolution).
+ */
+export const MIN_IN_CHANNELS = 8;
+
+type Inputs = { x?: TensorInfo; filter?: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+
+/** Conv2D, and FusedConv2D with a per-channel bias and no activation, on our implicit GEMM. */
+function conv(args: WasmKernelArgs<Inputs, Conv2DAttrs & Partial<FusedConv2DAttrs>>): TensorInfo | null {
+  const { inputs, backend, attrs } = args;
+  const { x, filter, bias, preluActivationWeights } = inputs;
+  if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4) return null;
+  if (attrs.dataFormat != null && attrs.dataFormat !== 'NHWC') return null;
+  if ((attrs.activation != null && attrs.activation !== 'linear') || preluActivationWeights != null) return null;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  if (info.inChannels < MIN_IN_CHANNELS) return null;
+  if (bias && (bias.dtype !== 'float32' || size(bias.shape) !== info.outChannels)) return null;
+  const out = backend.makeOutput(info.outShape, 'float32');
+  if (size(info.outShape) === 0) return out;
+  const g = {
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    dilationHeight: info.dilationHeight,
+    dilationWidth: info.dilationWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+  const filterPacked = packed(backend, filter, standardLayout(g.filterHeight, g.filterWidth, g.inChannels, g.outChannels), g.inChannels, g.outChannels);
+  const biasPacked = bias ? packed(backend, bias, BIAS_LAYOUT, 1, g.outChannels) : 0;
+  runConv(backend as BackendWasm, x, filterPacked, biasPacked, out, g, identityMap(g));
+  return out;
+}
+
+export const conv2DOverride = (fallback?: KernelConfig) => overrideConfig(Conv2D, fallback, conv);
+export const fusedConv2DOverride = (fallback?: KernelConfig) => overrideConfig(FusedConv2D, fallback, conv);

@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { useWasmTraining } from '@wavemix/kernels-wasm';
+import { createModel } from '@wavemix/models';
+import { DataParallel, shardSizes } from './index';
+import { buildTestWorker } from './testing/worker_script';
+
+/**
+ * One worker beside the main thread: batch gradients and predictions equal a single-thread
+ * computation over the whole batch (no dropout; batch-norm in inference mode or on equal shards
+ * where it matters), weights stay in step after updates, and nothing leaks.
+ */
+let workerScript: string;
+
+async function expectClose(actual: tf.Tensor, expected: tf.Tensor, tolerance: number) {
+  const a = await actual.data();
+  const e = await expected.data();
+  expect(a.length).toBe(e.length);
+  let scale = 0;
+  for (const v of e) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < e.length; i++) expect(Math.abs(a[i]! - e[i]!)).toBeLessThanOrEqual(tolerance * (1 + scale));
+}
+
+beforeAll(async () => {
+  workerScript = buildTestWorker();
+  await useWasmTraining();
+});
+
+const model = () =>
+  createModel('fashion-mnist-wavemix-lite-8-5', { overrides: { dropout: 0, inputSize: [8, 8] } });
+
+function data(batch: number, seed: number) {
+  return tf.tidy(() => ({
+    x: tf.randomUniform([batch, 8, 8, 1], 0, 1, 'float32', seed),
+    y: tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', seed + 1), 10),
+  }));
+}
+
+test('shardSizes splits evenly, larger shards first', () => {
+  expect(shardSizes(7, 2)).toEqual([4, 3]);
+  expect(shardSizes(64, 2)).toEqual([32, 32]);
+  expect(shardSizes(5, 3)).toEqual([2, 2, 1]);
+});
+
+test('predictions on two threads equal the single-thread ones', async () => {
+  const m = model();
+  const dp = await DataParallel.create(m, { workers: 1, workerScript });
+  try {
+    const { x, y } = data(6, 3);
+    const expected = tf.tidy(() => m.apply(x, { training: false }) as tf.Tensor);
+    const actual = await dp.predict(x);
+    expect(actual.shape).toEqual([6, 10]);
+    await expectClose(actual, expected, 1e-5);
+    tf.dispose([x, y, expected, actual]);
+  } finally {
+    await dp.dispose();
+    m.dispose();
+  }
+});
+
+test('gradients on two threads are the weighted shard gradients, and replicas follow weight updates', async () => {
+  const m = model();
+  const dp = await DataParallel.create(m, { workers: 1, workerScript });
+  const optimizer = tf.train.sgd(0.1);
+  try {
+    const { x, y } = data(8, 5);
+    for (let step = 0; step < 3; step++) {
+      // Reference: the same shards on the main thread, weighted by size (batch norm is per shard).
+      const expected = tf.tidy(() => {
+        const shard = (from: number, size: number) =>
+          tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y.slice(from, size), m.apply(x.slice(from, size), { training: true }) as tf.Tensor) as tf.Scalar);
+        const a = shard(0, 4);
+        const b = shard(4, 4);
+        const grads: tf.NamedTensorMap = {};
+        for (const name of Object.keys(a.grads)) grads[name] = tf.mul(tf.add(a.grads[name]!, b.grads[name]!), 0.5);
+        return { value: tf.mul(tf.add(a.value, b.value), 0.5), grads };
+      });
+      const actual = await dp.valueAndGrads(x, y);
+      expect(Object.keys(actual.grads).sort()).toEqual(Object.keys(expected.grads).sort());
+      expect((await actual.value.data())[0]).toBeCloseTo((await expected.value.data())[0]!, 5);
+      for (const name of Object.keys(expected.grads)) {
+        await expectClose(actual.grads[name]!, expected.grads[name]!, 1e-4);
+      }
+      optimizer.applyGradients(actual.grads);
+      tf.dispose([actual.value, actual.grads, expected.value, expected.grads]);
+    }
+    const tensors = tf.memory().numTensors;
+    const again = await dp.valueAndGrads(x, y);
+    tf.dispose([again.value, again.grads]);
+    expect(tf.memory().numTensors).toBe(tensors);
+    tf.dispose([x, y]);
+  } finally {
+    await dp.dispose();
+    optimizer.dispose();
+    m.dispose();
+  }
+});
+
+test('errors reach the caller, from the main thread and from a worker', async () => {
+  const m = model();
+  const dp = await DataParallel.create(m, { workers: 1, workerScript });
+  try {
+    const bad = tf.zeros([4, 8, 8, 2]);
+    await expect(dp.predict(bad)).rejects.toThrow(/expected axis 3 of input shape to have value 1/);
+    const y = tf.zeros([4, 10]);
+    // Labels of the wrong width: only the worker's shard is checked after the main thread's fails.
+    await expect(dp.valueAndGrads(tf.zeros([4, 8, 8, 1]), tf.zeros([4, 3]))).rejects.toThrow(/shape|match/i);
+    tf.dispose([bad, y]);
+  } finally {
+    await dp.dispose();
+    m.dispose();
+  }
+});

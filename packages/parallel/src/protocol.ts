@@ -1,0 +1,47 @@
+import type { DataType } from '@tensorflow/tfjs';
+import type { LossName } from './losses';
+
+export interface TensorPayload {
+  data: Float32Array | Int32Array | Uint8Array;
+  shape: number[];
+  dtype: DataType;
+}
+
+export interface WorkerInit {
+  type: 'init';
+  /** `model.toJSON(null, false)`: the layers topology. */
+  topology: unknown;
+  backend: 'wasm' | 'cpu';
+  /** Extra modules to import first (registering custom layers or kernels). */
+  imports: string[];
+  loss: LossName;
+}
+
+/** Weights that changed since the last message, by index in `model.weights`. */
+export interface WeightUpdate {
+  index: number;
+  data: Float32Array;
+}
+
+export interface GradRequest {
+  type: 'grads';
+  id: number;
+  weights: WeightUpdate[];
+  x: TensorPayload;
+  y: TensorPayload;
+}
+
+export interface PredictRequest {
+  type: 'predict';
+  id: number;
+  weights: WeightUpdate[];
+  x: TensorPayload;
+}
+
+export type WorkerRequest = WorkerInit | GradRequest | PredictRequest | { type: 'close' };
+
+export type WorkerReply =
+  | { type: 'ready'; backend: string }
+  | { type: 'grads'; id: number; loss: number; grads: Float32Array[] }
+  | { type: 'predict'; id: number; y: TensorPayload }
+  | { type: 'error'; id?: number; name: string; message: string; stack?: string };

@@ -1,0 +1,72 @@
+/**
+ * A data-parallel replica: rebuilds the model from its topology, keeps its weights in step with
+ * the main thread's, and computes loss and gradients (or predictions) for one shard of a batch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BicubicUpsample2x, ChannelSlice, DWT2D } from '@wavemix/layers';
+import { useWasmTraining } from '@wavemix/kernels-wasm';
+import { parentPort } from 'node:worker_threads';
+import { computeLoss, type LossName } from './losses';
+import type { TensorPayload, WeightUpdate, WorkerReply, WorkerRequest } from './protocol';
+
+/** Referenced so that bundlers keep the module whose import registers these layer classes. */
+export const WAVEMIX_LAYERS = [DWT2D, ChannelSlice, BicubicUpsample2x];
+
+let model: tf.LayersModel | null = null;
+let loss: LossName = 'softmaxCrossEntropy';
+
+const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(reply, transfer);
+const toTensor = (p: TensorPayload) => tf.tensor(p.data, p.shape, p.dtype);
+
+function setWeights(updates: WeightUpdate[]): void {
+  const weights = model!.weights;
+  for (const { index, data } of updates) {
+    const variable = weights[index]!;
+    const value = tf.tensor(data, variable.shape as number[], "float32");
+    variable.write(value);
+    value.dispose();
+  }
+}
+
+async function handle(message: WorkerRequest): Promise<void> {
+  switch (message.type) {
+    case 'init': {
+      for (const specifier of message.imports) await import(specifier);
+      if (message.backend === 'wasm') await useWasmTraining();
+      else await tf.setBackend(message.backend);
+      loss = message.loss;
+      model = await tf.models.modelFromJSON({ modelTopology: message.topology as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
+      post({ type: 'ready', backend: tf.getBackend() });
+      return;
+    }
+    case 'grads': {
+      setWeights(message.weights);
+      const x = toTensor(message.x);
+      const y = toTensor(message.y);
+      const { value, grads } = tf.variableGrads(() => computeLoss(loss, model!.apply(x, { training: true }) as tf.Tensor, y));
+      const arrays = model!.trainableWeights.map((w) => grads[w.name]!.dataSync() as Float32Array);
+      const lossValue = value.dataSync()[0]!;
+      tf.dispose([x, y, value, grads]);
+      post({ type: 'grads', id: message.id, loss: lossValue, grads: arrays }, arrays.map((a) => a.buffer as ArrayBuffer));
+      return;
+    }
+    case 'predict': {
+      setWeights(message.weights);
+      const y = tf.tidy(() => model!.apply(toTensor(message.x), { training: false }) as tf.Tensor);
+      const data = y.dataSync() as Float32Array;
+      post({ type: 'predict', id: message.id, y: { data, shape: y.shape, dtype: y.dtype } }, [data.buffer as ArrayBuffer]);
+      y.dispose();
+      return;
+    }
+    case 'close':
+      model?.dispose();
+      parentPort!.close();
+      return;
+  }
+}
+
+parentPort!.on('message', (message: WorkerRequest) => {
+  handle(message).catch((error: Error) => {
+    post({ type: 'error', id: 'id' in message ? message.id : undefined, name: error.name, message: error.message, stack: error.stack });
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * wavemix-bench: training and inference throughput of a WaveMix model, in the style of timm's
+ * benchmark.py (warm-up steps, then the median of timed steps on a fixed random batch).
+ *
+ *   npx wavemix-bench --workload W1 [--backend wasm|cpu|tensorflow] [--workers N] [--json]
+ *   npx wavemix-bench --model cifar10-wavemix-lite-64-6 --mode train --batch-size 64 [--img-size 32 32]
+ *   npx wavemix-bench --config '{"task":"classification","finalDim":16,...}' --mode infer
+ *
+ * Training: AdamW (lr 1e-3, weight decay 0.01) on cross-entropy (classification, segmentation)
+ * or mean squared error (super-resolution), random inputs and targets. `--workers N` adds N
+ * worker threads, each with its own wasm backend, that take a share of every batch (data
+ * parallel; default: one per extra core, on wasm). A measurement script, not a test.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { availableParallelism, loadavg } from 'node:os';
+import { setupFastestNodeBackend, useWasmTraining } from '@wavemix/kernels-wasm';
+import '@wavemix/kernels-cpu';
+import { countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
+import { DataParallel, type LossName } from '@wavemix/parallel';
+import { readFileSync, existsSync } from 'node:fs';
+import { AdamW } from './adamw';
+
+interface Workload {
+  description: string;
+  model?: string;
+  config?: WaveMixConfig;
+  mode: 'train' | 'infer';
+  batchSize: number;
+  pytorch: string;
+}
+
+/** The workloads of issue 8, with the PyTorch 1.13 CPU figures measured on the same machine. */
+export const WORKLOADS: Record<string, Workload> = {
+  W1: { description: 'train Lite-64/6, 3x32x32, batch 64', model: 'cifar10-wavemix-lite-64-6', mode: 'train', batchSize: 64, pytorch: '22 images/s' },
+  W2: { description: 'infer Lite-64/6, 3x32x32, batch 64', model: 'cifar10-wavemix-lite-64-6', mode: 'infer', batchSize: 64, pytorch: '150-190 images/s' },
+  W3: { description: 'infer WaveMix-192/16 level 3 P4, 224x224, batch 1', model: 'imagenet-wavemix-192-16', mode: 'infer', batchSize: 1, pytorch: '0.9 s per image' },
+  W5: {
+    description: 'train Lite-16/4, 1x28x28, batch 128',
+    config: {
+      task: 'classification', numClasses: 10, depth: 4, mult: 2, ffChannel: 16, finalDim: 16, dropout: 0.5, level: 1,
+      initialConv: 'strided', stride: 1, inChannels: 1, inputSize: [28, 28],
+    },
+    mode: 'train',
+    batchSize: 128,
+    pytorch: '250 images/s',
+  },
+};
+
+interface Options {
+  model?: string;
+  config?: WaveMixConfig;
+  workload?: string;
+  mode: 'train' | 'infer';
+  batchSize: number;
+  imgSize?: [number, number];
+  backend?: string;
+  steps: number;
+  warmup: number;
+  workers?: number;
+  json: boolean;
+}
+
+const USAGE = `usage: wavemix-bench (--workload W1|W2|W3|W5 | --model NAME | --config JSON|FILE) [--mode train|infer]
+       [--batch-size N] [--img-size H W] [--backend wasm|cpu|tensorflow] [--steps N] [--warmup N] [--workers N] [--json]`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]): Options {
+  const options: Partial<Options> & { steps: number; warmup: number; json: boolean } = { steps: 10, warmup: 2, json: false };
+  const value = (i: number, flag: string) => {
+    const v = argv[i + 1];
+    if (v == null || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  const int = (v: string, flag: string, min: number) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got ${v}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    switch (flag) {
+      case '--workload': options.workload = value(i++, flag).toUpperCase(); break;
+      case '--model': options.model = value(i++, flag); break;
+      case '--config': {
+        const v = value(i++, flag);
+        const text = v.trim().startsWith('{') ? v : existsSync(v) ? readFileSync(v, 'utf8') : null;
+        if (text == null) throw new UsageError(`--config must be JSON or a JSON file, got ${v}`);
+        options.config = JSON.parse(text) as WaveMixConfig;
+        break;
+      }
+      case '--mode': {
+        const v = value(i++, flag);
+        if (v !== 'train' && v !== 'infer') throw new UsageError(`--mode must be train or infer, got ${v}`);
+        options.mode = v;
+        break;
+      }
+      case '--batch-size': options.batchSize = int(value(i++, flag), flag, 1); break;
+      case '--img-size': options.imgSize = [int(value(i++, flag), flag, 1), int(value(i++, flag), flag, 1)]; break;
+      case '--backend': options.backend = value(i++, flag); break;
+      case '--steps': options.steps = int(value(i++, flag), flag, 1); break;
+      case '--warmup': options.warmup = int(value(i++, flag), flag, 0); break;
+      case '--workers': options.workers = int(value(i++, flag), flag, 0); break;
+      case '--json': options.json = true; break;
+      case '--help': case '-h': console.log(USAGE); process.exit(0); break;
+      default: throw new UsageError(`unknown argument ${flag}`);
+    }
+  }
+  if (options.workload) {
+    const w = WORKLOADS[options.workload];
+    if (!w) throw new UsageError(`--workload must be one of ${Object.keys(WORKLOADS).join(', ')}`);
+    options.model ??= w.model;
+    options.config ??= w.config;
+    options.mode ??= w.mode;
+    options.batchSize ??= w.batchSize;
+  }
+  if ((options.model == null) === (options.config == null)) throw new UsageError('give exactly one of --model and --config (or --workload)');
+  return { mode: 'infer', batchSize: 32, ...options } as Options;
+}
+
+async function selectBackend(requested: string | undefined): Promise<string> {
+  if (requested == null) return setupFastestNodeBackend();
+  if (requested === 'wasm') {
+    await useWasmTraining();
+    return 'wasm';
+  }
+  if (requested === 'tensorflow') await import('@tensorflow/tfjs-node' as string);
+  if (!(await tf.setBackend(requested))) throw new UsageError(`backend ${requested} is not available`);
+  await tf.ready();
+  return requested;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const options = parse(argv);
+  const backend = await selectBackend(options.backend);
+  const config = options.config ?? getModelInfo(options.model!).config;
+  const imgSize = options.imgSize ?? resolveConfig(config).inputSize ?? [64, 64];
+  const model = options.model
+    ? createModel(options.model, { overrides: { inputSize: imgSize } })
+    : createModel({ ...options.config!, inputSize: imgSize });
+  const resolved = resolveConfig(config);
+  const batch = options.batchSize;
+  const x = tf.randomNormal([batch, imgSize[0], imgSize[1], resolved.inChannels], 0, 1, 'float32', 1);
+  const outShape = (model.outputs[0]!.shape as number[]).map((s, i) => (i === 0 ? batch : s));
+  const regression = resolved.task === 'sisr' || resolved.task === 'wavemix-sr';
+  const loss: LossName = regression ? 'meanSquaredError' : 'softmaxCrossEntropy';
+  const y = tf.tidy(() => {
+    if (regression) return tf.randomNormal(outShape, 0, 1, 'float32', 2);
+    const classes = outShape[outShape.length - 1]!;
+    return tf.oneHot(tf.randomUniform(outShape.slice(0, -1), 0, classes, 'int32', 2), classes).toFloat();
+  });
+  const workers = options.workers ?? (backend === 'wasm' ? Math.max(0, availableParallelism() - 1) : 0);
+  const parallel = workers > 0 ? await DataParallel.create(model, { workers, loss, backend: backend === 'cpu' ? 'cpu' : 'wasm' }) : null;
+  const optimizer = new AdamW(1e-3, 0.01);
+
+  let lastLoss: number | null = null;
+  const step = async () => {
+    if (options.mode === 'infer') {
+      const out = parallel ? await parallel.predict(x) : tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
+      await out.data();
+      out.dispose();
+      return;
+    }
+    const { value, grads } = parallel
+      ? await parallel.valueAndGrads(x, y)
+      : tf.variableGrads(() => {
+          const output = model.apply(x, { training: true }) as tf.Tensor;
+          return (regression ? tf.losses.meanSquaredError(y, output) : tf.losses.softmaxCrossEntropy(y, output)) as tf.Scalar;
+        });
+    optimizer.applyGradients(grads);
+    lastLoss = (await value.data())[0]!;
+    tf.dispose([value, grads]);
+  };
+
+  for (let i = 0; i < options.warmup; i++) await step();
+  const profile = await tf.profile(step);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < options.steps; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await step();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const msPerStep = median(wall);
+  const result = {
+    workload: options.workload ?? null,
+    model: options.model ?? 'config',
+    mode: options.mode,
+    batchSize: batch,
+    imgSize,
+    backend,
+    threads: parallel?.threads ?? 1,
+    steps: options.steps,
+    msPerStep: Number(msPerStep.toFixed(2)),
+    imagesPerSecond: Number(((batch / msPerStep) * 1000).toFixed(2)),
+    cpuMsPerStep: Number(median(cpu).toFixed(2)),
+    peakBytes: profile.peakBytes,
+    numTensors: tf.memory().numTensors,
+    params: countTrainableParams(model),
+    loss: lastLoss,
+    load1: Number(loadavg()[0]!.toFixed(2)),
+    node: process.version,
+  };
+  await parallel?.dispose();
+  optimizer.dispose();
+  tf.dispose([x, y]);
+  model.dispose();
+  if (options.json) {
+    console.log(JSON.stringify(result));
+  } else {
+    const w = options.workload ? WORKLOADS[options.workload] : undefined;
+    console.log(
+      `${result.workload ? `${result.workload} ` : ''}${result.model} ${result.mode} batch ${batch} ${imgSize.join('x')} on ${backend}` +
+        ` (${result.threads} thread${result.threads > 1 ? 's' : ''}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s` +
+        ` (median of ${options.steps}; process CPU ${result.cpuMsPerStep} ms/step; load ${result.load1})` +
+        `\n  peak ${(result.peakBytes / 2 ** 20).toFixed(1)} MiB in tensors, ${result.numTensors} tensors live${w ? `; PyTorch CPU: ${w.pytorch}` : ''}`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof UsageError ? `${error.message}\n${USAGE}` : error);
+  process.exit(error instanceof UsageError ? 2 : 1);
+});
