@@ -1,7 +1,7 @@
 // Bundles scripts/gpu-check.ts into dist-gpu-check/gpu-check.mjs and copies the `webgpu` package
 // (JS entry and this platform's prebuilt dawn.node) beside it: one folder to copy to a GPU machine.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,4 +31,10 @@ mkdirSync(join(target, 'dist'), { recursive: true });
 for (const file of ['package.json', 'index.js', 'LICENSE.md']) cpSync(join(webgpuDir, file), join(target, file));
 const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
 cpSync(join(webgpuDir, 'dist', platform), join(target, 'dist', platform), { recursive: true });
+// The Vulkan loader, for GPU hosts that lack it (use with LD_LIBRARY_PATH=dist-gpu-check/lib).
+const loader = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1'].find((file) => existsSync(file));
+if (loader) {
+  mkdirSync(join(outDir, 'lib'), { recursive: true });
+  cpSync(realpathSync(loader), join(outDir, 'lib', 'libvulkan.so.1'));
+}
 console.log(`built ${join(outDir, 'gpu-check.mjs')} with webgpu (${platform}) beside it`);

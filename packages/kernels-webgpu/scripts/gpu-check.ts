@@ -12,11 +12,15 @@
  * failed; 2: no WebGPU adapter.
  *
  * Vulkan driver: VK_ICD_FILENAMES / VK_DRIVER_FILES are respected; without them the Vulkan
- * loader's default search is used (e.g. /usr/share/vulkan/icd.d/nvidia_icd.json), and
- * --swiftshader selects Debian chromium's SwiftShader driver for a CPU-only dry run.
+ * loader's default search is used (e.g. /usr/share/vulkan/icd.d/nvidia_icd.json), or, when no
+ * manifest exists but NVIDIA's libGLX_nvidia.so.0 does, a manifest for it is written to /tmp.
+ * --swiftshader selects Debian chromium's SwiftShader driver for a CPU-only dry run. The build
+ * copies this machine's libvulkan.so.1 into dist-gpu-check/lib for hosts without the loader
+ * (run with LD_LIBRARY_PATH=dist-gpu-check/lib).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { installNodeWebGPU, SWIFTSHADER_ICD, vulkanDriverSetting, type WebGPUModule } from '../src/node_webgpu';
 
@@ -34,18 +38,35 @@ function options(name: string): string[] {
 }
 
 function vulkanDiagnostics(): Record<string, unknown> {
-  const icdDirs = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
-  const icdFiles = icdDirs.flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : []));
-  const loader = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1', '/usr/lib/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1'].filter(
-    (file) => existsSync(file),
-  );
+  const icdFiles = ICD_DIRS.flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : []));
+  const loader = LIBRARY_DIRS.map((dir) => join(dir, 'libvulkan.so.1')).filter((file) => existsSync(file));
+  const nvidiaVulkan = LIBRARY_DIRS.map((dir) => join(dir, 'libGLX_nvidia.so.0')).filter((file) => existsSync(file));
   let nvidiaSmi = 'not found';
   try {
     nvidiaSmi = execFileSync('nvidia-smi', ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader'], { encoding: 'utf8', timeout: 20_000 }).trim();
   } catch (error) {
     nvidiaSmi = `unavailable (${(error as Error).message.split('\n')[0]})`;
   }
-  return { vulkanDriver: vulkanDriverSetting(), icdFiles, vulkanLoader: loader, nvidiaSmi };
+  return { vulkanDriver: vulkanDriverSetting(), icdFiles, vulkanLoader: loader, bundledVulkanLoader: process.env.LD_LIBRARY_PATH ?? null, nvidiaVulkan, nvidiaSmi };
+}
+
+const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/lib/aarch64-linux-gnu'];
+const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+
+/**
+ * GPU containers often carry NVIDIA's Vulkan driver library but not its ICD manifest. When no
+ * driver is configured and no manifest exists, write one for libGLX_nvidia.so.0 (the library
+ * NVIDIA's own manifest names) and point the Vulkan loader at it.
+ */
+function synthesizeNvidiaIcd(): string | undefined {
+  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return undefined;
+  if (ICD_DIRS.some((dir) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.json')))) return undefined;
+  const library = LIBRARY_DIRS.map((dir) => join(dir, 'libGLX_nvidia.so.0')).find((file) => existsSync(file));
+  if (!library) return undefined;
+  const manifest = join(tmpdir(), `wavemix-nvidia-icd-${process.pid}.json`);
+  writeFileSync(manifest, JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: library, api_version: '1.3.0' } }));
+  process.env.VK_ICD_FILENAMES = manifest;
+  return manifest;
 }
 
 async function main(): Promise<number> {
@@ -57,6 +78,9 @@ async function main(): Promise<number> {
     console.log(`\nwrote ${out}`);
   };
 
+  const synthesized = flag('swiftshader') ? undefined : synthesizeNvidiaIcd();
+  if (synthesized) console.log(`no Vulkan ICD manifest found; wrote ${synthesized} for NVIDIA's libGLX_nvidia.so.0`);
+  report.synthesizedIcd = synthesized ?? null;
   const webgpu = (await import('webgpu')) as unknown as WebGPUModule;
   installNodeWebGPU(webgpu, { dawnFlags: options('dawn'), fallbackIcd: flag('swiftshader') ? SWIFTSHADER_ICD : undefined });
   report.environment = vulkanDiagnostics();
