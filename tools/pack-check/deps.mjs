@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Dependency rules of the package map, checked on the sources (tests excluded) and manifests:
-// - models, layers, datasets, metrics and core never import a kernel package (users opt in);
+// - models, layers, datasets, metrics and core never import a kernel package (apps and users opt in);
 // - core imports no other @wavemix package; kernel packages import only core;
 // - every @wavemix import is declared in the package's dependencies, with an exact version;
 // - tfjs packages are peer dependencies of publishable packages, never regular dependencies.
@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const problems = [];
+/** The library packages a user composes with any backend: they never pick kernels for the user. */
+const KERNEL_FREE = new Set(['@wavemix/core', '@wavemix/layers', '@wavemix/models', '@wavemix/datasets', '@wavemix/metrics']);
 
 function sourceFiles(dir) {
   const out = [];
@@ -39,7 +41,7 @@ for (const group of ['packages', 'apps', 'tools']) {
       for (const [, spec] of text.matchAll(importPattern)) {
         const where = `${file.slice(root.length + 1)} imports ${spec}`;
         if (spec === name) continue;
-        if (group === 'packages' && !isKernel && /^@wavemix\/kernels-/.test(spec)) problems.push(`${where}: only apps and users opt into kernel packages`);
+        if (KERNEL_FREE.has(name) && /^@wavemix\/kernels-/.test(spec)) problems.push(`${where}: only apps and users opt into kernel packages`);
         if (name === '@wavemix/core' && spec.startsWith('@wavemix/')) problems.push(`${where}: core depends on no other WaveMix package`);
         if (isKernel && spec.startsWith('@wavemix/') && spec !== '@wavemix/core') problems.push(`${where}: kernel packages depend only on core`);
         if (!(spec in declared) && !(manifest.devDependencies && spec in manifest.devDependencies && group !== 'packages')) {

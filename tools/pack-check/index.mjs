@@ -24,23 +24,50 @@ for (const dir of readdirSync(join(root, 'packages'))) {
   if (!manifest.private) workspaces.set(manifest.name, { dir: join(root, 'packages', dir), manifest });
 }
 
-/** Packages a smoke check needs beyond the package's own peers (core alone has no backend). */
-const smokeExtras = { '@wavemix/core': ['@tensorflow/tfjs-backend-cpu'] };
+/** Packages a smoke check needs beyond the package's own required peers. */
+const smokeExtras = {
+  '@wavemix/core': ['@tensorflow/tfjs-backend-cpu'],
+  '@wavemix/layers': ['@tensorflow/tfjs-backend-cpu'],
+  '@wavemix/models': ['@tensorflow/tfjs-backend-cpu'],
+  '@wavemix/metrics': ['@tensorflow/tfjs-backend-cpu'],
+};
 
-/** Smoke checks beyond "it loads", per package: code run in the temp project, in both formats. */
+const registers = (backend) => `
+    const tf = load('@tensorflow/tfjs-core');
+    if (!tf.getKernel('WaveMixDwt2D', '${backend}')) throw new Error('importing the package did not register its ${backend} kernels');`;
+
+/**
+ * Smoke checks beyond "it loads", per export entry: code run in the temporary project, in both
+ * formats, with `m` the imported entry and `load` a require from the project.
+ */
 const smoke = {
   '@wavemix/core': `
     const tf = load('@tensorflow/tfjs-core'); load('@tensorflow/tfjs-backend-cpu');
-    const { dwt2d } = m;
-    const y = dwt2d(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]));
-    const v = Array.from(y.dataSync());
+    const v = Array.from(m.dwt2d(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1])).dataSync());
     if (v.join() !== '5,-2,-1,0') throw new Error('dwt2d gave ' + v);`,
-  '@wavemix/kernels-cpu': `
-    const tf = load('@tensorflow/tfjs-core');
-    if (!tf.getKernel('WaveMixDwt2D', 'cpu')) throw new Error('importing the package did not register its kernels');`,
-  '@wavemix/kernels-wasm': `
-    const tf = load('@tensorflow/tfjs-core');
-    if (!tf.getKernel('WaveMixDwt2D', 'wasm')) throw new Error('importing the package did not register its kernels');`,
+  '@wavemix/kernels-cpu': registers('cpu'),
+  '@wavemix/kernels-wasm': registers('wasm'),
+  '@wavemix/kernels-webgl': registers('webgl'),
+  '@wavemix/kernels-webgpu': registers('webgpu'),
+  '@wavemix/kernels-node': registers('tensorflow'),
+  '@wavemix/layers': `
+    const tf = load('@tensorflow/tfjs-core'); load('@tensorflow/tfjs-backend-cpu');
+    const y = new m.DWT2D({ levels: 1 }).apply(tf.ones([1, 4, 4, 2]));
+    if (y.shape.join() !== '1,2,2,8') throw new Error('DWT2D gave shape ' + y.shape);`,
+  '@wavemix/models': `
+    const tf = load('@tensorflow/tfjs-core'); load('@tensorflow/tfjs-backend-cpu');
+    const model = m.createModel({ task: 'classification', numClasses: 3, depth: 1, finalDim: 8, ffChannel: 8, level: 1,
+      initialConv: 'strided', stride: 1, inChannels: 1, inputSize: [8, 8] });
+    const y = model.predict(tf.ones([2, 8, 8, 1]));
+    if (y.shape.join() !== '2,3' || m.countTrainableParams(model) <= 0) throw new Error('createModel gave ' + y.shape);`,
+  '@wavemix/datasets': `
+    const idx = m.parseIdx(m.encodeIdx({ dtype: 'uint8', shape: [2, 2], data: Uint8Array.of(1, 2, 3, 4) }));
+    if (idx.shape.join() !== '2,2' || Array.from(idx.data).join() !== '1,2,3,4') throw new Error('IDX round trip failed');`,
+  '@wavemix/datasets/node': `
+    const mnist = await m.loadDataset('mnist', { split: 'test' });
+    if (mnist.size !== 10000 || mnist.numClasses !== 10) throw new Error('bundled MNIST: ' + mnist.size);`,
+  '@wavemix/metrics': `
+    if (m.psnr(Float32Array.of(0.5, 0.25), Float32Array.of(0.5, 0.25), { dataRange: 1 }) !== Infinity) throw new Error('psnr');`,
 };
 
 function npm(args, cwd) {
@@ -116,14 +143,14 @@ for (const name of names) {
     const entries = Object.keys(workspaces.get(name).manifest.exports).filter((k) => !k.endsWith('.json'));
     for (const entry of entries) {
       const specifier = entry === '.' ? name : `${name}/${entry.slice(2)}`;
-      const check = entry === '.' ? (smoke[name] ?? '') : '';
+      const check = smoke[specifier] ?? '';
       const esm = `import { createRequire } from 'node:module'; const load = createRequire(process.cwd() + '/x.js');
         const m = await import('${specifier}');
         if (Object.keys(m).length === 0) throw new Error('no exports');
         ${check}`;
-      const cjs = `const load = require; const m = require('${specifier}');
+      const cjs = `(async () => { const load = require; const m = require('${specifier}');
         if (Object.keys(m).length === 0) throw new Error('no exports');
-        ${check}`;
+        ${check} })().catch((e) => { console.error(e); process.exit(1); });`;
       execFileSync('node', ['--input-type=module', '-e', esm], { cwd: project, stdio: 'pipe' });
       execFileSync('node', ['-e', cjs], { cwd: project, stdio: 'pipe' });
     }
