@@ -234,20 +234,21 @@ INLINE void conv_tile(const float* const* r0, const float* const* r1, const floa
 /*
  * out pixel (b, oy, ox) is out + ((b*out_h + oy*osy + oqy) * out_w + ox*osx + oqx) * ldo.
  * ind is scratch for block * taps pointers; zero a zeroed row of cin floats; bias (optional, 0)
- * is packed like the filter: [co / 8][8].
+ * is packed like the filter: [co / 8][8]. Computes output pixels [m_begin, m_end) of the
+ * batch * oh * ow, so threads sharing the memory can split one convolution.
  */
 EXPORT(conv2d_forward)
 void conv2d_forward(const float* x, const float* wpacked, const float* bias, float* out,
                     const float** ind, const float* zero, int block, int batch, int h, int w,
                     int cin, int oh, int ow, int cout, int kh_n, int kw_n, int sh, int sw, int dh,
                     int dwl, int pt, int pl, int out_h, int out_w, int osy, int osx, int oqy,
-                    int oqx, int ldo) {
+                    int oqx, int ldo, int m_begin, int m_end) {
   const int taps = kh_n * kw_n;
   const int panels = (cout + 7) / 8;
   const int k_n = taps * cin;
-  const int pixels = batch * oh * ow;
-  for (int m0 = 0; m0 < pixels; m0 += block) {
-    const int mb = pixels - m0 < block ? pixels - m0 : block;
+  (void)batch;
+  for (int m0 = m_begin; m0 < m_end; m0 += block) {
+    const int mb = m_end - m0 < block ? m_end - m0 : block;
     /* Indirection for this block: ind[i * taps + t]. */
     int ox = m0 % ow, rest = m0 / ow;
     int oy = rest % oh, b = rest / oh;
@@ -556,4 +557,57 @@ EXPORT(scalar_op) void scalar_op(const float* a, float s, float* out, int n, int
   else if (op == 1) SCALAR_LOOP(wasm_f32x4_sub(v, u), s - u)
   else if (!s_first) SCALAR_LOOP(wasm_f32x4_div(u, v), u / s)
   else SCALAR_LOOP(wasm_f32x4_div(v, u), s / u)
+}
+
+/*
+ * The gradient of batch normalisation with per-channel statistics (tfjs FusedBatchNorm: the
+ * partial derivatives in x, mean, variance, scale and offset, the chain through the batch
+ * moments being left to their own gradients), in one pass over x and dy:
+ *   k = scale / sqrt(variance + eps);  dx = dy * k
+ *   dmean = -k * sum(dy);  dvariance = -k / (2 (variance + eps)) * sum(dy (x - mean))
+ *   dscale = sum(dy (x - mean)) / sqrt(variance + eps);  doffset = sum(dy)
+ * Sums in double. scale may be 0 (ones). grads receives 4 * cols floats: dmean, dvariance,
+ * dscale, doffset. scratch: cols floats then 2 * cols doubles (8-byte aligned).
+ */
+EXPORT(batchnorm_grad)
+void batchnorm_grad(const float* x, const float* dy, const float* mean, const float* variance,
+                    const float* scale, float* dx, float* grads, float* scratch, int rows, int cols,
+                    float eps) {
+  float* k = scratch;
+  double* s_dy = (double*)(scratch + ((cols + 1) & ~1));
+  double* s_dyxm = s_dy + cols;
+  for (int c = 0; c < cols; c++) {
+    k[c] = (scale ? scale[c] : 1.0f) / __builtin_sqrtf(variance[c] + eps);
+    s_dy[c] = 0.0;
+    s_dyxm[c] = 0.0;
+  }
+  for (int r = 0; r < rows; r++) {
+    const float* xr = x + r * cols;
+    const float* gr = dy + r * cols;
+    float* dr = dx + r * cols;
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const f4 g = ld(gr + c);
+      const f4 xm = wasm_f32x4_sub(ld(xr + c), ld(mean + c));
+      const f4 gx = wasm_f32x4_mul(g, xm);
+      st(dr + c, wasm_f32x4_mul(g, ld(k + c)));
+      wasm_v128_store(s_dy + c, wasm_f64x2_add(wasm_v128_load(s_dy + c), wasm_f64x2_promote_low_f32x4(g)));
+      wasm_v128_store(s_dy + c + 2, wasm_f64x2_add(wasm_v128_load(s_dy + c + 2), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g, g, 2, 3, 0, 1))));
+      wasm_v128_store(s_dyxm + c, wasm_f64x2_add(wasm_v128_load(s_dyxm + c), wasm_f64x2_promote_low_f32x4(gx)));
+      wasm_v128_store(s_dyxm + c + 2, wasm_f64x2_add(wasm_v128_load(s_dyxm + c + 2), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(gx, gx, 2, 3, 0, 1))));
+    }
+    for (; c < cols; c++) {
+      const float g = gr[c], xm = xr[c] - mean[c];
+      dr[c] = g * k[c];
+      s_dy[c] += (double)g;
+      s_dyxm[c] += (double)(g * xm);
+    }
+  }
+  for (int c = 0; c < cols; c++) {
+    const double inv_var = 1.0 / ((double)variance[c] + (double)eps);
+    grads[c] = (float)(-(double)k[c] * s_dy[c]);
+    grads[cols + c] = (float)(-0.5 * (double)k[c] * inv_var * s_dyxm[c]);
+    grads[2 * cols + c] = (float)(s_dyxm[c] / __builtin_sqrt((double)variance[c] + (double)eps));
+    grads[3 * cols + c] = (float)s_dy[c];
+  }
 }

@@ -12,6 +12,10 @@ export { conv2DBackpropInputConfig, createConv2DBackpropInput, phasesOf, type Ph
 export { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/DepthwiseConv2dNativeBackpropFilter';
 export { depthwiseConv2dNativeBackpropInputConfig } from './kernels/DepthwiseConv2dNativeBackpropInput';
 export { registerWasmTrainingKernels, wasmKernelOverrides, wasmTrainingKernelConfigs } from './train/register_training';
+export { registerWasmTrainingGradients } from './train/gradients';
+export { WasmBatchNormGrad } from './kernels/BatchNormGrad';
+export { getKernelThreadPool, setKernelThreadPool, sharedKernelModuleBytes, type KernelThreadPool } from './threads/pool';
+export { MIN_THREADED_MACS } from './kernels/conv_forward';
 export { prepareWasmTrainingKernels, trainKernels, WasmTrainingKernelError, type TrainKernelExports } from './train/module';
 
 export const wasmKernelConfigs: readonly KernelConfig[] = [

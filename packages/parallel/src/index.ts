@@ -257,3 +257,5 @@ export class DataParallel {
     this.replicas.length = 0;
   }
 }
+
+export { enableKernelThreads, KernelThreadError, type KernelThreads } from './kernel_threads';

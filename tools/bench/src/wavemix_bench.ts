@@ -7,16 +7,18 @@
  *   npx wavemix-bench --config '{"task":"classification","finalDim":16,...}' --mode infer
  *
  * Training: AdamW (lr 1e-3, weight decay 0.01) on cross-entropy (classification, segmentation)
- * or mean squared error (super-resolution), random inputs and targets. `--workers N` adds N
- * worker threads, each with its own wasm backend, that take a share of every batch (data
- * parallel; default: one per extra core, on wasm). A measurement script, not a test.
+ * or mean squared error (super-resolution), random inputs and targets. On wasm the other cores
+ * help: `--workers N` adds N worker threads, each with its own wasm backend, that take a share
+ * of every batch (data parallel; the default for batches > 1: one per extra core), and
+ * `--kernel-threads N` splits each large convolution across N threads instead (the default for
+ * batch 1). A measurement script, not a test.
  */
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, loadavg } from 'node:os';
 import { setupFastestNodeBackend, useWasmTraining } from '@wavemix/kernels-wasm';
 import '@wavemix/kernels-cpu';
 import { countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
-import { DataParallel, type LossName } from '@wavemix/parallel';
+import { DataParallel, enableKernelThreads, type LossName } from '@wavemix/parallel';
 import { readFileSync, existsSync } from 'node:fs';
 import { AdamW } from './adamw';
 
@@ -57,11 +59,12 @@ interface Options {
   steps: number;
   warmup: number;
   workers?: number;
+  kernelThreads?: number;
   json: boolean;
 }
 
 const USAGE = `usage: wavemix-bench (--workload W1|W2|W3|W5 | --model NAME | --config JSON|FILE) [--mode train|infer]
-       [--batch-size N] [--img-size H W] [--backend wasm|cpu|tensorflow] [--steps N] [--warmup N] [--workers N] [--json]`;
+       [--batch-size N] [--img-size H W] [--backend wasm|cpu|tensorflow] [--steps N] [--warmup N] [--workers N] [--kernel-threads N] [--json]`;
 
 class UsageError extends Error {}
 
@@ -101,6 +104,7 @@ function parse(argv: string[]): Options {
       case '--steps': options.steps = int(value(i++, flag), flag, 1); break;
       case '--warmup': options.warmup = int(value(i++, flag), flag, 0); break;
       case '--workers': options.workers = int(value(i++, flag), flag, 0); break;
+      case '--kernel-threads': options.kernelThreads = int(value(i++, flag), flag, 1); break;
       case '--json': options.json = true; break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new UsageError(`unknown argument ${flag}`);
@@ -151,8 +155,13 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     const classes = outShape[outShape.length - 1]!;
     return tf.oneHot(tf.randomUniform(outShape.slice(0, -1), 0, classes, 'int32', 2), classes).toFloat();
   });
-  const workers = options.workers ?? (backend === 'wasm' ? Math.max(0, availableParallelism() - 1) : 0);
+  // More cores: a batch is split across data-parallel replicas; a single image's convolutions
+  // across kernel threads instead.
+  const cores = availableParallelism();
+  const kernelThreads = options.kernelThreads ?? (backend === 'wasm' && batch === 1 ? cores : 1);
+  const workers = options.workers ?? (backend === 'wasm' && kernelThreads === 1 && batch > 1 ? cores - 1 : 0);
   const parallel = workers > 0 ? await DataParallel.create(model, { workers, loss, backend: backend === 'cpu' ? 'cpu' : 'wasm' }) : null;
+  const threads = kernelThreads > 1 ? enableKernelThreads({ threads: kernelThreads }) : null;
   const optimizer = new AdamW(1e-3, 0.01);
 
   let lastLoss: number | null = null;
@@ -194,7 +203,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     batchSize: batch,
     imgSize,
     backend,
-    threads: parallel?.threads ?? 1,
+    threads: parallel?.threads ?? threads?.threads ?? 1,
+    parallelism: parallel ? 'data-parallel' : threads ? 'kernel threads' : 'none',
     steps: options.steps,
     msPerStep: Number(msPerStep.toFixed(2)),
     imagesPerSecond: Number(((batch / msPerStep) * 1000).toFixed(2)),
@@ -207,6 +217,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     node: process.version,
   };
   await parallel?.dispose();
+  await threads?.dispose();
   optimizer.dispose();
   tf.dispose([x, y]);
   model.dispose();
@@ -216,7 +227,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     const w = options.workload ? WORKLOADS[options.workload] : undefined;
     console.log(
       `${result.workload ? `${result.workload} ` : ''}${result.model} ${result.mode} batch ${batch} ${imgSize.join('x')} on ${backend}` +
-        ` (${result.threads} thread${result.threads > 1 ? 's' : ''}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s` +
+        ` (${result.threads} thread${result.threads > 1 ? `s, ${result.parallelism}` : ''}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s` +
         ` (median of ${options.steps}; process CPU ${result.cpuMsPerStep} ms/step; load ${result.load1})` +
         `\n  peak ${(result.peakBytes / 2 ** 20).toFixed(1)} MiB in tensors, ${result.numTensors} tensors live${w ? `; PyTorch CPU: ${w.pytorch}` : ''}`,
     );

@@ -8,9 +8,9 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { heapOffset, trainKernels, WasmTrainingKernelError } from '../train/module';
+import { WasmTrainingKernelError } from '../train/module';
 import { assertChannelsLast, assertFloat32 } from './conv_util';
-import { packed, runConv, type FilterLayout } from './conv_forward';
+import { ConvWriter, packed, type FilterLayout } from './conv_forward';
 
 /**
  * One sub-pixel phase: the input-gradient pixels (qy + sh*m, qx + sw*n) are a stride-1
@@ -97,46 +97,38 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
     const dx = backend.makeOutput([...inputShape], 'float32');
     const active = phases.filter((p) => p.taps[0] > 0 && p.taps[1] > 0);
     const covered = active.reduce((n, p) => n + p.outSize[0] * p.outSize[1], 0);
-    if (covered !== info.inHeight * info.inWidth) {
-      trainKernels(backend).fill_zero(heapOffset(backend, dx), info.batchSize * info.inHeight * info.inWidth * info.inChannels);
-    }
+    const geometry = (p: Phase) => ({
+      batch: info.batchSize,
+      inHeight: info.outHeight,
+      inWidth: info.outWidth,
+      inChannels: info.outChannels,
+      outHeight: p.outSize[0],
+      outWidth: p.outSize[1],
+      outChannels: info.inChannels,
+      filterHeight: p.taps[0],
+      filterWidth: p.taps[1],
+      strideHeight: 1,
+      strideWidth: 1,
+      dilationHeight: 1,
+      dilationWidth: 1,
+      padTop: p.pad[0],
+      padLeft: p.pad[2],
+    });
+    const macs = active.reduce((n, p) => n + ConvWriter.macs(geometry(p)), 0);
+    const writer = new ConvWriter(backend, dx, covered !== info.inHeight * info.inWidth, macs);
     for (const p of active) {
-      const [jy, jx] = p.taps;
       const filterPacked = packed(backend, filter, phaseLayout(info, p), info.outChannels, info.inChannels);
-      runConv(
-        backend,
-        dy,
-        filterPacked,
-        0,
-        dx,
-        {
-          batch: info.batchSize,
-          inHeight: info.outHeight,
-          inWidth: info.outWidth,
-          inChannels: info.outChannels,
-          outHeight: p.outSize[0],
-          outWidth: p.outSize[1],
-          outChannels: info.inChannels,
-          filterHeight: jy,
-          filterWidth: jx,
-          strideHeight: 1,
-          strideWidth: 1,
-          dilationHeight: 1,
-          dilationWidth: 1,
-          padTop: p.pad[0],
-          padLeft: p.pad[2],
-        },
-        {
-          height: info.inHeight,
-          width: info.inWidth,
-          strideY: info.strideHeight,
-          strideX: info.strideWidth,
-          offsetY: p.qy,
-          offsetX: p.qx,
-          channels: info.inChannels,
-        },
-      );
+      writer.run(dy, filterPacked, null, geometry(p), {
+        height: info.inHeight,
+        width: info.inWidth,
+        strideY: info.strideHeight,
+        strideX: info.strideWidth,
+        offsetY: p.qy,
+        offsetX: p.qx,
+        channels: info.inChannels,
+      });
     }
+    writer.finish();
     return dx;
   };
 }

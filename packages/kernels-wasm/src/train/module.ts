@@ -20,6 +20,7 @@ export interface TrainKernelExports {
     batch: number, h: number, w: number, cin: number, oh: number, ow: number, cout: number,
     kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number,
     outH: number, outW: number, osy: number, osx: number, oqy: number, oqx: number, ldo: number,
+    mBegin: number, mEnd: number,
   ): void;
   depthwise_backprop_filter(
     x: number, dy: number, dw: number, ind: number, zero: number, kcMax: number,
@@ -32,6 +33,10 @@ export interface TrainKernelExports {
   broadcast_rows(a: number, b: number, out: number, rows: number, cols: number, op: number, bFirst: number): void;
   scalar_op(a: number, s: number, out: number, n: number, op: number, sFirst: number): void;
   affine_rows(x: number, sub: number, mul: number, add: number, out: number, rows: number, cols: number): void;
+  batchnorm_grad(
+    x: number, dy: number, mean: number, variance: number, scale: number, dx: number, grads: number,
+    scratch: number, rows: number, cols: number, eps: number,
+  ): void;
   depthwise_backprop_input(
     dy: number, w: number, dx: number, ind: number, trash: number, kcMax: number,
     batch: number, h: number, wd: number, c: number, oh: number, ow: number, mult: number,

@@ -10,6 +10,7 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { registerKernelsOnce } from '@wavemix/core';
+import { batchNormGradConfig } from '../kernels/BatchNormGrad';
 import { conv2DBackpropFilterConfig } from '../kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from '../kernels/Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from '../kernels/DepthwiseConv2dNativeBackpropFilter';
@@ -21,10 +22,12 @@ import { castOverride, identityOverride } from '../kernels/fast/Identity';
 import { meanOverride, sumOverride } from '../kernels/fast/Reduce';
 import { tileOverride } from '../kernels/fast/Tile';
 import { erfOverride, expOverride } from '../kernels/fast/Unary';
+import { registerWasmTrainingGradients } from './gradients';
 
 /** Kernels the wasm backend lacks entirely; registering them replaces nothing. */
 export const wasmTrainingKernelConfigs: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
+  batchNormGradConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
 ];
@@ -60,8 +63,9 @@ const OURS = Symbol.for('@wavemix/kernels-wasm/override');
  * Registers the training kernels for the wasm backend: Conv2DBackpropFilter and the depthwise
  * gradients (missing from tfjs-backend-wasm), and the overrides above (conv2dTranspose /
  * Conv2DBackpropInput on XNNPACK, and the element-wise kernels a training step spends its time
- * in), each keeping the backend's own kernel as its fallback. Idempotent. Returns the names of the
- * kernels it replaced in this call.
+ * in), each keeping the backend's own kernel as its fallback; and wraps the FusedBatchNorm and
+ * Mean gradients with wasm fast paths (`registerWasmTrainingGradients`, effective once the tfjs
+ * gradients are registered). Idempotent. Returns the names of the kernels it replaced in this call.
  */
 export function registerWasmTrainingKernels(): string[] {
   registerKernelsOnce(wasmTrainingKernelConfigs);
@@ -75,5 +79,6 @@ export function registerWasmTrainingKernels(): string[] {
     registerKernel(config);
     replaced.push(name);
   }
+  registerWasmTrainingGradients();
   return replaced;
 }

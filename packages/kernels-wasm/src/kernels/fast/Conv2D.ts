@@ -8,7 +8,7 @@ import {
   type KernelConfig,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { BIAS_LAYOUT, identityMap, packed, runConv, standardLayout } from '../conv_forward';
+import { BIAS_LAYOUT, ConvWriter, identityMap, packed, standardLayout } from '../conv_forward';
 import { overrideConfig, size, type WasmKernelArgs } from './override';
 
 /**
@@ -58,8 +58,10 @@ function conv(args: WasmKernelArgs<Inputs, Conv2DAttrs & Partial<FusedConv2DAttr
     padLeft: info.padInfo.left,
   };
   const filterPacked = packed(backend, filter, standardLayout(g.filterHeight, g.filterWidth, g.inChannels, g.outChannels), g.inChannels, g.outChannels);
-  const biasPacked = bias ? packed(backend, bias, BIAS_LAYOUT, 1, g.outChannels) : 0;
-  runConv(backend as BackendWasm, x, filterPacked, biasPacked, out, g, identityMap(g));
+  const biasPacked = bias ? packed(backend, bias, BIAS_LAYOUT, 1, g.outChannels) : null;
+  const writer = new ConvWriter(backend as BackendWasm, out, false, ConvWriter.macs(g));
+  writer.run(x, filterPacked, biasPacked, g, identityMap(g));
+  writer.finish();
   return out;
 }
 

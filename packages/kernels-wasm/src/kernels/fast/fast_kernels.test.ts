@@ -161,3 +161,39 @@ describe('Conv2D and FusedConv2D', () => {
     filterA.dispose();
   });
 });
+
+describe('gradients of FusedBatchNorm and Mean (wasm fast paths)', () => {
+  // (tfjs differentiates batchNorm only with both scale and offset, on any backend.)
+  test('batch norm: all five partial derivatives', async () => {
+    const inputs = () => [t([2, 3, 4, 6], 50, 2), t([6], 51), tf.add(tf.abs(t([6], 52)), 0.2), t([6], 53), t([6], 54)];
+    const weights = () => t([2, 3, 4, 6], 55);
+    await same(() => {
+      const [x, mean, variance, scale, offset] = inputs();
+      const w = weights();
+      const withScale = tf.grads((a, b, c, d, e) => tf.sum(tf.mul(tf.batchNorm(a!, b!, c!, e!, d!, 1e-3), w)))([x!, mean!, variance!, scale!, offset!]);
+      return withScale;
+    }, 2e-5, 1e-5);
+  });
+  test('batch norm in training (statistics from the batch, as tfjs-layers does)', async () => {
+    await same(() => {
+      const x = t([4, 3, 3, 5], 56, 3);
+      const w = t([4, 3, 3, 5], 57);
+      const gamma = t([5], 58);
+      const beta = t([5], 59);
+      return tf.grads((a, g, b) => {
+        const { mean, variance } = tf.moments(a!, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.batchNorm(a!, mean, variance, b!, g!, 1e-5), w));
+      })([x, gamma, beta]);
+    }, 1e-4, 1e-5);
+  });
+  test('mean over leading axes and over others', async () => {
+    await same(() => {
+      const x = t([3, 4, 5], 60);
+      return [
+        tf.grad((a) => tf.sum(tf.mul(tf.mean(a, [0, 1]), t([5], 61))))(x),
+        tf.grad((a) => tf.sum(tf.mul(tf.mean(a, [0, 1], true), t([1, 1, 5], 62))))(x),
+        tf.grad((a) => tf.sum(tf.mul(tf.mean(a, 2), t([3, 4], 63))))(x),
+      ];
+    });
+  });
+});

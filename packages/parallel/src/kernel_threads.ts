@@ -1,0 +1,147 @@
+/**
+ * Intra-operation threads for the WaveMix wasm kernels in Node: one large convolution is split
+ * across threads that share a WebAssembly.Memory (see @wavemix/kernels-wasm `KernelThreadPool`).
+ * This is how a batch-1 inference uses more than one core; batched training and inference scale
+ * better with `DataParallel`. Do not combine the two (each replica would start its own threads).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import {
+  getKernelThreadPool,
+  type KernelThreadPool,
+  setKernelThreadPool,
+  sharedKernelModuleBytes,
+  type TrainKernelExports,
+} from '@wavemix/kernels-wasm';
+
+const PAGE = 65536;
+/** Slots of a control block: [state, argument count, arguments..., error flag]. */
+const CONTROL_SLOTS = 64;
+const IDLE = 0;
+const RUN = 1;
+const EXIT = 2;
+const ERROR_SLOT = CONTROL_SLOTS - 1;
+/** Kernels split work by blocks of this many output pixels (conv2d_forward's block). */
+const PIXEL_BLOCK = 64;
+
+/** The worker: waits on its control block, runs conv2d_forward on the range it is given. */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control } = workerData;
+const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ctl = new Int32Array(control);
+for (;;) {
+  Atomics.wait(ctl, 0, ${IDLE});
+  const state = Atomics.load(ctl, 0);
+  if (state === ${EXIT}) break;
+  if (state !== ${RUN}) continue;
+  try {
+    kernels.conv2d_forward(...Array.from(ctl.subarray(2, 2 + ctl[1])));
+    ctl[${ERROR_SLOT}] = 0;
+  } catch (error) {
+    ctl[${ERROR_SLOT}] = 1;
+  }
+  Atomics.store(ctl, 0, ${IDLE});
+  Atomics.notify(ctl, 0);
+}
+`;
+
+export class KernelThreadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KernelThreadError';
+  }
+}
+
+class NodeKernelThreadPool implements KernelThreadPool {
+  readonly memory: WebAssembly.Memory;
+  readonly kernels: TrainKernelExports;
+  private readonly workers: Worker[] = [];
+  private readonly controls: Int32Array[] = [];
+  private top = 1024;
+
+  constructor(readonly threads: number) {
+    const module = new WebAssembly.Module(sharedKernelModuleBytes());
+    this.memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+    this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as TrainKernelExports;
+    for (let i = 1; i < threads; i++) {
+      const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, control } });
+      worker.unref();
+      this.workers.push(worker);
+      this.controls.push(new Int32Array(control));
+    }
+  }
+
+  reset(): void {
+    this.top = 1024;
+  }
+
+  alloc(bytes: number): number {
+    const offset = this.top;
+    this.top = offset + Math.ceil(bytes / 16) * 16;
+    const missing = this.top - this.memory.buffer.byteLength;
+    if (missing > 0) this.memory.grow(Math.ceil(missing / PAGE));
+    return offset;
+  }
+
+  convForward(args: number[], pixels: number, scratch: ReadonlyArray<{ ind: number; zero: number }>): void {
+    const blocks = Math.ceil(pixels / PIXEL_BLOCK);
+    const ranges = Array.from({ length: this.threads }, (_, i) => [
+      Math.min(pixels, Math.floor((blocks * i) / this.threads) * PIXEL_BLOCK),
+      Math.min(pixels, Math.floor((blocks * (i + 1)) / this.threads) * PIXEL_BLOCK),
+    ]);
+    const withRange = (i: number) => {
+      const a = [...args, ranges[i]![0]!, ranges[i]![1]!];
+      a[4] = scratch[i]!.ind;
+      a[5] = scratch[i]!.zero;
+      return a;
+    };
+    this.controls.forEach((ctl, w) => {
+      const a = withRange(w + 1);
+      if (a.length + 2 >= ERROR_SLOT) throw new KernelThreadError(`too many kernel arguments (${a.length})`);
+      ctl.set(a, 2);
+      ctl[1] = a.length;
+      Atomics.store(ctl, 0, RUN);
+      Atomics.notify(ctl, 0);
+    });
+    (this.kernels.conv2d_forward as (...a: number[]) => void)(...withRange(0));
+    for (const ctl of this.controls) {
+      while (Atomics.load(ctl, 0) === RUN) Atomics.wait(ctl, 0, RUN);
+      if (ctl[ERROR_SLOT] !== 0) throw new KernelThreadError('a kernel thread failed');
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const ctl of this.controls) {
+      Atomics.store(ctl, 0, EXIT);
+      Atomics.notify(ctl, 0);
+    }
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+export interface KernelThreads {
+  readonly threads: number;
+  /** Stops the threads; the kernels go back to one thread. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Splits each large WaveMix wasm convolution across `threads` threads (default: all cores) of
+ * this process, until `dispose`. Node only (shared memory and Atomics.wait on the main thread).
+ */
+export function enableKernelThreads(options: { threads?: number } = {}): KernelThreads {
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new KernelThreadError(`threads must be a positive integer, got ${threads}`);
+  if (getKernelThreadPool() != null) throw new KernelThreadError('kernel threads are already enabled; dispose them first');
+  const pool = new NodeKernelThreadPool(threads);
+  setKernelThreadPool(pool);
+  return {
+    threads,
+    dispose: async () => {
+      if (getKernelThreadPool() === pool) setKernelThreadPool(null);
+      await pool.dispose();
+    },
+  };
+}
