@@ -19,6 +19,7 @@ export async function exportModel(
   await model.save(fileSystem(tfjs));
   const pytorch = join(output, 'model.safetensors');
   writeFileAtomic(pytorch, exportPyTorchWeights(model));
-  writeFileAtomic(join(output, 'model-config.json'), `${JSON.stringify({ name: info.name, ...info.modelConfig }, null, 2)}\n`);
+  // Exactly what createModel takes, so the PyTorch export can be rebuilt and loaded anywhere.
+  writeFileAtomic(join(output, 'model-config.json'), `${JSON.stringify(info.modelConfig, null, 2)}\n`);
   return { tfjs, pytorch };
 }

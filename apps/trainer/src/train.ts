@@ -247,6 +247,8 @@ export class TrainingRun {
     );
 
     this.started = performance.now() - this.state.elapsedSeconds * 1000;
+    // A fresh run checkpoints its initial state, so there is always a last good checkpoint.
+    if (!checkpoint && !config.evalOnly) await this.checkpoint();
     this.lastCheckpointTime = performance.now();
     let stoppedBy: FinalResult['stoppedBy'] = config.evalOnly ? 'eval-only' : 'epochs';
     try {
@@ -342,6 +344,9 @@ export class TrainingRun {
         if (state.step % config.logEvery === 0) {
           this.appendMetrics({ type: 'step', epoch: epoch + 1, step: state.step, loss, lr, imagesPerSecond, phase: state.phase });
         }
+        // Batches often resolve as microtasks only; yield a macrotask turn so SIGINT handlers and
+        // timers get to run during training.
+        await new Promise((resolve) => setImmediate(resolve));
         if (this.interrupt.requested) return 'epochs';
         if (now > deadline) {
           this.progress.endEpoch();
@@ -460,6 +465,13 @@ export class TrainingRun {
   }
 
   private async checkpoint(): Promise<void> {
+    // Never replace the last good checkpoint with weights an update has already made non-finite.
+    const bad = this.model.weights.find((w) => tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(w.read()))).dataSync()[0]));
+    if (bad) {
+      throw new DivergenceError(
+        `weight ${bad.originalName} became non-finite by step ${this.state.step}; the last good checkpoint is kept at ${this.paths.last}. Lower --lr or check the data.`,
+      );
+    }
     this.state.pipeline = this.trainPipeline.state();
     this.state.rng = this.rng.getState();
     this.state.elapsedSeconds = (performance.now() - this.started) / 1000;
