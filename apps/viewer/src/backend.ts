@@ -1,22 +1,28 @@
 /**
- * The four tfjs backends and our kernels for each. Importing a kernel package registers its
- * WaveMix kernels (Dwt2D, Idwt2D, WaveletPyramid, ...) for that backend; the models themselves
- * never import one, the app opts in here.
+ * The four tfjs backends and our kernels for each (Dwt2D, Idwt2D, WaveletPyramid, ... as
+ * `WaveMix*` kernels); the models themselves never import a kernel package, the app opts in here.
+ *
+ * The kernels are registered from each package's side-effect-free `/base` entry rather than by a
+ * bare `import '@wavemix/kernels-xxx'`: the bundler may drop a bare import of a module that
+ * package.json does not list under `sideEffects` (it happened to kernels-cpu and kernels-wasm
+ * here), and the viewer only needs the WaveMix kernels, not kernels-wasm's training overrides.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import '@wavemix/kernels-cpu';
-import '@wavemix/kernels-wasm';
-import '@wavemix/kernels-webgl';
-import '@wavemix/kernels-webgpu';
-import { Dwt2D, Idwt2D, WaveletPyramid } from '@wavemix/core';
+import { cpuKernelConfigs } from '@wavemix/kernels-cpu/base';
+import { wasmKernelConfigs } from '@wavemix/kernels-wasm/base';
+import { webglKernelConfigs } from '@wavemix/kernels-webgl/base';
+import { webgpuKernelConfigs } from '@wavemix/kernels-webgpu/base';
+import { Dwt2D, Idwt2D, registerKernelsOnce, WaveletPyramid } from '@wavemix/core';
 // The wasm binaries are bundled as assets of this app (never fetched from a CDN).
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+
+registerKernelsOnce([...cpuKernelConfigs, ...wasmKernelConfigs, ...webglKernelConfigs, ...webgpuKernelConfigs]);
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -37,15 +43,28 @@ export class BackendUnavailableError extends Error {
   }
 }
 
+let webgl2Available: boolean | undefined;
+let webglLost: string | null = null;
+
+/**
+ * Whether WebGL2 works here, asked once: every probe context counts against the browser's limit
+ * of live WebGL contexts, and going over it makes the browser drop the oldest one (tfjs's own).
+ */
+function hasWebGL2(): boolean {
+  if (webgl2Available === undefined) {
+    const context = document.createElement('canvas').getContext('webgl2');
+    webgl2Available = context != null;
+    context?.getExtension('WEBGL_lose_context')?.loseContext();
+  }
+  return webgl2Available;
+}
+
 /** Why a backend cannot start in this browser, checked before tfjs tries (or null). */
 function missingFeature(name: BackendName): string | null {
   if (name === 'webgpu' && !(globalThis.navigator as Navigator & { gpu?: unknown })?.gpu) {
     return 'this browser has no WebGPU (navigator.gpu is missing)';
   }
-  if (name === 'webgl') {
-    const canvas = document.createElement('canvas');
-    if (!canvas.getContext('webgl2')) return 'this browser cannot create a WebGL2 context';
-  }
+  if (name === 'webgl' && !hasWebGL2()) return 'this browser cannot create a WebGL2 context';
   if (name === 'wasm' && typeof WebAssembly !== 'object') return 'this browser has no WebAssembly';
   return null;
 }
@@ -62,14 +81,25 @@ export async function switchBackend(name: string): Promise<BackendName> {
   const previous = tf.getBackend();
   const missing = missingFeature(backend);
   if (missing) throw new BackendUnavailableError(backend, missing);
+  if (backend === 'webgl' && webglLost) {
+    throw new BackendUnavailableError(backend, `its WebGL context was lost earlier (${webglLost}); reload the page to use webgl again`);
+  }
   let ok = false;
   let reason = 'tfjs could not initialise it';
   try {
     ok = await tf.setBackend(backend);
     await tf.ready();
+    // A lost WebGL context only shows when a program is compiled: run one (large enough not to be
+    // handed to the CPU).
+    if (ok && backend === 'webgl') tf.tidy(() => tf.add(tf.ones([32, 32]), tf.ones([32, 32])).dataSync());
   } catch (error) {
     reason = (error as Error).message;
     ok = false;
+  }
+  if (!ok && backend === 'webgl' && hasWebGL2()) {
+    // Chromium on SwiftShader loses the WebGL context once a model has run on WebGPU, and a
+    // second use of the lost context takes the page down: refuse webgl from now on.
+    webglLost = reason;
   }
   if (!ok || tf.getBackend() !== backend) {
     // A failed tf.setBackend leaves no backend active: go back to the previous one.
@@ -77,6 +107,11 @@ export async function switchBackend(name: string): Promise<BackendName> {
     throw new BackendUnavailableError(backend, reason);
   }
   return backend;
+}
+
+/** Refuses webgl from now on (its context was lost; using it again can take the page down). */
+export function markWebGLLost(reason: string): void {
+  webglLost = reason;
 }
 
 /** Which of our kernels the active backend has (the rest run as tfjs composites). */

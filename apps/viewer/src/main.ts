@@ -15,9 +15,10 @@ import {
   load,
   loadPyTorchWeights,
   WaveMixPredictor,
+  type Preprocessing,
   type WaveMixConfig,
 } from '@wavemix/models';
-import { activeKernels, BACKENDS, switchBackend, type BackendName } from './backend';
+import { activeKernels, BACKENDS, markWebGLLost, switchBackend, type BackendName } from './backend';
 import { BAND_NAMES, bandEnergy, extractBand, type BandName } from './logic/bands';
 import { bandToRgba, differenceToRgba, rgbUnitToRgba } from './logic/display';
 import { describeFit, planFit, workingImage, type FitPlan } from './logic/fit';
@@ -154,6 +155,7 @@ function renderBackendStatus(): void {
 }
 
 async function useBackend(name: string): Promise<void> {
+  const previous = state.backend;
   try {
     state.backend = await switchBackend(name);
   } finally {
@@ -161,7 +163,20 @@ async function useBackend(name: string): Promise<void> {
     renderBackendStatus();
   }
   state.timings[state.backend] = { ...state.timings[state.backend], kernels: activeKernels() };
-  await refreshAll();
+  try {
+    await refreshAll();
+  } catch (error) {
+    if (state.backend === 'webgl' && previous && previous !== 'webgl' && /compile|context/i.test(describeError(error))) {
+      // A lost WebGL context (Chromium on SwiftShader after a model ran on WebGPU): go back.
+      markWebGLLost(describeError(error));
+      state.timings.webgl = { unavailable: `WebGL context lost: ${describeError(error)}` };
+      state.backend = await switchBackend(previous);
+      renderBackendStatus();
+      await refreshAll();
+      throw new Error(`the webgl backend lost its WebGL context (${describeError(error)}); back on ${previous}. Reload the page to use webgl again.`);
+    }
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,9 +371,11 @@ async function loadPyTorch(): Promise<void> {
   const config = parseJson(await configFile.text(), configFile.name) as Record<string, unknown>;
   if (!config || typeof config !== 'object' || Array.isArray(config)) throw new ViewerInputError(`${configFile.name} must hold a JSON object`);
   // The trainer's model-config.json adds the run's `name` to the constructor fields.
-  const { name, ...fields } = config;
+  // `preprocessing` (colour space, mean, std of the training data) is the viewer's addition.
+  const { name, preprocessing, ...fields } = config;
+  const options = preprocessing ? { preprocessing: preprocessing as Preprocessing } : {};
   const zooName = typeof name === 'string' && listModels().some((m) => m.name === name) ? name : null;
-  const model = zooName && !('task' in fields) ? createModel(zooName) : createModel(fields as unknown as WaveMixConfig);
+  const model = zooName && !('task' in fields) ? createModel(zooName, options) : createModel(fields as unknown as WaveMixConfig, options);
   try {
     loadPyTorchWeights(model, new Uint8Array(await weights.arrayBuffer()), { source: weights.name });
   } catch (error) {
@@ -412,7 +429,7 @@ async function runModel(): Promise<void> {
     const note = size.resized ? `the image was resized to ${size.width}×${size.height} for the model` : `the image was given to the model at its own size (${size.width}×${size.height})`;
     $('model-info').dataset['input'] = `${size.width}x${size.height}`;
     $('model-info').title = note;
-    $('model-input-note')?.remove();
+    document.getElementById('model-input-note')?.remove();
     $('model-info').after(element('p', { id: 'model-input-note', className: 'hint', textContent: `Model input: ${note}.` }));
   }
 }
@@ -581,10 +598,10 @@ function renderTimings(): void {
 
 async function benchmarkAll(): Promise<void> {
   const original = state.backend;
-  for (const backend of BACKENDS) {
+  // WebGPU last: on SwiftShader, running a model on WebGPU costs WebGL its context (see backend.ts).
+  for (const backend of ['webgl', 'wasm', 'cpu', 'webgpu'] as const) {
     try {
-      await useBackend(backend);
-      await timeTransform();
+      await useBackend(backend); // recomputes everything, timing the transform and the model
     } catch (error) {
       state.timings[backend] = { unavailable: describeError(error) };
       renderTimings();
