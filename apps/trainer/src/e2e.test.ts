@@ -117,6 +117,33 @@ describe('classification on the bundled MNIST', () => {
     expect(accuracy).toBeCloseTo(referenceFinal.testAccuracy!, 10);
   });
 
+  test('--eval-only re-tests a finished run with its best weights, without training', async () => {
+    const steps = readFileSync(join(reference, 'metrics.jsonl'), 'utf8').split('\n').length;
+    const result = await train('--resume', reference, '--eval-only');
+    expect(result.code).toBe(0);
+    const final = readJson<FinalResult>(join(reference, 'final.json'));
+    expect(final).toMatchObject({ stoppedBy: 'eval-only', epochs: 3, testAccuracy: referenceFinal.testAccuracy });
+    // Only the test record was added.
+    expect(readFileSync(join(reference, 'metrics.jsonl'), 'utf8').split('\n').length).toBe(steps + 1);
+  });
+
+  test('dualopt: AdamW until patience runs out, best weights reloaded, then SGD until it runs out again', async () => {
+    const run = scratch();
+    // A learning rate too small to change the validation accuracy makes every epoch "no improvement".
+    const result = await train(...MNIST_RUN, '--output', run, '--opt', 'dualopt', '--patience', '1', '--lr', '1e-12', '--epochs', '6');
+    expect(result.code).toBe(0);
+    expect(result.output).toMatch(/dualopt: no improvement for 1 epochs; best weights reloaded, switching to SGD[\s\S]*early stopping: no improvement for 1 epochs/);
+    const epochs = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'epoch');
+    // BatchNorm statistics still move in the first epochs, so the AdamW phase may last a few.
+    const phases = epochs.map((r) => r.phase).join(',');
+    expect(phases).toMatch(/^(adamw,)+sgd(,sgd)*$/);
+    const switchedAfter = phases.split(',').lastIndexOf('adamw') + 1;
+    const final = readJson<FinalResult>(join(run, 'final.json'));
+    expect(final).toMatchObject({ stoppedBy: 'early-stopping', epochs: epochs.length });
+    expect(final.epochs).toBeLessThan(6);
+    expect(final.bestEpoch).toBeLessThanOrEqual(switchedAfter);
+  });
+
   test('the same seed gives the same run', async () => {
     const again = scratch();
     expect(await train(...MNIST_RUN, '--output', again)).toMatchObject({ code: 0 });

@@ -264,9 +264,10 @@ export class TrainingRun {
     if (!config.evalOnly) {
       this.state.finished = true;
       await this.checkpoint();
-      // Test with the weights that scored best on validation, as the official recipe does.
-      if (existsSync(paths.best) && validationSet) restoreModelWeights(this.model, readCheckpoint(paths.best).model, paths.best);
     }
+    // Test with the weights that scored best on validation, as the official recipe does (also
+    // for --eval-only of a trained run); without validation, the last weights.
+    if (existsSync(paths.best)) restoreModelWeights(this.model, readCheckpoint(paths.best).model, paths.best);
     const test = await this.evaluateOn(testSet, { report: true });
     const result = this.finalResult(name, trainableParams, stoppedBy, test, testSet.size);
     writeFileAtomic(paths.final, `${JSON.stringify(result, null, 2)}\n`);
@@ -400,6 +401,7 @@ export class TrainingRun {
     train: { loss: number; accuracy: number | null },
   ): Promise<boolean> {
     const { config, state } = this;
+    const trainedPhase = state.phase;
     state.epoch = epoch + 1;
     let stop = false;
     let validation: Evaluation | null = null;
@@ -435,7 +437,7 @@ export class TrainingRun {
       type: 'epoch',
       epoch: epoch + 1,
       step: state.step,
-      phase: state.phase,
+      phase: trainedPhase,
       trainLoss: train.loss,
       trainAccuracy: train.accuracy,
       ...(validation ? prefixKeys('val', validation.metrics) : {}),
