@@ -46,7 +46,8 @@ const smoke = {
     const v = Array.from(m.dwt2d(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1])).dataSync());
     if (v.join() !== '5,-2,-1,0') throw new Error('dwt2d gave ' + v);`,
   '@wavemix/kernels-cpu': registers('cpu'),
-  '@wavemix/kernels-wasm': registers('wasm'),
+  '@wavemix/kernels-wasm': `${registers('wasm')}
+    if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) throw new Error('importing the package did not register the wasm training kernels');`,
   '@wavemix/kernels-webgl': registers('webgl'),
   '@wavemix/kernels-webgpu': registers('webgpu'),
   '@wavemix/kernels-node': registers('tensorflow'),
@@ -66,6 +67,8 @@ const smoke = {
   '@wavemix/datasets/node': `
     const mnist = await m.loadDataset('mnist', { split: 'test' });
     if (mnist.size !== 10000 || mnist.numClasses !== 10) throw new Error('bundled MNIST: ' + mnist.size);`,
+  '@wavemix/parallel': `
+    if (typeof m.DataParallel.create !== 'function' || m.shardSizes(5, 2).join() !== '3,2') throw new Error('parallel exports');`,
   '@wavemix/metrics': `
     if (m.psnr(Float32Array.of(0.5, 0.25), Float32Array.of(0.5, 0.25), { dataRange: 1 }) !== Infinity) throw new Error('psnr');`,
 };

@@ -11,7 +11,7 @@ export { conv2DBackpropFilter, conv2DBackpropFilterConfig, FILTER_GRAD_CHUNK } f
 export { conv2DBackpropInputConfig, createConv2DBackpropInput, phasesOf, type Phase } from './kernels/Conv2DBackpropInput';
 export { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/DepthwiseConv2dNativeBackpropFilter';
 export { depthwiseConv2dNativeBackpropInputConfig } from './kernels/DepthwiseConv2dNativeBackpropInput';
-export { registerWasmTrainingKernels, wasmKernelOverrides, wasmTrainingKernelConfigs } from './train/register_training';
+export { registerWasmTrainingKernels, restoreStockWasmKernels, wasmKernelOverrides, wasmTrainingKernelConfigs } from './train/register_training';
 export { registerWasmTrainingGradients } from './train/gradients';
 export { WasmBatchNormGrad } from './kernels/BatchNormGrad';
 export { getKernelThreadPool, setKernelThreadPool, sharedKernelModuleBytes, type KernelThreadPool } from './threads/pool';

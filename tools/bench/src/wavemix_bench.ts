@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, loadavg } from 'node:os';
-import { setupFastestNodeBackend, useWasmTraining } from '@wavemix/kernels-wasm';
+import { restoreStockWasmKernels, setupFastestNodeBackend, useWasmTraining, wasmKernelConfigs } from '@wavemix/kernels-wasm';
 import '@wavemix/kernels-cpu';
 import { countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
 import { DataParallel, enableKernelThreads, type LossName } from '@wavemix/parallel';
@@ -60,16 +60,27 @@ interface Options {
   warmup: number;
   workers?: number;
   kernelThreads?: number;
+  stockWasm: boolean;
+  peak: boolean;
   json: boolean;
 }
 
 const USAGE = `usage: wavemix-bench (--workload W1|W2|W3|W5 | --model NAME | --config JSON|FILE) [--mode train|infer]
-       [--batch-size N] [--img-size H W] [--backend wasm|cpu|tensorflow] [--steps N] [--warmup N] [--workers N] [--kernel-threads N] [--json]`;
+       [--batch-size N] [--img-size H W] [--backend wasm|cpu|tensorflow] [--steps N] [--warmup N] [--workers N] [--kernel-threads N] [--stock-wasm] [--no-peak] [--json]
+
+  --stock-wasm   tfjs-backend-wasm as shipped (none of our kernels; it cannot train convolutions)
+  --no-peak      skip the extra profiled step that measures peakBytes (for very slow runs)`;
 
 class UsageError extends Error {}
 
 function parse(argv: string[]): Options {
-  const options: Partial<Options> & { steps: number; warmup: number; json: boolean } = { steps: 10, warmup: 2, json: false };
+  const options: Partial<Options> & { steps: number; warmup: number; json: boolean; stockWasm: boolean; peak: boolean } = {
+    steps: 10,
+    warmup: 2,
+    json: false,
+    stockWasm: false,
+    peak: true,
+  };
   const value = (i: number, flag: string) => {
     const v = argv[i + 1];
     if (v == null || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -106,6 +117,8 @@ function parse(argv: string[]): Options {
       case '--workers': options.workers = int(value(i++, flag), flag, 0); break;
       case '--kernel-threads': options.kernelThreads = int(value(i++, flag), flag, 1); break;
       case '--json': options.json = true; break;
+      case '--stock-wasm': options.stockWasm = true; options.backend = 'wasm'; break;
+      case '--no-peak': options.peak = false; break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new UsageError(`unknown argument ${flag}`);
     }
@@ -139,6 +152,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const options = parse(argv);
   const backend = await selectBackend(options.backend);
+  if (options.stockWasm) restoreStockWasmKernels({ includeWaveMix: true, waveMixKernels: wasmKernelConfigs });
   const config = options.config ?? getModelInfo(options.model!).config;
   const imgSize = options.imgSize ?? resolveConfig(config).inputSize ?? [64, 64];
   const model = options.model
@@ -158,8 +172,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   // More cores: a batch is split across data-parallel replicas; a single image's convolutions
   // across kernel threads instead.
   const cores = availableParallelism();
-  const kernelThreads = options.kernelThreads ?? (backend === 'wasm' && batch === 1 ? cores : 1);
-  const workers = options.workers ?? (backend === 'wasm' && kernelThreads === 1 && batch > 1 ? cores - 1 : 0);
+  const ours = backend === 'wasm' && !options.stockWasm;
+  const kernelThreads = options.kernelThreads ?? (ours && batch === 1 ? cores : 1);
+  const workers = options.workers ?? (ours && kernelThreads === 1 && batch > 1 ? cores - 1 : 0);
   const parallel = workers > 0 ? await DataParallel.create(model, { workers, loss, backend: backend === 'cpu' ? 'cpu' : 'wasm' }) : null;
   const threads = kernelThreads > 1 ? enableKernelThreads({ threads: kernelThreads }) : null;
   const optimizer = new AdamW(1e-3, 0.01);
@@ -184,7 +199,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   };
 
   for (let i = 0; i < options.warmup; i++) await step();
-  const profile = await tf.profile(step);
+  const profile = options.peak ? await tf.profile(step) : null;
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < options.steps; i++) {
@@ -202,14 +217,16 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     mode: options.mode,
     batchSize: batch,
     imgSize,
-    backend,
+    backend: options.stockWasm ? 'wasm (stock)' : backend,
     threads: parallel?.threads ?? threads?.threads ?? 1,
     parallelism: parallel ? 'data-parallel' : threads ? 'kernel threads' : 'none',
     steps: options.steps,
     msPerStep: Number(msPerStep.toFixed(2)),
     imagesPerSecond: Number(((batch / msPerStep) * 1000).toFixed(2)),
     cpuMsPerStep: Number(median(cpu).toFixed(2)),
-    peakBytes: profile.peakBytes,
+    peakBytes: profile?.peakBytes ?? null,
+    /** Size of the wasm backend's memory (it only grows), on the main thread. */
+    heapBytes: backend === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : null,
     numTensors: tf.memory().numTensors,
     params: countTrainableParams(model),
     loss: lastLoss,
@@ -226,15 +243,18 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   } else {
     const w = options.workload ? WORKLOADS[options.workload] : undefined;
     console.log(
-      `${result.workload ? `${result.workload} ` : ''}${result.model} ${result.mode} batch ${batch} ${imgSize.join('x')} on ${backend}` +
+      `${result.workload ? `${result.workload} ` : ''}${result.model} ${result.mode} batch ${batch} ${imgSize.join('x')} on ${result.backend}` +
         ` (${result.threads} thread${result.threads > 1 ? `s, ${result.parallelism}` : ''}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s` +
         ` (median of ${options.steps}; process CPU ${result.cpuMsPerStep} ms/step; load ${result.load1})` +
-        `\n  peak ${(result.peakBytes / 2 ** 20).toFixed(1)} MiB in tensors, ${result.numTensors} tensors live${w ? `; PyTorch CPU: ${w.pytorch}` : ''}`,
+        `\n  peak ${result.peakBytes == null ? '(not measured)' : `${(result.peakBytes / 2 ** 20).toFixed(1)} MiB`} in tensors${result.heapBytes ? ` (wasm memory ${(result.heapBytes / 2 ** 20).toFixed(0)} MiB)` : ''}, ${result.numTensors} tensors live${w ? `; PyTorch CPU (issue 8): ${w.pytorch}` : ''}`,
     );
   }
 }
 
 main().catch((error: unknown) => {
+  if (process.argv.includes('--json') && !(error instanceof UsageError)) {
+    console.log(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+  }
   console.error(error instanceof UsageError ? `${error.message}\n${USAGE}` : error);
   process.exit(error instanceof UsageError ? 2 : 1);
 });

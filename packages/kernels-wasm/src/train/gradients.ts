@@ -21,7 +21,7 @@ function batchNormGradient(original: GradConfig): GradConfig {
       const [x, mean, variance, scale] = saved as [Tensor, Tensor, Tensor, Tensor | undefined];
       const channels = x.shape[x.shape.length - 1]!;
       const fast =
-        tf.getBackend() === 'wasm' && x.dtype === 'float32' && x.rank >= 1 &&
+        tf.getBackend() === 'wasm' && tf.getKernel(WasmBatchNormGrad, 'wasm') != null && x.dtype === 'float32' && x.rank >= 1 &&
         [mean, variance, scale].every((t) => perChannel(t, channels)) && mean.rank === 1;
       if (!fast) return original.gradFunc(dy, saved, attrs);
       const inputs: tf.NamedTensorMap = { x, dy: dy as Tensor, mean, variance };

@@ -58,6 +58,8 @@ export const wasmKernelOverrides: ReadonlyArray<readonly [string, (fallback?: Ke
 
 /** Marks our replacements, so a second copy of this package (ESM + CJS) sees they are in place. */
 const OURS = Symbol.for('@wavemix/kernels-wasm/override');
+/** The backend kernels our overrides replaced (null: there was none), to put them back. */
+const STOCK = Symbol.for('@wavemix/kernels-wasm/stock');
 
 /**
  * Registers the training kernels for the wasm backend: Conv2DBackpropFilter and the depthwise
@@ -75,10 +77,32 @@ export function registerWasmTrainingKernels(): string[] {
     if ((current?.kernelFunc as unknown as Record<symbol, unknown> | undefined)?.[OURS]) continue;
     const config = make(current);
     (config.kernelFunc as unknown as Record<symbol, unknown>)[OURS] = true;
+    (config.kernelFunc as unknown as Record<symbol, unknown>)[STOCK] = current ?? null;
     if (current) unregisterKernel(name, 'wasm');
     registerKernel(config);
     replaced.push(name);
   }
   registerWasmTrainingGradients();
   return replaced;
+}
+
+/**
+ * Puts tfjs-backend-wasm's own kernels back in place of our overrides and removes the kernels
+ * this package added (training kernels and, with `includeWaveMix`, the DWT kernels too), so the
+ * backend runs as shipped (for comparisons). The gradient wrappers stay: they take the tfjs path
+ * whenever our batch-norm kernel is missing.
+ */
+export function restoreStockWasmKernels(options: { includeWaveMix?: boolean; waveMixKernels?: readonly KernelConfig[] } = {}): void {
+  for (const [name] of wasmKernelOverrides) {
+    const current = getKernel(name, 'wasm');
+    const funcs = current?.kernelFunc as unknown as Record<symbol, unknown> | undefined;
+    if (!funcs?.[OURS]) continue;
+    unregisterKernel(name, 'wasm');
+    const stock = funcs[STOCK] as KernelConfig | null;
+    if (stock) registerKernel(stock);
+  }
+  const added = [...wasmTrainingKernelConfigs, ...(options.includeWaveMix ? (options.waveMixKernels ?? []) : [])];
+  for (const config of added) {
+    if (getKernel(config.kernelName, 'wasm')?.kernelFunc === config.kernelFunc) unregisterKernel(config.kernelName, 'wasm');
+  }
 }
