@@ -279,7 +279,22 @@ describe('models', () => {
     await selectBackend('cpu');
   });
 
+  it('leaks no tensors when the same image and model run again', async () => {
+    await page.click('button[data-sample="mnist-7"]');
+    await idle();
+    const before = await hook<number>('numTensors');
+    for (let i = 0; i < 2; i++) {
+      await page.click('button[data-sample="mnist-7"]');
+      await idle();
+      await page.click('#bands figure[data-level="1"][data-band="LH"]');
+      await idle();
+    }
+    expect(await hook<number>('numTensors')).toBe(before);
+  });
+
   it('loads the same network from PyTorch safetensors plus its config', async () => {
+    await page.click('button[data-sample="mnist-2"]');
+    await idle();
     await page.setInputFiles('#pytorch-weights', join(RUN, 'model.safetensors'));
     await page.setInputFiles('#pytorch-config', join(RUN, 'model-config.json'));
     await page.click('#pytorch-load');
@@ -406,7 +421,9 @@ describe('backends', () => {
     await page.click('#bundled-model'); // the same trained model, served with the app
     await idle();
     await expect(page.textContent('#model-info')).resolves.toContain('bundled tiny MNIST classifier (trained)');
-    await page.click('button[data-sample="astronaut"]');
+    await page.click('button[data-sample="chelsea"]');
+    await idle();
+    await page.selectOption('#levels', '4');
     await idle();
     await page.click('#benchmark');
     await idle();
@@ -417,7 +434,7 @@ describe('backends', () => {
       expect(timings[backend]!.modelMs).toBeGreaterThan(0);
     }
     mkdirSync(OUTPUT_DIR, { recursive: true });
-    const record = { chromium: browser.version, image: '128×128 RGB (astronaut), 2 levels', model: 'tiny MNIST classifier, 28×28 input', timings };
+    const record = { chromium: browser.version, transform: 'waveletPyramid, 4 levels, [1, 160, 240, 3] (chelsea padded)', model: 'tiny MNIST classifier (11.7 k parameters), [1, 28, 28, 1] input', timings };
     writeFileSync(join(OUTPUT_DIR, '..', 'timings.json'), `${JSON.stringify(record, null, 2)}\n`);
     console.log(`per-backend timings (median of 5, ms):\n${JSON.stringify(record, null, 2)}`);
     expect(await hook('backend')).toBe('cpu'); // back where it started
