@@ -13,7 +13,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@wavemix/kernels-wasm';
 import { readSafetensors } from '@wavemix/core';
 import { loadDataset, writePngFile } from '@wavemix/datasets/node';
-import { createModel, loadPyTorchWeights } from '@wavemix/models';
+import { createModel, getWaveMixMetadata, load, loadPyTorchWeights } from '@wavemix/models';
 import { fileSystem } from '@wavemix/models/node';
 import { CHECKPOINT_FORMAT, type TrainState } from './checkpoint';
 import type { FinalResult } from './train';
@@ -115,6 +115,16 @@ describe('classification on the bundled MNIST', () => {
     const predicted = tf.argMax(a!, 1).dataSync();
     const accuracy = Array.from(predicted).filter((p, i) => p === labels![i]).length / 500;
     expect(accuracy).toBeCloseTo(referenceFinal.testAccuracy!, 10);
+
+    // The export carries the training normalisation and class names, so the inference API
+    // classifies raw pixels exactly as the trainer's test did.
+    expect(getWaveMixMetadata(tfjsModel)).toMatchObject({ preprocessing: { mean: [test.mean[0]], std: [test.std[0]] }, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
+    const classifier = await load(fileSystem(join(reference, 'model')));
+    for (let i = 0; i < 8; i++) {
+      const [top] = await classifier.classify({ data: images.subarray(i * 784, (i + 1) * 784), width: 28, height: 28, channels: 1 }, 1);
+      expect(top!.className).toBe(String(predicted[i]));
+    }
+    classifier.dispose();
   });
 
   test('--eval-only re-tests a finished run with its best weights, without training', async () => {

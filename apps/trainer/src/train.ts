@@ -17,7 +17,15 @@ import {
   type Dataset,
   type DataPipeline,
 } from '@wavemix/datasets';
-import { countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
+import {
+  countTrainableParams,
+  createModel,
+  getModelInfo,
+  getWaveMixMetadata,
+  resolveConfig,
+  setWaveMixMetadata,
+  type WaveMixConfig,
+} from '@wavemix/models';
 import { selectBackend } from './backend';
 import {
   readCheckpoint,
@@ -206,6 +214,7 @@ export class TrainingRun {
     const testSet = config.limitTest ? limitDataset(testData, config.limitTest) : testData;
 
     this.model = createModel(modelConfig);
+    this.describeTrainingData(name, trainData);
     const trainableParams = countTrainableParams(this.model);
     writeFileAtomic(paths.config, JSON.stringify({ ...config, modelConfig, trainableParams }, null, 2));
 
@@ -278,6 +287,23 @@ export class TrainingRun {
     this.model.dispose();
     this.optimizer.dispose();
     return result;
+  }
+
+  /**
+   * Exported models carry what inference needs: the normalisation the pipeline applied (pixels
+   * scaled to [0, 1], then the dataset's mean/std; super-resolution is not normalised) and the
+   * class names.
+   */
+  private describeTrainingData(name: string, data: Dataset): void {
+    const metadata = getWaveMixMetadata(this.model);
+    if (!metadata) return;
+    const normalised = data.task !== 'super-resolution';
+    setWaveMixMetadata(this.model, {
+      ...metadata,
+      name,
+      preprocessing: normalised ? { ...metadata.preprocessing, mean: [...data.mean], std: [...data.std] } : metadata.preprocessing,
+      ...(data.classNames.length ? { classNames: [...data.classNames] } : {}),
+    });
   }
 
   private makeOptimizer(phase: Phase): AdamW | SgdMomentum {
