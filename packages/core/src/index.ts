@@ -1,5 +1,5 @@
 export * from './kernel_names';
-export { WaveMixArgumentError, WaveMixError, WaveMixKernelLimitError } from './errors';
+export { WaveMixArgumentError, WaveMixError, WaveMixKernelLimitError, WaveMixShaderError } from './errors';
 export { halfSize, maxLevels, pyramidShapes, assertNhwcFloat32, assertLevels, assertIdwtInput, resolveOutputSize } from './shapes';
 export { dwt2d } from './ops/dwt2d';
 export { idwt2d } from './ops/idwt2d';
