@@ -611,3 +611,32 @@ void batchnorm_grad(const float* x, const float* dy, const float* mean, const fl
     grads[3 * cols + c] = (float)s_dy[c];
   }
 }
+
+/* GELU, exact (erf) form: y = x * Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2. */
+EXPORT(gelu_f32) void gelu_f32(const float* x, float* y, int n) {
+  const f4 half = wasm_f32x4_splat(0.5f), one = wasm_f32x4_splat(1.0f), rsqrt2 = wasm_f32x4_splat(0.70710678118654752f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const f4 v = ld(x + i);
+    st(y + i, wasm_f32x4_mul(v, wasm_f32x4_mul(half, wasm_f32x4_add(one, erf4(wasm_f32x4_mul(v, rsqrt2))))));
+  }
+  if (i < n) {
+    const f4 v = load_partial(x + i, n - i);
+    store_partial(y + i, wasm_f32x4_mul(v, wasm_f32x4_mul(half, wasm_f32x4_add(one, erf4(wasm_f32x4_mul(v, rsqrt2))))), n - i);
+  }
+}
+
+/* dx = dy * (Phi(x) + x * phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi). */
+INLINE f4 gelu_grad4(f4 v, f4 g) {
+  const f4 phi_cdf = wasm_f32x4_mul(wasm_f32x4_splat(0.5f),
+                                    wasm_f32x4_add(wasm_f32x4_splat(1.0f), erf4(wasm_f32x4_mul(v, wasm_f32x4_splat(0.70710678118654752f)))));
+  const f4 pdf = wasm_f32x4_mul(wasm_f32x4_splat(0.39894228040143268f),
+                                exp4(wasm_f32x4_mul(wasm_f32x4_splat(-0.5f), wasm_f32x4_mul(v, v))));
+  return wasm_f32x4_mul(g, wasm_f32x4_add(phi_cdf, wasm_f32x4_mul(v, pdf)));
+}
+
+EXPORT(gelu_grad_f32) void gelu_grad_f32(const float* x, const float* dy, float* dx, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) st(dx + i, gelu_grad4(ld(x + i), ld(dy + i)));
+  if (i < n) store_partial(dx + i, gelu_grad4(load_partial(x + i, n - i), load_partial(dy + i, n - i)), n - i);
+}

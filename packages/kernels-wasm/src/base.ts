@@ -14,6 +14,7 @@ export { depthwiseConv2dNativeBackpropInputConfig } from './kernels/DepthwiseCon
 export { registerWasmTrainingKernels, restoreStockWasmKernels, wasmKernelOverrides, wasmTrainingKernelConfigs } from './train/register_training';
 export { registerWasmTrainingGradients } from './train/gradients';
 export { WasmBatchNormGrad } from './kernels/BatchNormGrad';
+export { FastGelu, gelu, registerFastGelu, WaveMixGelu, WaveMixGeluGrad } from './kernels/Gelu';
 export { getKernelThreadPool, setKernelThreadPool, sharedKernelModuleBytes, type KernelThreadPool } from './threads/pool';
 export { MIN_THREADED_MACS } from './kernels/conv_forward';
 export { prepareWasmTrainingKernels, trainKernels, WasmTrainingKernelError, type TrainKernelExports } from './train/module';

@@ -29,6 +29,8 @@ export interface TrainKernelExports {
   ): void;
   exp_f32(x: number, y: number, n: number): void;
   erf_f32(x: number, y: number, n: number): void;
+  gelu_f32(x: number, y: number, n: number): void;
+  gelu_grad_f32(x: number, dy: number, dx: number, n: number): void;
   sum_rows(x: number, out: number, acc: number, rows: number, cols: number, scale: number): void;
   broadcast_rows(a: number, b: number, out: number, rows: number, cols: number, op: number, bFirst: number): void;
   scalar_op(a: number, s: number, out: number, n: number, op: number, sFirst: number): void;

@@ -1,16 +1,19 @@
 import {
   Add,
   Conv2DBackpropInput,
+  getGradient,
   getKernel,
   type KernelConfig,
   Multiply,
   RealDiv,
+  registerGradient,
   registerKernel,
   Sub,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { registerKernelsOnce } from '@wavemix/core';
 import { batchNormGradConfig } from '../kernels/BatchNormGrad';
+import { geluConfig, geluGradConfig, geluGradient, registerFastGelu } from '../kernels/Gelu';
 import { conv2DBackpropFilterConfig } from '../kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from '../kernels/Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from '../kernels/DepthwiseConv2dNativeBackpropFilter';
@@ -28,6 +31,8 @@ import { registerWasmTrainingGradients } from './gradients';
 export const wasmTrainingKernelConfigs: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
   batchNormGradConfig,
+  geluConfig,
+  geluGradConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
 ];
@@ -67,7 +72,9 @@ const STOCK = Symbol.for('@wavemix/kernels-wasm/stock');
  * Conv2DBackpropInput on XNNPACK, and the element-wise kernels a training step spends its time
  * in), each keeping the backend's own kernel as its fallback; and wraps the FusedBatchNorm and
  * Mean gradients with wasm fast paths (`registerWasmTrainingGradients`, effective once the tfjs
- * gradients are registered). Idempotent. Returns the names of the kernels it replaced in this call.
+ * gradients are registered); and makes tfjs-layers' `gelu` activation the fused kernel
+ * (`registerFastGelu`, effective once tfjs-layers is loaded; the same composite elsewhere).
+ * Idempotent. Returns the names of the kernels it replaced in this call.
  */
 export function registerWasmTrainingKernels(): string[] {
   registerKernelsOnce(wasmTrainingKernelConfigs);
@@ -83,6 +90,8 @@ export function registerWasmTrainingKernels(): string[] {
     replaced.push(name);
   }
   registerWasmTrainingGradients();
+  if (getGradient(geluGradient.kernelName) == null) registerGradient(geluGradient);
+  registerFastGelu();
   return replaced;
 }
 

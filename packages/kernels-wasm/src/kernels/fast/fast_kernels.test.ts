@@ -197,3 +197,30 @@ describe('gradients of FusedBatchNorm and Mean (wasm fast paths)', () => {
     });
   });
 });
+
+describe('GELU', () => {
+  test('the fused kernel and its gradient match the tfjs-layers composite on cpu', async () => {
+    const { gelu } = await import('../Gelu');
+    const x = () => tf.tensor(Float32Array.from([...randomValues(301, 70).map((v) => v * 6), 0, -0, 1e-8, 9, -9, 30, -30]));
+    const composite = (v: tf.Tensor) => tf.mul(v, tf.mul(0.5, tf.add(1, tf.erf(tf.div(v, Math.sqrt(2))))));
+    const w = () => t([308], 71);
+    const expected = await runOn('cpu', () => [composite(x()), tf.grad((v) => tf.sum(tf.mul(composite(v), w())))(x())]);
+    const actual = await runOn('wasm', () => [gelu(x()), tf.grad((v) => tf.sum(tf.mul(gelu(v), w())))(x())]);
+    expectClose(actual[0]!, expected[0]!, 0, 2e-6);
+    expectClose(actual[1]!, expected[1]!, 0, 2e-6);
+  });
+  test("tfjs-layers' 'gelu' activation resolves to FastGelu, and survives serialization", async () => {
+    const { layers, input: layerInput, model: layerModel } = await import('@tensorflow/tfjs-layers');
+    const { FastGelu, registerFastGelu } = await import('../Gelu');
+    registerFastGelu();
+    await tf.setBackend('wasm');
+    const input = layerInput({ shape: [3] });
+    const model = layerModel({ inputs: input, outputs: layers.activation({ activation: 'gelu' }).apply(input) as never });
+    const activation = (model.layers[1] as unknown as { activation: unknown }).activation;
+    expect(activation).toBeInstanceOf(FastGelu);
+    expect(JSON.stringify(model.toJSON(null, false))).toContain('"activation":"gelu"');
+    const y = await (model.predict(tf.tensor2d([[-1, 0, 2]])) as tf.Tensor).data();
+    expectClose(y as Float32Array, Float32Array.from([-0.15865525, 0, 1.9544997]), 0, 1e-6);
+    model.dispose();
+  });
+});
