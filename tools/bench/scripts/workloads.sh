@@ -5,6 +5,7 @@
 # run it on a quiet machine, it measures wall time. Needs `npm run build` first.
 #
 #   tools/bench/scripts/workloads.sh [W1 W2 W3 W5]
+#   ONLY_FAST=1 tools/bench/scripts/workloads.sh    # ours and PyTorch only (skip cpu and stock wasm)
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 out=.bench/workloads.jsonl
@@ -29,8 +30,10 @@ for w in ${workloads[@]}; do
   esac
   run "$w ours, default threads" $bench --workload "$w" --steps 10
   run "$w ours, 1 thread" $bench --workload "$w" --workers 0 --kernel-threads 1 --steps 10
-  run "$w wasm as shipped" $bench --workload "$w" --stock-wasm --workers 0 --kernel-threads 1 --steps 3 --warmup 1
-  run "$w cpu backend, batch $cpu_batch (extrapolate)" $bench --workload "$w" --backend cpu --batch-size "$cpu_batch" --steps 1 --warmup 0 --no-peak
+  if [ -z "${ONLY_FAST:-}" ]; then
+    run "$w wasm as shipped" $bench --workload "$w" --stock-wasm --workers 0 --kernel-threads 1 --steps 3 --warmup 1
+    run "$w cpu backend, batch $cpu_batch (extrapolate)" $bench --workload "$w" --backend cpu --batch-size "$cpu_batch" --steps 1 --warmup 0 --no-peak
+  fi
   for t in 2 1; do
     run "$w PyTorch, $t threads" $python tools/bench/pytorch/wavemix_bench.py --workload "$w" --threads "$t" --steps 10
   done
