@@ -76,6 +76,14 @@ test('gradients on two threads are the weighted shard gradients, and replicas fo
         return { value: tf.mul(tf.add(a.value, b.value), 0.5), grads };
       });
       const actual = await dp.valueAndGrads(x, y);
+      // Per shard, like the gradients (batch norm sees each shard alone).
+      const expectedCorrect = tf.tidy(() =>
+        [0, 4].reduce((n, from) => {
+          const out = m.apply(x.slice(from, 4), { training: true }) as tf.Tensor;
+          return n + tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y.slice(from, 4), -1)), 'int32')).dataSync()[0]!;
+        }, 0),
+      );
+      expect(actual.correct).toBe(expectedCorrect);
       expect(Object.keys(actual.grads).sort()).toEqual(Object.keys(expected.grads).sort());
       expect((await actual.value.data())[0]).toBeCloseTo((await expected.value.data())[0]!, 5);
       for (const name of Object.keys(expected.grads)) {

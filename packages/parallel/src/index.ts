@@ -14,10 +14,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { computeLoss, LOSSES, type LossName } from './losses';
+import { computeLoss, countCorrect, LOSSES, type LossName } from './losses';
 import type { TensorPayload, WeightUpdate, WorkerReply, WorkerRequest } from './protocol';
 
-export { computeLoss, LOSSES, type LossName } from './losses';
+export { computeLoss, countCorrect, LOSSES, type LossName } from './losses';
 
 export interface DataParallelOptions {
   /** Worker threads besides the main thread (default: available cores - 1). 0 runs everything on the main thread. */
@@ -169,9 +169,10 @@ export class DataParallel {
 
   /**
    * Loss and gradients of the mean loss over the batch, as `tf.variableGrads` returns them for the
-   * model's trainable weights (keyed by variable name). The caller disposes both.
+   * model's trainable weights (keyed by variable name); the caller disposes both. `correct`: for
+   * the classification losses, how many argmax predictions over the batch matched (null otherwise).
    */
-  async valueAndGrads(x: tf.Tensor, y: tf.Tensor): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap }> {
+  async valueAndGrads(x: tf.Tensor, y: tf.Tensor): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap; correct: number | null }> {
     const batch = x.shape[0]!;
     if (y.shape[0] !== batch) throw new DataParallelError(`x and y batch sizes differ: ${batch} vs ${y.shape[0]}`);
     const sizes = shardSizes(batch, Math.min(this.threads, batch));
@@ -186,13 +187,20 @@ export class DataParallel {
       tf.dispose([xs!, ys!]);
       return replica.request(message, transfer);
     });
+    let mineCorrect: tf.Scalar | null = null;
     const mine = await settle(requests, () =>
       tf.tidy(() => {
         const xs = x.slice(0, sizes[0]!);
         const ys = y.slice(0, sizes[0]!);
-        return tf.variableGrads(() => computeLoss(this.loss, this.model.apply(xs, { training: true }) as tf.Tensor, ys));
+        return tf.variableGrads(() => {
+          const output = this.model.apply(xs, { training: true }) as tf.Tensor;
+          mineCorrect = tf.keep(countCorrect(this.loss, output, ys) as tf.Scalar) ?? null;
+          return computeLoss(this.loss, output, ys);
+        });
       }),
     );
+    const correctMine = mineCorrect ? (mineCorrect as tf.Scalar).dataSync()[0]! : null;
+    tf.dispose(mineCorrect ?? []);
     let replies: WorkerReply[];
     try {
       replies = await Promise.all(requests);
@@ -200,7 +208,12 @@ export class DataParallel {
       tf.dispose([mine.value, mine.grads]);
       throw error;
     }
-    return tf.tidy(() => {
+    let correct = correctMine;
+    for (const reply of replies) {
+      const c = (reply as Extract<WorkerReply, { type: 'grads' }>).correct;
+      correct = correct == null || c == null ? null : correct + c;
+    }
+    const combined = tf.tidy(() => {
       const share = (i: number) => sizes[i]! / batch;
       let value = tf.mul(mine.value, share(0));
       const grads: tf.NamedTensorMap = {};
@@ -215,6 +228,7 @@ export class DataParallel {
       tf.dispose([mine.value, mine.grads]);
       return { value: value as tf.Scalar, grads };
     });
+    return { ...combined, correct };
   }
 
   /** `model.apply(x, {training: false})` with the batch split across the threads. */

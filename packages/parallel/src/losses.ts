@@ -25,3 +25,13 @@ export function computeLoss(name: LossName, output: tf.Tensor, target: tf.Tensor
       return tf.losses.absoluteDifference(target, output) as tf.Scalar;
   }
 }
+
+/**
+ * For the classification losses: how many predictions (argmax over the last axis) match the
+ * targets, as a scalar int32 tensor; null for regression losses.
+ */
+export function countCorrect(name: LossName, output: tf.Tensor, target: tf.Tensor): tf.Scalar | null {
+  if (name === 'softmaxCrossEntropy') return tf.sum(tf.cast(tf.equal(tf.argMax(output, -1), tf.argMax(target, -1)), 'int32')) as tf.Scalar;
+  if (name === 'sparseSoftmaxCrossEntropy') return tf.sum(tf.cast(tf.equal(tf.argMax(output, -1), tf.cast(target, 'int32')), 'int32')) as tf.Scalar;
+  return null;
+}

@@ -42,6 +42,6 @@ export type WorkerRequest = WorkerInit | GradRequest | PredictRequest | { type: 
 
 export type WorkerReply =
   | { type: 'ready'; backend: string }
-  | { type: 'grads'; id: number; loss: number; grads: Float32Array[] }
+  | { type: 'grads'; id: number; loss: number; correct: number | null; grads: Float32Array[] }
   | { type: 'predict'; id: number; y: TensorPayload }
   | { type: 'error'; id?: number; name: string; message: string; stack?: string };

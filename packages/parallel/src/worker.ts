@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BicubicUpsample2x, ChannelSlice, DWT2D } from '@wavemix/layers';
 import { useWasmTraining } from '@wavemix/kernels-wasm';
 import { parentPort } from 'node:worker_threads';
-import { computeLoss, type LossName } from './losses';
+import { computeLoss, countCorrect, type LossName } from './losses';
 import type { TensorPayload, WeightUpdate, WorkerReply, WorkerRequest } from './protocol';
 
 /** Referenced so that bundlers keep the module whose import registers these layer classes. */
@@ -43,11 +43,17 @@ async function handle(message: WorkerRequest): Promise<void> {
       setWeights(message.weights);
       const x = toTensor(message.x);
       const y = toTensor(message.y);
-      const { value, grads } = tf.variableGrads(() => computeLoss(loss, model!.apply(x, { training: true }) as tf.Tensor, y));
+      let correct: tf.Scalar | null = null;
+      const { value, grads } = tf.variableGrads(() => {
+        const output = model!.apply(x, { training: true }) as tf.Tensor;
+        correct = tf.keep(countCorrect(loss, output, y) as tf.Scalar) ?? null;
+        return computeLoss(loss, output, y);
+      });
       const arrays = model!.trainableWeights.map((w) => grads[w.name]!.dataSync() as Float32Array);
       const lossValue = value.dataSync()[0]!;
-      tf.dispose([x, y, value, grads]);
-      post({ type: 'grads', id: message.id, loss: lossValue, grads: arrays }, arrays.map((a) => a.buffer as ArrayBuffer));
+      const correctValue = correct ? (correct as tf.Scalar).dataSync()[0]! : null;
+      tf.dispose([x, y, value, grads, correct ?? []]);
+      post({ type: 'grads', id: message.id, loss: lossValue, correct: correctValue, grads: arrays }, arrays.map((a) => a.buffer as ArrayBuffer));
       return;
     }
     case 'predict': {
