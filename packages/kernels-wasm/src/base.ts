@@ -17,7 +17,7 @@ export { WasmBatchNormGrad } from './kernels/BatchNormGrad';
 export { FastGelu, gelu, registerFastGelu, WaveMixGelu, WaveMixGeluGrad } from './kernels/Gelu';
 export { getKernelThreadPool, setKernelThreadPool, sharedKernelModuleBytes, type KernelThreadPool } from './threads/pool';
 export { MIN_THREADED_MACS } from './kernels/conv_forward';
-export { prepareWasmTrainingKernels, trainKernels, WasmTrainingKernelError, type TrainKernelExports } from './train/module';
+export { prepareWasmTrainingKernels, trainKernels, trainKernelsAvailable, WasmTrainingKernelError, type TrainKernelExports } from './train/module';
 
 export const wasmKernelConfigs: readonly KernelConfig[] = [
   dwt2DConfig,

@@ -8,7 +8,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { WasmTrainingKernelError } from '../train/module';
+import { trainKernelsAvailable, WasmTrainingKernelError } from '../train/module';
 import { assertChannelsLast, assertFloat32 } from './conv_util';
 import { ConvWriter, packed, type FilterLayout } from './conv_forward';
 
@@ -89,7 +89,7 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
       false,
       'channelsLast',
     );
-    const phases = phasesOf(info);
+    const phases = trainKernelsAvailable(backend) ? phasesOf(info) : null;
     if (phases == null) {
       if (!fallback) throw new WasmTrainingKernelError(`Conv2DBackpropInput: padding ${JSON.stringify(pad)} needs the backend's own kernel, which is missing`);
       return fallback(args as never) as TensorInfo;

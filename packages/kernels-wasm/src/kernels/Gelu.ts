@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
-import { heapOffset, trainKernels } from '../train/module';
+import { heapOffset, trainKernels, trainKernelsAvailable } from '../train/module';
 
 /**
  * GELU (exact, erf form) as one kernel and its gradient as another, instead of five element-wise
@@ -42,7 +42,7 @@ export const geluGradient: tf.GradConfig = {
     const [x] = saved as [Tensor];
     return {
       x: () => {
-        if (tf.getKernel(WaveMixGeluGrad, tf.getBackend()) != null) {
+        if (fusedGeluHere(WaveMixGeluGrad)) {
           return tf.engine().runKernel(WaveMixGeluGrad, { x, dy: dy as Tensor }) as Tensor;
         }
         // d/dx x Phi(x) = Phi(x) + x phi(x)
@@ -56,9 +56,15 @@ export const geluGradient: tf.GradConfig = {
   },
 };
 
+/** Whether the current backend runs our GELU kernels. */
+function fusedGeluHere(kernel: string): boolean {
+  const name = tf.getBackend();
+  return tf.getKernel(kernel, name) != null && (name !== 'wasm' || trainKernelsAvailable(tf.backend() as unknown as BackendWasm));
+}
+
 /** GELU (exact): the fused kernel where the backend has one, tfjs-layers' composite otherwise. */
 export function gelu(x: Tensor): Tensor {
-  if (x.dtype === 'float32' && tf.getKernel(WaveMixGelu, tf.getBackend()) != null) {
+  if (x.dtype === 'float32' && fusedGeluHere(WaveMixGelu)) {
     return tf.engine().runKernel(WaveMixGelu, { x }) as Tensor;
   }
   return geluComposite(x);

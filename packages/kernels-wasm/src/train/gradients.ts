@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FusedBatchNorm, getGradient, type GradConfig, Mean, registerGradient, type Tensor } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmBatchNormGrad } from '../kernels/BatchNormGrad';
+import { trainKernelsAvailable } from './module';
 
 /** Marks our wrappers, so a second copy of this package sees they are in place. */
 const OURS = Symbol.for('@wavemix/kernels-wasm/gradient');
@@ -21,7 +23,8 @@ function batchNormGradient(original: GradConfig): GradConfig {
       const [x, mean, variance, scale] = saved as [Tensor, Tensor, Tensor, Tensor | undefined];
       const channels = x.shape[x.shape.length - 1]!;
       const fast =
-        tf.getBackend() === 'wasm' && tf.getKernel(WasmBatchNormGrad, 'wasm') != null && x.dtype === 'float32' && x.rank >= 1 &&
+        tf.getBackend() === 'wasm' && tf.getKernel(WasmBatchNormGrad, 'wasm') != null &&
+        trainKernelsAvailable(tf.backend() as unknown as BackendWasm) && x.dtype === 'float32' && x.rank >= 1 &&
         [mean, variance, scale].every((t) => perChannel(t, channels)) && mean.rank === 1;
       if (!fast) return original.gradFunc(dy, saved, attrs);
       const inputs: tf.NamedTensorMap = { x, dy: dy as Tensor, mean, variance };
@@ -51,7 +54,9 @@ function meanGradient(original: GradConfig): GradConfig {
       const [x] = saved as [Tensor];
       const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape).sort((a, b) => a - b);
       const leading = axes.length > 0 && axes.length < x.rank && axes.every((a, i) => a === i);
-      if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32' || !leading) return original.gradFunc(dy, saved, attrs);
+      if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32' || !leading || !trainKernelsAvailable(tf.backend() as unknown as BackendWasm)) {
+        return original.gradFunc(dy, saved, attrs);
+      }
       return {
         x: () => {
           const expanded = x.shape.map((s, i) => (i < axes.length ? 1 : s));

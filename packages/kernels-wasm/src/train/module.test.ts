@@ -74,3 +74,25 @@ describe('the committed kernel module', () => {
     },
   );
 });
+
+describe('a backend whose memory is shared (tfjs-wasm multi-threaded build)', () => {
+  const sharedBackend = () =>
+    ({ wasm: { asm: { memory: new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }) } } }) as never;
+
+  test('is reported unavailable, and trainKernels refuses it by name', async () => {
+    const { trainKernelsAvailable, WasmTrainingKernelError } = await import('./module');
+    expect(trainKernelsAvailable(sharedBackend())).toBe(false);
+    expect(() => trainKernels(sharedBackend())).toThrow(WasmTrainingKernelError);
+    await tf.setBackend('wasm');
+    expect(trainKernelsAvailable(tf.backend() as never)).toBe(true);
+  });
+
+  test('the replaced kernels leave it to the backend kernel', async () => {
+    const { overrideConfig } = await import('../kernels/fast/override');
+    const fallback = { kernelName: 'Tile', backendName: 'wasm', kernelFunc: jest.fn(() => 'stock') };
+    const fast = jest.fn(() => null);
+    const config = overrideConfig('Tile', fallback as never, fast);
+    expect((config.kernelFunc as unknown as (a: unknown) => unknown)({ inputs: {}, backend: sharedBackend(), attrs: {} })).toBe('stock');
+    expect(fast).not.toHaveBeenCalled();
+  });
+});

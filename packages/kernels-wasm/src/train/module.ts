@@ -86,6 +86,27 @@ function backendMemory(backend: BackendWasm): WebAssembly.Memory {
   return memory;
 }
 
+const availability = new WeakMap<object, boolean>();
+
+/**
+ * Whether our kernel module can run on this backend: the single-threaded build (its memory is
+ * not shared). The replaced kernels check this and leave everything to the backend's own kernels
+ * otherwise (e.g. the multi-threaded build in a cross-origin-isolated page).
+ */
+export function trainKernelsAvailable(backend: BackendWasm): boolean {
+  let ok = availability.get(backend);
+  if (ok == null) {
+    try {
+      backendMemory(backend);
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    availability.set(backend, ok);
+  }
+  return ok;
+}
+
 /** The kernel module instantiated on this backend's memory (once per backend). */
 export function trainKernels(backend: BackendWasm): TrainKernelExports {
   const memory = backendMemory(backend);

@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { WasmTrainingKernelError } from '../../train/module';
+import { trainKernelsAvailable, WasmTrainingKernelError } from '../../train/module';
 
 export interface WasmKernelArgs<I = NamedTensorInfoMap, A = NamedAttrMap> {
   inputs: I;
@@ -17,7 +17,7 @@ export type FastPath<I = NamedTensorInfoMap, A = NamedAttrMap> = (args: WasmKern
  */
 export function overrideConfig<I, A>(kernelName: string, fallback: KernelConfig | undefined, fast: FastPath<I, A>): KernelConfig {
   const kernelFunc = (args: WasmKernelArgs<I, A>) => {
-    const out = fast(args);
+    const out = trainKernelsAvailable(args.backend) ? fast(args) : null;
     if (out != null) return out;
     if (!fallback) throw new WasmTrainingKernelError(`${kernelName}: no fast path for these inputs and no backend kernel to fall back to`);
     return fallback.kernelFunc(args as never);
