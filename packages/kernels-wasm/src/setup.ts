@@ -29,7 +29,8 @@ export async function setupFastestNodeBackend(): Promise<'tensorflow' | 'wasm' |
   try {
     await useWasmTraining();
     return 'wasm';
-  } catch {
+  } catch (error) {
+    console.warn(`@wavemix/kernels-wasm: the wasm backend is unavailable (${error instanceof Error ? error.message : String(error)}); using cpu`);
     if (!(await tf.setBackend('cpu'))) throw new Error('no tfjs backend could be initialised (tensorflow, wasm, cpu)');
     return 'cpu';
   }
