@@ -119,3 +119,20 @@ test('errors reach the caller, from the main thread and from a worker', async ()
     m.dispose();
   }
 });
+
+test('a regression loss (super-resolution) trains on two threads; correct is null', async () => {
+  const m = createModel({ task: 'sisr', depth: 1, mult: 2, ffChannel: 8, finalDim: 8, level: 1, inputSize: [8, 8] });
+  const dp = await DataParallel.create(m, { workers: 1, workerScript, loss: 'meanSquaredError' });
+  try {
+    const x = tf.randomUniform([4, 8, 8, 3], 0, 1, 'float32', 7);
+    const y = tf.randomUniform([4, 16, 16, 3], 0, 1, 'float32', 8);
+    const { value, grads, correct } = await dp.valueAndGrads(x, y);
+    expect(correct).toBeNull();
+    expect(Number.isFinite((await value.data())[0])).toBe(true);
+    expect(Object.keys(grads).length).toBe(m.trainableWeights.length);
+    tf.dispose([x, y, value, grads]);
+  } finally {
+    await dp.dispose();
+    m.dispose();
+  }
+});

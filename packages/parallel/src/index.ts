@@ -194,7 +194,8 @@ export class DataParallel {
         const ys = y.slice(0, sizes[0]!);
         return tf.variableGrads(() => {
           const output = this.model.apply(xs, { training: true }) as tf.Tensor;
-          mineCorrect = tf.keep(countCorrect(this.loss, output, ys) as tf.Scalar) ?? null;
+          const count = countCorrect(this.loss, output, ys);
+          mineCorrect = count ? tf.keep(count) : null;
           return computeLoss(this.loss, output, ys);
         });
       }),

@@ -46,7 +46,8 @@ async function handle(message: WorkerRequest): Promise<void> {
       let correct: tf.Scalar | null = null;
       const { value, grads } = tf.variableGrads(() => {
         const output = model!.apply(x, { training: true }) as tf.Tensor;
-        correct = tf.keep(countCorrect(loss, output, y) as tf.Scalar) ?? null;
+        const count = countCorrect(loss, output, y);
+        correct = count ? tf.keep(count) : null;
         return computeLoss(loss, output, y);
       });
       const arrays = model!.trainableWeights.map((w) => grads[w.name]!.dataSync() as Float32Array);
