@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildConfig, configHash, describeConfigDifferences, readConfigFile, DEFAULTS } from './config';
+import { autoWorkers, buildConfig, configHash, describeConfigDifferences, readConfigFile, DEFAULTS } from './config';
 import { UsageError } from './errors';
 
 const base = { source: 'test', values: { model: 'mnist-wavemix-lite-8-10', dataset: 'mnist' } };
@@ -42,4 +42,12 @@ test('the config hash ignores operational fields and names computational differe
   expect(configHash(a)).not.toBe(configHash(c));
   const saved = JSON.parse(JSON.stringify({ ...a, output: undefined }));
   expect(describeConfigDifferences(saved, c)).toEqual(['lr: checkpoint has 0.001, now 0.01', 'seed: checkpoint has 0, now 3']);
+});
+
+test('auto workers: one per spare core, at least 16 images per shard, at most 7', () => {
+  expect(autoWorkers(64, 2)).toBe(1);
+  expect(autoWorkers(64, 16)).toBe(3);
+  expect(autoWorkers(512, 16)).toBe(7);
+  expect(autoWorkers(16, 8)).toBe(0);
+  expect(autoWorkers(128, 1)).toBe(0);
 });

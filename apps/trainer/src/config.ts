@@ -44,6 +44,12 @@ export const TrainConfigSchema = z
     augment: z.enum(['none', 'flip', 'crop-flip', 'trivialaugment']),
     seed: z.number().int().min(0),
     backend: z.string().min(1),
+    /**
+     * Data-parallel worker threads beside the main thread (wasm backend; each computes a shard of
+     * every batch). Part of the computation: batch-norm statistics are per shard, as in PyTorch
+     * DDP. `--workers auto` resolves it from the cores and the batch size when the run starts.
+     */
+    workers: z.number().int().min(0),
     output: z.string().min(1),
     resume: z.string().optional(),
     evalOnly: z.boolean(),
@@ -73,6 +79,7 @@ export const DEFAULTS: Omit<TrainConfig, 'model' | 'dataset'> = {
   augment: 'none',
   seed: 0,
   backend: 'auto',
+  workers: 0,
   output: 'runs/latest',
   evalOnly: false,
   valFraction: 0.1,
@@ -101,6 +108,14 @@ function formatIssues(error: z.ZodError, source: string): string {
       return `  ${source}: ${path}: ${issue.message}`;
     })
     .join('\n');
+}
+
+/**
+ * The `auto` worker count: one worker per spare core, but shards of at least 16 images so that
+ * per-shard batch-norm statistics stay meaningful.
+ */
+export function autoWorkers(batchSize: number, cores: number): number {
+  return Math.max(0, Math.min(cores - 1, Math.floor(batchSize / 16) - 1, 7));
 }
 
 /** Reads a JSON or YAML file into a plain object, with errors that say which file and why. */

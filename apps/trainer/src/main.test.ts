@@ -38,6 +38,15 @@ test('listing presets and models', async () => {
   expect(await run('--list-models')).toMatchObject({ code: 0, text: expect.stringMatching(/cifar10-wavemix-lite-64-6 +classification +520,106/) });
 });
 
+test('--workers: auto by default (spare cores, shards of >= 16 images), explicit counts kept', () => {
+  expect(configFromFlags({ preset: 'mnist', workers: 0 }).workers).toBe(0);
+  expect(configFromFlags({ preset: 'mnist', workers: 3 }).workers).toBe(3);
+  const auto = configFromFlags({ preset: 'mnist' }).workers;
+  expect(auto).toBe(configFromFlags({ preset: 'mnist', workers: 'auto' }).workers);
+  expect(auto).toBe(Math.min(require('node:os').availableParallelism() - 1, 3));
+  expect(configFromFlags({ preset: 'mnist', batchSize: 16 }).workers).toBe(0);
+});
+
 test('precedence: preset < flags; model files and presets resolve', () => {
   const config = configFromFlags({ preset: 'mnist', epochs: 9, seed: 4 });
   expect(config).toMatchObject({ dataset: 'mnist', epochs: 9, seed: 4, output: 'runs/mnist' });

@@ -4,9 +4,10 @@
  * 2 usage error, 3 diverged (NaN/Inf loss), 130 interrupted (checkpoint saved).
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { listModels } from '@wavemix/models';
-import { buildConfig, readConfigFile, resolveModelSpec, type TrainConfig } from './config';
+import { autoWorkers, buildConfig, readConfigFile, resolveModelSpec, type TrainConfig } from './config';
 import { DivergenceError, UsageError } from './errors';
 import { PRESETS } from './presets';
 import { createProgress } from './progress';
@@ -20,6 +21,8 @@ function numberFlag(name: string, rule: string, accept: (n: number) => boolean) 
     return n;
   };
 }
+
+const workersFlag = (value: string) => (value === 'auto' ? value : integer('--workers', 0)(value));
 
 const integer = (name: string, min: number) => numberFlag(name, `an integer >= ${min}`, (n) => Number.isInteger(n) && n >= min);
 const positive = (name: string) => numberFlag(name, 'a positive number', (n) => n > 0);
@@ -44,6 +47,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--augment <kind>', 'training augmentation').choices(['none', 'flip', 'crop-flip', 'trivialaugment']))
     .option('--seed <n>', 'seed for data order, initialisation and dropout', integer('--seed', 0))
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: the fastest available)')
+    .option('--workers <n|auto>', 'data-parallel worker threads beside the main one (wasm; default auto: the spare cores)', workersFlag)
     .option('--output <dir>', 'run folder (checkpoints, metrics.jsonl, final.json, report, exports)')
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
     .option('--eval-only', 'evaluate (the resumed or initial weights) on the test split without training')
@@ -61,7 +65,7 @@ export function buildProgram(): Command {
 const FLAG_TO_FIELD: Record<string, keyof TrainConfig> = {
   model: 'model', dataset: 'dataset', dataDir: 'dataDir', epochs: 'epochs', batchSize: 'batchSize', lr: 'lr',
   weightDecay: 'weightDecay', opt: 'opt', patience: 'patience', sched: 'sched', warmupEpochs: 'warmupEpochs',
-  augment: 'augment', seed: 'seed', backend: 'backend', output: 'output', resume: 'resume', evalOnly: 'evalOnly',
+  augment: 'augment', seed: 'seed', backend: 'backend', workers: 'workers', output: 'output', resume: 'resume', evalOnly: 'evalOnly',
   limitTrain: 'limitTrain', limitTest: 'limitTest', valFraction: 'valFraction', logEvery: 'logEvery',
   checkpointEvery: 'checkpointEverySeconds', timeLimit: 'timeLimitMinutes',
 };
@@ -83,11 +87,15 @@ export function configFromFlags(flags: Record<string, unknown>): TrainConfig {
   if (flags['config'] !== undefined) layers.push({ source: String(flags['config']), values: readConfigFile(String(flags['config'])) });
   const fromFlags: Record<string, unknown> = {};
   for (const [flag, field] of Object.entries(FLAG_TO_FIELD)) {
-    if (flags[flag] !== undefined) fromFlags[field] = flags[flag];
+    if (flags[flag] !== undefined && flags[flag] !== 'auto') fromFlags[field] = flags[flag];
   }
   if (typeof fromFlags['model'] === 'string') fromFlags['model'] = resolveModelSpec(fromFlags['model'] as string);
   layers.push({ source: 'command line', values: fromFlags });
-  return buildConfig(layers);
+  const config = buildConfig(layers);
+  // Workers are auto unless set (a resumed run's config.json sets them: it keeps its count).
+  const explicit = layers.some((layer) => layer.values['workers'] !== undefined);
+  if (flags['workers'] === 'auto' || !explicit) return { ...config, workers: autoWorkers(config.batchSize, availableParallelism()) };
+  return config;
 }
 
 /** Runs the command line; resolves to the process exit code. */

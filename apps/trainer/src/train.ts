@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '@wavemix/core/node';
+import { DataParallel, type LossName } from '@wavemix/parallel';
 import {
   createPipeline,
   disposeBatch,
@@ -83,6 +84,8 @@ export interface FinalResult {
   dataset: string;
   task: TrainerTask;
   backend: string;
+  /** Data-parallel worker threads the training used (0: the main thread alone). */
+  workers: number;
   seed: number;
   epochs: number;
   steps: number;
@@ -143,6 +146,9 @@ export class TrainingRun {
   private backend = '';
   private started = 0;
   private lastCheckpointTime = 0;
+  /** Worker threads computing shards of each batch (null: the main thread does all). */
+  private parallel: DataParallel | null = null;
+  private workersUsed = 0;
 
   constructor(
     private readonly config: TrainConfig,
@@ -261,9 +267,14 @@ export class TrainingRun {
     this.lastCheckpointTime = performance.now();
     let stoppedBy: FinalResult['stoppedBy'] = config.evalOnly ? 'eval-only' : 'epochs';
     try {
-      if (!config.evalOnly && !this.state.finished) stoppedBy = await this.trainEpochs(validationSet);
+      if (!config.evalOnly && !this.state.finished) {
+        this.parallel = await this.startWorkers();
+        stoppedBy = await this.trainEpochs(validationSet);
+      }
     } finally {
       await this.trainPipeline.dispose();
+      await this.parallel?.dispose();
+      this.parallel = null;
     }
     if (this.interrupt.requested) {
       await this.checkpoint();
@@ -306,6 +317,26 @@ export class TrainingRun {
     });
   }
 
+  /**
+   * Data-parallel workers for `config.workers` > 0 on wasm. Their loss is chosen by name (functions
+   * cannot cross threads); segmentation's ignore-index loss has no such form, so it stays on the
+   * main thread.
+   */
+  private async startWorkers(): Promise<DataParallel | null> {
+    const { workers } = this.config;
+    if (workers === 0) return null;
+    const loss: LossName | null =
+      this.task === 'classification' ? 'sparseSoftmaxCrossEntropy' : this.task === 'super-resolution' ? 'meanAbsoluteError' : null;
+    if (this.backend !== 'wasm' || loss === null) {
+      this.progress.log(`--workers ${workers} ignored: data parallelism needs the wasm backend and a classification or super-resolution task`);
+      return null;
+    }
+    const parallel = await DataParallel.create(this.model, { workers, loss });
+    this.workersUsed = workers;
+    this.progress.log(`training on ${parallel.threads} threads (data parallel, ${workers} worker${workers > 1 ? 's' : ''})`);
+    return parallel;
+  }
+
   private makeOptimizer(phase: Phase): AdamW | SgdMomentum {
     const { config } = this;
     if (phase === 'sgd') return new SgdMomentum({ learningRate: config.lr, momentum: config.momentum });
@@ -335,7 +366,9 @@ export class TrainingRun {
       for await (const batch of this.trainPipeline.epochBatches()) {
         const lr = learningRateAt(state.step, { name: config.sched, baseLr: config.lr, totalSteps, warmupSteps });
         this.optimizer.learningRate = lr;
-        const { loss, correct, count } = this.trainStep(batch.xs, batch.ys, variables);
+        const { loss, correct, count } = this.parallel
+          ? await this.parallelTrainStep(batch.xs, batch.ys, this.parallel)
+          : this.trainStep(batch.xs, batch.ys, variables);
         disposeBatch(batch);
         if (!Number.isFinite(loss)) {
           throw new DivergenceError(
@@ -418,6 +451,26 @@ export class TrainingRun {
         : ys.shape[0]!;
     tf.dispose([value, correctTensor ?? [], ...Object.values(grads)]);
     return { loss, correct, count };
+  }
+
+  /** `trainStep` with the batch split across the main thread and the workers. */
+  private async parallelTrainStep(
+    xs: tf.Tensor4D,
+    ys: tf.Tensor,
+    parallel: DataParallel,
+  ): Promise<{ loss: number; correct: number | null; count: number }> {
+    const input = toModelColorSpace(xs, this.ycbcr);
+    const target = this.task === 'super-resolution' ? toModelColorSpace(ys as tf.Tensor4D, this.ycbcr) : ys;
+    try {
+      const { value, grads, correct } = await parallel.valueAndGrads(input, target);
+      this.optimizer.applyGradients(grads);
+      const loss = value.dataSync()[0]!;
+      tf.dispose([value, ...Object.values(grads)]);
+      return { loss, correct, count: ys.shape[0]! };
+    } finally {
+      if (input !== xs) input.dispose();
+      if (target !== ys) target.dispose();
+    }
   }
 
   /** Validation, best-checkpoint bookkeeping, patience and the dualopt phase switch. */
@@ -524,6 +577,7 @@ export class TrainingRun {
       dataset: config.dataset,
       task: this.task,
       backend: this.backend,
+      workers: this.workersUsed,
       seed: config.seed,
       epochs: state.epoch,
       steps: state.step,

@@ -136,3 +136,32 @@ test('a regression loss (super-resolution) trains on two threads; correct is nul
     m.dispose();
   }
 });
+
+test('with dropout, a seeded Math.random on the main thread makes data-parallel steps reproducible', async () => {
+  const m = createModel('fashion-mnist-wavemix-lite-8-5', { overrides: { dropout: 0.5, inputSize: [8, 8] } });
+  const dp = await DataParallel.create(m, { workers: 1, workerScript });
+  const original = Math.random;
+  const seeded = (seed: number) => {
+    let state = seed;
+    return () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
+  };
+  const step = async (seed: number) => {
+    Math.random = seeded(seed);
+    const { x, y } = data(8, 11);
+    const { value, grads } = await dp.valueAndGrads(x, y);
+    const flat = Array.from(await grads[m.trainableWeights[0]!.name]!.data());
+    tf.dispose([x, y, value, grads]);
+    return flat;
+  };
+  try {
+    const a = await step(1);
+    const b = await step(1);
+    const c = await step(2);
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+  } finally {
+    Math.random = original;
+    await dp.dispose();
+    m.dispose();
+  }
+});

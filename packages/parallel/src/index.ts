@@ -183,7 +183,8 @@ export class DataParallel {
       const [xs, ys] = tf.tidy(() => [x.slice(offset, size), y.slice(offset, size)]);
       offset += size;
       const { updates, transfer } = this.weightUpdates(replica);
-      const message = { type: 'grads' as const, weights: updates, x: payload(xs!), y: payload(ys!) };
+      const seed = Math.floor(Math.random() * 4294967296);
+      const message = { type: 'grads' as const, seed, weights: updates, x: payload(xs!), y: payload(ys!) };
       tf.dispose([xs!, ys!]);
       return replica.request(message, transfer);
     });

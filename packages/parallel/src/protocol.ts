@@ -26,6 +26,12 @@ export interface WeightUpdate {
 export interface GradRequest {
   type: 'grads';
   id: number;
+  /**
+   * Seed of the replica's Math.random for this step, drawn from the main thread's Math.random:
+   * tfjs seeds unseeded random ops (dropout masks) from Math.random, so a caller that seeds its
+   * own Math.random makes data-parallel steps reproducible too.
+   */
+  seed: number;
   weights: WeightUpdate[];
   x: TensorPayload;
   y: TensorPayload;

@@ -28,6 +28,18 @@ function setWeights(updates: WeightUpdate[]): void {
   }
 }
 
+/** mulberry32: a small, fast PRNG; each step's stream is a pure function of its seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 async function handle(message: WorkerRequest): Promise<void> {
   switch (message.type) {
     case 'init': {
@@ -41,6 +53,7 @@ async function handle(message: WorkerRequest): Promise<void> {
     }
     case 'grads': {
       setWeights(message.weights);
+      Math.random = seededRandom(message.seed);
       const x = toTensor(message.x);
       const y = toTensor(message.y);
       let correct: tf.Scalar | null = null;
