@@ -2,9 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createModel } from '@wavemix/models';
+import { AdamW, createModel } from '@wavemix/models';
 import { readCheckpoint, restoreModelWeights, restoreOptimizer, saveCheckpoint, type TrainState } from './checkpoint';
-import { AdamW } from './optim/adamw';
 
 const CONFIG = { task: 'classification', depth: 1, mult: 1, ffChannel: 4, finalDim: 4, dropout: 0, level: 1, initialConv: 'strided', stride: 1, numClasses: 3, inChannels: 1, inputSize: [8, 8] } as const;
 

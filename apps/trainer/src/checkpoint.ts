@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readSafetensors, toFloat32, writeSafetensors, type SafetensorsInput } from '@wavemix/core';
 import { writeFileAtomic } from '@wavemix/core/node';
 import type { PipelineState } from '@wavemix/datasets';
-import type { NamedTensor } from './optim/adamw';
+import type { NamedTensor } from '@wavemix/models';
 import type { RngState } from './rng';
 
 export const CHECKPOINT_FORMAT = 'wavemix-checkpoint/1';

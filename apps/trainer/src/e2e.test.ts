@@ -245,7 +245,7 @@ describe('segmentation and super-resolution train end to end on small fixture fo
     writeFileSync(config, JSON.stringify({
       model: { task: 'segmentation', depth: 1, mult: 2, ffChannel: 8, finalDim: 8, dropout: 0, level: 2, stride: 2 },
       dataset: 'cityscapes', dataDir: data, datasetOptions: { imageSize: [32, 64] },
-      epochs: 3, batchSize: 4, lr: 0.01, valFraction: 0.25,
+      epochs: 10, batchSize: 4, lr: 0.01, valFraction: 0.25,
     }));
     const run = scratch();
     const result = await train('--config', config, '--output', run);

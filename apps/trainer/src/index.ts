@@ -2,7 +2,7 @@
 export { buildConfig, configHash, describeConfigDifferences, TrainConfigSchema, type TrainConfig } from './config';
 export { PRESETS, type Preset } from './presets';
 export { TrainingRun, InterruptedError, readFinal, runPaths, modelConfigFor, type FinalResult } from './train';
-export { AdamW, SgdMomentum } from './optim/adamw';
+export { AdamW, SgdMomentum } from '@wavemix/models';
 export { learningRateAt, type ScheduleName, type ScheduleOptions } from './optim/schedule';
 export { createProgress, type Progress } from './progress';
 export { UsageError, DivergenceError } from './errors';

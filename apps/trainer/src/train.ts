@@ -14,17 +14,20 @@ import {
   disposeBatch,
   limitDataset,
   splitDataset,
+  type Rng,
   type AugmentOptions,
   type Dataset,
   type DataPipeline,
 } from '@wavemix/datasets';
 import {
+  AdamW,
   countTrainableParams,
   createModel,
   getModelInfo,
   getWaveMixMetadata,
   resolveConfig,
   setWaveMixMetadata,
+  SgdMomentum,
   type WaveMixConfig,
 } from '@wavemix/models';
 import { selectBackend } from './backend';
@@ -41,11 +44,10 @@ import { loadTrainerDataset } from './data';
 import { DivergenceError, UsageError } from './errors';
 import { evaluate, type Evaluation } from './evaluate';
 import { exportModel } from './export';
-import { AdamW, SgdMomentum } from './optim/adamw';
 import { learningRateAt } from './optim/schedule';
 import type { Progress } from './progress';
 import { writeReport } from './report';
-import { installSeededMathRandom, restoreMathRandom, type SeededRandom } from './rng';
+import { installSeededMathRandom, restoreMathRandom } from './rng';
 import {
   classificationLoss,
   correctCount,
@@ -136,7 +138,7 @@ export class TrainingRun {
   private readonly paths: RunPaths;
   private model!: tf.LayersModel;
   private optimizer!: AdamW | SgdMomentum;
-  private rng!: SeededRandom;
+  private rng!: Rng;
   private state!: TrainState;
   private trainPipeline!: DataPipeline;
   private readonly interrupt: Interrupt = { requested: false };
@@ -239,7 +241,7 @@ export class TrainingRun {
       epoch: 0,
       step: 0,
       pipeline: null,
-      rng: this.rng.getState(),
+      rng: this.rng.state(),
       phase: config.opt === 'sgd' ? 'sgd' : 'adamw',
       phaseStartEpoch: 0,
       bestMetric: null,
@@ -491,7 +493,7 @@ export class TrainingRun {
         state.bestMetric = metric;
         state.bestEpoch = epoch + 1;
         state.epochsWithoutImprovement = 0;
-        await saveCheckpoint(this.paths.best, this.model, this.optimizer, { ...state, rng: this.rng.getState() });
+        await saveCheckpoint(this.paths.best, this.model, this.optimizer, { ...state, rng: this.rng.state() });
       } else {
         state.epochsWithoutImprovement++;
       }
@@ -554,7 +556,7 @@ export class TrainingRun {
       );
     }
     this.state.pipeline = this.trainPipeline.state();
-    this.state.rng = this.rng.getState();
+    this.state.rng = this.rng.state();
     this.state.elapsedSeconds = (performance.now() - this.started) / 1000;
     await saveCheckpoint(this.paths.last, this.model, this.optimizer, this.state);
     this.lastCheckpointTime = performance.now();

@@ -41,3 +41,4 @@ export {
 } from './impl/bicubic';
 export * from './safetensors';
 export { registerKernelsOnce } from './register';
+export { seededRandom } from './random';

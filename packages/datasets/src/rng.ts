@@ -1,3 +1,5 @@
+import { DatasetArgumentError } from './errors';
+
 // Counter-based randomness: every random decision of the pipeline is drawn from a generator
 // keyed by (seed, epoch, position, stream), so (seed, epoch, position) is the whole RNG state,
 // batches do not depend on prefetch depth or worker timing, and a resumed run continues exactly.
@@ -54,6 +56,19 @@ export class Rng {
     this.s2 ^= t;
     this.s3 = rotl(this.s3, 11);
     return result;
+  }
+
+  /** The generator's whole state (four 32-bit words), e.g. for a checkpoint. */
+  state(): [number, number, number, number] {
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+  }
+
+  /** A generator that continues exactly where the one that gave `state` stood. */
+  static fromState(state: readonly [number, number, number, number]): Rng {
+    const rng = new Rng(0);
+    [rng.s0, rng.s1, rng.s2, rng.s3] = state.map((word) => word | 0) as [number, number, number, number];
+    if ((rng.s0 | rng.s1 | rng.s2 | rng.s3) === 0) throw new DatasetArgumentError('state', 'an all-zero xoshiro128** state is invalid');
+    return rng;
   }
 
   /** Uniform in [0, 1) with 32 random bits. */

@@ -38,3 +38,4 @@ export {
   type UpscaledImage,
 } from './inference/predictor';
 export { rgbToGray, rgbToYCbCr, toRgbTensor, yCbCrToRgb, type ImageInput, type PixelData } from './inference/image';
+export { AdamW, SgdMomentum, type AdamWConfig, type NamedTensor } from './training/optimizers';

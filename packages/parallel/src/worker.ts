@@ -3,6 +3,7 @@
  * the main thread's, and computes loss and gradients (or predictions) for one shard of a batch.
  */
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '@wavemix/core';
 import { BicubicUpsample2x, ChannelSlice, DWT2D } from '@wavemix/layers';
 import { useWasmTraining } from '@wavemix/kernels-wasm';
 import { parentPort } from 'node:worker_threads';
@@ -28,17 +29,6 @@ function setWeights(updates: WeightUpdate[]): void {
   }
 }
 
-/** mulberry32: a small, fast PRNG; each step's stream is a pure function of its seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function handle(message: WorkerRequest): Promise<void> {
   switch (message.type) {

@@ -17,10 +17,9 @@ import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, loadavg } from 'node:os';
 import { restoreStockWasmKernels, setupFastestNodeBackend, useWasmTraining, wasmKernelConfigs } from '@wavemix/kernels-wasm';
 import '@wavemix/kernels-cpu';
-import { countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
+import { AdamW, countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
 import { DataParallel, enableKernelThreads, type LossName } from '@wavemix/parallel';
 import { readFileSync, existsSync } from 'node:fs';
-import { AdamW } from './adamw';
 
 interface Workload {
   description: string;
@@ -177,7 +176,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const workers = options.workers ?? (ours && kernelThreads === 1 && batch > 1 ? cores - 1 : 0);
   const parallel = workers > 0 ? await DataParallel.create(model, { workers, loss, backend: backend === 'cpu' ? 'cpu' : 'wasm' }) : null;
   const threads = kernelThreads > 1 ? enableKernelThreads({ threads: kernelThreads }) : null;
-  const optimizer = new AdamW(1e-3, 0.01);
+  const optimizer = new AdamW({ learningRate: 1e-3, weightDecay: 0.01 });
 
   let lastLoss: number | null = null;
   const step = async () => {

@@ -1,5 +1,8 @@
 /** Runner-agnostic assertions: plain functions that throw, usable under jest, in a page, anywhere. */
 import { WaveMixError } from '../errors';
+import { seededRandom } from '../random';
+
+export { seededRandom };
 
 export class ConformanceError extends WaveMixError {}
 
@@ -65,17 +68,6 @@ export function assert(condition: boolean, message: string): asserts condition {
   if (!condition) throw new ConformanceError(message);
 }
 
-/** Small deterministic PRNG (mulberry32) so every backend sees the same random inputs. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function randomArray(size: number, seed: number): Float32Array {
   const random = seededRandom(seed);

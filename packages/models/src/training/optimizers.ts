@@ -6,7 +6,7 @@
  * in tfjs, and two optimizers may hold slots for the same variable, e.g. while resuming). State (t, m, v) round-trips through
  * getWeights/setWeights for checkpoints; `learningRate` may change between steps (schedules).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** tfjs's `{name, tensor}` pair (not exported by the umbrella package). */
 export interface NamedTensor {

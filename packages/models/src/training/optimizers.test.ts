@@ -1,5 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
-import { AdamW, SgdMomentum } from './adamw';
+import '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { AdamW, SgdMomentum } from './optimizers';
 
 // Reference: torch 1.13, float64, p0 = [1, -2, 0.5], these three gradients:
 //   torch.optim.AdamW(lr=0.01, weight_decay=0.1) and torch.optim.SGD(lr=0.05, momentum=0.9).
