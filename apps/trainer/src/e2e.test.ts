@@ -27,8 +27,8 @@ interface Result {
   output: string;
 }
 
-function start(args: string[]): { child: ChildProcess; done: Promise<Result> } {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[], script = CLI): { child: ChildProcess; done: Promise<Result> } {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -59,6 +59,11 @@ async function waitFor(predicate: () => boolean, what: string, timeoutMs = 120_0
 }
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'wavemix-train-'));
+
+test('the installed command (bin/wavemix-train.mjs, linked by npm before any build) runs the CLI', async () => {
+  const result = await start(['--list-presets'], join(__dirname, '..', 'bin', 'wavemix-train.mjs')).done;
+  expect(result).toMatchObject({ code: 0, output: expect.stringMatching(/^mnist-quick .*\nmnist /m) });
+});
 
 // A small MNIST run: the mnist-quick model on 1,536 training and 500 test images, 3 epochs.
 const MNIST_RUN = ['--preset', 'mnist-quick', '--limit-train', '1536', '--limit-test', '500', '--epochs', '3', '--val-fraction', '0.1', '--time-limit', '30', '--log-every', '10', '--seed', '5'];
