@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { dwt2d, dwt2dCompositeRaw, idwt2d, idwt2dCompositeRaw, waveletPyramid, waveletPyramidCompositeRaw } from '@wavemix/core';
-import { dwtConformanceCases } from '@wavemix/core/testing';
+import { dwtConformanceCases, msPerCall, runConformanceCases, type CaseResult } from '@wavemix/core/testing';
 import '../src/index';
 import { webgpuKernelCases } from '../src/testing';
 
@@ -23,29 +23,6 @@ const CORE_SHAPES: Shape4[] = [
 ];
 const LARGE_SHAPE: Shape4 = [16, 224, 224, 64];
 
-/** Wall ms per call: `iterations` calls, then await one value of the last output (queues run in order). */
-async function msPerCall(run: () => tf.Tensor[], iterations: number, repeats: number): Promise<number> {
-  const once = async () => {
-    let last: tf.Tensor[] = [];
-    for (let i = 0; i < iterations; i++) {
-      tf.dispose(last);
-      last = run();
-    }
-    const probe = tf.slice(last[0]!, [0, 0, 0, 0], [1, 1, 1, 1]);
-    await probe.data();
-    tf.dispose([probe, ...last]);
-  };
-  await once();
-  const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const started = performance.now();
-    await once();
-    samples.push((performance.now() - started) / iterations);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
-}
-
 /** GPU time of the programs one call runs (timestamp queries), when the adapter supports them. */
 async function gpuMs(run: () => tf.Tensor[]): Promise<number | null> {
   const timing = (await tf.time(() => tf.dispose(run()))) as { kernelMs: number | { error: string } };
@@ -55,23 +32,15 @@ async function gpuMs(run: () => tf.Tensor[]): Promise<number | null> {
 export async function runChecks(options: CheckOptions) {
   if (!(await tf.setBackend('webgpu'))) throw new Error('the tfjs webgpu backend failed to initialize');
   await tf.ready();
-  const conformance = { passed: 0, failed: 0, results: [] as Array<{ name: string; ok: boolean; ms: number; error?: string }> };
+  const conformance = { passed: 0, failed: 0, results: [] as CaseResult[] };
   if (options.conformance) {
     console.log('\nconformance (webgpu):');
-    for (const testCase of [...dwtConformanceCases({ backend: 'webgpu', expectKernels: true }), ...webgpuKernelCases()]) {
-      const started = performance.now();
-      try {
-        await testCase.run();
-        conformance.passed++;
-        conformance.results.push({ name: testCase.name, ok: true, ms: performance.now() - started });
-        console.log(`  ✓ ${testCase.name}`);
-      } catch (error) {
-        conformance.failed++;
-        const message = `${(error as Error).name}: ${(error as Error).message}`;
-        conformance.results.push({ name: testCase.name, ok: false, ms: performance.now() - started, error: message });
-        console.log(`  ✕ ${testCase.name}\n      ${message}`);
-      }
-    }
+    const cases = [...dwtConformanceCases({ backend: 'webgpu', expectKernels: true }), ...webgpuKernelCases()];
+    conformance.results = await runConformanceCases(cases, (result) => {
+      if (result.ok) conformance.passed++;
+      else conformance.failed++;
+      console.log(result.ok ? `  ✓ ${result.name}` : `  ✕ ${result.name}\n      ${result.error}`);
+    });
     console.log(`webgpu conformance: ${conformance.passed} passed, ${conformance.failed} failed`);
   }
 

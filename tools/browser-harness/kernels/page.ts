@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import '@wavemix/kernels-webgl';
 import '@wavemix/kernels-webgpu';
 import { dwt2d, dwt2dCompositeRaw, waveletPyramid, waveletPyramidCompositeRaw } from '@wavemix/core';
-import { dwtConformanceCases, type ConformanceCase } from '@wavemix/core/testing';
+import { dwtConformanceCases, msPerCall, runConformanceCases, type ConformanceCase } from '@wavemix/core/testing';
 import { webglKernelCases } from '@wavemix/kernels-webgl/testing';
 import { webgpuKernelCases } from '@wavemix/kernels-webgpu/testing';
 import type { BenchOptions, BenchRow, CaseResult, SuiteResult } from './protocol';
@@ -34,45 +34,11 @@ async function runConformance(backend: GpuBackend): Promise<SuiteResult> {
     ...dwtConformanceCases({ backend, expectKernels: true }),
     ...(backend === 'webgl' ? webglKernelCases() : webgpuKernelCases()),
   ];
-  const results: CaseResult[] = [];
-  for (const testCase of cases) {
-    const started = performance.now();
-    try {
-      await testCase.run();
-      results.push({ name: testCase.name, ok: true, ms: performance.now() - started });
-    } catch (error) {
-      const e = error as Error;
-      results.push({ name: testCase.name, ok: false, ms: performance.now() - started, error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` });
-    }
-  }
+  // The stack goes into the message: run.ts prints the first lines of a failure.
+  const results: CaseResult[] = (await runConformanceCases(cases)).map(({ stack, ...result }) =>
+    result.ok ? result : { ...result, error: `${result.error}\n${stack ?? ''}` },
+  );
   return { backend, device, results };
-}
-
-/**
- * Milliseconds per call: `iterations` calls back to back, then one read of a single value of the
- * last output, which waits until the GPU has finished all of them (queues run in order). Both
- * sides are timed the same way; the median of `repeats` is reported.
- */
-async function msPerCall(run: () => tf.Tensor[], iterations: number, repeats: number): Promise<number> {
-  const once = async () => {
-    let last: tf.Tensor[] = [];
-    for (let i = 0; i < iterations; i++) {
-      tf.dispose(last);
-      last = run();
-    }
-    const probe = tf.slice(last[0]!, [0, 0, 0, 0], [1, 1, 1, 1]);
-    await probe.data();
-    tf.dispose([probe, ...last]);
-  };
-  await once(); // compile and allocate
-  const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const started = performance.now();
-    await once();
-    samples.push((performance.now() - started) / iterations);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
 }
 
 async function runBench(backend: GpuBackend, options: BenchOptions): Promise<{ device: string; rows: BenchRow[] }> {

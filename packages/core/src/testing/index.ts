@@ -21,3 +21,4 @@ export {
   type DwtFixtureCase,
 } from './fixture';
 export { highChannels, nchwToNhwc, nhwcToNchw, waveMixLayout } from './layout';
+export { msPerCall, runConformanceCases, type CaseResult } from './runner';
