@@ -1,6 +1,8 @@
 export { DWT2D, DWT2D_LAYOUTS, type DWT2DArgs, type DWT2DLayout } from './dwt2d_layer';
 export { ChannelSlice, type ChannelSliceArgs } from './channel_slice_layer';
 export { BicubicUpsample2x } from './bicubic_upsample_layer';
+export { PixelShuffle, type PixelShuffleArgs } from './pixel_shuffle_layer';
+export { Upsample, UPSAMPLE_MODES, interpolationMatrix, upsample, type UpsampleArgs, type UpsampleMode } from './upsample_layer';
 export {
   BATCH_NORM_EPSILON,
   BATCH_NORM_MOMENTUM,
@@ -16,5 +18,6 @@ export {
   type WaveBlockOptions,
   type WaveMixDims,
 } from './wave_block';
+export { residualWaveBlockV2, waveBlockV2, type WaveBlockV2Options } from './wave_block_v2';
 export { torchBiasInitializer, torchKernelInitializer } from './initializers';
 export type { LayerArgs, Shape } from './layer_utils';
