@@ -109,8 +109,8 @@ describe('classification on the bundled MNIST', () => {
   test('the tfjs and PyTorch exports load back and reproduce the reported test accuracy', async () => {
     await tf.setBackend('wasm');
     const tfjsModel = await tf.loadLayersModel(fileSystem(join(reference, 'model')));
-    const config = readJson<Record<string, unknown>>(join(reference, 'model-config.json'));
-    const torchModel = createModel(config as never);
+    const { preprocessing, classNames, ...config } = readJson<Record<string, unknown>>(join(reference, 'model-config.json'));
+    const torchModel = createModel(config as never, { preprocessing: preprocessing as never, classNames: classNames as never });
     loadPyTorchWeights(torchModel, new Uint8Array(readFileSync(join(reference, 'model.safetensors'))));
     const test = await loadDataset('mnist', { split: 'test' });
     const { images, labels } = await test.read(Int32Array.from({ length: 500 }, (_, i) => i));
@@ -124,6 +124,9 @@ describe('classification on the bundled MNIST', () => {
     // The export carries the training normalisation and class names, so the inference API
     // classifies raw pixels exactly as the trainer's test did.
     expect(getWaveMixMetadata(tfjsModel)).toMatchObject({ preprocessing: { mean: [test.mean[0]], std: [test.std[0]] }, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
+    // model-config.json carries them too (the PyTorch route).
+    const { preprocessing: trained, classNames: names } = getWaveMixMetadata(tfjsModel)!;
+    expect(getWaveMixMetadata(torchModel)).toMatchObject({ preprocessing: trained, classNames: names });
     const classifier = await load(fileSystem(join(reference, 'model')));
     for (let i = 0; i < 8; i++) {
       const [top] = await classifier.classify({ data: images.subarray(i * 784, (i + 1) * 784), width: 28, height: 28, channels: 1 }, 1);

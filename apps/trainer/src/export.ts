@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '@wavemix/core/node';
-import { exportPyTorchWeights, type WaveMixConfig } from '@wavemix/models';
+import { exportPyTorchWeights, getWaveMixMetadata, type WaveMixConfig } from '@wavemix/models';
 import { fileSystem } from '@wavemix/models/node';
 
 export async function exportModel(
@@ -19,7 +19,10 @@ export async function exportModel(
   await model.save(fileSystem(tfjs));
   const pytorch = join(output, 'model.safetensors');
   writeFileAtomic(pytorch, exportPyTorchWeights(model));
-  // Exactly what createModel takes, so the PyTorch export can be rebuilt and loaded anywhere.
-  writeFileAtomic(join(output, 'model-config.json'), `${JSON.stringify(info.modelConfig, null, 2)}\n`);
+  // createModel's config plus its `preprocessing` / `classNames` options (the normalisation the run
+  // trained with): without them the PyTorch export rebuilt elsewhere would predict on unnormalised input.
+  const { preprocessing, classNames } = getWaveMixMetadata(model) ?? {};
+  const config = { ...info.modelConfig, ...(preprocessing ? { preprocessing } : {}), ...(classNames ? { classNames } : {}) };
+  writeFileAtomic(join(output, 'model-config.json'), `${JSON.stringify(config, null, 2)}\n`);
   return { tfjs, pytorch };
 }
