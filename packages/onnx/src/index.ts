@@ -1,1 +1,3 @@
-export {};
+export { exportOnnx, DEFAULT_OPSET, type ExportOnnxOptions } from './export_onnx';
+export { ONNX_LAYOUT_KEY, ONNX_METADATA_KEY, parseOnnxMetadata } from './metadata';
+export { WaveMixOnnxFormatError, WaveMixOnnxRuntimeError, WaveMixOnnxUnsupportedLayerError } from './errors';
