@@ -37,5 +37,12 @@ export {
   type Segmentation,
   type UpscaledImage,
 } from './inference/predictor';
+export {
+  OFFICIAL_WEIGHTS_BASE_URL,
+  WEIGHTS_BASE_URL_ENV,
+  WaveMixWeightsError,
+  mirroredUrl,
+  type ExpectedCheckpoint,
+} from './inference/weights';
 export { rgbToGray, rgbToYCbCr, toRgbTensor, yCbCrToRgb, type ImageInput, type PixelData } from './inference/image';
 export { AdamW, SgdMomentum, type AdamWConfig, type NamedTensor } from './training/optimizers';

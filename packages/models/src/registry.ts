@@ -38,6 +38,9 @@ export interface ModelInfo {
   classNames?: string[];
   /** Official PyTorch state_dict (torch.save .pth), loadable with `loadPyTorchWeights`. */
   weightsUrl?: string;
+  /** Size in bytes and SHA-256 (hex) of the file at `weightsUrl`, where known: `load()` checks them. */
+  weightsBytes?: number;
+  weightsSha256?: string;
   /** What is assumed rather than taken from an official source. */
   notes?: string;
 }

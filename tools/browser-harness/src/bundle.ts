@@ -27,6 +27,9 @@ export async function bundleForBrowser(options: BundleOptions): Promise<string> 
     tsconfig: options.tsconfig ?? resolve(REPO_ROOT, 'tsconfig.base.json'),
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'error',
+    // Workspace packages resolve to their sources, while their package.json `sideEffects` lists the
+    // built dist/ files: without this esbuild would drop `import './register_all'` from a src index.
+    ignoreAnnotations: true,
   });
   return result.outputFiles[0]!.text;
 }

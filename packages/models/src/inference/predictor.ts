@@ -12,6 +12,7 @@ import { getWaveMixMetadata, type WaveMixMetadata } from '../metadata';
 import { loadPyTorchWeights } from '../pytorch/bridge';
 import { getModelInfo, listModels } from '../registry';
 import { rgbToGray, rgbToYCbCr, toRgbTensor, yCbCrToRgb, type ImageInput } from './image';
+import { mirroredUrl, readCheckpoint, verifyCheckpoint, weightsBaseUrlFromEnv, type FetchLike } from './weights';
 
 export interface Classification {
   className: string;
@@ -36,14 +37,25 @@ export interface UpscaledImage {
 
 export interface LoadOptions {
   /**
-   * For a registry name: the PyTorch state_dict (bytes, or a URL to fetch) to load. Defaults to the
-   * entry's published checkpoint; `null` keeps freshly initialised weights.
+   * For a registry name: the PyTorch state_dict to load: bytes, a URL to fetch, or (Node) a file
+   * path or `file://` URL. Defaults to the entry's published checkpoint; `null` keeps freshly
+   * initialised weights.
    */
   weights?: Uint8Array | ArrayBuffer | string | null;
+  /**
+   * A mirror of the official checkpoints (URL, or a folder in Node) with the same layout, e.g.
+   * `<base>/cifar10/cifar10_94.58.pth`; defaults to the `WAVEMIX_WEIGHTS_BASE_URL` environment variable.
+   */
+  weightsBaseUrl?: string;
+  /**
+   * Expected SHA-256 (hex) of the checkpoint; defaults to the registry's for its published
+   * checkpoint. `null` skips the check.
+   */
+  sha256?: string | null;
   /** For models without WaveMix metadata (saved elsewhere): describe them. */
   metadata?: WaveMixMetadata;
   /** Used to fetch weight URLs (defaults to globalThis.fetch). */
-  fetch?: (url: string) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
+  fetch?: FetchLike;
 }
 
 export class WaveMixPredictor {
@@ -163,42 +175,50 @@ export class WaveMixPredictor {
   }
 }
 
-type Fetch = NonNullable<LoadOptions['fetch']>;
-
-async function fetchBytes(url: string, fetchFn: Fetch | undefined): Promise<Uint8Array> {
-  const fn = fetchFn ?? (globalThis.fetch as unknown as Fetch | undefined);
-  if (!fn) throw new WaveMixError(`cannot fetch ${url}: no fetch() in this environment; pass options.fetch or the bytes`);
-  const response = await fn(url);
-  if (!response.ok) throw new WaveMixError(`fetching ${url} failed with HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
 const isRegistryName = (source: string) => listModels().some((m) => m.name === source);
+
+/** A registry model's checkpoint bytes (checked when their size or hash is known); null for untrained weights. */
+async function registryCheckpoint(name: string, options: LoadOptions): Promise<{ bytes: Uint8Array | ArrayBuffer; source: string } | null> {
+  const info = getModelInfo(name);
+  if (options.weights === null) return null;
+  if (options.weights !== undefined && typeof options.weights !== 'string') return { bytes: options.weights, source: name };
+  let location = options.weights;
+  if (location === undefined) {
+    if (!info.weightsUrl) {
+      throw new WaveMixArgumentError(
+        'weights',
+        `'${name}' has no published checkpoint; pass options.weights (state_dict bytes, URL or file path), or null for untrained weights`,
+      );
+    }
+    const base = options.weightsBaseUrl ?? weightsBaseUrlFromEnv();
+    location = base ? mirroredUrl(info.weightsUrl, base) : info.weightsUrl;
+  }
+  const bytes = await readCheckpoint(location, options.fetch);
+  // The registry's size and hash describe its published checkpoint, not a file the caller picked.
+  const published = options.weights === undefined;
+  const sha256 = options.sha256 === null ? undefined : options.sha256 ?? (published ? info.weightsSha256 : undefined);
+  await verifyCheckpoint(bytes, { bytes: published ? info.weightsBytes : undefined, sha256 }, location);
+  return { bytes, source: location };
+}
 
 /**
  * Loads a WaveMix model for inference:
  * - a registry name (`listModels()`): builds it and loads PyTorch weights (`options.weights`, or
- *   the entry's published checkpoint);
+ *   the entry's published checkpoint, from `options.weightsBaseUrl` / `WAVEMIX_WEIGHTS_BASE_URL`
+ *   when set); a checkpoint that cannot be fetched or read, or fails its size or SHA-256 check,
+ *   throws `WaveMixWeightsError` naming the URL or path (with the original error as `cause`);
  * - a tfjs model URL (`https://.../model.json`, `indexeddb://...`, ...) or an `io.IOHandler`:
  *   `tf.loadLayersModel`, then the WaveMix metadata saved with it (or `options.metadata`).
  */
 export async function load(source: string | tf.io.IOHandler, options: LoadOptions = {}): Promise<WaveMixPredictor> {
   let model: LayersModel;
   if (typeof source === 'string' && isRegistryName(source)) {
-    const info = getModelInfo(source);
+    // The checkpoint first: a network or file problem fails before a large model is built.
+    const checkpoint = await registryCheckpoint(source, options);
     model = createModel(source);
-    const weights = options.weights === undefined ? info.weightsUrl ?? undefined : options.weights;
-    if (weights === undefined) {
-      model.dispose();
-      throw new WaveMixArgumentError(
-        'weights',
-        `'${source}' has no published checkpoint; pass options.weights (state_dict bytes or URL), or null for untrained weights`,
-      );
-    }
-    if (weights !== null) {
+    if (checkpoint) {
       try {
-        const bytes = typeof weights === 'string' ? await fetchBytes(weights, options.fetch) : weights;
-        loadPyTorchWeights(model, bytes, { source: typeof weights === 'string' ? weights : source });
+        loadPyTorchWeights(model, checkpoint.bytes, { source: checkpoint.source });
       } catch (error) {
         model.dispose();
         throw error;
