@@ -1,8 +1,31 @@
-/** Base class of every error WaveMix.js throws on purpose. */
+/**
+ * The error hierarchy: every error WaveMix.js throws on purpose extends `WaveMixError`. Each
+ * instance carries, under `Symbol.for('wavemix.error')`, the names of its class chain, so
+ * `SomeError.isInstance(value)` holds even when the value comes from another copy of the package
+ * (ESM and CJS builds loaded side by side, two bundles), where `instanceof` fails.
+ */
+const BRAND = Symbol.for('wavemix.error');
+
 export class WaveMixError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
+    const chain: string[] = [];
+    for (let c: Function | null = new.target; c && c !== Error; c = Object.getPrototypeOf(c) as Function | null) {
+      chain.push(c.name);
+    }
+    // The brand: this error's class names up to WaveMixError, read by `isInstance`.
+    Object.defineProperty(this, BRAND, { value: Object.freeze(chain), enumerable: false });
+  }
+
+  /**
+   * True for an instance of this class or a subclass, from any copy of the package: checks the
+   * `Symbol.for('wavemix.error')` brand and this class's name in it (not the prototype chain).
+   */
+  static isInstance<T extends abstract new (...args: never[]) => WaveMixError>(this: T, value: unknown): value is InstanceType<T> {
+    if (value === null || typeof value !== 'object') return false;
+    const chain = (value as Record<symbol, unknown>)[BRAND];
+    return Array.isArray(chain) && chain.includes(this.name);
   }
 }
 
@@ -13,6 +36,23 @@ export class WaveMixArgumentError extends WaveMixError {
     message: string,
   ) {
     super(`${argument}: ${message}`);
+  }
+}
+
+/**
+ * Reading an untrusted input would exceed a resource budget (bytes materialised or inflated,
+ * entries, nesting). `limit` and `requested` are in `unit`; `option` names the setting that raises
+ * the budget, where there is one.
+ */
+export class WaveMixBudgetError extends WaveMixError {
+  constructor(
+    message: string,
+    readonly limit: number,
+    readonly requested: number,
+    readonly unit: string,
+    readonly option?: string,
+  ) {
+    super(`${message}: ${requested} ${unit} needed, the budget is ${limit}${option ? ` (raise it with the '${option}' option)` : ''}`);
   }
 }
 

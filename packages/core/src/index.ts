@@ -1,5 +1,5 @@
 export * from './kernel_names';
-export { WaveMixArgumentError, WaveMixError, WaveMixKernelLimitError, WaveMixShaderError } from './errors';
+export { WaveMixArgumentError, WaveMixBudgetError, WaveMixError, WaveMixKernelLimitError, WaveMixShaderError } from './errors';
 export { halfSize, maxLevels, pyramidShapes, assertNhwcFloat32, assertLevels, assertIdwtInput, resolveOutputSize } from './shapes';
 export { dwt2d } from './ops/dwt2d';
 export { idwt2d } from './ops/idwt2d';
@@ -42,3 +42,4 @@ export {
 export * from './safetensors';
 export { registerKernelsOnce } from './register';
 export { seededRandom } from './random';
+export * from './class_names';

@@ -4,7 +4,7 @@
  * the raw little-endian data. Reading validates the header the way the reference Rust
  * implementation does: sizes, JSON, dtypes, offsets inside the buffer, no overlaps and no holes.
  */
-import { WaveMixError } from '../errors';
+import { WaveMixBudgetError, WaveMixError } from '../errors';
 
 export class SafetensorsError extends WaveMixError {
   constructor(
@@ -45,6 +45,11 @@ export interface SafetensorsFile {
 export interface ReadOptions {
   /** File name for error messages. */
   source?: string;
+  /**
+   * Refuse (with `WaveMixBudgetError`) a file whose header plus tensor data exceed this many bytes,
+   * before the header is parsed. Default: no limit beyond the format's 100 MB header cap.
+   */
+  maxBytes?: number;
 }
 
 function isDtype(value: unknown): value is SafetensorsDtype {
@@ -56,7 +61,7 @@ export function numElements(shape: readonly number[]): number {
 }
 
 export function readSafetensors(bytes: Uint8Array, options: ReadOptions = {}): SafetensorsFile {
-  const { source } = options;
+  const { source, maxBytes = Infinity } = options;
   const fail = (message: string, offset: number, key?: string): never => {
     throw new SafetensorsError(message, offset, key, source);
   };
@@ -68,6 +73,9 @@ export function readSafetensors(bytes: Uint8Array, options: ReadOptions = {}): S
     fail(`header length ${headerLength64} exceeds the format's ${MAX_HEADER_BYTES}-byte limit`, 0);
   }
   const headerLength = Number(headerLength64);
+  if (bytes.length - 8 > maxBytes) {
+    throw new WaveMixBudgetError(`${source ? `${source}: ` : ''}safetensors header and data`, maxBytes, bytes.length - 8, 'bytes', 'maxBytes');
+  }
   if (8 + headerLength > bytes.length) {
     fail(`header length ${headerLength} runs past the end of the ${bytes.length}-byte file`, 0);
   }
