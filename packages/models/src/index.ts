@@ -45,4 +45,5 @@ export {
   type ExpectedCheckpoint,
 } from './inference/weights';
 export { rgbToGray, rgbToYCbCr, toRgbTensor, yCbCrToRgb, type ImageInput, type PixelData } from './inference/image';
+export { labelMap, preprocessImage, toUpscaledImage, topClasses } from './inference/processing';
 export { AdamW, SgdMomentum, type AdamWConfig, type NamedTensor } from './training/optimizers';

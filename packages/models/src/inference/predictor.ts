@@ -6,12 +6,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { WaveMixArgumentError, WaveMixError } from '@wavemix/core';
-import { assertInputSize, inputDivisor, type WaveMixTask } from '../config';
+import { inputDivisor, type WaveMixTask } from '../config';
 import { createModel } from '../create_model';
 import { getWaveMixMetadata, type WaveMixMetadata } from '../metadata';
 import { loadPyTorchWeights } from '../pytorch/bridge';
 import { getModelInfo, listModels } from '../registry';
-import { rgbToGray, rgbToYCbCr, toRgbTensor, yCbCrToRgb, type ImageInput } from './image';
+import { toRgbTensor, type ImageInput } from './image';
+import { labelMap, preprocessImage, toUpscaledImage, topClasses } from './processing';
 import { mirroredUrl, readCheckpoint, verifyCheckpoint, weightsBaseUrlFromEnv, type FetchLike } from './weights';
 
 export interface Classification {
@@ -79,82 +80,47 @@ export class WaveMixPredictor {
 
   /** `[1, h, w, c]` model input for an image: colour space, resize to the input size, normalisation. */
   preprocess(image: ImageInput): tf.Tensor4D {
-    const { config, preprocessing } = this.metadata;
-    return tf.tidy(() => {
-      const rgb = toRgbTensor(image);
-      let x: tf.Tensor3D =
-        preprocessing.colorSpace === 'grayscale' ? rgbToGray(rgb)
-          : preprocessing.colorSpace === 'ycbcr' ? (rgbToYCbCr(rgb) as tf.Tensor3D)
-            : rgb;
-      if (x.shape[2] !== config.inChannels) {
-        throw new WaveMixArgumentError(
-          'image',
-          `preprocessing '${preprocessing.colorSpace}' gives ${x.shape[2]} channels but the model takes ${config.inChannels}; call model.predict() with your own input`,
-        );
-      }
-      if (config.inputSize) {
-        const [h, w] = config.inputSize;
-        if (x.shape[0] !== h || x.shape[1] !== w) x = tf.image.resizeBilinear(x, [h, w], false, true);
-      } else {
-        assertInputSize(config, [x.shape[0], x.shape[1]]);
-      }
-      const scaled = tf.div(x, 255);
-      const normalised = tf.div(tf.sub(scaled, tf.tensor1d(preprocessing.mean)), tf.tensor1d(preprocessing.std));
-      return tf.expandDims(normalised, 0) as tf.Tensor4D;
-    });
+    return preprocessImage(image, this.metadata);
   }
 
   /** The `topK` most probable classes, most probable first. */
   async classify(image: ImageInput, topK = 5): Promise<Classification[]> {
     this.check('classify', ['classification']);
-    const numClasses = this.metadata.config.numClasses!;
-    const k = Math.max(1, Math.min(Math.floor(topK), numClasses));
-    const { values, indices } = tf.tidy(() => {
-      const logits = this.model.predict(this.preprocess(image)) as tf.Tensor2D;
-      return tf.topk(tf.softmax(logits), k);
-    });
-    const [probabilities, classes] = await Promise.all([values.data(), indices.data()]);
-    tf.dispose([values, indices]);
-    const names = this.metadata.classNames;
-    return Array.from(classes, (index, i) => ({ className: names?.[index] ?? `class ${index}`, probability: probabilities[i]! }));
+    const logits = tf.tidy(() => this.model.predict(this.preprocess(image)) as tf.Tensor2D);
+    try {
+      return await topClasses(logits, topK, this.metadata);
+    } finally {
+      logits.dispose();
+    }
   }
 
   /** Per-pixel class indices at the image's own size. */
   async segment(image: ImageInput): Promise<Segmentation> {
     this.check('segment', ['segmentation']);
-    const labels = tf.tidy(() => {
-      const rgb = toRgbTensor(image);
-      const [height, width] = rgb.shape;
-      const logits = this.model.predict(this.preprocess(rgb)) as tf.Tensor4D;
-      const resized = logits.shape[1] === height && logits.shape[2] === width
-        ? logits : tf.image.resizeBilinear(logits, [height, width], false, true);
-      return tf.squeeze(tf.argMax(resized, -1), [0]) as tf.Tensor2D;
-    });
-    const [height, width] = labels.shape;
-    const data = (await labels.data()) as Int32Array;
-    labels.dispose();
-    const numClasses = this.metadata.config.numClasses!;
-    const classNames = this.metadata.classNames ?? Array.from({ length: numClasses }, (_, i) => `class ${i}`);
-    return { width, height, labels: Int32Array.from(data), numClasses, classNames };
+    const rgb = toRgbTensor(image);
+    const [height, width] = rgb.shape;
+    let logits: tf.Tensor4D;
+    try {
+      logits = tf.tidy(() => this.model.predict(this.preprocess(rgb)) as tf.Tensor4D);
+    } finally {
+      rgb.dispose();
+    }
+    try {
+      return await labelMap(logits, height, width, this.metadata);
+    } finally {
+      logits.dispose();
+    }
   }
 
   /** The image at twice its size, as RGBA pixels. */
   async upscale(image: ImageInput): Promise<UpscaledImage> {
     this.check('upscale', ['sisr', 'wavemix-sr']);
-    const { preprocessing } = this.metadata;
-    const rgba = tf.tidy(() => {
-      const y = tf.squeeze(this.model.predict(this.preprocess(image)) as tf.Tensor4D, [0]) as tf.Tensor3D;
-      const scaled = tf.add(tf.mul(y, tf.tensor1d(preprocessing.std)), tf.tensor1d(preprocessing.mean));
-      const rgb = preprocessing.colorSpace === 'ycbcr' ? yCbCrToRgb(scaled, 1)
-        : preprocessing.colorSpace === 'grayscale' ? tf.tile(scaled, [1, 1, 3]) : scaled;
-      const bytes = tf.round(tf.mul(tf.clipByValue(rgb, 0, 1), 255));
-      const alpha = tf.fill([y.shape[0], y.shape[1], 1], 255);
-      return tf.cast(tf.concat([bytes, alpha], -1), 'int32') as tf.Tensor3D;
-    });
-    const [height, width] = rgba.shape;
-    const data = new Uint8ClampedArray(await rgba.data());
-    rgba.dispose();
-    return { data, width, height };
+    const output = tf.tidy(() => this.model.predict(this.preprocess(image)) as tf.Tensor4D);
+    try {
+      return await toUpscaledImage(output, this.metadata);
+    } finally {
+      output.dispose();
+    }
   }
 
   /** Runs the model once so later calls do not pay for kernel set-up. */
