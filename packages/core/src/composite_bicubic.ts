@@ -24,6 +24,24 @@ function padAxis(x: T4, axis: Axis, before: number, after: number): T4 {
   return tf.pad(x, paddings);
 }
 
+/**
+ * `tf.addN` in groups of at most 4: WebGPU's AddN binds every input as a storage buffer, and
+ * devices may allow only 8 per shader stage (inputs + output), past which tfjs-backend-webgpu
+ * 4.22 returns garbage instead of an error.
+ */
+function addMany(terms: T4[]): T4 {
+  let sums = terms;
+  while (sums.length > 1) {
+    const next: T4[] = [];
+    for (let i = 0; i < sums.length; i += 4) {
+      const group = sums.slice(i, i + 4);
+      next.push(group.length === 1 ? group[0]! : (tf.addN(group) as T4));
+    }
+    sums = next;
+  }
+  return sums[0]!;
+}
+
 /** Upsamples one axis by 2: edge-replicate 2 samples each side, two 4-tap filters, interleave. */
 function upsampleAxis(x: T4, axis: Axis): T4 {
   const n = x.shape[axis];
@@ -60,7 +78,7 @@ function upsampleAxisTranspose(dy: T4, axis: Axis): T4 {
   const terms: T4[] = [];
   BICUBIC_EVEN_WEIGHTS.forEach((weight, k) => terms.push(padAxis(tf.mul(even, weight), axis, k, 4 - k)));
   BICUBIC_ODD_WEIGHTS.forEach((weight, k) => terms.push(padAxis(tf.mul(odd, weight), axis, k + 1, 3 - k)));
-  const dPadded = tf.addN(terms) as T4; // n + 4 samples along axis
+  const dPadded = addMany(terms); // n + 4 samples along axis
   const sumOf = (begin: number) => tf.sum(sliceAxis(dPadded, axis, begin, 2), axis, true) as T4;
   const core = sliceAxis(dPadded, axis, 2, n);
   if (n === 1) return tf.addN([core, sumOf(0), sumOf(n + 2)]) as T4;

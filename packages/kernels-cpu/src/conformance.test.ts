@@ -1,14 +1,14 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { bicubicConformanceCases, dwtConformanceCases } from '@wavemix/core/testing';
+import { allConformanceCases } from '@wavemix/core/testing';
+import { cpuKernelConfigs } from './base';
 import './index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const options = { backend: 'cpu', expectKernels: true };
-for (const testCase of [...dwtConformanceCases(options), ...bicubicConformanceCases(options)]) {
+for (const testCase of allConformanceCases({ backend: 'cpu', kernels: cpuKernelConfigs })) {
   test(testCase.name, testCase.run);
 }

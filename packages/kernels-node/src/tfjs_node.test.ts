@@ -4,7 +4,8 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { Dwt2D, WaveletPyramid } from '@wavemix/core';
-import { dwtConformanceCases } from '@wavemix/core/testing';
+import { allConformanceCases } from '@wavemix/core/testing';
+import { nodeKernelConfigs } from './base';
 
 function installedTfjsNode(): string | undefined {
   for (const name of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
@@ -37,7 +38,7 @@ if (tfjsNode === undefined) {
       expect(tf.getKernel(WaveletPyramid, 'tensorflow')?.kernelFunc).toBe(waveletPyramidConfig.kernelFunc);
     });
 
-    for (const testCase of dwtConformanceCases({ backend: 'tensorflow', expectKernels: true })) {
+    for (const testCase of allConformanceCases({ backend: 'tensorflow', kernels: nodeKernelConfigs })) {
       test(testCase.name, testCase.run);
     }
   });

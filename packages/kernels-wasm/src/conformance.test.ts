@@ -1,14 +1,14 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { bicubicConformanceCases, dwtConformanceCases } from '@wavemix/core/testing';
+import { allConformanceCases } from '@wavemix/core/testing';
+import { wasmKernelConfigs } from './base';
 import './index';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
 });
 
-const options = { backend: 'wasm', expectKernels: true };
-for (const testCase of [...dwtConformanceCases(options), ...bicubicConformanceCases(options)]) {
+for (const testCase of allConformanceCases({ backend: 'wasm', kernels: wasmKernelConfigs })) {
   test(testCase.name, testCase.run);
 }

@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { dwt2d, dwt2dCompositeRaw, idwt2d, idwt2dCompositeRaw, waveletPyramid, waveletPyramidCompositeRaw } from '@wavemix/core';
-import { dwtConformanceCases, msPerCall, runConformanceCases, type CaseResult } from '@wavemix/core/testing';
+import { allConformanceCases, msPerCall, runConformanceCases, type CaseResult } from '@wavemix/core/testing';
+import { webgpuKernelConfigs } from '../src/base';
 import '../src/index';
 import { webgpuKernelCases } from '../src/testing';
 
@@ -35,7 +36,7 @@ export async function runChecks(options: CheckOptions) {
   const conformance = { passed: 0, failed: 0, results: [] as CaseResult[] };
   if (options.conformance) {
     console.log('\nconformance (webgpu):');
-    const cases = [...dwtConformanceCases({ backend: 'webgpu', expectKernels: true }), ...webgpuKernelCases()];
+    const cases = [...allConformanceCases({ backend: 'webgpu', kernels: webgpuKernelConfigs }), ...webgpuKernelCases()];
     conformance.results = await runConformanceCases(cases, (result) => {
       if (result.ok) conformance.passed++;
       else conformance.failed++;

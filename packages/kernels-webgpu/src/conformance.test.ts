@@ -5,7 +5,8 @@ import './node_webgpu_setup';
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
-import { dwtConformanceCases } from '@wavemix/core/testing';
+import { allConformanceCases } from '@wavemix/core/testing';
+import { webgpuKernelConfigs } from './base';
 import './index';
 import { webgpuKernelCases } from './testing';
 
@@ -19,6 +20,6 @@ afterAll(() => {
   tf.removeBackend('webgpu');
 });
 
-for (const testCase of [...dwtConformanceCases({ backend: 'webgpu', expectKernels: true }), ...webgpuKernelCases()]) {
+for (const testCase of [...allConformanceCases({ backend: 'webgpu', kernels: webgpuKernelConfigs }), ...webgpuKernelCases()]) {
   test(testCase.name, testCase.run);
 }

@@ -91,8 +91,9 @@ export class ExpectedCalibrationError {
         const p = this.input === 'logits' ? tf.softmax(tf.cast(scores, 'float32')) : tf.cast(scores, 'float32');
         return [tf.max(p, 1), tf.argMax(p, 1)];
       });
+      // sync-read: update() is synchronous by contract; two per-sample vectors per batch.
       const confidence = conf!.dataSync();
-      const prediction = pred!.dataSync();
+      const prediction = pred!.dataSync(); // sync-read: as above
       tf.dispose([conf!, pred!]);
       return { confidence, prediction, numClasses };
     }

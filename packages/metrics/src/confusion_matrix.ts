@@ -108,6 +108,7 @@ export class ConfusionMatrix {
       const histogram = tf.denseBincount(index, tf.tensor1d([], 'int32'), c * c + 1);
       return tf.concat([tf.cast(histogram, 'int32'), tf.cast(tf.stack([badTarget, badPred]), 'int32')]);
     });
+    // sync-read: update() is synchronous by contract; one small summary read per batch.
     const values = summary.dataSync();
     summary.dispose();
     const badTarget = values[c * c + 1]!;

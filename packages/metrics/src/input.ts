@@ -27,6 +27,7 @@ export function valuesOf(x: MetricInput, argument: string): ArrayLike<number> {
     if (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool') {
       throw new WaveMixArgumentError(argument, `dtype ${x.dtype} is not numeric`);
     }
+    // sync-read: metric updates are synchronous by contract; pass typed arrays where reads must be async (WebGPU in Node).
     return x.dataSync() as ArrayLike<number>;
   }
   if (Array.isArray(x) || ArrayBuffer.isView(x)) return x as ArrayLike<number>;

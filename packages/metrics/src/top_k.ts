@@ -154,6 +154,7 @@ function correctFromTensor(
     const correct = tf.sum(tf.cast(tf.less(rank, k), 'int32'));
     return tf.stack([tf.cast(correct, 'float32'), tf.min(labelFloat), tf.max(labelFloat), tf.cast(nonInteger, 'float32')]);
   });
+  // sync-read: topKAccuracy is synchronous by contract; one 4-value summary read.
   const [correct, minLabel, maxLabel, nonInteger] = Array.from(summary.dataSync());
   summary.dispose();
   if (nonInteger! > 0 || minLabel! < 0 || maxLabel! >= numClasses || Number.isNaN(minLabel!)) {

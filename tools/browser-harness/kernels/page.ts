@@ -6,9 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@wavemix/kernels-webgl';
+import { webglKernelConfigs } from '@wavemix/kernels-webgl/base';
 import '@wavemix/kernels-webgpu';
+import { webgpuKernelConfigs } from '@wavemix/kernels-webgpu/base';
 import { dwt2d, dwt2dCompositeRaw, waveletPyramid, waveletPyramidCompositeRaw } from '@wavemix/core';
-import { dwtConformanceCases, msPerCall, runConformanceCases, type ConformanceCase } from '@wavemix/core/testing';
+import { allConformanceCases, msPerCall, runConformanceCases, type ConformanceCase } from '@wavemix/core/testing';
 import { webglKernelCases } from '@wavemix/kernels-webgl/testing';
 import { webgpuKernelCases } from '@wavemix/kernels-webgpu/testing';
 import type { BenchOptions, BenchRow, CaseResult, SuiteResult } from './protocol';
@@ -31,7 +33,7 @@ async function useBackend(backend: GpuBackend): Promise<string> {
 async function runConformance(backend: GpuBackend): Promise<SuiteResult> {
   const device = await useBackend(backend);
   const cases: ConformanceCase[] = [
-    ...dwtConformanceCases({ backend, expectKernels: true }),
+    ...allConformanceCases({ backend, kernels: backend === 'webgl' ? webglKernelConfigs : webgpuKernelConfigs }),
     ...(backend === 'webgl' ? webglKernelCases() : webgpuKernelCases()),
   ];
   // The stack goes into the message: run.ts prints the first lines of a failure.

@@ -22,3 +22,10 @@ export {
 } from './fixture';
 export { highChannels, nchwToNhwc, nhwcToNchw, waveMixLayout } from './layout';
 export { msPerCall, runConformanceCases, type CaseResult } from './runner';
+export {
+  allConformanceCases,
+  CONFORMANCE_SUITES,
+  kernelRegistrationCase,
+  type BackendConformanceOptions,
+  type ConformanceSuite,
+} from './suites';
