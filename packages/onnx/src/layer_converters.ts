@@ -8,7 +8,9 @@ import { transposeData } from '@wavemix/models';
 import { onnxAxis, onnxShape, type ConvertContext, type OnnxValue } from './convert_context';
 import { WaveMixOnnxUnsupportedLayerError } from './errors';
 import type { Dim } from './graph_builder';
-import { convertBicubicUpsample, convertChannelSlice, convertDwt } from './wavelet_converters';
+import {
+  convertBicubicUpsample, convertChannelSlice, convertDwt, convertPixelShuffle, convertUpsample, convertUpsample2x,
+} from './wavelet_converters';
 
 type Layer = tfl.Layer;
 export type LayerConverter = (layer: Layer, inputs: OnnxValue[], outputs: SymbolicTensor[], ctx: ConvertContext) => OnnxValue[];
@@ -272,4 +274,7 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   DWT2D: convertDwt,
   ChannelSlice: convertChannelSlice,
   BicubicUpsample2x: convertBicubicUpsample,
+  WaveMixUpsample: convertUpsample,
+  WaveMixUpsample2x: convertUpsample2x,
+  PixelShuffle: convertPixelShuffle,
 };

@@ -98,12 +98,38 @@ export const convertChannelSlice: Converter = (layer, [input], [output], ctx) =>
   return [{ name: builder.node('Slice', layer.name, inputs, shape), shape }];
 };
 
-/** PyTorch `Upsample(scale_factor=2, mode='bicubic', align_corners=False)` as torch.onnx.export writes it. */
-export const convertBicubicUpsample: Converter = (layer, [input], [output], ctx) => {
+function resize(layer: tfl.Layer, input: OnnxValue, output: SymbolicTensor, ctx: ConvertContext, scale: number, mode: string): OnnxValue[] {
   const { builder } = ctx;
-  const value = ctx.materialize(input!);
-  const scales = builder.addFloat(`${layer.name}.scales`, [4], Float32Array.of(1, 1, 2, 2));
-  const shape = onnxShape(output!);
-  const attributes = { coordinate_transformation_mode: 'half_pixel', cubic_coeff_a: { float: -0.75 }, mode: 'cubic', nearest_mode: 'floor' };
+  const value = ctx.materialize(input);
+  const scales = builder.addFloat(`${layer.name}.scales`, [4], Float32Array.of(1, 1, scale, scale));
+  const shape = onnxShape(output);
+  // What torch.onnx.export writes for `Upsample(scale_factor, mode, align_corners=False)`.
+  const attributes =
+    mode === 'nearest' ? { coordinate_transformation_mode: 'asymmetric', mode: 'nearest', nearest_mode: 'floor' }
+      : mode === 'bilinear' ? { coordinate_transformation_mode: 'half_pixel', mode: 'linear' }
+        : mode === 'bicubic' ? { coordinate_transformation_mode: 'half_pixel', cubic_coeff_a: { float: -0.75 }, mode: 'cubic' }
+          : null;
+  if (!attributes) throw new WaveMixOnnxUnsupportedLayerError(layer.name, layer.getClassName(), `interpolation mode '${mode}'`);
   return [{ name: builder.node('Resize', layer.name, [value.name, '', scales], shape, attributes), shape }];
+}
+
+/** PyTorch `Upsample(scale_factor=2, mode='bicubic', align_corners=False)`. */
+export const convertBicubicUpsample: Converter = (layer, [input], [output], ctx) => resize(layer, input!, output!, ctx, 2, 'bicubic');
+
+/** `WaveMixUpsample2x` (nearest or bilinear, x2). */
+export const convertUpsample2x: Converter = (layer, [input], [output], ctx) =>
+  resize(layer, input!, output!, ctx, 2, (layer.getConfig() as { mode: string }).mode);
+
+/** `WaveMixUpsample` (bicubic or bilinear, integer scale). */
+export const convertUpsample: Converter = (layer, [input], [output], ctx) => {
+  const { scale, mode } = layer.getConfig() as { scale?: number; mode?: string };
+  return resize(layer, input!, output!, ctx, scale ?? 2, mode ?? 'bicubic');
+};
+
+/** PyTorch `PixelShuffle(r)`: channel c*r*r + i*r + j moves to (h*r + i, w*r + j), ONNX DepthToSpace mode CRD. */
+export const convertPixelShuffle: Converter = (layer, [input], [output], ctx) => {
+  const blocksize = (layer.getConfig() as { upscaleFactor?: number }).upscaleFactor ?? 2;
+  const value = ctx.materialize(input!);
+  const shape = onnxShape(output!);
+  return [{ name: ctx.builder.node('DepthToSpace', layer.name, [value.name], shape, { blocksize, mode: 'CRD' }), shape }];
 };
