@@ -1,22 +1,12 @@
 /** Opens the configured dataset's splits through @wavemix/datasets, with usage errors on failure. */
 import { DatasetArgumentError, DatasetFormatError, DatasetNotFoundError, type Dataset } from '@wavemix/datasets';
-import { loadDataset } from '@wavemix/datasets/node';
+import { findDataset, loadDataset } from '@wavemix/datasets/node';
 import type { TrainConfig } from './config';
 import { UsageError } from './errors';
 
-/** The held-out split each dataset publishes (where "test" is not its name). */
-const HELD_OUT_SPLIT: Record<string, string> = {
-  cityscapes: 'val',
-  div2k: 'valid',
-  'super-resolution': 'valid',
-  places365: 'val',
-  'tiny-imagenet': 'val',
-  imagenet: 'val',
-  inaturalist: 'val',
-};
-
 export function heldOutSplit(config: TrainConfig): string {
-  return config.testSplit ?? HELD_OUT_SPLIT[config.dataset] ?? 'test';
+  // The dataset table knows the split each dataset publishes for testing ('test', 'val', 'valid').
+  return config.testSplit ?? findDataset(config.dataset)?.descriptor.heldOutSplit ?? 'test';
 }
 
 export async function loadTrainerDataset(config: TrainConfig, which: 'train' | 'test'): Promise<Dataset> {

@@ -63,4 +63,4 @@ export {
   type PipelineState,
 } from './pipeline/pipeline';
 export { toTfDataset } from './pipeline/tf_data';
-export { DATASET_NAMES, FASHION_MNIST_CLASSES, GALAXY10_CLASSES, MNIST_CLASSES, NORMALIZATION, type DatasetName } from './registry';
+export { CIFAR10_CLASSES, FASHION_MNIST_CLASSES, GALAXY10_CLASSES, MNIST_CLASSES, STL10_CLASSES } from './registry';

@@ -1,25 +1,5 @@
-/** The 19 Cityscapes evaluation classes, in train-id order (cityscapesScripts `labels.py`). */
-export const CITYSCAPES_CLASSES = [
-  'road',
-  'sidewalk',
-  'building',
-  'wall',
-  'fence',
-  'pole',
-  'traffic light',
-  'traffic sign',
-  'vegetation',
-  'terrain',
-  'sky',
-  'person',
-  'rider',
-  'car',
-  'truck',
-  'bus',
-  'train',
-  'motorcycle',
-  'bicycle',
-] as const;
+/** The 19 Cityscapes evaluation classes, in train-id order (the list lives in @wavemix/core). */
+export { CITYSCAPES_CLASSES } from '@wavemix/core';
 
 export const CITYSCAPES_IGNORE_INDEX = 255;
 

