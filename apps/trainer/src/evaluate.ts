@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createPipeline, disposeBatch, type Dataset } from '@wavemix/datasets';
 import { ConfusionMatrix, ExpectedCalibrationError, SuperResolutionMetrics, TopKAccuracy } from '@wavemix/metrics';
 import { yCbCrToRgb } from '@wavemix/models';
-import { classificationLoss, segmentationLoss, superResolutionLoss, toModelColorSpace, type TrainerTask } from './tasks';
+import { classificationLoss, segmentationLoss, superResolutionLoss } from '@wavemix/models/training';
+import { toModelColorSpace, type TrainerTask } from './tasks';
 
 export interface EvaluationMetrics {
   loss: number;

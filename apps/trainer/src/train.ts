@@ -44,18 +44,18 @@ import { loadTrainerDataset } from './data';
 import { DivergenceError, UsageError } from './errors';
 import { evaluate, type Evaluation } from './evaluate';
 import { exportModel } from './export';
-import { learningRateAt } from './optim/schedule';
+
 import type { Progress } from './progress';
 import { writeReport } from './report';
 import { installSeededMathRandom, restoreMathRandom } from './rng';
 import {
   classificationLoss,
   correctCount,
+  learningRateAt,
   segmentationLoss,
   superResolutionLoss,
-  toModelColorSpace,
-  type TrainerTask,
-} from './tasks';
+} from '@wavemix/models/training';
+import { toModelColorSpace, type TrainerTask } from './tasks';
 
 export interface RunPaths {
   output: string;

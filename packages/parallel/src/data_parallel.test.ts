@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { useWasmTraining } from '@wavemix/kernels-wasm';
 import { createModel } from '@wavemix/models';
 import { DataParallel, shardSizes } from './index';
-import { buildTestWorker } from './testing/worker_script';
+import { buildTestLayers, buildTestWorker } from './testing/worker_script';
 
 /**
  * One worker beside the main thread: batch gradients and predictions equal a single-thread
@@ -11,6 +11,8 @@ import { buildTestWorker } from './testing/worker_script';
  * where it matters), weights stay in step after updates, and nothing leaks.
  */
 let workerScript: string;
+/** The WaveMix layers for the workers' `imports` (from source; the default loads dist/). */
+let imports: string[];
 
 async function expectClose(actual: tf.Tensor, expected: tf.Tensor, tolerance: number) {
   const a = await actual.data();
@@ -23,6 +25,7 @@ async function expectClose(actual: tf.Tensor, expected: tf.Tensor, tolerance: nu
 
 beforeAll(async () => {
   workerScript = buildTestWorker();
+  imports = [buildTestLayers()];
   await useWasmTraining();
 });
 
@@ -44,7 +47,7 @@ test('shardSizes splits evenly, larger shards first', () => {
 
 test('predictions on two threads equal the single-thread ones', async () => {
   const m = model();
-  const dp = await DataParallel.create(m, { workers: 1, workerScript });
+  const dp = await DataParallel.create(m, { workers: 1, workerScript, imports });
   try {
     const { x, y } = data(6, 3);
     const expected = tf.tidy(() => m.apply(x, { training: false }) as tf.Tensor);
@@ -60,7 +63,7 @@ test('predictions on two threads equal the single-thread ones', async () => {
 
 test('gradients on two threads are the weighted shard gradients, and replicas follow weight updates', async () => {
   const m = model();
-  const dp = await DataParallel.create(m, { workers: 1, workerScript });
+  const dp = await DataParallel.create(m, { workers: 1, workerScript, imports });
   const optimizer = tf.train.sgd(0.1);
   try {
     const { x, y } = data(8, 5);
@@ -106,7 +109,7 @@ test('gradients on two threads are the weighted shard gradients, and replicas fo
 
 test('errors reach the caller, from the main thread and from a worker', async () => {
   const m = model();
-  const dp = await DataParallel.create(m, { workers: 1, workerScript });
+  const dp = await DataParallel.create(m, { workers: 1, workerScript, imports });
   try {
     const bad = tf.zeros([4, 8, 8, 2]);
     await expect(dp.predict(bad)).rejects.toThrow(/expected axis 3 of input shape to have value 1/);
@@ -122,7 +125,7 @@ test('errors reach the caller, from the main thread and from a worker', async ()
 
 test('a regression loss (super-resolution) trains on two threads; correct is null', async () => {
   const m = createModel({ task: 'sisr', depth: 1, mult: 2, ffChannel: 8, finalDim: 8, level: 1, inputSize: [8, 8] });
-  const dp = await DataParallel.create(m, { workers: 1, workerScript, loss: 'meanSquaredError' });
+  const dp = await DataParallel.create(m, { workers: 1, workerScript, imports, loss: 'meanSquaredError' });
   try {
     const x = tf.randomUniform([4, 8, 8, 3], 0, 1, 'float32', 7);
     const y = tf.randomUniform([4, 16, 16, 3], 0, 1, 'float32', 8);
@@ -139,7 +142,7 @@ test('a regression loss (super-resolution) trains on two threads; correct is nul
 
 test('with dropout, a seeded Math.random on the main thread makes data-parallel steps reproducible', async () => {
   const m = createModel('fashion-mnist-wavemix-lite-8-5', { overrides: { dropout: 0.5, inputSize: [8, 8] } });
-  const dp = await DataParallel.create(m, { workers: 1, workerScript });
+  const dp = await DataParallel.create(m, { workers: 1, workerScript, imports });
   const original = Math.random;
   const seeded = (seed: number) => {
     let state = seed;

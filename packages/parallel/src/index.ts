@@ -14,19 +14,28 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { computeLoss, countCorrect, LOSSES, type LossName } from './losses';
+import { computeLoss, countCorrect, LOSSES, type LossName } from '@wavemix/models/training';
 import type { TensorPayload, WeightUpdate, WorkerReply, WorkerRequest } from './protocol';
 
-export { computeLoss, countCorrect, LOSSES, type LossName } from './losses';
+// The losses live with the other training primitives; re-exported for existing imports.
+export { computeLoss, countCorrect, LOSSES, type LossName } from '@wavemix/models/training';
 
 export interface DataParallelOptions {
   /** Worker threads besides the main thread (default: available cores - 1). 0 runs everything on the main thread. */
   workers?: number;
   /** Loss the replicas compute (default `softmaxCrossEntropy`). */
   loss?: LossName;
+  /**
+   * `sparseSoftmaxCrossEntropy` only: targets with this class id are skipped (segmentation's
+   * void label); shards are then weighted by their labelled targets, not their size.
+   */
+  ignoreIndex?: number;
   /** Backend of the workers (default `wasm`, with the WaveMix training kernels). */
   backend?: 'wasm' | 'cpu';
-  /** Modules each worker imports before building the model (to register custom layers). */
+  /**
+   * Modules each worker imports before building the model, to register its custom layer classes
+   * (default `['@wavemix/layers']`, the WaveMix layers; add your own modules for other layers).
+   */
   imports?: string[];
   /** Path of the built worker script (default: worker.js beside this module). */
   workerScript?: string;
@@ -120,6 +129,7 @@ export class DataParallel {
   private constructor(
     readonly model: tf.LayersModel,
     readonly loss: LossName,
+    readonly ignoreIndex: number | undefined,
     private readonly replicas: Replica[],
   ) {}
 
@@ -127,6 +137,10 @@ export class DataParallel {
   static async create(model: tf.LayersModel, options: DataParallelOptions = {}): Promise<DataParallel> {
     const loss = options.loss ?? 'softmaxCrossEntropy';
     if (!LOSSES.includes(loss)) throw new DataParallelError(`loss must be one of ${LOSSES.join(', ')}, got ${String(loss)}`);
+    const { ignoreIndex } = options;
+    if (ignoreIndex !== undefined && (loss !== 'sparseSoftmaxCrossEntropy' || !Number.isInteger(ignoreIndex))) {
+      throw new DataParallelError(`ignoreIndex needs the sparseSoftmaxCrossEntropy loss and an integer class id, got ${ignoreIndex} with ${loss}`);
+    }
     const count = options.workers ?? Math.max(0, availableParallelism() - 1);
     if (!Number.isInteger(count) || count < 0) throw new DataParallelError(`workers must be a non-negative integer, got ${count}`);
     const script = count > 0 ? (options.workerScript ?? defaultWorkerScript()) : '';
@@ -134,11 +148,12 @@ export class DataParallel {
       type: 'init',
       topology: model.toJSON(null, false),
       backend: options.backend ?? 'wasm',
-      imports: options.imports ?? [],
+      imports: options.imports ?? ['@wavemix/layers'],
       loss,
+      lossOptions: ignoreIndex === undefined ? {} : { ignoreIndex },
     };
     const replicas = Array.from({ length: count }, () => new Replica(new Worker(script), init));
-    const parallel = new DataParallel(model, loss, replicas);
+    const parallel = new DataParallel(model, loss, ignoreIndex, replicas);
     try {
       await Promise.all(replicas.map((r) => r.whenReady()));
     } catch (error) {
@@ -167,12 +182,41 @@ export class DataParallel {
     return { updates, transfer };
   }
 
+  private get lossOptions(): { ignoreIndex?: number } {
+    return this.ignoreIndex === undefined ? {} : { ignoreIndex: this.ignoreIndex };
+  }
+
+  /**
+   * What each shard's mean loss is over (`lossWeight`): the shard sizes, or with an ignore index
+   * the labelled targets per shard (counted per example in one read, summed per shard).
+   */
+  private async shardWeights(y: tf.Tensor, sizes: number[]): Promise<number[]> {
+    if (this.ignoreIndex === undefined) return sizes;
+    const perExample = tf.tidy(() => {
+      const labelled = tf.cast(tf.notEqual(y, this.ignoreIndex!), 'float32');
+      return labelled.rank > 1 ? tf.sum(labelled, labelled.shape.slice(1).map((_, i) => i + 1)) : labelled;
+    });
+    const counts = await perExample.data();
+    perExample.dispose();
+    let offset = 0;
+    return sizes.map((size) => {
+      let sum = 0;
+      for (let i = offset; i < offset + size; i++) sum += counts[i]!;
+      offset += size;
+      return sum;
+    });
+  }
+
   /**
    * Loss and gradients of the mean loss over the batch, as `tf.variableGrads` returns them for the
    * model's trainable weights (keyed by variable name); the caller disposes both. `correct`: for
-   * the classification losses, how many argmax predictions over the batch matched (null otherwise).
+   * the classification losses, how many argmax predictions over the batch matched (null otherwise),
+   * out of `count` (the examples, or with an ignore index the labelled targets).
    */
-  async valueAndGrads(x: tf.Tensor, y: tf.Tensor): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap; correct: number | null }> {
+  async valueAndGrads(
+    x: tf.Tensor,
+    y: tf.Tensor,
+  ): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap; correct: number | null; count: number }> {
     const batch = x.shape[0]!;
     if (y.shape[0] !== batch) throw new DataParallelError(`x and y batch sizes differ: ${batch} vs ${y.shape[0]}`);
     const sizes = shardSizes(batch, Math.min(this.threads, batch));
@@ -195,28 +239,35 @@ export class DataParallel {
         const ys = y.slice(0, sizes[0]!);
         return tf.variableGrads(() => {
           const output = this.model.apply(xs, { training: true }) as tf.Tensor;
-          const count = countCorrect(this.loss, output, ys);
+          const count = countCorrect(this.loss, output, ys, this.lossOptions);
           mineCorrect = count ? tf.keep(count) : null;
-          return computeLoss(this.loss, output, ys);
+          return computeLoss(this.loss, output, ys, this.lossOptions);
         });
       }),
     );
-    const correctMine = mineCorrect ? (mineCorrect as tf.Scalar).dataSync()[0]! : null;
-    tf.dispose(mineCorrect ?? []);
+    let correctMine: number | null = null;
     let replies: WorkerReply[];
+    let weights: number[];
     try {
+      correctMine = mineCorrect ? (await (mineCorrect as tf.Scalar).data())[0]! : null;
+      weights = await this.shardWeights(y, sizes);
       replies = await Promise.all(requests);
     } catch (error) {
       tf.dispose([mine.value, mine.grads]);
+      await Promise.allSettled(requests);
       throw error;
+    } finally {
+      tf.dispose(mineCorrect ?? []);
     }
+    const total = weights.reduce((a, b) => a + b, 0);
     let correct = correctMine;
     for (const reply of replies) {
       const c = (reply as Extract<WorkerReply, { type: 'grads' }>).correct;
       correct = correct == null || c == null ? null : correct + c;
     }
     const combined = tf.tidy(() => {
-      const share = (i: number) => sizes[i]! / batch;
+      // Shard means weighted by what they average over give the batch mean (0 when nothing is labelled).
+      const share = (i: number) => weights[i]! / Math.max(1, total);
       let value = tf.mul(mine.value, share(0));
       const grads: tf.NamedTensorMap = {};
       for (const w of trainable) grads[w.name] = tf.mul(mine.grads[w.name]!, share(0));
@@ -230,7 +281,7 @@ export class DataParallel {
       tf.dispose([mine.value, mine.grads]);
       return { value: value as tf.Scalar, grads };
     });
-    return { ...combined, correct };
+    return { ...combined, correct, count: total };
   }
 
   /** `model.apply(x, {training: false})` with the batch split across the threads. */

@@ -1,5 +1,5 @@
 import type { DataType } from '@tensorflow/tfjs';
-import type { LossName } from './losses';
+import type { LossName, LossOptions } from '@wavemix/models/training';
 
 export interface TensorPayload {
   data: Float32Array | Int32Array | Uint8Array;
@@ -15,6 +15,7 @@ export interface WorkerInit {
   /** Extra modules to import first (registering custom layers or kernels). */
   imports: string[];
   loss: LossName;
+  lossOptions: LossOptions;
 }
 
 /** Weights that changed since the last message, by index in `model.weights`. */

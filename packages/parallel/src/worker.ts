@@ -1,20 +1,19 @@
 /**
  * A data-parallel replica: rebuilds the model from its topology, keeps its weights in step with
  * the main thread's, and computes loss and gradients (or predictions) for one shard of a batch.
+ * Custom layer classes come from the modules named in `init.imports` (DataParallel's `imports`
+ * option), never from a list here.
  */
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '@wavemix/core';
-import { BicubicUpsample2x, ChannelSlice, DWT2D } from '@wavemix/layers';
 import { useWasmTraining } from '@wavemix/kernels-wasm';
+import { computeLoss, countCorrect, type LossName, type LossOptions } from '@wavemix/models/training';
 import { parentPort } from 'node:worker_threads';
-import { computeLoss, countCorrect, type LossName } from './losses';
 import type { TensorPayload, WeightUpdate, WorkerReply, WorkerRequest } from './protocol';
-
-/** Referenced so that bundlers keep the module whose import registers these layer classes. */
-export const WAVEMIX_LAYERS = [DWT2D, ChannelSlice, BicubicUpsample2x];
 
 let model: tf.LayersModel | null = null;
 let loss: LossName = 'softmaxCrossEntropy';
+let lossOptions: LossOptions = {};
 
 const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(reply, transfer);
 const toTensor = (p: TensorPayload) => tf.tensor(p.data, p.shape, p.dtype);
@@ -23,12 +22,25 @@ function setWeights(updates: WeightUpdate[]): void {
   const weights = model!.weights;
   for (const { index, data } of updates) {
     const variable = weights[index]!;
-    const value = tf.tensor(data, variable.shape as number[], "float32");
+    const value = tf.tensor(data, variable.shape as number[], 'float32');
     variable.write(value);
     value.dispose();
   }
 }
 
+/** tfjs names an unregistered class only as "Unknown layer: X"; say how to register it. */
+async function buildModel(topology: unknown, imports: string[]): Promise<tf.LayersModel> {
+  try {
+    return await tf.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
+  } catch (error) {
+    const unknown = /Unknown layer: (\w+)/.exec((error as Error).message);
+    if (!unknown) throw error;
+    throw new Error(
+      `Unknown layer: ${unknown[1]} in the worker (imports: ${imports.length ? imports.join(', ') : 'none'}); ` +
+        'pass the module that registers it in DataParallel.create(model, { imports: [...] })',
+    );
+  }
+}
 
 async function handle(message: WorkerRequest): Promise<void> {
   switch (message.type) {
@@ -37,7 +49,8 @@ async function handle(message: WorkerRequest): Promise<void> {
       if (message.backend === 'wasm') await useWasmTraining();
       else await tf.setBackend(message.backend);
       loss = message.loss;
-      model = await tf.models.modelFromJSON({ modelTopology: message.topology as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
+      lossOptions = message.lossOptions;
+      model = await buildModel(message.topology, message.imports);
       post({ type: 'ready', backend: tf.getBackend() });
       return;
     }
@@ -49,9 +62,9 @@ async function handle(message: WorkerRequest): Promise<void> {
       let correct: tf.Scalar | null = null;
       const { value, grads } = tf.variableGrads(() => {
         const output = model!.apply(x, { training: true }) as tf.Tensor;
-        const count = countCorrect(loss, output, y);
+        const count = countCorrect(loss, output, y, lossOptions);
         correct = count ? tf.keep(count) : null;
-        return computeLoss(loss, output, y);
+        return computeLoss(loss, output, y, lossOptions);
       });
       const arrays = model!.trainableWeights.map((w) => grads[w.name]!.dataSync() as Float32Array);
       const lossValue = value.dataSync()[0]!;

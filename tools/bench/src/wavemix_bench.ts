@@ -18,6 +18,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { restoreStockWasmKernels, setupFastestNodeBackend, useWasmTraining, wasmKernelConfigs } from '@wavemix/kernels-wasm';
 import '@wavemix/kernels-cpu';
 import { AdamW, countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
+import { computeLoss } from '@wavemix/models/training';
 import { DataParallel, enableKernelThreads, type LossName } from '@wavemix/parallel';
 import { readFileSync, existsSync } from 'node:fs';
 
@@ -190,7 +191,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       ? await parallel.valueAndGrads(x, y)
       : tf.variableGrads(() => {
           const output = model.apply(x, { training: true }) as tf.Tensor;
-          return (regression ? tf.losses.meanSquaredError(y, output) : tf.losses.softmaxCrossEntropy(y, output)) as tf.Scalar;
+          return computeLoss(loss, output, y);
         });
     optimizer.applyGradients(grads);
     lastLoss = (await value.data())[0]!;

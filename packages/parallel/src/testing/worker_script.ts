@@ -1,20 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+const packageDir = resolve(__dirname, '..', '..');
+
 /**
- * Bundles src/worker.ts for tests (Node cannot run the TypeScript source in a worker); @wavemix/*
- * come from their sources, tfjs stays external. The bundle goes under node_modules/.cache so its
+ * Bundles a TypeScript entry for a worker thread (Node cannot run the sources there); @wavemix/*
+ * come from their sources, tfjs stays external. Bundles go under node_modules/.cache so their
  * external imports resolve like the package's.
  */
-export function buildTestWorker(): string {
-  const packageDir = resolve(__dirname, '..', '..');
+function bundle(entry: string, name: string): string {
   const outDir = join(packageDir, 'node_modules', '.cache', 'wavemix-parallel-test');
   mkdirSync(outDir, { recursive: true });
-  const outfile = join(outDir, `worker-${process.pid}.cjs`);
+  const outfile = join(outDir, `${name}-${process.pid}.cjs`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   esbuild.buildSync({
-    entryPoints: [join(packageDir, 'src', 'worker.ts')],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -25,4 +26,17 @@ export function buildTestWorker(): string {
     logLevel: 'error',
   });
   return outfile;
+}
+
+/** src/worker.ts, bundled. */
+export function buildTestWorker(): string {
+  return bundle(join(packageDir, 'src', 'worker.ts'), 'worker');
+}
+
+/**
+ * @wavemix/layers from its sources, for a worker's `imports` (the default `@wavemix/layers` would
+ * load the package's built dist/).
+ */
+export function buildTestLayers(): string {
+  return bundle(join(packageDir, '..', 'layers', 'src', 'index.ts'), 'layers');
 }

@@ -1,4 +1,4 @@
-import { learningRateAt } from './schedule';
+import { learningRateAt } from './schedules';
 
 // torch.optim.lr_scheduler.OneCycleLR(max_lr=1.0, total_steps=20) (defaults: pct_start 0.3,
 // cos, div_factor 25, final_div_factor 1e4), lr before each of the 20 steps.
