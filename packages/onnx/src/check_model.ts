@@ -86,3 +86,10 @@ export function checkOnnxModel(bytes: Uint8Array): string[] {
   for (const output of outputs) if (!available.has(output)) problems.push(`graph output '${output}' is never produced`);
   return problems;
 }
+
+/** How many nodes of each op_type the graph has (for comparing graphs, e.g. with torch.onnx.export's). */
+export function onnxOpCounts(bytes: Uint8Array): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const node of onnx.ModelProto.decode(bytes).graph?.node ?? []) counts[node.opType!] = (counts[node.opType!] ?? 0) + 1;
+  return counts;
+}

@@ -5,7 +5,7 @@
 import type { layers as tfl, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { onnxShape, type ConvertContext, type OnnxValue } from './convert_context';
 import { WaveMixOnnxUnsupportedLayerError } from './errors';
-import type { Dim } from './graph_builder';
+import type { AttributeValue, Dim } from './graph_builder';
 
 type Converter = (layer: tfl.Layer, inputs: OnnxValue[], outputs: SymbolicTensor[], ctx: ConvertContext) => OnnxValue[];
 
@@ -104,7 +104,7 @@ function resize(layer: tfl.Layer, input: OnnxValue, output: SymbolicTensor, ctx:
   const scales = builder.addFloat(`${layer.name}.scales`, [4], Float32Array.of(1, 1, scale, scale));
   const shape = onnxShape(output);
   // What torch.onnx.export writes for `Upsample(scale_factor, mode, align_corners=False)`.
-  const attributes =
+  const attributes: Record<string, AttributeValue> | null =
     mode === 'nearest' ? { coordinate_transformation_mode: 'asymmetric', mode: 'nearest', nearest_mode: 'floor' }
       : mode === 'bilinear' ? { coordinate_transformation_mode: 'half_pixel', mode: 'linear' }
         : mode === 'bicubic' ? { coordinate_transformation_mode: 'half_pixel', cubic_coeff_a: { float: -0.75 }, mode: 'cubic' }

@@ -5,6 +5,7 @@
  *   npx wavemix-bench --workload W1 [--backend wasm|cpu|tensorflow] [--workers N] [--json]
  *   npx wavemix-bench --model cifar10-wavemix-lite-64-6 --mode train --batch-size 64 [--img-size 32 32]
  *   npx wavemix-bench --config '{"task":"classification","finalDim":16,...}' --mode infer
+ *   npx wavemix-bench --workload W3 --engine onnxruntime [--onnx torch_export.onnx]   # tfjs, then onnxruntime-node
  *
  * Training: AdamW (lr 1e-3, weight decay 0.01) on cross-entropy (classification, segmentation)
  * or mean squared error (super-resolution), random inputs and targets. On wasm the other cores
@@ -21,6 +22,7 @@ import { AdamW, countTrainableParams, createModel, getModelInfo, resolveConfig, 
 import { computeLoss } from '@wavemix/models/training';
 import { DataParallel, enableKernelThreads, type LossName } from '@wavemix/parallel';
 import { readFileSync, existsSync } from 'node:fs';
+import { benchOnnxRuntime, type OrtTiming } from './onnxruntime_engine';
 
 interface Workload {
   description: string;
@@ -63,13 +65,19 @@ interface Options {
   stockWasm: boolean;
   peak: boolean;
   json: boolean;
+  /** `onnxruntime`: after the tfjs run, the same inference through onnxruntime-node on our ONNX export. */
+  engine: 'tfjs' | 'onnxruntime';
+  onnxFile?: string;
 }
 
 const USAGE = `usage: wavemix-bench (--workload W1|W2|W3|W5 | --model NAME | --config JSON|FILE) [--mode train|infer]
        [--batch-size N] [--img-size H W] [--backend wasm|cpu|tensorflow] [--steps N] [--warmup N] [--workers N] [--kernel-threads N] [--stock-wasm] [--no-peak] [--json]
+       [--engine tfjs|onnxruntime] [--onnx FILE]
 
   --stock-wasm   tfjs-backend-wasm as shipped (none of our kernels; it cannot train convolutions)
-  --no-peak      skip the extra profiled step that measures peakBytes (for very slow runs)`;
+  --no-peak      skip the extra profiled step that measures peakBytes (for very slow runs)
+  --engine onnxruntime  also run the inference through onnxruntime-node on the @wavemix/onnx export (same input)
+  --onnx FILE    with --engine onnxruntime: time this ONNX file of the same network too (e.g. torch.onnx.export's)`;
 
 class UsageError extends Error {}
 
@@ -119,6 +127,13 @@ function parse(argv: string[]): Options {
       case '--json': options.json = true; break;
       case '--stock-wasm': options.stockWasm = true; options.backend = 'wasm'; break;
       case '--no-peak': options.peak = false; break;
+      case '--engine': {
+        const v = value(i++, flag);
+        if (v !== 'tfjs' && v !== 'onnxruntime') throw new UsageError(`--engine must be tfjs or onnxruntime, got ${v}`);
+        options.engine = v;
+        break;
+      }
+      case '--onnx': options.onnxFile = value(i++, flag); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new UsageError(`unknown argument ${flag}`);
     }
@@ -132,7 +147,8 @@ function parse(argv: string[]): Options {
     options.batchSize ??= w.batchSize;
   }
   if ((options.model == null) === (options.config == null)) throw new UsageError('give exactly one of --model and --config (or --workload)');
-  return { mode: 'infer', batchSize: 32, ...options } as Options;
+  if (options.engine === 'onnxruntime' && options.mode === 'train') throw new UsageError('--engine onnxruntime measures inference only (--mode infer)');
+  return { mode: 'infer', batchSize: 32, engine: 'tfjs', ...options } as Options;
 }
 
 async function selectBackend(requested: string | undefined): Promise<string> {
@@ -211,6 +227,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     cpu.push((c.user + c.system) / 1000);
   }
   const msPerStep = median(wall);
+  const onnxruntime: OrtTiming[] | null = options.engine === 'onnxruntime'
+    ? await benchOnnxRuntime(model, x as tf.Tensor4D, { steps: options.steps, warmup: options.warmup, otherFile: options.onnxFile })
+    : null;
   const result = {
     workload: options.workload ?? null,
     model: options.model ?? 'config',
@@ -232,6 +251,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     loss: lastLoss,
     load1: Number(loadavg()[0]!.toFixed(2)),
     node: process.version,
+    onnxruntime,
   };
   await parallel?.dispose();
   await threads?.dispose();
@@ -246,6 +266,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       `${result.workload ? `${result.workload} ` : ''}${result.model} ${result.mode} batch ${batch} ${imgSize.join('x')} on ${result.backend}` +
         ` (${result.threads} thread${result.threads > 1 ? `s, ${result.parallelism}` : ''}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s` +
         ` (median of ${options.steps}; process CPU ${result.cpuMsPerStep} ms/step; load ${result.load1})` +
+        (onnxruntime ?? []).map((o) => `\n  onnxruntime-node ${o.graph}: ${o.msPerStep} ms/step, ${o.imagesPerSecond} images/s (${o.nodes} nodes)`).join('') +
         `\n  peak ${result.peakBytes == null ? '(not measured)' : `${(result.peakBytes / 2 ** 20).toFixed(1)} MiB`} in tensors${result.heapBytes ? ` (wasm memory ${(result.heapBytes / 2 ** 20).toFixed(0)} MiB)` : ''}, ${result.numTensors} tensors live${w ? `; PyTorch CPU (issue 8): ${w.pytorch}` : ''}`,
     );
   }
