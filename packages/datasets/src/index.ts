@@ -64,3 +64,11 @@ export {
 } from './pipeline/pipeline';
 export { toTfDataset } from './pipeline/tf_data';
 export { CIFAR10_CLASSES, FASHION_MNIST_CLASSES, GALAXY10_CLASSES, MNIST_CLASSES, STL10_CLASSES } from './registry';
+export {
+  evaluateSuperResolution,
+  borderCropPixels,
+  type BorderCrop,
+  type EvaluateSuperResolutionOptions,
+  type MeasureSuperResolution,
+  type SuperResolutionEvaluation,
+} from './sr_evaluation';

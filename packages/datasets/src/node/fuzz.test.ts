@@ -20,7 +20,7 @@ import {
   parseStl10Labels,
   Rng,
 } from '@wavemix/datasets';
-import { decodeImage, loadCityscapes, loadGalaxy10, loadTinyImagenet, nodeGunzip, sharedHdf5Worker } from '@wavemix/datasets/node';
+import { decodeImage, loadCityscapes, loadDataset, loadGalaxy10, loadTinyImagenet, nodeGunzip, sharedHdf5Worker } from '@wavemix/datasets/node';
 import { loadSharp } from './image_codec';
 import * as fx from './testing/fixtures';
 
@@ -209,6 +209,31 @@ test('Cityscapes label maps and Tiny ImageNet annotations (through their readers
     expect(ds.size).toBeGreaterThan(0);
     expect(ds.size).toBeLessThanOrEqual(3);
   }, 16);
+}, 120_000);
+
+test('super-resolution pairs: a Set5 LR image (SRF layout, x3) and a DIV2K x4 LR image (through their readers)', async () => {
+  // A mutated LR file must decode to exactly HR / scale or be refused; the HR side stays intact.
+  const set5 = join(root, 'Set5');
+  fx.writeSrBenchmark(set5, 'srf', 3);
+  const benchmark = await loadDataset('set5', { dataDir: set5, scale: 3 });
+  const lrFile = join(set5, 'image_SRF_3', 'img_001_SRF_3_LR.png');
+  await fuzz('Set5 x3 LR PNG', new Uint8Array(readFileSync(lrFile)), async (b, k) => {
+    writeFileSync(lrFile, k % 2 ? repairPngCrcs(b) : b);
+    const pair = await benchmark.read([0]);
+    expect([pair.imageShape, pair.targetShape]).toEqual([
+      [8, 12, 3],
+      [24, 36, 3],
+    ]);
+  }, 17);
+  const div2k = join(root, 'div2k');
+  fx.writeDiv2k(div2k, true, 4);
+  const patches = await loadDataset('div2k', { dataDir: div2k, scale: 4, patchSize: 8 });
+  const div2kLr = join(div2k, 'DIV2K_train_LR_bicubic', 'X4', '0002x4.png');
+  await fuzz('DIV2K x4 LR PNG', new Uint8Array(readFileSync(div2kLr)), async (b, k) => {
+    writeFileSync(div2kLr, k % 2 ? repairPngCrcs(b) : b);
+    const batch = await patches.read([1], Uint32Array.of(k));
+    expect([batch.images.length, batch.targets!.length]).toEqual([2 * 2 * 3, 8 * 8 * 3]);
+  }, 18);
 }, 120_000);
 
 test('a forged PNG size is refused before decoding', async () => {

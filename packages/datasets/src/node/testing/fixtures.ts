@@ -134,18 +134,72 @@ export function writeTinyImagenet(dir: string): void {
   writeTextFile(join(dir, 'val', 'val_annotations.txt'), ['val_0.png\tn02\t0\t0\t7\t7', 'val_1.png\tn01\t0\t0\t7\t7', 'val_2.png\tn02\t1\t1\t6\t6']);
 }
 
-export function writeDiv2k(dir: string, withLr: boolean): Uint8Array[] {
+/** LR made by taking every `scale`-th pixel of HR (cropped to a multiple of the scale), so LR(y, x) = HR(s y, s x). */
+export function subsample(hr: Uint8Array, height: number, width: number, scale: number): Uint8Array {
+  const h = Math.floor(height / scale);
+  const w = Math.floor(width / scale);
+  return Uint8Array.from({ length: h * w * 3 }, (_, k) => hr[(Math.floor(k / (3 * w)) * scale * width + (Math.floor(k / 3) % w) * scale) * 3 + (k % 3)]!);
+}
+
+/**
+ * Two 16 x 20 HR images in `DIV2K_train_HR` and, with `withLr`, their subsampled LR images in
+ * `DIV2K_train_LR_bicubic/X<scale>` (or, with `zipLayout`, where the DIV2K zip files unpack them).
+ */
+export function writeDiv2k(dir: string, withLr: boolean, scale = 2, zipLayout = false): Uint8Array[] {
   const hrs: Uint8Array[] = [];
+  const lrDir = zipLayout ? join(dir, `DIV2K_train_LR_bicubic_X${scale}`, 'DIV2K_train_LR_bicubic', `X${scale}`) : join(dir, 'DIV2K_train_LR_bicubic', `X${scale}`);
   ['0001', '0002'].forEach((stem, i) => {
     const hr = bytes(16 * 20 * 3, 101 + i);
     hrs.push(hr);
     writePngFile(join(dir, 'DIV2K_train_HR', `${stem}.png`), hr, { width: 20, height: 16, channels: 3 });
     if (withLr) {
-      const lr = Uint8Array.from({ length: 8 * 10 * 3 }, (_, k) => hr[((Math.floor(k / 30) * 2) * 20 + (Math.floor((k % 30) / 3) * 2)) * 3 + (k % 3)]!);
-      writePngFile(join(dir, 'DIV2K_train_LR_bicubic', 'X2', `${stem}x2.png`), lr, { width: 10, height: 8, channels: 3 });
+      writePngFile(join(lrDir, `${stem}x${scale}.png`), subsample(hr, 16, 20, scale), { width: Math.floor(20 / scale), height: Math.floor(16 / scale), channels: 3 });
     }
   });
   return hrs;
+}
+
+export type SrBenchmarkFixtureLayout = 'gtmod12' | 'srf' | 'edsr';
+
+export interface SrBenchmarkFixtureImage {
+  name: string;
+  hr: Uint8Array;
+  lr: Uint8Array;
+  height: number;
+  width: number;
+}
+
+/**
+ * A benchmark set in one of its distributed layouts: three HR images of different sizes (multiples
+ * of 12, as GTmod12) with values in 0..199, and their LR images at `scale` (subsampled).
+ */
+export function writeSrBenchmark(setDir: string, layout: SrBenchmarkFixtureLayout, scale: number): SrBenchmarkFixtureImage[] {
+  const sizes: Array<[number, number]> = [
+    [24, 36],
+    [36, 24],
+    [24, 24],
+  ];
+  return ['baby', 'bird', 'head'].map((name, i) => {
+    const [height, width] = sizes[i]!;
+    const hr = bytes(height * width * 3, 300 + i).map((v) => v % 200);
+    const lr = subsample(hr, height, width, scale);
+    const hrSize = { width, height, channels: 3 as const };
+    const lrSize = { width: width / scale, height: height / scale, channels: 3 as const };
+    if (layout === 'gtmod12') {
+      writePngFile(join(setDir, 'GTmod12', `${name}.png`), hr, hrSize);
+      writePngFile(join(setDir, `LRbicx${scale}`, `${name}.png`), lr, lrSize);
+    } else if (layout === 'srf') {
+      const stem = `img_00${i + 1}_SRF_${scale}`;
+      writePngFile(join(setDir, `image_SRF_${scale}`, `${stem}_HR.png`), hr, hrSize);
+      writePngFile(join(setDir, `image_SRF_${scale}`, `${stem}_LR.png`), lr, lrSize);
+      // Other methods' results sit in the same folder and are not HR images.
+      writePngFile(join(setDir, `image_SRF_${scale}`, `${stem}_bicubic.png`), hr, hrSize);
+    } else {
+      writePngFile(join(setDir, 'HR', `${name}.png`), hr, hrSize);
+      writePngFile(join(setDir, 'LR_bicubic', `X${scale}`, `${name}x${scale}.png`), lr, lrSize);
+    }
+    return { name, hr, lr, height, width };
+  });
 }
 
 export { copyFileSync };
