@@ -4,6 +4,14 @@ export { BicubicUpsample2x } from './bicubic_upsample_layer';
 export { PixelShuffle, type PixelShuffleArgs } from './pixel_shuffle_layer';
 export { Upsample, UPSAMPLE_MODES, interpolationMatrix, upsample, type UpsampleArgs, type UpsampleMode } from './upsample_layer';
 export {
+  Upsample2x,
+  UPSAMPLE_2X_MODES,
+  bilinearUpsample2x,
+  nearestUpsample2x,
+  type Upsample2xArgs,
+  type Upsample2xMode,
+} from './upsample2x_layer';
+export {
   BATCH_NORM_EPSILON,
   BATCH_NORM_MOMENTUM,
   batchNorm,
@@ -13,10 +21,13 @@ export {
   residualWaveBlock,
   validateDims,
   validateLevel,
+  validateUpsample,
+  WAVEMIX_UPSAMPLES,
   waveBlock,
   type FeedForwardOptions,
   type WaveBlockOptions,
   type WaveMixDims,
+  type WaveMixUpsample,
 } from './wave_block';
 export { residualWaveBlockV2, waveBlockV2, type WaveBlockV2Options } from './wave_block_v2';
 export { torchBiasInitializer, torchKernelInitializer } from './initializers';

@@ -6,6 +6,7 @@
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { WaveMixArgumentError } from '@wavemix/core';
 import { DWT2D, type DWT2DLayout } from './dwt2d_layer';
+import { UPSAMPLE_2X_MODES, Upsample2x } from './upsample2x_layer';
 import { torchBiasInitializer, torchKernelInitializer } from './initializers';
 
 /** PyTorch BatchNorm2d defaults in Keras terms (Keras momentum = 1 - PyTorch momentum). */
@@ -21,7 +22,15 @@ export interface WaveMixDims {
   ffChannel: number;
   /** Dropout rate after the GELU. */
   dropout: number;
+  /**
+   * How each feed-forward unit doubles H and W: the official ConvTranspose2d(ffChannel, out, 4, 2, 1)
+   * (default), or parameter-free `nn.Upsample(scale_factor=2)` (needs ffChannel = the unit's output width).
+   */
+  upsample?: WaveMixUpsample;
 }
+
+export type WaveMixUpsample = 'convtranspose' | 'nearest' | 'bilinear';
+export const WAVEMIX_UPSAMPLES: readonly WaveMixUpsample[] = ['convtranspose', ...UPSAMPLE_2X_MODES];
 
 export interface FeedForwardOptions extends WaveMixDims {
   outChannels: number;
@@ -45,7 +54,7 @@ function positiveInteger(value: unknown, argument: string): number {
   return value;
 }
 
-export function validateDims({ finalDim, mult, ffChannel, dropout }: WaveMixDims): void {
+export function validateDims({ finalDim, mult, ffChannel, dropout, upsample = 'convtranspose' }: WaveMixDims): void {
   positiveInteger(finalDim, 'finalDim');
   if (finalDim % 4 !== 0) {
     throw new WaveMixArgumentError(
@@ -57,6 +66,25 @@ export function validateDims({ finalDim, mult, ffChannel, dropout }: WaveMixDims
   positiveInteger(ffChannel, 'ffChannel');
   if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) {
     throw new WaveMixArgumentError('dropout', `must be a rate in [0, 1), got ${String(dropout)}`);
+  }
+  if (!WAVEMIX_UPSAMPLES.includes(upsample)) {
+    throw new WaveMixArgumentError('upsample', `must be one of ${WAVEMIX_UPSAMPLES.join(', ')}, got ${JSON.stringify(upsample)}`);
+  }
+}
+
+/**
+ * Parameter-free upsampling keeps the ffChannel width, so it only fits where ffChannel equals the
+ * unit's output width: level-1 blocks with ffChannel = finalDim (deeper blocks have c/2-wide units).
+ */
+export function validateUpsample({ upsample = 'convtranspose', ffChannel, finalDim }: WaveMixDims, level: number): void {
+  if (upsample === 'convtranspose') return;
+  const widths = level === 1 ? [finalDim] : [finalDim / 2, finalDim];
+  const misfit = widths.find((width) => width !== ffChannel);
+  if (misfit !== undefined) {
+    throw new WaveMixArgumentError(
+      'upsample',
+      `'${upsample}' replaces the ConvTranspose2d(ffChannel, out) of each feed-forward unit, so it needs ffChannel equal to the unit's output channels; got ffChannel ${ffChannel} and a unit with ${misfit} output channels (level ${level}, finalDim ${finalDim}); use upsample 'convtranspose'${level === 1 ? ` or ffChannel ${finalDim}` : ' or level 1'}`,
+    );
   }
 }
 
@@ -118,18 +146,26 @@ export function batchNorm(name: string) {
 
 /**
  * FF(cin -> cout): Conv1x1(cin -> c*m) `.0`, GELU (erf) `.1`, Dropout `.2`, Conv1x1(c*m -> f)
- * `.3`, ConvTranspose 4x4 stride 2 (f -> cout) `.4`, BatchNorm `.5`. Doubles H and W.
+ * `.3`, ConvTranspose 4x4 stride 2 (f -> cout) or Upsample x2 (f = cout) `.4`, BatchNorm `.5`. Doubles H and W.
  */
 export function feedForward(x: SymbolicTensor, options: FeedForwardOptions): SymbolicTensor {
   validateDims(options);
-  const { finalDim, mult, ffChannel, dropout, outChannels, name } = options;
+  const { finalDim, mult, ffChannel, dropout, outChannels, name, upsample = 'convtranspose' } = options;
   positiveInteger(outChannels, 'outChannels');
+  if (upsample !== 'convtranspose' && ffChannel !== outChannels) {
+    throw new WaveMixArgumentError(
+      'upsample',
+      `'${upsample}' keeps the ffChannel width, so ${name} needs ffChannel equal to its ${outChannels} output channels, got ffChannel ${ffChannel}`,
+    );
+  }
   const inChannels = channelsOf(x, name);
   let y = conv2d(`${name}.0`, inChannels, finalDim * mult, 1).apply(x) as SymbolicTensor;
   y = layers.activation({ name: `${name}.1`, activation: 'gelu' }).apply(y) as SymbolicTensor;
   y = layers.dropout({ name: `${name}.2`, rate: dropout }).apply(y) as SymbolicTensor;
   y = conv2d(`${name}.3`, finalDim * mult, ffChannel, 1).apply(y) as SymbolicTensor;
-  y = convTranspose4x4(`${name}.4`, outChannels).apply(y) as SymbolicTensor;
+  // `.4` is the ConvTranspose2d or the parameter-free nn.Upsample in its place (same module index).
+  const up = upsample === 'convtranspose' ? convTranspose4x4(`${name}.4`, outChannels) : new Upsample2x({ name: `${name}.4`, mode: upsample });
+  y = up.apply(y) as SymbolicTensor;
   return batchNorm(`${name}.5`).apply(y) as SymbolicTensor;
 }
 
@@ -147,6 +183,7 @@ export function feedForward(x: SymbolicTensor, options: FeedForwardOptions): Sym
 export function waveBlock(x: SymbolicTensor, options: WaveBlockOptions): SymbolicTensor {
   validateDims(options);
   validateLevel(options.level);
+  validateUpsample(options, options.level);
   const { level, finalDim, name, layout = 'wavemix' } = options;
   const channels = channelsOf(x, name);
   if (channels !== finalDim) {

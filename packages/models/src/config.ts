@@ -5,7 +5,7 @@
  * later step works on a complete, consistent configuration.
  */
 import { WaveMixArgumentError } from '@wavemix/core';
-import { validateDims, validateLevel } from '@wavemix/layers';
+import { validateDims, validateLevel, validateUpsample, type WaveMixUpsample } from '@wavemix/layers';
 
 export type WaveMixTask = 'classification' | 'segmentation' | 'sisr' | 'wavemix-sr';
 export const TASKS: readonly WaveMixTask[] = ['classification', 'segmentation', 'sisr', 'wavemix-sr'];
@@ -37,6 +37,12 @@ export interface WaveMixConfig {
   architecture?: SegmentationArchitecture;
   /** Segmentation `classification-backbone` only: the two ConvTranspose widths (default [128, 64]). */
   decoderChannels?: readonly [number, number];
+  /**
+   * How the wave blocks' feed-forward units upsample x2: `convtranspose` (official, default) or the
+   * parameter-free `nearest` / `bilinear` nn.Upsample (the README's 3,566-parameter Lite-8/10);
+   * those need level 1 and ffChannel = finalDim.
+   */
+  upsample?: WaveMixUpsample;
 }
 
 export interface ResolvedConfig {
@@ -55,6 +61,7 @@ export interface ResolvedConfig {
   inputSize: [number, number] | null;
   architecture: SegmentationArchitecture | null;
   decoderChannels: [number, number] | null;
+  upsample: WaveMixUpsample;
 }
 
 type Field = Exclude<keyof WaveMixConfig, 'task'>;
@@ -81,7 +88,7 @@ const DEFAULTS: Record<string, Partial<Record<Field, unknown>>> = {
 
 const ALL_FIELDS: readonly Field[] = [
   'numClasses', 'depth', 'mult', 'ffChannel', 'finalDim', 'dropout', 'level', 'initialConv', 'patchSize', 'stride',
-  'inChannels', 'inputSize', 'architecture', 'decoderChannels',
+  'inChannels', 'inputSize', 'architecture', 'decoderChannels', 'upsample',
 ];
 
 const SNAKE_CASE: Record<string, Field> = {
@@ -116,7 +123,7 @@ export function resolveConfig(config: WaveMixConfig): ResolvedConfig {
       const hint = SNAKE_CASE[key] ? ` (did you mean ${SNAKE_CASE[key]}? fields are camelCase)` : '';
       throw new WaveMixArgumentError(key, `is not a WaveMix config field${hint}`);
     }
-    if (!(key in defaults) && key !== 'inputSize') {
+    if (!(key in defaults) && key !== 'inputSize' && key !== 'upsample') {
       throw new WaveMixArgumentError(key, `does not apply to task '${task}'${architecture ? ` (${architecture})` : ''}`);
     }
   }
@@ -128,9 +135,11 @@ export function resolveConfig(config: WaveMixConfig): ResolvedConfig {
     ffChannel: pick<number>('ffChannel'),
     dropout: pick<number>('dropout'),
   };
-  validateDims(dims);
+  const upsample = config.upsample ?? 'convtranspose';
+  validateDims({ ...dims, upsample });
   const level = pick<number>('level');
   validateLevel(level);
+  validateUpsample({ ...dims, upsample }, level);
   const depth = positiveInteger(pick('depth'), 'depth');
   const inChannels = positiveInteger(pick('inChannels'), 'inChannels');
   if (task === 'wavemix-sr' && inChannels !== 3) {
@@ -171,6 +180,7 @@ export function resolveConfig(config: WaveMixConfig): ResolvedConfig {
     inputSize: null,
     architecture: task === 'segmentation' ? architecture! : null,
     decoderChannels,
+    upsample,
   };
   if (config.inputSize != null) {
     const size = config.inputSize;

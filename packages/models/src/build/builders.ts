@@ -54,9 +54,9 @@ function stem(x: SymbolicTensor, config: ResolvedConfig): SymbolicTensor {
 
 /** `for attn in self.layers: x = attn(x) + x`. */
 function body(x: SymbolicTensor, config: ResolvedConfig): SymbolicTensor {
-  const { level, finalDim, mult, ffChannel, dropout } = config;
+  const { level, finalDim, mult, ffChannel, dropout, upsample } = config;
   for (let i = 0; i < config.depth; i++) {
-    x = residualWaveBlock(x, { level, finalDim, mult, ffChannel, dropout, name: `layers.${i}` });
+    x = residualWaveBlock(x, { level, finalDim, mult, ffChannel, dropout, upsample, name: `layers.${i}` });
   }
   return x;
 }

@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { serialization } from '@tensorflow/tfjs-core';
+import { layers } from '@tensorflow/tfjs-layers';
+import { WaveMixArgumentError } from '@wavemix/core';
+import { singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape } from './layer_utils';
+import { upsample } from './upsample_layer';
+
+export type Upsample2xMode = 'nearest' | 'bilinear';
+export const UPSAMPLE_2X_MODES: readonly Upsample2xMode[] = ['nearest', 'bilinear'];
+
+export interface Upsample2xArgs extends LayerArgs {
+  mode: Upsample2xMode;
+}
+
+/**
+ * PyTorch `Upsample(scale_factor=2, mode='bilinear', align_corners=False)`. Not tfjs
+ * `resizeBilinear(halfPixelCenters=true)`: its forward agrees, but ResizeBilinearGrad ignores
+ * `halfPixelCenters` on every backend (it back-projects on the corner grid), so the gradient would
+ * be wrong; the interpolation-matrix products of `upsample` are exact both ways.
+ */
+export function bilinearUpsample2x(x: tf.Tensor4D): tf.Tensor4D {
+  return upsample(x, 2, 'bilinear');
+}
+
+/**
+ * PyTorch `Upsample(scale_factor=2, mode='nearest')`: source pixel floor(i / 2), which is tfjs
+ * `resizeNearestNeighbor` without corner alignment or half-pixel centres. The gradient is our own
+ * (the sum over each 2x2 copy): tfjs's cpu ResizeNearestNeighborGrad offsets dy by the input's
+ * batch stride, so every image after the first gets a wrong gradient (tfjs 4.22).
+ */
+export const nearestUpsample2x = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = args[0] as tf.Tensor4D;
+  const [b, h, w, c] = x.shape;
+  return {
+    value: tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w], false, false),
+    gradFunc: (dy: tf.Tensor) => tf.sum(tf.reshape(dy, [b, h, 2, w, 2, c]), [2, 4]),
+  };
+}) as (x: tf.Tensor4D) => tf.Tensor4D;
+
+/**
+ * Parameter-free x2 upsampling of NHWC input, equal to PyTorch `nn.Upsample(scale_factor=2, mode)`
+ * (bilinear with align_corners=False). The WaveMix-Lite variant that replaces each feed-forward
+ * unit's ConvTranspose2d with it is the README's 3,566-parameter MNIST network.
+ */
+export class Upsample2x extends layers.Layer {
+  static className = 'WaveMixUpsample2x';
+  readonly mode: Upsample2xMode;
+
+  constructor(args: Upsample2xArgs) {
+    super(args);
+    if (!UPSAMPLE_2X_MODES.includes(args.mode)) {
+      throw new WaveMixArgumentError('mode', `must be one of ${UPSAMPLE_2X_MODES.join(', ')}, got ${JSON.stringify(args.mode)}`);
+    }
+    this.mode = args.mode;
+    this.inputSpec = [{ ndim: 4 }];
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const [b, h, w, c] = singleShape(inputShape, this.name);
+    return [b ?? null, h == null ? null : 2 * h, w == null ? null : 2 * w, c ?? null];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = singleTensor(inputs, this.name) as tf.Tensor4D;
+      return this.mode === 'nearest' ? nearestUpsample2x(x) : bilinearUpsample2x(x);
+    });
+  }
+
+  override getConfig(): serialization.ConfigDict {
+    return { ...super.getConfig(), mode: this.mode };
+  }
+}
+serialization.registerClass(Upsample2x, 'WaveMix');
