@@ -220,10 +220,10 @@ def main():
     torch.manual_seed(3)
     kwargs = {'depth': 2, 'mult': 1, 'ff_channel': 16, 'final_dim': 16, 'dropout': 0.0}
     write_model_fixture('wavemixsr_x3_bilinear', wavemixsr(**kwargs, scale=3, mode='bilinear'), 'wavemix-sr', kwargs,
-                        (1, 3, 6, 8), seed=13, js_config={'scale': 3, 'upsample': 'bilinear'})
+                        (1, 3, 6, 8), seed=13, js_config={'scale': 3, 'interpolation': 'bilinear'})
     torch.manual_seed(4)
     write_model_fixture('wavemixsr_x4_bicubic', wavemixsr(**kwargs, scale=4, mode='bicubic'), 'wavemix-sr', kwargs,
-                        (1, 3, 5, 6), seed=14, js_config={'scale': 4, 'upsample': 'bicubic'})
+                        (1, 3, 5, 6), seed=14, js_config={'scale': 4, 'interpolation': 'bicubic'})
 
     # Upsample: case i uses SCALES_MODES[i]; odd, even and 1-pixel sizes.
     scales_modes = [(2, 'bilinear'), (3, 'bilinear'), (4, 'bilinear'), (3, 'bicubic'), (4, 'bicubic'), (2, 'bicubic'),

@@ -34,7 +34,7 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ task: 'segmentation', initialConv: 'pachify' })).toThrow(/only the strided stem/);
     expect(() => resolveConfig({ task: 'sisr', numClasses: 10 })).toThrow(/numClasses: does not apply to task 'sisr'/);
     expect(() => resolveConfig({ task: 'classification', final_dim: 64 } as never)).toThrow(/final_dim: is not a WaveMix config field \(did you mean finalDim/);
-    expect(() => resolveConfig({ task: 'detection' } as never)).toThrow(/task: must be one of classification, segmentation, sisr, wavemix-sr, got "detection"/);
+    expect(() => resolveConfig({ task: 'detection' } as never)).toThrow(/task: must be one of classification, segmentation, sisr, wavemix-sr, wavemix-sr-v2, got "detection"/);
     expect(() => resolveConfig({ task: 'classification', dropout: -0.1 })).toThrow(/dropout.*got -0.1/);
   });
 

@@ -5,10 +5,20 @@
  * later step works on a complete, consistent configuration.
  */
 import { WaveMixArgumentError } from '@wavemix/core';
+import { UPSAMPLE_MODES, type UpsampleMode } from '@wavemix/layers';
 import { validateDims, validateLevel, validateUpsample, type WaveMixUpsample } from '@wavemix/layers';
 
-export type WaveMixTask = 'classification' | 'segmentation' | 'sisr' | 'wavemix-sr';
-export const TASKS: readonly WaveMixTask[] = ['classification', 'segmentation', 'sisr', 'wavemix-sr'];
+export type WaveMixTask = 'classification' | 'segmentation' | 'sisr' | 'wavemix-sr' | 'wavemix-sr-v2';
+export const TASKS: readonly WaveMixTask[] = ['classification', 'segmentation', 'sisr', 'wavemix-sr', 'wavemix-sr-v2'];
+/** The super-resolution tasks on YCbCr (Y through the network, CbCr interpolated). */
+export const YCBCR_TASKS: readonly WaveMixTask[] = ['wavemix-sr', 'wavemix-sr-v2'];
+/** The scales each YCbCr super-resolution task supports. */
+export const SR_SCALES: Readonly<Record<'wavemix-sr' | 'wavemix-sr-v2', readonly number[]>> = {
+  'wavemix-sr': [2, 3, 4],
+  'wavemix-sr-v2': [2, 4, 8],
+};
+/** How WaveMixSR's input paths upsample (PyTorch `nn.Upsample` mode, align_corners=False). */
+export type SrInterpolation = UpsampleMode;
 export type InitialConv = 'strided' | 'pachify';
 /**
  * `semsegment`: `wavemix.SemSegment.WaveMix` (strided stem, `expand` decoder).
@@ -43,6 +53,19 @@ export interface WaveMixConfig {
    * those need level 1 and ffChannel = finalDim.
    */
   upsample?: WaveMixUpsample;
+  /**
+   * Super-resolution factor. WaveMixSR: 2, 3 or 4 (default 2). WaveMixSR-V2: 2, 4 or 8, built as
+   * log2(scale) stacked 2x stages (default 2).
+   */
+  scale?: number;
+  /**
+   * WaveMixSR only: the `nn.Upsample` mode of both input paths. Defaults follow the official code:
+   * 'bicubic' at 2x (`wavemixsr/model.py`, the published 2x checkpoints), 'bilinear' at 3x and 4x
+   * (`wavemixsr/train_div2k.py -x 3|4`).
+   */
+  interpolation?: SrInterpolation;
+  /** WaveMixSR-V2 only: V2 blocks per 2x stage (official `blocks`, default 2); resolves to `depth`. */
+  blocks?: number;
 }
 
 export interface ResolvedConfig {
@@ -62,6 +85,10 @@ export interface ResolvedConfig {
   architecture: SegmentationArchitecture | null;
   decoderChannels: [number, number] | null;
   upsample: WaveMixUpsample;
+  /** Super-resolution tasks: output size / input size; null otherwise. */
+  scale: number | null;
+  /** WaveMixSR and WaveMixSR-V2 (always 'bicubic'): how the input paths upsample; null otherwise. */
+  interpolation: SrInterpolation | null;
 }
 
 type Field = Exclude<keyof WaveMixConfig, 'task'>;
@@ -83,17 +110,19 @@ const DEFAULTS: Record<string, Partial<Record<Field, unknown>>> = {
     ...CLASSIFICATION_DEFAULTS, numClasses: 20, inChannels: 3, architecture: 'classification-backbone', decoderChannels: [128, 64],
   },
   sisr: { depth: 4, mult: 2, ffChannel: 144, finalDim: 144, dropout: 0, level: 1, inChannels: 3 },
-  'wavemix-sr': { depth: 4, mult: 1, ffChannel: 144, finalDim: 144, dropout: 0.3, level: 1, inChannels: 3 },
+  'wavemix-sr': { depth: 4, mult: 1, ffChannel: 144, finalDim: 144, dropout: 0.3, level: 1, inChannels: 3, scale: 2, interpolation: undefined },
+  // WaveMixSRV2.py's constructor defaults, but finalDim 144 as in the paper and the file's own instance (its default is 16).
+  'wavemix-sr-v2': { blocks: 2, mult: 1, finalDim: 144, dropout: 0.3, inChannels: 3, scale: 2 },
 };
 
 const ALL_FIELDS: readonly Field[] = [
   'numClasses', 'depth', 'mult', 'ffChannel', 'finalDim', 'dropout', 'level', 'initialConv', 'patchSize', 'stride',
-  'inChannels', 'inputSize', 'architecture', 'decoderChannels', 'upsample',
+  'inChannels', 'inputSize', 'architecture', 'decoderChannels', 'scale', 'interpolation', 'blocks', 'upsample',
 ];
 
 const SNAKE_CASE: Record<string, Field> = {
   num_classes: 'numClasses', ff_channel: 'ffChannel', final_dim: 'finalDim', initial_conv: 'initialConv',
-  patch_size: 'patchSize', in_channels: 'inChannels', input_size: 'inputSize',
+  patch_size: 'patchSize', in_channels: 'inChannels', input_size: 'inputSize', sr: 'scale',
 };
 
 function positiveInteger(value: unknown, argument: string): number {
@@ -129,21 +158,36 @@ export function resolveConfig(config: WaveMixConfig): ResolvedConfig {
   }
   const pick = <T>(field: Field): T => (config[field] ?? defaults[field]) as T;
 
+  const v2 = task === 'wavemix-sr-v2';
   const dims = {
     finalDim: pick<number>('finalDim'),
     mult: pick<number>('mult'),
-    ffChannel: pick<number>('ffChannel'),
+    // The V2 feed-forward's second 1x1 conv feeds PixelShuffle(2), which needs 4c channels.
+    ffChannel: v2 ? 4 * pick<number>('finalDim') : pick<number>('ffChannel'),
     dropout: pick<number>('dropout'),
   };
   const upsample = config.upsample ?? 'convtranspose';
   validateDims({ ...dims, upsample });
-  const level = pick<number>('level');
+  const level = v2 ? 1 : pick<number>('level');
   validateLevel(level);
   validateUpsample({ ...dims, upsample }, level);
-  const depth = positiveInteger(pick('depth'), 'depth');
+  const depth = v2 ? positiveInteger(pick('blocks'), 'blocks') : positiveInteger(pick('depth'), 'depth');
   const inChannels = positiveInteger(pick('inChannels'), 'inChannels');
-  if (task === 'wavemix-sr' && inChannels !== 3) {
-    throw new WaveMixArgumentError('inChannels', `WaveMixSR takes YCbCr input, so exactly 3 channels, got ${inChannels}`);
+  const srName = v2 ? 'WaveMixSR-V2' : 'WaveMixSR';
+  if (YCBCR_TASKS.includes(task) && inChannels !== 3) {
+    throw new WaveMixArgumentError('inChannels', `${srName} takes YCbCr input, so exactly 3 channels, got ${inChannels}`);
+  }
+  let scale: number | null = null;
+  let interpolation: SrInterpolation | null = null;
+  if (task === 'wavemix-sr' || v2) {
+    scale = pick<number>('scale');
+    if (!SR_SCALES[task].includes(scale)) {
+      throw new WaveMixArgumentError('scale', `${srName} supports ${SR_SCALES[task].join(', ')}, got ${JSON.stringify(scale)}`);
+    }
+    interpolation = v2 ? 'bicubic' : (config.interpolation ?? (scale === 2 ? 'bicubic' : 'bilinear'));
+    if (!UPSAMPLE_MODES.includes(interpolation)) {
+      throw new WaveMixArgumentError('interpolation', `must be 'bicubic' or 'bilinear', got ${JSON.stringify(interpolation)}`);
+    }
   }
   if (task === 'wavemix-sr' && level !== 1) {
     throw new WaveMixArgumentError('level', `WaveMixSR uses level-1 blocks only, got ${level}`);
@@ -180,6 +224,8 @@ export function resolveConfig(config: WaveMixConfig): ResolvedConfig {
     inputSize: null,
     architecture: task === 'segmentation' ? architecture! : null,
     decoderChannels,
+    scale,
+    interpolation,
     upsample,
   };
   if (config.inputSize != null) {
@@ -202,7 +248,13 @@ export function inputDivisor(config: ResolvedConfig): { divisor: number; reason:
   const pyramid = 2 ** config.level;
   switch (config.task) {
     case 'wavemix-sr':
-      return { divisor: 1, reason: 'the bicubic x2 input path makes every size even' };
+      if ((config.scale ?? 2) % 2 === 1) {
+        // The official test scripts trim low-resolution images to even sizes for the same reason.
+        return { divisor: 2, reason: `the level-1 blocks halve the ${config.scale}x upsampled size, which is even only for even inputs` };
+      }
+      return { divisor: 1, reason: 'the input paths upsample by an even factor first, so the wave blocks always see even sizes' };
+    case 'wavemix-sr-v2':
+      return { divisor: 1, reason: 'every stage upsamples 2x first, so the wave blocks always see even sizes' };
     case 'sisr':
       return { divisor: pyramid, reason: blocks };
     default:

@@ -1,7 +1,8 @@
 import { input, model as functionalModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { WaveMixArgumentError } from '@wavemix/core';
 import { resolveConfig, type ResolvedConfig, type WaveMixConfig } from './config';
-import { buildClassification, buildSegmentation, buildSisr, buildWaveMixSR } from './build/builders';
+import { buildClassification, buildSegmentation, buildSisr } from './build/builders';
+import { buildWaveMixSR, buildWaveMixSRV2 } from './build/super_resolution';
 import { defaultPreprocessing, setWaveMixMetadata, type Preprocessing, type WaveMixMetadata } from './metadata';
 import { getModelInfo } from './registry';
 
@@ -16,7 +17,7 @@ export interface CreateModelOptions {
  * Builds a WaveMix network as a `tf.LayersModel` from a configuration (missing fields take the
  * task's official defaults) or from a registry name (see `listModels()`). NHWC input; output is
  * `[b, numClasses]` logits (classification) or an NHWC map (segmentation logits, sisr RGB at 2x,
- * WaveMixSR YCbCr at 2x). Weights are freshly initialised as PyTorch would; load trained ones with
+ * WaveMixSR / WaveMixSR-V2 YCbCr at `scale`). Weights are freshly initialised as PyTorch would; load trained ones with
  * `loadPyTorchWeights`.
  */
 export function createModel(configOrName: WaveMixConfig | string, options: CreateModelOptions = {}): LayersModel {
@@ -61,6 +62,7 @@ export function buildModel(config: ResolvedConfig, name?: string): LayersModel {
     segmentation: buildSegmentation,
     sisr: buildSisr,
     'wavemix-sr': buildWaveMixSR,
+    'wavemix-sr-v2': buildWaveMixSRV2,
   }[config.task];
   const output = build(x, config);
   const modelName = (name ?? `wavemix-${config.task}`).replace(/[^A-Za-z0-9._-]/g, '_');

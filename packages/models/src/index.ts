@@ -1,13 +1,16 @@
 import '@wavemix/layers';
 
 export {
+  SR_SCALES,
   TASKS,
+  YCBCR_TASKS,
   assertInputSize,
   inputDivisor,
   resolveConfig,
   type InitialConv,
   type ResolvedConfig,
   type SegmentationArchitecture,
+  type SrInterpolation,
   type WaveMixConfig,
   type WaveMixTask,
 } from './config';
@@ -47,3 +50,5 @@ export {
 export { rgbToGray, rgbToYCbCr, toRgbTensor, yCbCrToRgb, type ImageInput, type PixelData } from './inference/image';
 export { labelMap, preprocessImage, toUpscaledImage, topClasses } from './inference/processing';
 export { AdamW, SgdMomentum, type AdamWConfig, type NamedTensor } from './training/optimizers';
+export { Lion, type LionConfig } from './training/lion';
+export { focalLoss, huberLoss, type FocalLossOptions, type HuberLossOptions } from './training/robust_losses';

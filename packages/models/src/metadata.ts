@@ -1,5 +1,5 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { ResolvedConfig } from './config';
+import { YCBCR_TASKS, type ResolvedConfig } from './config';
 
 /** How an image becomes model input: values scaled to [0, 1], then (x - mean) / std per channel. */
 export interface Preprocessing {
@@ -23,7 +23,7 @@ export interface WaveMixMetadata {
 const KEY = 'wavemix';
 
 export function defaultPreprocessing(config: ResolvedConfig): Preprocessing {
-  const colorSpace = config.task === 'wavemix-sr' ? 'ycbcr' : config.inChannels === 1 ? 'grayscale' : 'rgb';
+  const colorSpace = YCBCR_TASKS.includes(config.task) ? 'ycbcr' : config.inChannels === 1 ? 'grayscale' : 'rgb';
   const channels = config.inChannels;
   return { colorSpace, mean: new Array(channels).fill(0), std: new Array(channels).fill(1) };
 }

@@ -10,8 +10,6 @@
  */
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import {
-  BicubicUpsample2x,
-  ChannelSlice,
   batchNorm,
   conv2d,
   convTranspose4x4,
@@ -95,22 +93,4 @@ export function buildSisr(input: SymbolicTensor, config: ResolvedConfig): Symbol
   x = conv3x3(x, 'conv.1', c / 2, c);
   x = body(x, config);
   return conv1x1(convTranspose(x, 'expand.0', c / 2), 'expand.1', c / 2, config.inChannels);
-}
-
-/**
- * WaveMixSR: Y goes bicubic x2 -> Conv3x3(1 -> c/2) -> Conv3x3(-> c) -> level-1 blocks ->
- * Conv3x3(c -> c/2) -> Conv1x1(-> 1); CbCr is bicubic x2 only; output concat(Y, CbCr).
- */
-export function buildWaveMixSR(input: SymbolicTensor, config: ResolvedConfig): SymbolicTensor {
-  const c = config.finalDim;
-  const luma = new ChannelSlice({ name: 'y', begin: 0, size: 1 }).apply(input) as SymbolicTensor;
-  const chroma = new ChannelSlice({ name: 'cbcr', begin: 1, size: 2 }).apply(input) as SymbolicTensor;
-  let y = new BicubicUpsample2x({ name: 'path1.0' }).apply(luma) as SymbolicTensor;
-  y = conv3x3(y, 'path1.1', 1, c / 2);
-  y = conv3x3(y, 'path1.2', c / 2, c);
-  y = body(y, config);
-  y = conv3x3(y, 'final.0', c, c / 2);
-  y = conv1x1(y, 'final.1', c / 2, 1);
-  const cbcr = new BicubicUpsample2x({ name: 'path2.0' }).apply(chroma) as SymbolicTensor;
-  return layers.concatenate({ name: 'output', axis: -1 }).apply([y, cbcr]) as SymbolicTensor;
 }

@@ -16,7 +16,7 @@ export interface ModelFixture {
 }
 
 const CAMEL: Record<string, string> = {
-  num_classes: 'numClasses', ff_channel: 'ffChannel', final_dim: 'finalDim', initial_conv: 'initialConv', patch_size: 'patchSize',
+  num_classes: 'numClasses', ff_channel: 'ffChannel', final_dim: 'finalDim', initial_conv: 'initialConv', patch_size: 'patchSize', sr: 'scale',
 };
 
 export function modelFixtures(): ModelFixture[] {
@@ -31,9 +31,12 @@ export function modelFixtures(): ModelFixture[] {
         pytorch_kwargs: Record<string, unknown>;
         input_shape_nchw: [number, number, number, number];
         trainable_params: number;
+        /** Our fields for what the official script sets outside the constructor (WaveMixSR's scale and Upsample mode). */
+        wavemix_js_config?: Record<string, unknown>;
       };
       const config: Record<string, unknown> = { task: raw.model };
       for (const [key, value] of Object.entries(raw.pytorch_kwargs)) config[CAMEL[key] ?? key] = value;
+      Object.assign(config, raw.wavemix_js_config);
       const [, channels, height, width] = raw.input_shape_nchw;
       config['inChannels'] = channels;
       config['inputSize'] = [height, width];

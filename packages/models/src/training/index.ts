@@ -4,6 +4,8 @@
  * and tools can import them cheaply. The package root re-exports the optimizers.
  */
 export { AdamW, SgdMomentum, type AdamWConfig, type NamedTensor } from './optimizers';
+export { Lion, type LionConfig } from './lion';
+export { focalLoss, huberLoss, type FocalLossOptions, type HuberLossOptions } from './robust_losses';
 export {
   LOSSES,
   classificationLoss,

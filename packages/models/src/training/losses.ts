@@ -6,6 +6,7 @@
  * tf.variableGrads.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { focalLoss, huberLoss } from './robust_losses';
 
 /**
  * - `softmaxCrossEntropy`: logits on the last axis against one-hot or probability targets of the
@@ -13,13 +14,19 @@ import * as tf from '@tensorflow/tfjs-core';
  * - `sparseSoftmaxCrossEntropy`: the same against integer class ids (the shape without the last
  *   axis); with `ignoreIndex`, the mean over the targets not equal to it (segmentation's void).
  * - `meanSquaredError`, `meanAbsoluteError`: regression (super-resolution trains with L1).
+ * - `focal`: focal loss (gamma 2 by default) against integer class ids, with `ignoreIndex` as above.
+ * - `huberY`: PyTorch `HuberLoss(delta)` on channel 0 (Y of YCbCr), as the official WaveMixSR scripts train.
  */
-export const LOSSES = ['softmaxCrossEntropy', 'sparseSoftmaxCrossEntropy', 'meanSquaredError', 'meanAbsoluteError'] as const;
+export const LOSSES = ['softmaxCrossEntropy', 'sparseSoftmaxCrossEntropy', 'meanSquaredError', 'meanAbsoluteError', 'focal', 'huberY'] as const;
 export type LossName = (typeof LOSSES)[number];
 
 export interface LossOptions {
   /** `sparseSoftmaxCrossEntropy` only: targets with this class id count neither in the loss nor in the mean. */
   ignoreIndex?: number;
+  /** `focal` only: the focusing parameter (default 2). */
+  gamma?: number;
+  /** `huberY` only: where the quadratic part ends (default 1). */
+  delta?: number;
 }
 
 /** Mean softmax cross-entropy of `logits [..., K]` against int class ids `labels [...]`. */
@@ -61,6 +68,10 @@ export function computeLoss(name: LossName, output: tf.Tensor, target: tf.Tensor
       return tf.losses.meanSquaredError(target, output) as tf.Scalar;
     case 'meanAbsoluteError':
       return superResolutionLoss(output, target);
+    case 'focal':
+      return focalLoss(output, target, { gamma: options.gamma, ignoreIndex: options.ignoreIndex });
+    case 'huberY':
+      return huberLoss(output, target, { delta: options.delta, channel: 0 });
   }
 }
 
@@ -69,7 +80,9 @@ export function computeLoss(name: LossName, output: tf.Tensor, target: tf.Tensor
  * and needs no gradient): the examples, or with an ignore index the labelled targets.
  */
 export async function lossWeight(name: LossName, target: tf.Tensor, options: LossOptions = {}): Promise<number> {
-  if (name === 'sparseSoftmaxCrossEntropy' && options.ignoreIndex !== undefined) return countLabelled(target, options.ignoreIndex);
+  if ((name === 'sparseSoftmaxCrossEntropy' || name === 'focal') && options.ignoreIndex !== undefined) {
+    return countLabelled(target, options.ignoreIndex);
+  }
   return target.shape[0]!;
 }
 
@@ -89,7 +102,7 @@ export function countCorrect(name: LossName, output: tf.Tensor, target: tf.Tenso
   if (name === 'softmaxCrossEntropy') {
     return tf.sum(tf.cast(tf.equal(tf.argMax(output, -1), tf.argMax(target, -1)), 'int32')) as tf.Scalar;
   }
-  if (name === 'sparseSoftmaxCrossEntropy') return correctCount(output, target, options.ignoreIndex);
+  if (name === 'sparseSoftmaxCrossEntropy' || name === 'focal') return correctCount(output, target, options.ignoreIndex);
   return null;
 }
 
