@@ -22,7 +22,7 @@ import {
 import { WaveMixOnnxFormatError } from './errors';
 import { parseOnnxMetadata } from './metadata';
 import { onnx } from './proto';
-import { importRuntime, isNode, type OrtModule, type OrtSession, type OrtSessionOptions } from './runtime';
+import { importNodeBuiltin, importRuntime, isNode, type OrtModule, type OrtSession, type OrtSessionOptions } from './runtime';
 
 type FetchLike = (url: string) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
 
@@ -142,8 +142,8 @@ async function readSource(source: Uint8Array | ArrayBuffer | string, fetchFn: Fe
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (typeof source !== 'string') throw new WaveMixArgumentError('source', 'expected ONNX bytes, a URL or (in Node) a file path');
   if (isNode() && !/^https?:\/\//.test(source)) {
-    const { readFile } = await import('node:fs/promises');
-    const { fileURLToPath } = await import('node:url');
+    const { readFile } = (await importNodeBuiltin('node:fs/promises')) as typeof import('node:fs/promises');
+    const { fileURLToPath } = (await importNodeBuiltin('node:url')) as typeof import('node:url');
     const file = source.startsWith('file://') ? fileURLToPath(source) : source;
     try {
       return new Uint8Array(await readFile(file));

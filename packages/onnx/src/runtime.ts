@@ -33,12 +33,20 @@ export interface OrtModule {
 export const isNode = (): boolean =>
   typeof process !== 'undefined' && typeof (process as { versions?: { node?: string } }).versions?.node === 'string';
 
+const NODE_RUNTIME: string = 'onnxruntime-node';
+
+/** A Node module, imported through a variable so that browser bundlers leave it alone. */
+export function importNodeBuiltin(name: string): Promise<unknown> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ name);
+}
+
 /** onnxruntime-node in Node, onnxruntime-web elsewhere (dynamic imports, so bundlers split them out). */
 export async function importRuntime(): Promise<OrtModule> {
   const name = isNode() ? 'onnxruntime-node' : 'onnxruntime-web';
   let loaded: unknown;
   try {
-    loaded = isNode() ? await import('onnxruntime-node') : await import('onnxruntime-web');
+    // The Node package is named through a variable so that browser bundlers do not try to bundle it.
+    loaded = isNode() ? await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_RUNTIME) : await import('onnxruntime-web');
   } catch (error) {
     throw new WaveMixOnnxRuntimeError(
       `cannot load ${name} (${(error as Error).message}); install it next to @wavemix/onnx or pass options.runtime`,
