@@ -19,8 +19,7 @@ export class WaveMixWeightsError extends WaveMixError {
     message: string,
     cause?: unknown,
   ) {
-    super(`${location}: ${message}`);
-    if (cause !== undefined) this.cause = cause;
+    super(`${location}: ${message}`, cause === undefined ? undefined : { cause });
   }
 }
 
@@ -52,7 +51,11 @@ export function mirroredUrl(officialUrl: string, base: string): string {
   return `${base.replace(/\/+$/, '')}/${relative}`;
 }
 
-const isUrl = (location: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !location.startsWith('file://');
+const inNode = () => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+/** In Node a location without a scheme is a file path; in a browser it is a URL relative to the page. */
+const isUrl = (location: string) =>
+  /^[a-z][a-z0-9+.-]*:\/\//i.test(location) ? !location.startsWith('file://') : !inNode();
 
 function describeCause(error: unknown): string {
   // Duck-typed: errors from another realm (a worker, a vm context) fail `instanceof Error`.
@@ -82,8 +85,7 @@ async function fetchBytes(url: string, fetchFn: FetchLike | undefined): Promise<
 }
 
 async function readFileBytes(location: string): Promise<Uint8Array> {
-  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-  if (!isNode) throw new WaveMixWeightsError(location, 'a file path can only be read in Node; pass a URL or the bytes');
+  if (!inNode()) throw new WaveMixWeightsError(location, 'a file path can only be read in Node; pass a URL or the bytes');
   // A computed specifier keeps bundlers from pulling node:fs into browser builds.
   const specifier = 'node:fs/promises';
   const fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as typeof import('node:fs/promises');
@@ -95,7 +97,7 @@ async function readFileBytes(location: string): Promise<Uint8Array> {
   }
 }
 
-/** The bytes at a URL (fetched) or a file path / `file://` URL (read, Node only). */
+/** The bytes at a URL (fetched; relative URLs in browsers) or a file path / `file://` URL (read, Node only). */
 export function readCheckpoint(location: string, fetchFn?: FetchLike): Promise<Uint8Array> {
   return isUrl(location) ? fetchBytes(location, fetchFn) : readFileBytes(location);
 }
