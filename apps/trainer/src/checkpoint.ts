@@ -10,11 +10,12 @@ import { readSafetensors, toFloat32, writeSafetensors, type SafetensorsInput } f
 import { writeFileAtomic } from '@wavemix/core/node';
 import type { PipelineState } from '@wavemix/datasets';
 import type { NamedTensor } from '@wavemix/models';
+import type { Phase } from './plateau_policy';
 import type { RngState } from './rng';
 
 export const CHECKPOINT_FORMAT = 'wavemix-checkpoint/1';
 
-export type Phase = 'adamw' | 'sgd';
+export type { Phase };
 
 export interface TrainState {
   configHash: string;

@@ -16,7 +16,7 @@ import { loadDataset, writePngFile } from '@wavemix/datasets/node';
 import { createModel, getWaveMixMetadata, load, loadPyTorchWeights } from '@wavemix/models';
 import { fileSystem } from '@wavemix/models/node';
 import { CHECKPOINT_FORMAT, type TrainState } from './checkpoint';
-import type { FinalResult } from './train';
+import type { FinalResult } from './final_result';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 jest.setTimeout(240_000);

@@ -11,7 +11,8 @@ import { autoWorkers, buildConfig, readConfigFile, resolveModelSpec, type TrainC
 import { DivergenceError, UsageError } from './errors';
 import { PRESETS } from './presets';
 import { createProgress } from './progress';
-import { InterruptedError, runPaths, TrainingRun } from './train';
+import { runPaths } from './run_folder';
+import { InterruptedError, TrainingRun } from './train';
 
 /** A commander parser for numeric flags that names the flag and the rule it breaks. */
 function numberFlag(name: string, rule: string, accept: (n: number) => boolean) {

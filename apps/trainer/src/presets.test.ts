@@ -5,7 +5,7 @@ import { createModel } from '@wavemix/models';
 import type { Dataset } from '@wavemix/datasets';
 import { buildConfig } from './config';
 import { PRESETS } from './presets';
-import { modelConfigFor } from './train';
+import { modelConfigFor } from './model_setup';
 
 const DATA: Record<string, Partial<Dataset>> = {
   mnist: { task: 'classification', imageShape: [28, 28, 1], numClasses: 10 },

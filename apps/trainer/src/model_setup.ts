@@ -1,0 +1,58 @@
+/**
+ * The model and data a run trains: the model config completed from the dataset's shape and
+ * classes, the metadata exports carry, and the augmentation a config names.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { AugmentOptions, Dataset } from '@wavemix/datasets';
+import { getModelInfo, getWaveMixMetadata, resolveConfig, setWaveMixMetadata, type WaveMixConfig } from '@wavemix/models';
+import type { TrainConfig } from './config';
+import { UsageError } from './errors';
+import type { TrainerTask } from './tasks';
+
+/** Model config for a dataset: a zoo entry or inline config, completed with the data's shape and classes. */
+export function modelConfigFor(config: TrainConfig, data: Dataset): { name: string; modelConfig: WaveMixConfig } {
+  const base: WaveMixConfig =
+    typeof config.model === 'string' ? { ...getModelInfo(config.model).config } : ({ ...config.model } as unknown as WaveMixConfig);
+  const name = typeof config.model === 'string' ? config.model : `custom-${base.task}`;
+  const shape = data.imageShape;
+  if (!shape) throw new UsageError(`${data.name} images vary in size; the trainer needs a fixed size`);
+  const expected: TrainerTask = base.task === 'classification' ? 'classification' : base.task === 'segmentation' ? 'segmentation' : 'super-resolution';
+  if (expected !== data.task) {
+    throw new UsageError(`model ${name} is a ${base.task} model but dataset ${data.name} is for ${data.task}`);
+  }
+  const modelConfig: WaveMixConfig = { ...base, inChannels: base.task === 'wavemix-sr' ? 3 : shape[2] };
+  if (base.task === 'classification' || base.task === 'segmentation') {
+    modelConfig.numClasses = data.numClasses;
+    modelConfig.inputSize = [shape[0], shape[1]];
+  }
+  try {
+    resolveConfig(modelConfig);
+  } catch (error) {
+    throw new UsageError(`model ${name} cannot take ${data.name} (${shape.join('x')}): ${(error as Error).message}`);
+  }
+  return { name, modelConfig };
+}
+
+/**
+ * Exported models carry what inference needs: the normalisation the pipeline applied (pixels
+ * scaled to [0, 1], then the dataset's mean/std; super-resolution is not normalised) and the
+ * class names.
+ */
+export function describeTrainingData(model: tf.LayersModel, name: string, data: Dataset): void {
+  const metadata = getWaveMixMetadata(model);
+  if (!metadata) return;
+  const normalised = data.task !== 'super-resolution';
+  setWaveMixMetadata(model, {
+    ...metadata,
+    name,
+    preprocessing: normalised ? { ...metadata.preprocessing, mean: [...data.mean], std: [...data.std] } : metadata.preprocessing,
+    ...(data.classNames.length ? { classNames: [...data.classNames] } : {}),
+  });
+}
+
+export function augmentOptions(kind: TrainConfig['augment']): AugmentOptions | false {
+  if (kind === 'none') return false;
+  if (kind === 'flip') return { horizontalFlip: true };
+  if (kind === 'crop-flip') return { randomCrop: { padding: 4 }, horizontalFlip: true };
+  return { randomCrop: { padding: 4 }, horizontalFlip: true, trivialAugment: true };
+}
