@@ -112,9 +112,9 @@ export class WaveMixPredictor {
     }
   }
 
-  /** The image at twice its size, as RGBA pixels. */
+  /** The image upscaled by the model's factor (2x; WaveMixSR and WaveMixSR-V2: `config.scale`), as RGBA pixels. */
   async upscale(image: ImageInput): Promise<UpscaledImage> {
-    this.check('upscale', ['sisr', 'wavemix-sr']);
+    this.check('upscale', ['sisr', 'wavemix-sr', 'wavemix-sr-v2']);
     const output = tf.tidy(() => this.model.predict(this.preprocess(image)) as tf.Tensor4D);
     try {
       return await toUpscaledImage(output, this.metadata);
