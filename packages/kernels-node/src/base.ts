@@ -7,9 +7,6 @@ import { waveletPyramidConfig } from './kernels/WaveletPyramid';
 export { dwt2DConfig, idwt2DConfig, waveletPyramidConfig };
 export { haarDepthwiseFilter, haarForwardOps, haarInverseOps, haarPyramidOps, depthwiseFromWaveMix, waveMixFromDepthwise } from './haar_ops';
 
-/** Name under which both @tensorflow/tfjs-node and @tensorflow/tfjs-node-gpu register. */
-export const TENSORFLOW_BACKEND = 'tensorflow';
-
 export const nodeKernelConfigs: readonly KernelConfig[] = [dwt2DConfig, idwt2DConfig, waveletPyramidConfig];
 
 /** The same kernels under another backend's name (their bodies are plain ops); used to test them on cpu. */

@@ -1,6 +1,6 @@
 // Writers for the on-disk formats (fixtures, exports). Every file is written atomically.
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { encodeCifarBatch, encodeIdx, encodePng, type CifarVariant, type IdxArray } from '@wavemix/datasets';
 import { writeFileAtomic } from '@wavemix/core/node';
 import { writeHdf5, type Hdf5WriteItem } from './hdf5';
@@ -43,11 +43,4 @@ export async function writeGalaxy10File(path: string, images: Uint8Array, labels
     },
     { name: 'ans', data: Uint8Array.from(labels), shape: [n], dtype: '<B' },
   ], options.libver ? { libver: options.libver } : {});
-}
-
-/** Joins path parts and creates the parent folder (fixture helper). */
-export function prepareDir(...parts: string[]): string {
-  const dir = join(...parts);
-  mkdirSync(dir, { recursive: true });
-  return dir;
 }
