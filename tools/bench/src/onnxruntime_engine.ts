@@ -13,6 +13,8 @@ export interface OrtTiming {
   graph: string;
   msPerStep: number;
   imagesPerSecond: number;
+  /** Process CPU time per step (all threads): comparable even on a busy machine. */
+  cpuMsPerStep: number;
   nodes: number;
   ops: Record<string, number>;
 }
@@ -25,10 +27,14 @@ async function timeGraph(graph: string, bytes: Uint8Array, input: Float32Array, 
   const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input, dims) };
   for (let i = 0; i < warmup; i++) await session.run(feeds);
   const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < steps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await session.run(feeds);
     wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
   await session.release();
   const ms = median(wall);
@@ -37,6 +43,7 @@ async function timeGraph(graph: string, bytes: Uint8Array, input: Float32Array, 
     graph,
     msPerStep: Number(ms.toFixed(2)),
     imagesPerSecond: Number(((dims[0]! / ms) * 1000).toFixed(2)),
+    cpuMsPerStep: Number(median(cpu).toFixed(2)),
     nodes: Object.values(ops).reduce((a, b) => a + b, 0),
     ops,
   };

@@ -266,7 +266,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       `${result.workload ? `${result.workload} ` : ''}${result.model} ${result.mode} batch ${batch} ${imgSize.join('x')} on ${result.backend}` +
         ` (${result.threads} thread${result.threads > 1 ? `s, ${result.parallelism}` : ''}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s` +
         ` (median of ${options.steps}; process CPU ${result.cpuMsPerStep} ms/step; load ${result.load1})` +
-        (onnxruntime ?? []).map((o) => `\n  onnxruntime-node ${o.graph}: ${o.msPerStep} ms/step, ${o.imagesPerSecond} images/s (${o.nodes} nodes)`).join('') +
+        (onnxruntime ?? []).map((o) => `\n  onnxruntime-node ${o.graph}: ${o.msPerStep} ms/step, ${o.imagesPerSecond} images/s (process CPU ${o.cpuMsPerStep} ms/step; ${o.nodes} nodes)`).join('') +
         `\n  peak ${result.peakBytes == null ? '(not measured)' : `${(result.peakBytes / 2 ** 20).toFixed(1)} MiB`} in tensors${result.heapBytes ? ` (wasm memory ${(result.heapBytes / 2 ** 20).toFixed(0)} MiB)` : ''}, ${result.numTensors} tensors live${w ? `; PyTorch CPU (issue 8): ${w.pytorch}` : ''}`,
     );
   }
