@@ -24,6 +24,30 @@ export class WaveMixPickleError extends WaveMixError {
   }
 }
 
+/**
+ * A tensor record in a `.pth` pickle cannot describe data inside its storage (negative size or
+ * stride, an element outside the storage, more elements than the storage holds without a zero
+ * stride). Thrown before any data is read.
+ */
+export class WaveMixTensorRecordError extends WaveMixPickleError {
+  constructor(
+    problem: string,
+    readonly key: string,
+    readonly shape: readonly number[],
+    readonly stride: readonly number[],
+    readonly storageOffset: number,
+    /** Elements the storage holds. */
+    readonly storageSize: number,
+    offset: number,
+  ) {
+    super(
+      `tensor '${key}' (size [${shape.join(', ')}], stride [${stride.join(', ')}], storage offset ${storageOffset}, ` +
+        `storage of ${storageSize} elements): ${problem}`,
+      offset,
+    );
+  }
+}
+
 export interface ShapeMismatch {
   key: string;
   expected: number[];
@@ -53,3 +77,23 @@ export class WaveMixStateDictError extends WaveMixError {
 
 /** The bytes are neither safetensors nor a torch.save zip. */
 export class WaveMixFormatError extends WaveMixError {}
+
+/** A model folder (model.json + weight files) is unsafe or inconsistent; `file` is the file involved. */
+export class WaveMixModelFolderError extends WaveMixError {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+  }
+}
+
+/** WaveMix metadata loaded with a model (`userDefinedMetadata.wavemix`) is invalid; `field` names the part. */
+export class WaveMixMetadataError extends WaveMixError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`WaveMix metadata ${field}: ${message}`);
+  }
+}

@@ -29,8 +29,26 @@ export {
   type LoadReport,
   type TorchParameter,
 } from './pytorch/bridge';
-export { readStateDict, type StateDict, type StateDictFormat, type StateTensor } from './pytorch/state_dict';
-export { WaveMixFormatError, WaveMixPickleError, WaveMixStateDictError, WaveMixZipError, type ShapeMismatch } from './errors';
+export {
+  DEFAULT_STATE_DICT_MAX_BYTES,
+  openStateDict,
+  readStateDict,
+  type OpenedStateDict,
+  type ReadStateDictOptions,
+  type StateDict,
+  type StateDictFormat,
+  type StateTensor,
+} from './pytorch/state_dict';
+export {
+  WaveMixFormatError,
+  WaveMixMetadataError,
+  WaveMixModelFolderError,
+  WaveMixPickleError,
+  WaveMixStateDictError,
+  WaveMixTensorRecordError,
+  WaveMixZipError,
+  type ShapeMismatch,
+} from './errors';
 export * from './class_names';
 export {
   WaveMixPredictor,

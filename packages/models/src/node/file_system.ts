@@ -7,8 +7,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { io } from '@tensorflow/tfjs-core';
-import { WaveMixError } from '@wavemix/core';
+import { WaveMixArgumentError } from '@wavemix/core';
 import { writeFileAtomic } from '@wavemix/core/node';
+import { WaveMixModelFolderError } from '../errors';
+import { validateWaveMixMetadata } from '../metadata';
+import { MAX_MODEL_JSON_BYTES, readRegularFile, readWeightFiles, resolveInside } from './model_folder';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -20,18 +23,20 @@ function stripScheme(location: string): string {
 
 /**
  * An IOHandler for `model.save(fileSystem(dir))` and `tf.loadLayersModel(fileSystem(path))`.
- * `path` may be the directory or its `model.json`; a `file://` prefix is accepted.
+ * `path` may be the directory or its `model.json`; a `file://` prefix is accepted. Loading treats
+ * the folder's contents as untrusted (see `model_folder.ts`): weight paths stay inside the folder,
+ * only regular files of the declared sizes are read, and WaveMix metadata is validated.
  */
 export function fileSystem(location: string): io.IOHandler {
   if (typeof location !== 'string' || location.length === 0) {
-    throw new WaveMixError(`fileSystem: expected a directory or model.json path, got ${String(location)}`);
+    throw new WaveMixArgumentError('fileSystem', `expected a directory or model.json path, got ${String(location)}`);
   }
   const target = stripScheme(location);
 
   return {
     async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new WaveMixError('fileSystem: binary (graph-model) topologies are not supported; save a LayersModel');
+        throw new WaveMixArgumentError('fileSystem', 'binary (graph-model) topologies are not supported; save a LayersModel');
       }
       const directory = target.endsWith('.json') ? path.dirname(target) : target;
       const jsonFile = target.endsWith('.json') ? target : path.join(directory, MODEL_JSON);
@@ -53,26 +58,26 @@ export function fileSystem(location: string): io.IOHandler {
     },
 
     async load(): Promise<io.ModelArtifacts> {
-      let jsonFile = target;
       const stat = await fs.stat(target).catch(() => null);
-      if (stat == null) throw new WaveMixError(`fileSystem: ${target} does not exist`);
-      if (stat.isDirectory()) jsonFile = path.join(target, MODEL_JSON);
+      if (stat == null) throw new WaveMixModelFolderError(target, 'does not exist');
+      // The folder (or model.json) the caller names is trusted; what the folder contains is not.
+      const folder = await fs.realpath(stat.isDirectory() ? target : path.dirname(target));
+      const jsonFile = stat.isDirectory() ? await resolveInside(folder, MODEL_JSON) : await fs.realpath(target);
       let modelJSON: io.ModelJSON;
       try {
-        modelJSON = JSON.parse(await fs.readFile(jsonFile, 'utf8')) as io.ModelJSON;
+        modelJSON = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readRegularFile(jsonFile, MAX_MODEL_JSON_BYTES))) as io.ModelJSON;
       } catch (error) {
-        throw new WaveMixError(`fileSystem: cannot read ${jsonFile} (${(error as Error).message})`);
+        if (error instanceof WaveMixModelFolderError) throw error;
+        throw new WaveMixModelFolderError(jsonFile, `is not valid UTF-8 JSON (${(error as Error).message})`);
       }
-      if (modelJSON.modelTopology == null) throw new WaveMixError(`fileSystem: ${jsonFile} has no modelTopology`);
+      if (modelJSON === null || typeof modelJSON !== 'object' || modelJSON.modelTopology == null) {
+        throw new WaveMixModelFolderError(jsonFile, 'has no modelTopology');
+      }
+      const wavemix = (modelJSON.userDefinedMetadata as Record<string, unknown> | undefined)?.wavemix;
+      if (wavemix !== undefined) validateWaveMixMetadata(wavemix);
       const directory = path.dirname(jsonFile);
       return io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
-        const buffers: ArrayBuffer[] = [];
-        for (const group of manifest) {
-          for (const file of group.paths) {
-            const data = await fs.readFile(path.join(directory, file));
-            buffers.push(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
-          }
-        }
+        const buffers = await readWeightFiles(directory, manifest, jsonFile);
         return [manifest.flatMap((group) => group.weights), io.CompositeArrayBuffer.join(buffers)];
       });
     },

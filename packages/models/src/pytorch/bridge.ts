@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, LayerVariable } from '@tensorflow/tfjs-layers';
 import { WaveMixArgumentError, writeSafetensors, type SafetensorsInput } from '@wavemix/core';
 import { WaveMixStateDictError, type ShapeMismatch } from '../errors';
-import { readStateDict, type StateDictFormat } from './state_dict';
+import { openStateDict, type StateDictFormat } from './state_dict';
 
 /** One model weight and the state_dict entry it corresponds to. */
 export interface TorchParameter {
@@ -108,6 +108,12 @@ export interface LoadPyTorchOptions {
   strict?: boolean;
   /** File name for error messages. */
   source?: string;
+  /**
+   * Budget in bytes for the float32 values read (only keys the model expects are read) and,
+   * separately, for bytes inflated from a deflated `.pth`. Default: twice the model's own
+   * parameter bytes. Exceeding it throws `WaveMixBudgetError` before the allocation.
+   */
+  maxBytes?: number;
 }
 
 export interface LoadReport {
@@ -125,16 +131,19 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
 /**
  * Loads a PyTorch state_dict (safetensors bytes or a torch.save `.pth` zip; the format is
  * detected from the bytes) into a model from `createModel`. Accepts a `module.` prefix and
- * `{state_dict: ...}` / `{model: ...}` wrappers; ignores `num_batches_tracked`.
+ * `{state_dict: ...}` / `{model: ...}` wrappers; ignores `num_batches_tracked`. Keys, shapes and
+ * strictness are checked from the validated tensor records alone; then only the expected
+ * tensors are read, within `maxBytes`.
  */
 export function loadPyTorchWeights(model: LayersModel, bytes: Uint8Array | ArrayBuffer, options: LoadPyTorchOptions = {}): LoadReport {
-  const { strict = true, source } = options;
-  const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-  const stateDict = readStateDict(data, { source });
   const parameters = pytorchParameters(model);
+  const parameterBytes = parameters.reduce((sum, p) => sum + 4 * p.tfjsShape.reduce((a, b) => a * b, 1), 0);
+  const { strict = true, source, maxBytes = 2 * parameterBytes } = options;
+  const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+  const stateDict = openStateDict(data, { source, maxBytes });
   const expected = new Map(parameters.map((p) => [p.key, p]));
   const report: LoadReport = { format: stateDict.format, loaded: [], missing: [], unexpected: [], mismatched: [], ignored: [] };
-  for (const [key, tensor] of stateDict.tensors) {
+  for (const [key, tensor] of stateDict.records) {
     const parameter = expected.get(key);
     if (!parameter) {
       if (key.endsWith('.num_batches_tracked')) report.ignored.push(key);
@@ -143,13 +152,14 @@ export function loadPyTorchWeights(model: LayersModel, bytes: Uint8Array | Array
       report.mismatched.push({ key, expected: parameter.torchShape, got: tensor.shape });
     }
   }
-  for (const key of expected.keys()) if (!stateDict.tensors.has(key)) report.missing.push(key);
+  for (const key of expected.keys()) if (!stateDict.records.has(key)) report.missing.push(key);
   if (strict && (report.missing.length || report.unexpected.length || report.mismatched.length)) {
     throw new WaveMixStateDictError(report.missing, report.unexpected, report.mismatched, source);
   }
   const mismatchedKeys = new Set(report.mismatched.map((m) => m.key));
+  const tensors = stateDict.read(parameters.map((p) => p.key).filter((key) => !mismatchedKeys.has(key)));
   for (const parameter of parameters) {
-    const tensor = stateDict.tensors.get(parameter.key);
+    const tensor = tensors.get(parameter.key);
     if (!tensor || mismatchedKeys.has(parameter.key)) continue;
     const values = fromTorchLayout(parameter, tensor.data);
     tf.tidy(() => {

@@ -2,7 +2,9 @@
  * A restricted pickle reader: enough of the protocol (2 to 5) for what `torch.save(state_dict)`
  * writes, and nothing that executes code. Globals are resolved through a caller-supplied
  * allowlist; any other GLOBAL / STACK_GLOBAL is refused with an error naming it. REDUCE and BUILD
- * only ever call the allowlisted constructors.
+ * only ever call the allowlisted constructors. Work and memory are linear in the stream and
+ * bounded: integers are at most 8 bytes, and the stack, the memo and the number of containers
+ * built have explicit limits, so every failure is a `WaveMixPickleError`.
  */
 import { WaveMixPickleError } from '../errors';
 
@@ -51,15 +53,28 @@ export interface UnpickleOptions {
   persistentLoad?: (pid: PyValue, offset: number) => PyValue;
   /** Named in the refusal message. */
   allowedGlobalsDescription?: string;
+  /** Most items (MARKs included) the stack may hold. Default 100,000. */
+  maxStack?: number;
+  /** Most memo entries. Default 1,000,000. */
+  maxMemo?: number;
+  /** Most containers (tuples, lists, dicts, REDUCE and persistent-load results) built. Default 200,000. */
+  maxContainers?: number;
 }
+
+/** A state_dict only holds integers that fit int64 (sizes, strides, offsets); longer LONG1/LONG4 values are refused. */
+export const MAX_LONG_BYTES = 8;
 
 const MARK = Symbol('mark');
 type StackItem = PyValue | typeof MARK;
 
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { maxStack = 100_000, maxMemo = 1_000_000, maxContainers = 200_000 } = options;
   const stack: StackItem[] = [];
+  /** Stack positions of the MARKs (a metastack, so popMark is not a scan). */
+  const marks: number[] = [];
   const memo = new Map<number, PyValue>();
+  let containers = 0;
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const latin1 = new TextDecoder('latin1');
   let pos = 0;
@@ -97,11 +112,22 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
       return fail('invalid UTF-8 string');
     }
   };
+  const push = (value: StackItem) => {
+    if (stack.length >= maxStack) fail(`stack holds more than ${maxStack} items; a state_dict never needs that many`);
+    stack.push(value);
+  };
+  const built = <T>(value: T): T => {
+    if (++containers > maxContainers) fail(`builds more than ${maxContainers} containers; a state_dict never needs that many`);
+    return value;
+  };
+  const remember = (index: number) => {
+    if (!memo.has(index) && memo.size >= maxMemo) fail(`memo holds more than ${maxMemo} entries`);
+    memo.set(index, top());
+  };
   const pop = (): PyValue => {
-    const v = stack.pop();
-    if (v === undefined) fail('stack underflow');
-    if (v === MARK) fail('unexpected MARK on the stack');
-    return v as PyValue;
+    if (stack.length === 0) fail('stack underflow');
+    if (marks.length && marks[marks.length - 1] === stack.length - 1) fail('unexpected MARK on the stack');
+    return stack.pop() as PyValue;
   };
   const top = (): PyValue => {
     const v = stack[stack.length - 1];
@@ -109,9 +135,9 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
     return v as PyValue;
   };
   const popMark = (): PyValue[] => {
-    const at = stack.lastIndexOf(MARK);
-    if (at < 0) fail('no MARK on the stack');
-    const items = stack.splice(at) as StackItem[];
+    const at = marks.pop();
+    if (at === undefined) fail('no MARK on the stack');
+    const items = stack.splice(at!) as StackItem[];
     items.shift();
     return items as PyValue[];
   };
@@ -135,7 +161,9 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
     }
     return value!;
   };
-  const signedLittleEndian = (data: Uint8Array): bigint => {
+  const signedLittleEndian = (length: number): bigint => {
+    if (length > MAX_LONG_BYTES) fail(`a ${length}-byte LONG integer; a state_dict needs at most ${MAX_LONG_BYTES} bytes`);
+    const data = take(length);
     let value = 0n;
     for (let i = data.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(data[i]!);
     if (data.length > 0 && data[data.length - 1]! & 0x80) value -= 1n << BigInt(8 * data.length);
@@ -155,51 +183,57 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
         if (stack.length) fail(`${stack.length} items left on the stack at STOP`);
         return result;
       }
-      case 0x28: stack.push(MARK); break; // MARK
+      case 0x28: marks.push(stack.length); push(MARK); break; // MARK
       case 0x30: pop(); break; // POP
       case 0x31: popMark(); break; // POP_MARK
-      case 0x32: stack.push(top()); break; // DUP
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4a: stack.push(i32()); break; // BININT
-      case 0x4b: stack.push(u8()); break; // BININT1
-      case 0x4d: stack.push(u16()); break; // BININT2
-      case 0x8a: stack.push(number(signedLittleEndian(take(u8())))); break; // LONG1
+      case 0x32: push(top()); break; // DUP
+      case 0x4e: push(null); break; // NONE
+      case 0x88: push(true); break; // NEWTRUE
+      case 0x89: push(false); break; // NEWFALSE
+      case 0x4a: push(i32()); break; // BININT
+      case 0x4b: push(u8()); break; // BININT1
+      case 0x4d: push(u16()); break; // BININT2
+      case 0x8a: push(number(signedLittleEndian(u8()))); break; // LONG1
       case 0x8b: { // LONG4
         const n = i32();
         if (n < 0) fail('negative LONG4 length');
-        stack.push(number(signedLittleEndian(take(n))));
+        push(number(signedLittleEndian(n)));
         break;
       }
-      case 0x47: { need(8); stack.push(view.getFloat64(pos, false)); pos += 8; break; } // BINFLOAT (big-endian)
-      case 0x58: stack.push(text(u32())); break; // BINUNICODE
-      case 0x8c: stack.push(text(u8())); break; // SHORT_BINUNICODE
-      case 0x8d: stack.push(text(u64())); break; // BINUNICODE8
-      case 0x54: { const n = i32(); if (n < 0) fail('negative BINSTRING length'); stack.push(latin1.decode(take(n))); break; }
-      case 0x55: stack.push(latin1.decode(take(u8()))); break; // SHORT_BINSTRING
-      case 0x42: stack.push(take(u32()).slice()); break; // BINBYTES
-      case 0x43: stack.push(take(u8()).slice()); break; // SHORT_BINBYTES
-      case 0x8e: stack.push(take(u64()).slice()); break; // BINBYTES8
-      case 0x29: stack.push(new PyTuple([])); break; // EMPTY_TUPLE
-      case 0x74: stack.push(new PyTuple(popMark())); break; // TUPLE
-      case 0x85: stack.push(new PyTuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); stack.push(new PyTuple([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(new PyTuple([a, b, c])); break; } // TUPLE3
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x6c: stack.push(popMark()); break; // LIST
+      case 0x47: { need(8); push(view.getFloat64(pos, false)); pos += 8; break; } // BINFLOAT (big-endian)
+      case 0x58: push(text(u32())); break; // BINUNICODE
+      case 0x8c: push(text(u8())); break; // SHORT_BINUNICODE
+      case 0x8d: push(text(u64())); break; // BINUNICODE8
+      case 0x54: { const n = i32(); if (n < 0) fail('negative BINSTRING length'); push(latin1.decode(take(n))); break; }
+      case 0x55: push(latin1.decode(take(u8()))); break; // SHORT_BINSTRING
+      case 0x42: push(take(u32()).slice()); break; // BINBYTES
+      case 0x43: push(take(u8()).slice()); break; // SHORT_BINBYTES
+      case 0x8e: push(take(u64()).slice()); break; // BINBYTES8
+      case 0x29: push(built(new PyTuple([]))); break; // EMPTY_TUPLE
+      case 0x74: push(built(new PyTuple(popMark()))); break; // TUPLE
+      case 0x85: push(built(new PyTuple([pop()]))); break; // TUPLE1
+      case 0x86: { const b = pop(); const a = pop(); push(built(new PyTuple([a, b]))); break; } // TUPLE2
+      case 0x87: { const c = pop(); const b = pop(); const a = pop(); push(built(new PyTuple([a, b, c]))); break; } // TUPLE3
+      case 0x5d: push(built([])); break; // EMPTY_LIST
+      case 0x6c: push(built(popMark())); break; // LIST
       case 0x61: { const v = pop(); const list = top(); if (!Array.isArray(list)) fail('APPEND to a non-list'); (list as PyValue[]).push(v); break; }
-      case 0x65: { const items = popMark(); const list = top(); if (!Array.isArray(list)) fail('APPENDS to a non-list'); (list as PyValue[]).push(...items); break; }
-      case 0x7d: stack.push(new PyDict()); break; // EMPTY_DICT
-      case 0x64: { const items = popMark(); const dict = new PyDict(); setItems(dict, items); stack.push(dict); break; } // DICT
+      case 0x65: { // APPENDS (a loop: spreading a huge batch into push() would overflow the call stack)
+        const items = popMark();
+        const list = top();
+        if (!Array.isArray(list)) fail('APPENDS to a non-list');
+        for (const item of items) (list as PyValue[]).push(item);
+        break;
+      }
+      case 0x7d: push(built(new PyDict())); break; // EMPTY_DICT
+      case 0x64: { const items = popMark(); const dict = built(new PyDict()); setItems(dict, items); push(dict); break; } // DICT
       case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
       case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
-      case 0x63: { const module = line(); const name = line(); stack.push(resolveGlobal(module, name)); break; } // GLOBAL
+      case 0x63: { const module = line(); const name = line(); push(resolveGlobal(module, name)); break; } // GLOBAL
       case 0x93: { // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') fail('STACK_GLOBAL needs two strings');
-        stack.push(resolveGlobal(module as string, name as string));
+        push(resolveGlobal(module as string, name as string));
         break;
       }
       case 0x52: { // REDUCE
@@ -207,7 +241,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
         const callable = pop();
         if (!(callable instanceof PyCallable)) fail(`REDUCE on ${describe(callable)}, which is not an allowlisted callable`);
         if (!(args instanceof PyTuple)) fail('REDUCE arguments must be a tuple');
-        stack.push((callable as PyCallable).call((args as PyTuple).items, opStart));
+        push(built((callable as PyCallable).call((args as PyTuple).items, opStart)));
         break;
       }
       case 0x62: { // BUILD
@@ -220,16 +254,16 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
       case 0x51: { // BINPERSID
         const pid = pop();
         if (!options.persistentLoad) fail('persistent ids are not supported here');
-        stack.push(options.persistentLoad!(pid, opStart));
+        push(built(options.persistentLoad!(pid, opStart)));
         break;
       }
-      case 0x71: memo.set(u8(), top()); break; // BINPUT
-      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
+      case 0x71: remember(u8()); break; // BINPUT
+      case 0x72: remember(u32()); break; // LONG_BINPUT
+      case 0x94: remember(memo.size); break; // MEMOIZE
       case 0x68: case 0x6a: { // BINGET, LONG_BINGET
         const index = op === 0x68 ? u8() : u32();
         if (!memo.has(index)) fail(`memo ${index} was never stored`);
-        stack.push(memo.get(index)!);
+        push(memo.get(index)!);
         break;
       }
       default:

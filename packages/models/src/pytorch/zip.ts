@@ -1,7 +1,11 @@
 /**
  * A reader for the zip container `torch.save` writes (and for zips in general, as far as state
- * dicts need): central directory, ZIP64, stored and deflated entries, CRC-32 checked.
+ * dicts need): central directory, ZIP64, stored and deflated entries, CRC-32 checked. Hostile
+ * archives are refused before anything is inflated: entries must not overlap or share a local
+ * header (the zip-bomb trick of many directory entries over one deflated stream), and the bytes
+ * inflated in total stay under `maxInflatedBytes`.
  */
+import { WaveMixBudgetError } from '@wavemix/core';
 import { inflateSync } from 'fflate';
 import { WaveMixZipError } from '../errors';
 
@@ -13,7 +17,16 @@ export interface ZipEntry {
   size: number;
   crc32: number;
   localHeaderOffset: number;
+  /** Where the entry's (compressed) data starts, after its local header. */
+  dataOffset: number;
 }
+
+export interface ZipOptions {
+  /** Total bytes `read` may inflate from deflated entries (stored entries are views, not counted). Default 1 GiB. */
+  maxInflatedBytes?: number;
+}
+
+export const DEFAULT_MAX_INFLATED_BYTES = 2 ** 30;
 
 const EOCD = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
@@ -28,9 +41,15 @@ export function isZip(bytes: Uint8Array): boolean {
 export class ZipArchive {
   readonly entries: ReadonlyMap<string, ZipEntry>;
   private readonly view: DataView;
+  private readonly maxInflatedBytes: number;
+  private inflatedBytes = 0;
 
-  constructor(private readonly bytes: Uint8Array) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    options: ZipOptions = {},
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.maxInflatedBytes = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
     this.entries = this.readCentralDirectory();
   }
 
@@ -81,6 +100,7 @@ export class ZipArchive {
       count = this.u64(zip64 + 32);
       offset = this.u64(zip64 + 48);
     }
+    const directoryStart = offset;
     const entries = new Map<string, ZipEntry>();
     const decoder = new TextDecoder();
     for (let i = 0; i < count; i++) {
@@ -111,10 +131,39 @@ export class ZipArchive {
         }
         extra += 4 + length;
       }
-      entries.set(name, { name, method, compressedSize, size, crc32, localHeaderOffset });
+      if (entries.has(name)) throw new WaveMixZipError('is listed twice in the central directory', offset, name);
+      if (this.u32(localHeaderOffset) !== LOCAL) throw new WaveMixZipError('bad local header signature', localHeaderOffset, name);
+      const dataOffset = localHeaderOffset + 30 + this.u16(localHeaderOffset + 26) + this.u16(localHeaderOffset + 28);
+      entries.set(name, { name, method, compressedSize, size, crc32, localHeaderOffset, dataOffset });
       offset = extraEnd + commentLength;
     }
+    this.refuseOverlaps([...entries.values()], directoryStart);
     return entries;
+  }
+
+  /** Each entry's local header and data must lie before the central directory and apart from every other entry's. */
+  private refuseOverlaps(entries: ZipEntry[], directoryStart: number): void {
+    entries.sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    let previous: ZipEntry | undefined;
+    for (const entry of entries) {
+      const end = entry.dataOffset + entry.compressedSize;
+      if (end > directoryStart) {
+        throw new WaveMixZipError(
+          `data [${entry.dataOffset}, ${end}) runs into the central directory at ${directoryStart}`,
+          entry.localHeaderOffset,
+          entry.name,
+        );
+      }
+      if (previous && entry.localHeaderOffset < previous.dataOffset + previous.compressedSize) {
+        throw new WaveMixZipError(
+          `overlaps entry '${previous.name}' (bytes [${previous.localHeaderOffset}, ${previous.dataOffset + previous.compressedSize})); ` +
+            'entries sharing data are refused',
+          entry.localHeaderOffset,
+          entry.name,
+        );
+      }
+      previous = entry;
+    }
   }
 
   has(name: string): boolean {
@@ -125,9 +174,7 @@ export class ZipArchive {
   read(name: string): Uint8Array {
     const entry = this.entries.get(name);
     if (!entry) throw new WaveMixZipError('no such entry', 0, name);
-    const { localHeaderOffset: header } = entry;
-    if (this.u32(header) !== LOCAL) throw new WaveMixZipError('bad local header signature', header, name);
-    const start = header + 30 + this.u16(header + 26) + this.u16(header + 28);
+    const { localHeaderOffset: header, dataOffset: start } = entry;
     this.need(start, entry.compressedSize, name);
     const raw = this.bytes.subarray(start, start + entry.compressedSize);
     // Deflate cannot expand more than ~1032:1; refuse a forged size before allocating for it.
@@ -138,6 +185,16 @@ export class ZipArchive {
     if (entry.method === 0) {
       data = raw;
     } else if (entry.method === 8) {
+      if (this.inflatedBytes + entry.size > this.maxInflatedBytes) {
+        throw new WaveMixBudgetError(
+          `zip entry '${name}': inflating ${entry.size} more bytes after ${this.inflatedBytes}`,
+          this.maxInflatedBytes,
+          this.inflatedBytes + entry.size,
+          'bytes',
+          'maxBytes',
+        );
+      }
+      this.inflatedBytes += entry.size;
       try {
         data = inflateSync(raw, { out: new Uint8Array(entry.size) });
       } catch (error) {

@@ -7,6 +7,7 @@
  * getWeights/setWeights for checkpoints; `learningRate` may change between steps (schedules).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { WaveMixArgumentError } from '@wavemix/core';
 
 /** tfjs's `{name, tensor}` pair (not exported by the umbrella package). */
 export interface NamedTensor {
@@ -71,7 +72,7 @@ export class AdamW extends tf.Optimizer {
       for (const [name, gradient] of entries) {
         if (gradient == null) continue;
         const variable = tf.engine().registeredVariables[name];
-        if (variable == null) throw new Error(`AdamW: no variable named ${name}`);
+        if (variable == null) throw new WaveMixArgumentError('gradients', `AdamW: no variable named ${name}`);
         const slot = this.slotFor(name, variable);
         const m = tf.add(tf.mul(slot.m, beta1), tf.mul(gradient, 1 - beta1));
         const v = tf.add(tf.mul(slot.v, beta2), tf.mul(tf.square(gradient), 1 - beta2));
@@ -112,7 +113,7 @@ export class AdamW extends tf.Optimizer {
         continue;
       }
       const match = /^(.*)\/(m|v)$/.exec(name);
-      if (!match) throw new Error(`AdamW.setWeights: unexpected weight ${name}`);
+      if (!match) throw new WaveMixArgumentError('weights', `AdamW.setWeights: unexpected weight ${name}`);
       const [, variableName, kind] = match as unknown as [string, string, 'm' | 'v'];
       const slot = this.slots.get(variableName) ?? ({} as Slot);
       slot[kind] = ownedVariable(() => tensor.clone());
@@ -169,7 +170,7 @@ export class SgdMomentum extends tf.Optimizer {
       for (const [name, gradient] of entries) {
         if (gradient == null) continue;
         const variable = tf.engine().registeredVariables[name];
-        if (variable == null) throw new Error(`SgdMomentum: no variable named ${name}`);
+        if (variable == null) throw new WaveMixArgumentError('gradients', `SgdMomentum: no variable named ${name}`);
         let buffer = this.buffers.get(name);
         if (!buffer) {
           // PyTorch initialises the buffer with the first gradient.
