@@ -2,6 +2,7 @@
 // packages left external so a user's single copy of tfjs is the one our code registers into.
 /** @param {Record<string, string>} entry @param {import('tsup').Options} [overrides] */
 export function preset(entry, overrides = {}) {
+  const { esbuildOptions: packageEsbuildOptions, ...rest } = overrides;
   return {
     entry,
     format: ['esm', 'cjs'],
@@ -14,6 +15,12 @@ export function preset(entry, overrides = {}) {
     treeshake: false,
     external: [/^@tensorflow\//, /^@wavemix\//, /^node:/],
     tsconfig: 'tsconfig.json',
-    ...overrides,
+    ...rest,
+    esbuildOptions(options, context) {
+      // package.json `sideEffects` describes the shipped dist/ files; applied to the src/ modules
+      // being bundled here it would drop side-effect imports such as `import './register_all'`.
+      options.ignoreAnnotations = true;
+      packageEsbuildOptions?.(options, context);
+    },
   };
 }
