@@ -1,5 +1,7 @@
+import { WaveMixError } from '@wavemix/core';
+
 /** A problem the user can fix (bad flag, invalid config, missing dataset): printed without a stack, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends WaveMixError {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
@@ -7,7 +9,7 @@ export class UsageError extends Error {
 }
 
 /** Training diverged (NaN or infinite loss); the last good checkpoint is kept. Exit code 3. */
-export class DivergenceError extends Error {
+export class DivergenceError extends WaveMixError {
   constructor(message: string) {
     super(message);
     this.name = 'DivergenceError';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { registerKernelsOnce } from '@wavemix/core';
+import { registerKernelsOnce, WaveMixError } from '@wavemix/core';
 import { wasmKernelConfigs } from './base';
 import { prepareWasmTrainingKernels } from './train/module';
 import { registerWasmTrainingKernels } from './train/register_training';
@@ -16,7 +16,7 @@ export async function useWasmTraining(): Promise<void> {
   registerKernelsOnce(wasmKernelConfigs);
   registerWasmTrainingKernels();
   await prepareWasmTrainingKernels();
-  if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
+  if (!(await tf.setBackend('wasm'))) throw new WaveMixError('tf.setBackend("wasm") failed');
   await tf.ready();
 }
 
@@ -31,7 +31,7 @@ export async function setupFastestNodeBackend(): Promise<'tensorflow' | 'wasm' |
     return 'wasm';
   } catch (error) {
     console.warn(`@wavemix/kernels-wasm: the wasm backend is unavailable (${error instanceof Error ? error.message : String(error)}); using cpu`);
-    if (!(await tf.setBackend('cpu'))) throw new Error('no tfjs backend could be initialised (tensorflow, wasm, cpu)');
+    if (!(await tf.setBackend('cpu'))) throw new WaveMixError('no tfjs backend could be initialised (tensorflow, wasm, cpu)');
     return 'cpu';
   }
 }

@@ -10,6 +10,7 @@
  * computed per shard, and the main thread's moving averages (from its shard) are the model's.
  */
 import * as tf from '@tensorflow/tfjs';
+import { WaveMixError } from '@wavemix/core';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ export interface DataParallelOptions {
   workerScript?: string;
 }
 
-export class DataParallelError extends Error {
+export class DataParallelError extends WaveMixError {
   constructor(message: string) {
     super(message);
     this.name = 'DataParallelError';

@@ -5,6 +5,7 @@
  * better with `DataParallel`. Do not combine the two (each replica would start its own threads).
  */
 import { availableParallelism } from 'node:os';
+import { WaveMixError } from '@wavemix/core';
 import { Worker } from 'node:worker_threads';
 import {
   getKernelThreadPool,
@@ -46,7 +47,7 @@ for (;;) {
 }
 `;
 
-export class KernelThreadError extends Error {
+export class KernelThreadError extends WaveMixError {
   constructor(message: string) {
     super(message);
     this.name = 'KernelThreadError';

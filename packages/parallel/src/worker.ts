@@ -5,7 +5,7 @@
  * option), never from a list here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { seededRandom } from '@wavemix/core';
+import { seededRandom, WaveMixError } from '@wavemix/core';
 import { useWasmTraining } from '@wavemix/kernels-wasm';
 import { computeLoss, countCorrect, type LossName, type LossOptions } from '@wavemix/models/training';
 import { parentPort } from 'node:worker_threads';
@@ -35,7 +35,7 @@ async function buildModel(topology: unknown, imports: string[]): Promise<tf.Laye
   } catch (error) {
     const unknown = /Unknown layer: (\w+)/.exec((error as Error).message);
     if (!unknown) throw error;
-    throw new Error(
+    throw new WaveMixError(
       `Unknown layer: ${unknown[1]} in the worker (imports: ${imports.length ? imports.join(', ') : 'none'}); ` +
         'pass the module that registers it in DataParallel.create(model, { imports: [...] })',
     );

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, loadavg } from 'node:os';
 import { restoreStockWasmKernels, setupFastestNodeBackend, useWasmTraining, wasmKernelConfigs } from '@wavemix/kernels-wasm';
 import '@wavemix/kernels-cpu';
+import { WaveMixError } from '@wavemix/core';
 import { AdamW, countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
 import { computeLoss } from '@wavemix/models/training';
 import { DataParallel, enableKernelThreads, type LossName } from '@wavemix/parallel';
@@ -79,7 +80,7 @@ const USAGE = `usage: wavemix-bench (--workload W1|W2|W3|W5 | --model NAME | --c
   --engine onnxruntime  also run the inference through onnxruntime-node on the @wavemix/onnx export (same input)
   --onnx FILE    with --engine onnxruntime: time this ONNX file of the same network too (e.g. torch.onnx.export's)`;
 
-class UsageError extends Error {}
+class UsageError extends WaveMixError {}
 
 function parse(argv: string[]): Options {
   const options: Partial<Options> & { steps: number; warmup: number; json: boolean; stockWasm: boolean; peak: boolean } = {

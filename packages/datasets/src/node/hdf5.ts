@@ -4,6 +4,7 @@
 // timeout, and the HDF5 C library's diagnostics are collected for error messages instead of being
 // printed.
 import { existsSync, readFileSync } from 'node:fs';
+import { WaveMixError } from '@wavemix/core';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -87,7 +88,7 @@ export function h5wasmNodeUrl(): string {
   throw new DatasetArgumentError('h5wasm', 'reading HDF5 files (Galaxy10) needs the h5wasm package: npm install h5wasm');
 }
 
-export class Hdf5Error extends Error {
+export class Hdf5Error extends WaveMixError {
   constructor(
     message: string,
     readonly diagnostics: string[],

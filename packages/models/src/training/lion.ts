@@ -7,6 +7,7 @@
  * change between steps and its state checkpoints through getWeights/setWeights.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { WaveMixArgumentError } from '@wavemix/core';
 import type { NamedTensor } from './optimizers';
 
 export interface LionConfig {
@@ -31,10 +32,10 @@ export class Lion extends tf.Optimizer {
     super();
     for (const [name, value] of Object.entries({ learningRate, beta1, beta2, weightDecay })) {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        throw new RangeError(`Lion: ${name} must be a finite number >= 0, got ${String(value)}`);
+        throw new WaveMixArgumentError(name, `Lion: ${name} must be a finite number >= 0, got ${String(value)}`);
       }
     }
-    if (beta1 >= 1 || beta2 >= 1) throw new RangeError(`Lion: betas must be below 1, got ${beta1}, ${beta2}`);
+    if (beta1 >= 1 || beta2 >= 1) throw new WaveMixArgumentError('betas', `Lion: betas must be below 1, got ${beta1}, ${beta2}`);
     this.learningRate = learningRate;
     this.beta1 = beta1;
     this.beta2 = beta2;
@@ -50,7 +51,7 @@ export class Lion extends tf.Optimizer {
       for (const [name, gradient] of entries) {
         if (gradient == null) continue;
         const variable = tf.engine().registeredVariables[name];
-        if (variable == null) throw new Error(`Lion: no variable named ${name}`);
+        if (variable == null) throw new WaveMixArgumentError('gradients', `Lion: no variable named ${name}`);
         let moment = this.moments.get(name);
         if (!moment) {
           moment = tf.tidy(() => tf.variable(tf.zerosLike(variable), false));
@@ -72,7 +73,7 @@ export class Lion extends tf.Optimizer {
     this.dispose();
     for (const { name, tensor } of weightValues) {
       const match = /^(.*)\/m$/.exec(name);
-      if (!match) throw new Error(`Lion.setWeights: unexpected weight ${name} (expected '<variable>/m')`);
+      if (!match) throw new WaveMixArgumentError('weights', `Lion.setWeights: unexpected weight ${name} (expected '<variable>/m')`);
       this.moments.set(match[1]!, tf.tidy(() => tf.variable(tensor.clone(), false)));
     }
   }
