@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Trains the tiny MNIST classifier the browser tests and the "bundled model" button use, with the
-# project's trainer (build it first: npm run build -w @wavemix/trainer), and copies the run into
-# tests/fixtures/mnist-tiny (metrics.jsonl, report.json, model-config.json, model.safetensors,
-# model/model.json + weights.bin) and public/models/mnist-tiny (the tfjs model). Run once; the
-# outputs are committed. About 12 minutes on 2 busy cores.
+# project's trainer (build it first: npm run build -w @wavemix/trainer), and copies the run, as the
+# trainer wrote it, into tests/fixtures/mnist-tiny (metrics.jsonl, report.json, model-config.json,
+# model.safetensors, model/model.json + weights.bin) and public/models/mnist-tiny (the tfjs model).
+# Run once; the outputs are committed. About a minute on the wasm backend.
 #
 # The model (scripts/mnist-tiny-model.json, 11.6 k parameters: pachify stem with 2x2 patches,
-# two level-1 wave blocks of 16 channels) takes MNIST's 28x28 as it is. The preload makes the
-# cpu backend's Conv2DBackpropFilter usable (see fast-conv-filter-grad.mjs); the trainer's
-# default wasm backend has no Conv2DBackpropFilter kernel at all.
+# two level-1 wave blocks of 16 channels) takes MNIST's 28x28 as it is. Both exports carry the
+# normalisation the run trained with (`preprocessing`) and the class names.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 app="$(dirname "$here")"
@@ -16,12 +15,11 @@ repo="$(cd "$app/../.." && pwd)"
 run="${1:-/tmp/wavemix-viewer-mnist-tiny}"
 rm -rf "$run"
 cd "$repo"
-node --import "$here/fast-conv-filter-grad.mjs" apps/trainer/dist/cli.js \
-  --backend cpu --dataset mnist --model "$here/mnist-tiny-model.json" \
+node apps/trainer/dist/cli.js \
+  --backend wasm --workers 0 --dataset mnist --model "$here/mnist-tiny-model.json" \
   --epochs 3 --batch-size 32 --lr 0.01 --weight-decay 0.01 --opt adamw --sched onecycle \
   --val-fraction 0.05 --limit-train 6000 --limit-test 1000 --log-every 5 --seed 7 \
   --output "$run"
-node "$here/patch-preprocessing.mjs" "$run"
 fixture="$app/tests/fixtures/mnist-tiny"
 rm -rf "$fixture" "$app/public/models/mnist-tiny"
 mkdir -p "$fixture/model" "$app/public/models/mnist-tiny"

@@ -16,7 +16,7 @@ import { cpuKernelConfigs } from '@wavemix/kernels-cpu/base';
 import { wasmKernelConfigs } from '@wavemix/kernels-wasm/base';
 import { webglKernelConfigs } from '@wavemix/kernels-webgl/base';
 import { webgpuKernelConfigs } from '@wavemix/kernels-webgpu/base';
-import { Dwt2D, Idwt2D, registerKernelsOnce, WaveletPyramid } from '@wavemix/core';
+import { Dwt2D, Idwt2D, registerKernelsOnce, WaveletPyramid, WaveMixError } from '@wavemix/core';
 // The wasm binaries are bundled as assets of this app (never fetched from a CDN).
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -33,18 +33,18 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
 });
 
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends WaveMixError {
   constructor(
     readonly backend: string,
     reason: string,
   ) {
     super(`The ${backend} backend is not available here: ${reason}`);
-    this.name = 'BackendUnavailableError';
   }
 }
 
 let webgl2Available: boolean | undefined;
-let webglLost: string | null = null;
+/** Backends whose GPU context was lost (or that gave wrong results): refused until a reload. */
+const lost = new Map<BackendName, string>();
 
 /**
  * Whether WebGL2 works here, asked once: every probe context counts against the browser's limit
@@ -81,8 +81,9 @@ export async function switchBackend(name: string): Promise<BackendName> {
   const previous = tf.getBackend();
   const missing = missingFeature(backend);
   if (missing) throw new BackendUnavailableError(backend, missing);
-  if (backend === 'webgl' && webglLost) {
-    throw new BackendUnavailableError(backend, `its WebGL context was lost earlier (${webglLost}); reload the page to use webgl again`);
+  const lostReason = lost.get(backend);
+  if (lostReason) {
+    throw new BackendUnavailableError(backend, `it failed earlier (${lostReason}); reload the page to use ${backend} again`);
   }
   let ok = false;
   let reason = 'tfjs could not initialise it';
@@ -99,7 +100,7 @@ export async function switchBackend(name: string): Promise<BackendName> {
   if (!ok && backend === 'webgl' && hasWebGL2()) {
     // Chromium on SwiftShader loses the WebGL context once a model has run on WebGPU, and a
     // second use of the lost context takes the page down: refuse webgl from now on.
-    webglLost = reason;
+    lost.set('webgl', `its WebGL context was lost: ${reason}`);
   }
   if (!ok || tf.getBackend() !== backend) {
     // A failed tf.setBackend leaves no backend active: go back to the previous one.
@@ -109,9 +110,16 @@ export async function switchBackend(name: string): Promise<BackendName> {
   return backend;
 }
 
-/** Refuses webgl from now on (its context was lost; using it again can take the page down). */
-export function markWebGLLost(reason: string): void {
-  webglLost = reason;
+/**
+ * Refuses `backend` from now on: its context was lost or it gave wrong results (using a lost
+ * WebGL context again can take the page down; a lost WebGPU device returns zeros).
+ */
+export function markBackendLost(backend: BackendName, reason: string): void {
+  lost.set(backend, reason);
+}
+
+export function isBackendLost(backend: BackendName): boolean {
+  return lost.has(backend);
 }
 
 /** Which of our kernels the active backend has (the rest run as tfjs composites). */

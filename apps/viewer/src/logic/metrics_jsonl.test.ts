@@ -1,4 +1,5 @@
-import { MetricsFileError, normaliseRows, parseMetricsJsonl, parseReport, series } from './metrics_jsonl';
+import { WaveMixError } from '@wavemix/core';
+import { describeSkipped, MetricsFileError, normaliseRows, parseMetricsJsonl, parseReport, series } from './metrics_jsonl';
 
 const RUN = [
   '{"time":"2025-01-01T00:00:00.000Z","type":"step","epoch":1,"step":10,"loss":2.1,"lr":0.001,"imagesPerSecond":300,"phase":"adamw"}',
@@ -22,21 +23,37 @@ describe('parseMetricsJsonl', () => {
     expect(series(run.epochs, 'epoch', 'valMeanIoU')).toEqual([]);
   });
 
-  it('tolerates a partial last line (a run being written) and CRLF', () => {
+  it('tolerates a partial last line (a run being written) and CRLF, and reports it', () => {
     const run = parseMetricsJsonl(`${RUN.replace(/\n/g, '\r\n')}\r\n{"type":"st`);
     expect(run.steps).toHaveLength(2);
+    expect(run.skipped.map((s) => s.line)).toEqual([7]);
   });
 
-  it('names the file and line of a corrupt record', () => {
-    const text = `${RUN.split('\n')[0]}\nnot json\n${RUN.split('\n')[1]}`;
-    expect(() => parseMetricsJsonl(text, 'run/metrics.jsonl')).toThrow(MetricsFileError);
-    expect(() => parseMetricsJsonl(text, 'run/metrics.jsonl')).toThrow(/^run\/metrics\.jsonl, line 2: not JSON/);
-    expect(() => parseMetricsJsonl('{"type":"step","step":"x","loss":1}\n')).toThrow("line 1: a 'step' record needs numeric step and loss");
-    expect(() => parseMetricsJsonl('[1]\n')).toThrow('line 1: expected a JSON object');
+  it('skips torn and bad lines mid-file, keeps every good record, and names the lines', () => {
+    // A crash tore line 2 (a step cut mid-number), `--resume` appended after it; line 4 is an
+    // array, line 6 a step without its loss.
+    const lines = RUN.split('\n');
+    const text = [lines[0], '{"time":"2025-01-01T00:00:01.000Z","type":"step","epoch":1,"st', lines[1], '[1]', lines[3], '{"type":"step","step":"x"}', lines[5]].join('\n');
+    const run = parseMetricsJsonl(text, 'run/metrics.jsonl');
+    expect(run.steps.map((s) => s.step)).toEqual([10, 20]);
+    expect(run.epochs.map((e) => e.epoch)).toEqual([1]);
+    expect(run.test).toMatchObject({ accuracy: 0.62 });
+    expect(run.skipped.map((s) => s.line)).toEqual([2, 4, 6]);
+    expect(run.skipped[0]!.reason).toMatch(/^not JSON/);
+    expect(run.skipped[1]!.reason).toBe('expected a JSON object');
+    expect(run.skipped[2]!.reason).toBe("a 'step' record needs numeric step and loss");
+    expect(describeSkipped(run.skipped, 'run/metrics.jsonl')).toMatch(/^run\/metrics\.jsonl: 3 bad lines skipped \(lines 2, 4, 6; first: not JSON/);
+    expect(describeSkipped([])).toBe('');
+    const many = Array.from({ length: 12 }, (_, i) => ({ line: i + 1, reason: 'not JSON' }));
+    expect(describeSkipped(many)).toBe('metrics.jsonl: 12 bad lines skipped (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, … 2 more; first: not JSON)');
   });
 
-  it('refuses a file with no trainer records', () => {
+  it('refuses a file with no usable trainer record, naming the first bad line', () => {
     expect(() => parseMetricsJsonl('{"a":1}\n')).toThrow('is this a trainer metrics.jsonl?');
+    const notJson = () => parseMetricsJsonl('hello\nworld\n', 'notes.txt');
+    expect(notJson).toThrow(MetricsFileError);
+    expect(notJson).toThrow(WaveMixError);
+    expect(notJson).toThrow(/^notes\.txt, line 1: no usable .*; line 1: not JSON/);
   });
 });
 

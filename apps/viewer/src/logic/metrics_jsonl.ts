@@ -2,6 +2,8 @@
  * Reading a trainer run: `metrics.jsonl` (one JSON record per line, written by the trainer's
  * appendMetrics: `type` 'step' | 'epoch' | 'test') and `report.json` (confusionMatrix, classNames).
  */
+import { WaveMixError } from '@wavemix/core';
+
 export interface StepRecord {
   type: 'step';
   time?: string;
@@ -30,53 +32,67 @@ export interface TestRecord {
   [key: string]: unknown;
 }
 
+/** A line that was not a usable record (torn by a crash, hand-edited, ...): skipped, reported. */
+export interface SkippedLine {
+  /** 1-based line number. */
+  line: number;
+  reason: string;
+}
+
 export interface MetricsRun {
   steps: StepRecord[];
   epochs: EpochRecord[];
   test: TestRecord | null;
   /** Records of other types, kept for the count. */
   ignored: number;
+  /** Bad lines (not JSON, not an object, a record missing its numbers), in file order. */
+  skipped: SkippedLine[];
 }
 
-export class MetricsFileError extends Error {
+export class MetricsFileError extends WaveMixError {
   constructor(
     readonly file: string,
     readonly line: number,
     message: string,
   ) {
     super(`${file}, line ${line}: ${message}`);
-    this.name = 'MetricsFileError';
   }
 }
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/**
+ * Reads a trainer metrics.jsonl. A bad line (a record torn by a crash before `--resume`, or a
+ * partial last line of a run still being written) is skipped and listed in `skipped` rather than
+ * rejecting the file; only a file with no trainer record at all is refused.
+ */
 export function parseMetricsJsonl(text: string, file = 'metrics.jsonl'): MetricsRun {
-  const run: MetricsRun = { steps: [], epochs: [], test: null, ignored: 0 };
+  const run: MetricsRun = { steps: [], epochs: [], test: null, ignored: 0, skipped: [] };
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, i) => {
     const line = raw.trim();
     if (!line) return;
+    const skip = (reason: string) => run.skipped.push({ line: i + 1, reason });
     let record: unknown;
     try {
       record = JSON.parse(line);
     } catch (error) {
-      // A run still being written may end in a partial line; anything else is corrupt.
-      if (i === lines.length - 1) return;
-      throw new MetricsFileError(file, i + 1, `not JSON (${(error as Error).message})`);
+      skip(`not JSON (${(error as Error).message})`);
+      return;
     }
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-      throw new MetricsFileError(file, i + 1, 'expected a JSON object');
+      skip('expected a JSON object');
+      return;
     }
     const r = record as Record<string, unknown>;
     switch (r['type']) {
       case 'step':
-        if (!isNumber(r['step']) || !isNumber(r['loss'])) throw new MetricsFileError(file, i + 1, "a 'step' record needs numeric step and loss");
-        run.steps.push(r as unknown as StepRecord);
+        if (!isNumber(r['step']) || !isNumber(r['loss'])) skip("a 'step' record needs numeric step and loss");
+        else run.steps.push(r as unknown as StepRecord);
         break;
       case 'epoch':
-        if (!isNumber(r['epoch'])) throw new MetricsFileError(file, i + 1, "an 'epoch' record needs a numeric epoch");
-        run.epochs.push(r as unknown as EpochRecord);
+        if (!isNumber(r['epoch'])) skip("an 'epoch' record needs a numeric epoch");
+        else run.epochs.push(r as unknown as EpochRecord);
         break;
       case 'test':
         run.test = r as TestRecord;
@@ -86,9 +102,20 @@ export function parseMetricsJsonl(text: string, file = 'metrics.jsonl'): Metrics
     }
   });
   if (run.steps.length + run.epochs.length === 0 && run.test === null) {
-    throw new MetricsFileError(file, 1, "no 'step', 'epoch' or 'test' records: is this a trainer metrics.jsonl?");
+    const first = run.skipped[0];
+    const detail = first ? `; line ${first.line}: ${first.reason}` : '';
+    throw new MetricsFileError(file, first?.line ?? 1, `no usable 'step', 'epoch' or 'test' records: is this a trainer metrics.jsonl?${detail}`);
   }
   return run;
+}
+
+/** "2 bad lines skipped (lines 3, 9)": what the page says about `run.skipped` (empty when none). */
+export function describeSkipped(skipped: readonly SkippedLine[], file = 'metrics.jsonl', shown = 10): string {
+  if (skipped.length === 0) return '';
+  const numbers = skipped.slice(0, shown).map((s) => s.line).join(', ');
+  const more = skipped.length > shown ? `, … ${skipped.length - shown} more` : '';
+  const plural = skipped.length === 1 ? 'line' : 'lines';
+  return `${file}: ${skipped.length} bad ${plural} skipped (${plural} ${numbers}${more}; first: ${skipped[0]!.reason})`;
 }
 
 /** [x, y] points of a numeric field of records, skipping records without it. */

@@ -199,10 +199,10 @@ describe('the viewer page', () => {
   it('refuses a non-image file with a visible message and stays usable', async () => {
     await page.setInputFiles('#image-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
     await idle();
-    await expect(page.locator('#messages .message').last().textContent()).resolves.toContain('notes.txt is not an image (its type is text/plain)');
+    await expect(page.locator('#image-section .message').last().textContent()).resolves.toContain('notes.txt is not an image (its type is text/plain)');
     await page.setInputFiles('#image-file', { name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from('PNG? no') });
     await idle();
-    await expect(page.locator('#messages .message').last().textContent()).resolves.toContain('broken.png could not be decoded as an image');
+    await expect(page.locator('#image-section .message').last().textContent()).resolves.toContain('broken.png could not be decoded as an image');
     expect(await newMessages()).toHaveLength(2);
     // The previous image and its bands are still there.
     expect(await hook('fit')).toMatchObject({ width: 240, height: 160 });
@@ -259,9 +259,9 @@ describe('models', () => {
       await idle();
       const predictions = await hook<Array<{ className: string; probability: number }>>('predictions');
       expect(predictions).toHaveLength(5);
-      // The trainer saves no class names for MNIST, so classes are named by index.
-      expect(predictions[0]!.className).toBe(`class ${digit}`);
-      await expect(page.getAttribute('#topk-list', 'data-top1')).resolves.toBe(`class ${digit}`);
+      // Class names from the model's metadata (the trainer writes MNIST's '0'..'9').
+      expect(predictions[0]!.className).toBe(String(digit));
+      await expect(page.getAttribute('#topk-list', 'data-top1')).resolves.toBe(String(digit));
       const reference = await nodeClassify(digit);
       expect(predictions.map((p) => p.className)).toEqual(reference.map((p) => p.className));
       predictions.forEach((p, i) => expect(Math.abs(p.probability - reference[i]!.probability)).toBeLessThan(1e-4));
@@ -275,7 +275,7 @@ describe('models', () => {
     await selectBackend('webgl');
     await page.click('button[data-sample="mnist-2"]');
     await idle();
-    expect((await hook<Array<{ className: string }>>('predictions'))[0]!.className).toBe('class 2');
+    expect((await hook<Array<{ className: string }>>('predictions'))[0]!.className).toBe('2');
     await selectBackend('cpu');
   });
 
@@ -301,7 +301,7 @@ describe('models', () => {
     await idle();
     expect(await newMessages()).toEqual([]);
     await expect(page.textContent('#model-info')).resolves.toContain('model.safetensors with model-config.json');
-    expect((await hook<Array<{ className: string }>>('predictions'))[0]!.className).toBe('class 2');
+    expect((await hook<Array<{ className: string }>>('predictions'))[0]!.className).toBe('2');
   });
 
   it('says so when the config does not match the weights, and keeps the loaded model', async () => {
@@ -309,7 +309,7 @@ describe('models', () => {
     await page.setInputFiles('#pytorch-config', { name: 'deeper.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...config, depth: 3 })) });
     await page.click('#pytorch-load');
     await idle();
-    const text = await page.locator('#messages .message').last().textContent();
+    const text = await page.locator('#pytorch-source .message').last().textContent();
     expect(text).toContain('model.safetensors does not match deeper.json');
     expect(text).toContain('missing keys');
     expect(text).toContain('layers.2.');
@@ -317,7 +317,7 @@ describe('models', () => {
     await expect(page.textContent('#model-info')).resolves.toContain('model.safetensors with model-config.json');
     await page.click('button[data-sample="mnist-1"]');
     await idle();
-    expect((await hook<Array<{ className: string }>>('predictions'))[0]!.className).toBe('class 1');
+    expect((await hook<Array<{ className: string }>>('predictions'))[0]!.className).toBe('1');
   });
 
   it('creates a zoo super-resolution model and compares bicubic and model outputs with PSNR', async () => {
@@ -379,17 +379,19 @@ describe('training runs', () => {
     await idle();
     expect(await newMessages()).toEqual([]);
     const expected = parseMetricsJsonl(readFileSync(join(RUN, 'metrics.jsonl'), 'utf8'));
-    expect(await hook('run')).toEqual({ steps: expected.steps.length, epochs: expected.epochs.length, test: expected.test });
+    expect(await hook('run')).toEqual({ steps: expected.steps.length, epochs: expected.epochs.length, test: expected.test, skipped: [] });
     expect(await hook('report')).toEqual({ classes: 10 });
     await expect(page.textContent('#run-info')).resolves.toContain(`${expected.steps.length} step records, ${expected.epochs.length} epochs`);
     screenshots.push(compareScreenshot('training-run', await page.locator('#training-section').screenshot()));
   });
 
-  it('names the line of a corrupt metrics file', async () => {
+  it('skips a torn line of metrics.jsonl, plots the rest, and names the line', async () => {
     await page.setInputFiles('#metrics-file', { name: 'bad.jsonl', mimeType: 'text/plain', buffer: Buffer.from('{"type":"step","step":1,"loss":2}\n{oops\n{"type":"step","step":2,"loss":1}\n') });
     await idle();
-    await expect(page.locator('#messages .message').last().textContent()).resolves.toContain('bad.jsonl, line 2: not JSON');
+    await expect(page.locator('#training-section .message').last().textContent()).resolves.toContain('bad.jsonl: 1 bad line skipped (line 2; first: not JSON');
     expect(await newMessages()).toHaveLength(1);
+    expect(await hook('run')).toEqual({ steps: 2, epochs: 0, test: null, skipped: [2] });
+    await expect(page.textContent('#run-info')).resolves.toContain('2 step records, 0 epochs');
   });
 });
 
@@ -402,7 +404,7 @@ describe('backends', () => {
       await s.page.waitForFunction(() => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true);
       await s.page.selectOption('#backend', 'webgpu');
       await s.page.evaluate(() => __wavemix['idle']!());
-      await expect(s.page.locator('#messages .message').last().textContent()).resolves.toContain(
+      await expect(s.page.locator('#backend-bar .message').last().textContent()).resolves.toContain(
         'The webgpu backend is not available here: this browser has no WebGPU (navigator.gpu is missing)',
       );
       expect(await s.page.evaluate(() => __wavemix['backend']!())).toBe('wasm');
