@@ -30,6 +30,7 @@ const smokeExtras = {
   '@wavemix/layers': ['@tensorflow/tfjs-backend-cpu'],
   '@wavemix/models': ['@tensorflow/tfjs-backend-cpu'],
   '@wavemix/metrics': ['@tensorflow/tfjs-backend-cpu'],
+  '@wavemix/onnx': ['@tensorflow/tfjs-backend-cpu'],
 };
 
 const registers = (backend) => `
@@ -71,6 +72,14 @@ const smoke = {
     if (typeof m.DataParallel.create !== 'function' || m.shardSizes(5, 2).join() !== '3,2') throw new Error('parallel exports');`,
   '@wavemix/metrics': `
     if (m.psnr(Float32Array.of(0.5, 0.25), Float32Array.of(0.5, 0.25), { dataRange: 1 }) !== Infinity) throw new Error('psnr');`,
+  // The exporter works without onnxruntime (an optional peer, not installed here).
+  '@wavemix/onnx': `
+    load('@tensorflow/tfjs-backend-cpu');
+    const model = load('@wavemix/models').createModel({ task: 'classification', numClasses: 3, depth: 1, finalDim: 8, ffChannel: 8,
+      level: 1, initialConv: 'strided', stride: 1, inChannels: 1, inputSize: [8, 8] });
+    const bytes = await m.exportOnnx(model);
+    const problems = m.checkOnnxModel(bytes);
+    if (problems.length > 0 || m.onnxOpCounts(bytes).Conv !== 7) throw new Error('exportOnnx: ' + problems.join('; '));`,
 };
 
 function npm(args, cwd) {
