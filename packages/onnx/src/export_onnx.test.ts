@@ -136,10 +136,13 @@ describe('exportOnnx: the graph', () => {
     model.dispose();
   });
 
-  it('reads the weights without changing them', async () => {
+  it('reads the weights without changing them or leaking tensors', async () => {
     const { model } = fixtureModel('wavemix_lite_l1_strided_s1');
     const before = model.getWeights().map((w) => Array.from(w.dataSync()));
+    const tensors = tf.memory().numTensors;
     await exportOnnx(model);
+    await exportOnnx(model, { foldBatchNorm: false });
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
     model.dispose();
   });

@@ -30,6 +30,7 @@ export class GraphBuilder {
   /** Shape of every value (graph inputs, node outputs, initializers). */
   readonly shapes = new Map<string, Dim[]>();
   private readonly used = new Set<string>();
+  private readonly scalars = new Map<number, string>();
 
   /** A name nobody has taken yet, derived from `base`. */
   uniqueName(base: string): string {
@@ -53,8 +54,12 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A float scalar initializer; one per value, shared by every node that uses it. */
   scalar(base: string, value: number): string {
+    const cached = this.scalars.get(value);
+    if (cached) return cached;
     const name = this.uniqueName(base);
+    this.scalars.set(value, name);
     this.initializers.set(name, { name, dims: [], data: Float32Array.of(value) });
     this.shapes.set(name, []);
     return name;

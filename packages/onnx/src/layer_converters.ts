@@ -57,11 +57,11 @@ export function activate(layer: Layer, value: OnnxValue, activation: unknown, ct
       return { name: out('Tanh', [value.name]), shape: value.shape };
     case 'gelu': {
       // Exact GELU, x * 0.5 * (1 + erf(x / sqrt 2)): the node sequence torch.onnx.export emits at opset < 20.
-      const scaled = builder.node('Div', `${base}.div`, [value.name, builder.scalar(`${base}.sqrt2`, Math.SQRT2)], value.shape);
+      const scaled = builder.node('Div', `${base}.div`, [value.name, builder.scalar('gelu.sqrt2', Math.SQRT2)], value.shape);
       const erf = builder.node('Erf', `${base}.erf`, [scaled], value.shape);
-      const shifted = builder.node('Add', `${base}.add`, [erf, builder.scalar(`${base}.one`, 1)], value.shape);
+      const shifted = builder.node('Add', `${base}.add`, [erf, builder.scalar('gelu.one', 1)], value.shape);
       const product = builder.node('Mul', `${base}.mul`, [value.name, shifted], value.shape);
-      return { name: builder.node('Mul', `${base}.half`, [product, builder.scalar(`${base}.half`, 0.5)], value.shape), shape: value.shape };
+      return { name: builder.node('Mul', `${base}.half`, [product, builder.scalar('gelu.half', 0.5)], value.shape), shape: value.shape };
     }
     default:
       throw unsupported(layer, `activation '${String(activation)}' has no ONNX mapping here (supported: linear, relu, sigmoid, tanh, gelu)`);
