@@ -42,6 +42,21 @@ describe('WaveMixError hierarchy', () => {
     expect(copy.WaveMixBudgetError.isInstance(new WaveMixBudgetError('w', 1, 2, 'bytes'))).toBe(true);
   });
 
+  it('takes names from errorName, so a minifier renaming classes changes neither name nor isInstance', () => {
+    // What a minifier leaves of `class DataLoadError extends WaveMixArgumentError { static errorName = 'DataLoadError' }`.
+    class e extends WaveMixArgumentError {
+      static override readonly errorName = 'DataLoadError';
+    }
+    const error = new e('x', 'bad');
+    expect(error.name).toBe('DataLoadError');
+    expect((error as unknown as Record<symbol, unknown>)[Symbol.for('wavemix.error')]).toEqual(['DataLoadError', 'WaveMixArgumentError', 'WaveMixError']);
+    expect(e.isInstance(error)).toBe(true);
+    expect(e.isInstance(new WaveMixArgumentError('x', 'bad'))).toBe(false);
+    // A subclass without errorName falls back to its class name (not its parent's errorName).
+    class UndeclaredError extends WaveMixArgumentError {}
+    expect(new UndeclaredError('x', 'bad').name).toBe('UndeclaredError');
+  });
+
   it('keeps a cause and says how to raise a budget', () => {
     const cause = new Error('inner');
     expect(new WaveMixError('outer', { cause }).cause).toBe(cause);

@@ -6,13 +6,21 @@
  */
 const BRAND = Symbol.for('wavemix.error');
 
+/** A class's `errorName` if it declares one (minifiers rename classes, not strings), else its name. */
+function stableName(errorClass: Function): string {
+  return Object.prototype.hasOwnProperty.call(errorClass, 'errorName') ? (errorClass as unknown as { errorName: string }).errorName : errorClass.name;
+}
+
 export class WaveMixError extends Error {
+  /** The stable `name` of this class's errors; each subclass declares its own. */
+  static readonly errorName: string = 'WaveMixError';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
+    this.name = stableName(new.target);
     const chain: string[] = [];
     for (let c: Function | null = new.target; c && c !== Error; c = Object.getPrototypeOf(c) as Function | null) {
-      chain.push(c.name);
+      chain.push(stableName(c));
     }
     // The brand: this error's class names up to WaveMixError, read by `isInstance`.
     Object.defineProperty(this, BRAND, { value: Object.freeze(chain), enumerable: false });
@@ -25,12 +33,14 @@ export class WaveMixError extends Error {
   static isInstance<T extends abstract new (...args: never[]) => WaveMixError>(this: T, value: unknown): value is InstanceType<T> {
     if (value === null || typeof value !== 'object') return false;
     const chain = (value as Record<symbol, unknown>)[BRAND];
-    return Array.isArray(chain) && chain.includes(this.name);
+    return Array.isArray(chain) && chain.includes(stableName(this));
   }
 }
 
 /** A caller passed a bad argument; `argument` names it (e.g. `x`, `levels`, `outputSize`). */
 export class WaveMixArgumentError extends WaveMixError {
+  static override readonly errorName: string = 'WaveMixArgumentError';
+
   constructor(
     readonly argument: string,
     message: string,
@@ -45,6 +55,8 @@ export class WaveMixArgumentError extends WaveMixError {
  * the budget, where there is one.
  */
 export class WaveMixBudgetError extends WaveMixError {
+  static override readonly errorName: string = 'WaveMixBudgetError';
+
   constructor(
     message: string,
     readonly limit: number,
@@ -58,6 +70,8 @@ export class WaveMixBudgetError extends WaveMixError {
 
 /** A backend cannot run a kernel for this input (e.g. it exceeds a texture or buffer limit). */
 export class WaveMixKernelLimitError extends WaveMixError {
+  static override readonly errorName: string = 'WaveMixKernelLimitError';
+
   constructor(
     readonly kernelName: string,
     readonly backendName: string,
@@ -69,6 +83,8 @@ export class WaveMixKernelLimitError extends WaveMixError {
 
 /** A GPU program of a WaveMix kernel failed to compile or validate; the kernel refuses to return its output. */
 export class WaveMixShaderError extends WaveMixError {
+  static override readonly errorName: string = 'WaveMixShaderError';
+
   constructor(
     readonly kernelName: string,
     readonly backendName: string,

@@ -7,6 +7,8 @@
 import { WaveMixBudgetError, WaveMixError } from '../errors';
 
 export class SafetensorsError extends WaveMixError {
+  static override readonly errorName: string = 'SafetensorsError';
+
   constructor(
     message: string,
     /** Byte offset in the file the problem was found at. */
