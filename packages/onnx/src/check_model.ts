@@ -12,7 +12,7 @@ const IR_FOR_OPSET: Array<[number, number]> = [[21, 10], [19, 9], [17, 8], [15, 
 function checkTyped(value: OnnxTypes.IValueInfoProto, what: string, problems: string[]): void {
   if (!value.name) problems.push(`${what} has no name`);
   const tensor = value.type?.tensorType;
-  if (!tensor || !tensor.elemType) problems.push(`${what} '${value.name}' has no tensor element type`);
+  if (!tensor?.elemType) problems.push(`${what} '${value.name}' has no tensor element type`);
   else if (!tensor.shape) problems.push(`${what} '${value.name}' has no shape`);
 }
 

@@ -174,7 +174,7 @@ export async function loadOnnx(source: Uint8Array | ArrayBuffer | string, option
   const bytes = await readSource(source, options.fetch);
   let metadata = options.metadata;
   if (!metadata) {
-    let props;
+    let props: Parameters<typeof parseOnnxMetadata>[0];
     try {
       props = onnx.ModelProto.decode(bytes).metadataProps;
     } catch (error) {
