@@ -22,7 +22,15 @@ typedef v128_t f4;
 INLINE f4 ld(const float* p) { return wasm_v128_load(p); }
 INLINE void st(float* p, f4 v) { wasm_v128_store(p, v); }
 INLINE f4 splat(const float* p) { return wasm_v128_load32_splat(p); }
+#ifdef WAVEMIX_RELAXED_SIMD
+/* acc + a * b as one f32x4.relaxed_madd (an FMA on x86 with FMA3 and on arm64). clang 14 knows
+ * relaxed SIMD only in its prototype encoding, f32x4.fma(x, y, z) = x + y * z (opcode 0xaf);
+ * build-wasm.mjs rewrites every one to the final f32x4.relaxed_madd(x, y, z) = x * y + z (0x105),
+ * so the operands are given in the final order. */
+INLINE f4 fma4(f4 acc, f4 a, f4 b) { return __builtin_wasm_fma_f32x4(a, b, acc); }
+#else
 INLINE f4 fma4(f4 acc, f4 a, f4 b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
+#endif
 
 EXPORT(fill_zero) void fill_zero(float* dst, int n) { __builtin_memset(dst, 0, (unsigned long)n * 4u); }
 

@@ -18,6 +18,7 @@ export { FastGelu, gelu, registerFastGelu, WaveMixGelu, WaveMixGeluGrad } from '
 export { getKernelThreadPool, setKernelThreadPool, sharedKernelModuleBytes, type KernelThreadPool } from './threads/pool';
 export { MIN_THREADED_MACS } from './kernels/conv_forward';
 export { prepareWasmTrainingKernels, trainKernels, trainKernelsAvailable, WasmTrainingKernelError, type TrainKernelExports } from './train/module';
+export { relaxedSimdSupported, setWasmSimdVariant, wasmSimdVariant, WasmSimdVariantError, type WasmSimdVariant } from './train/simd_variant';
 
 export const wasmKernelConfigs: readonly KernelConfig[] = [
   dwt2DConfig,

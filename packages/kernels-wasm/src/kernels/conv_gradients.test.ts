@@ -2,6 +2,7 @@ import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '../index';
+import { relaxedSimdSupported, setWasmSimdVariant, type WasmSimdVariant } from '../train/simd_variant';
 import { expectClose, randomValues, runOn, sizeOf } from '../testing/compare';
 
 /**
@@ -43,7 +44,14 @@ async function valueAndGrads(backend: string, f: Conv, xShape: number[], wShape:
   });
 }
 
-describe('convolution gradients on wasm match the cpu backend', () => {
+// Both builds of the kernel module: relaxed SIMD (FMA micro-kernels) where the runtime has it, and
+// the plain-SIMD fallback.
+const variants: WasmSimdVariant[] = relaxedSimdSupported() ? ['relaxed-simd', 'simd'] : ['simd'];
+
+describe.each(variants)('convolution gradients on wasm (%s kernels) match the cpu backend', (variant) => {
+  beforeAll(() => setWasmSimdVariant(variant));
+  afterAll(() => setWasmSimdVariant('auto'));
+
   for (const [name, f, xShape, wShape] of cases) {
     test(name, async () => {
       const expected = await valueAndGrads('cpu', f, xShape, wShape);

@@ -1,5 +1,7 @@
 import type { TrainKernelExports } from '../train/module';
-import { TRAIN_KERNELS_SHARED_WASM_BASE64 } from '../train/train_kernels_wasm';
+import { decodeModule } from '../train/module';
+import { wasmSimdVariant } from '../train/simd_variant';
+import { TRAIN_KERNELS_RELAXED_SHARED_WASM_BASE64, TRAIN_KERNELS_SHARED_WASM_BASE64 } from '../train/train_kernels_wasm';
 
 /**
  * Threads for single large kernels (a batch-1 inference has no batch to split across
@@ -37,10 +39,7 @@ export function getKernelThreadPool(): KernelThreadPool | null {
   return pool;
 }
 
-/** Bytes of the shared-memory build of csrc/train_kernels.c (imports a shared env.memory). */
+/** Bytes of the shared-memory build of csrc/train_kernels.c (imports a shared env.memory), in the variant in use. */
 export function sharedKernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  const text = atob(TRAIN_KERNELS_SHARED_WASM_BASE64);
-  const bytes = new Uint8Array(new ArrayBuffer(text.length));
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
+  return decodeModule(wasmSimdVariant() === 'relaxed-simd' ? TRAIN_KERNELS_RELAXED_SHARED_WASM_BASE64 : TRAIN_KERNELS_SHARED_WASM_BASE64);
 }

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { TRAIN_KERNELS_CLANG_VERSION, TRAIN_KERNELS_WASM_BASE64 } from './train_kernels_wasm';
+import { relaxedSimdSupported, setWasmSimdVariant, WasmSimdVariantError, wasmSimdVariant } from './simd_variant';
+import { TRAIN_KERNELS_CLANG_VERSION, TRAIN_KERNELS_RELAXED_WASM_BASE64, TRAIN_KERNELS_WASM_BASE64 } from './train_kernels_wasm';
 import { trainKernels } from './module';
 
 const packageDir = join(__dirname, '..', '..');
@@ -94,5 +95,50 @@ describe('a backend whose memory is shared (tfjs-wasm multi-threaded build)', ()
     const config = overrideConfig('Tile', fallback as never, fast);
     expect((config.kernelFunc as unknown as (a: unknown) => unknown)({ inputs: {}, backend: sharedBackend(), attrs: {} })).toBe('stock');
     expect(fast).not.toHaveBeenCalled();
+  });
+});
+
+describe('the relaxed SIMD build and the variant choice', () => {
+  const relaxedBytes = () => Buffer.from(TRAIN_KERNELS_RELAXED_WASM_BASE64, 'base64');
+  /** Occurrences of f32x4.relaxed_madd's encoding (0xfd 0x85 0x02). */
+  const madds = (b: Uint8Array) => {
+    let n = 0;
+    for (let i = 0; i + 2 < b.length; i++) if (b[i] === 0xfd && b[i + 1] === 0x85 && b[i + 2] === 0x02) n++;
+    return n;
+  };
+
+  test('the relaxed build carries the multiply-adds as f32x4.relaxed_madd, the plain build none', () => {
+    // 48 = the micro-kernels' multiply-adds after inlining (csrc/train_kernels.c, clang 14 -O3)
+    expect(madds(relaxedBytes())).toBe(48);
+    expect(madds(bytes())).toBe(0);
+    expect(sectionIds(relaxedBytes())).not.toContain(11);
+  });
+
+  test('relaxed SIMD is detected in this Node (Node 20: through the V8 flag) and chosen by default', () => {
+    expect(relaxedSimdSupported()).toBe(true);
+    expect(WebAssembly.validate(relaxedBytes())).toBe(true);
+    expect(wasmSimdVariant()).toBe('relaxed-simd');
+  });
+
+  test('each variant instantiates its own module on the backend memory; bad choices are refused by name', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as never;
+    try {
+      setWasmSimdVariant('simd');
+      const plain = trainKernels(backend);
+      expect(trainKernels(backend)).toBe(plain);
+      setWasmSimdVariant('relaxed-simd');
+      expect(trainKernels(backend)).not.toBe(plain);
+      expect(() => setWasmSimdVariant('avx' as never)).toThrow(WasmSimdVariantError);
+      expect(() => setWasmSimdVariant('avx' as never)).toThrow(/unknown wasm SIMD variant 'avx'/);
+      process.env.WAVEMIX_WASM_SIMD = 'sse';
+      setWasmSimdVariant('auto');
+      expect(() => wasmSimdVariant()).toThrow(/WAVEMIX_WASM_SIMD must be/);
+      process.env.WAVEMIX_WASM_SIMD = 'simd';
+      expect(wasmSimdVariant()).toBe('simd');
+    } finally {
+      delete process.env.WAVEMIX_WASM_SIMD;
+      setWasmSimdVariant('auto');
+    }
   });
 });

@@ -1,7 +1,8 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { DataId, TensorInfo } from '@tensorflow/tfjs-core';
 import { WaveMixError } from '@wavemix/core';
-import { TRAIN_KERNELS_WASM_BASE64 } from './train_kernels_wasm';
+import { wasmSimdVariant, type WasmSimdVariant } from './simd_variant';
+import { TRAIN_KERNELS_RELAXED_WASM_BASE64, TRAIN_KERNELS_WASM_BASE64 } from './train_kernels_wasm';
 
 /** Exports of csrc/train_kernels.c. Every pointer is a byte offset on the backend heap. */
 export interface TrainKernelExports {
@@ -53,14 +54,19 @@ export class WasmTrainingKernelError extends WaveMixError {
   }
 }
 
-let compiled: WebAssembly.Module | undefined;
-const instances = new WeakMap<WebAssembly.Memory, TrainKernelExports>();
+const compiled = new Map<WasmSimdVariant, WebAssembly.Module>();
+const instances = new WeakMap<WebAssembly.Memory, { variant: WasmSimdVariant; exports: TrainKernelExports }>();
 
-function wasmBytes(): Uint8Array<ArrayBuffer> {
-  const text = atob(TRAIN_KERNELS_WASM_BASE64);
+/** Decodes a base64 module. */
+export function decodeModule(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
   const bytes = new Uint8Array(new ArrayBuffer(text.length));
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
+}
+
+function wasmBytes(variant: WasmSimdVariant): Uint8Array<ArrayBuffer> {
+  return decodeModule(variant === 'relaxed-simd' ? TRAIN_KERNELS_RELAXED_WASM_BASE64 : TRAIN_KERNELS_WASM_BASE64);
 }
 
 /**
@@ -69,7 +75,8 @@ function wasmBytes(): Uint8Array<ArrayBuffer> {
  * synchronous compilation of modules over 4 KB on the main thread.
  */
 export async function prepareWasmTrainingKernels(): Promise<void> {
-  compiled ??= await WebAssembly.compile(wasmBytes());
+  const variant = wasmSimdVariant();
+  if (!compiled.has(variant)) compiled.set(variant, await WebAssembly.compile(wasmBytes(variant)));
 }
 
 function backendMemory(backend: BackendWasm): WebAssembly.Memory {
@@ -107,17 +114,22 @@ export function trainKernelsAvailable(backend: BackendWasm): boolean {
   return ok;
 }
 
-/** The kernel module instantiated on this backend's memory (once per backend). */
+/** The kernel module (the build `wasmSimdVariant()` names) instantiated on this backend's memory. */
 export function trainKernels(backend: BackendWasm): TrainKernelExports {
   const memory = backendMemory(backend);
-  let exports = instances.get(memory);
-  if (!exports) {
-    compiled ??= new WebAssembly.Module(wasmBytes());
-    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-    exports = instance.exports as unknown as TrainKernelExports;
-    instances.set(memory, exports);
+  const variant = wasmSimdVariant();
+  let entry = instances.get(memory);
+  if (entry?.variant !== variant) {
+    let module = compiled.get(variant);
+    if (!module) {
+      module = new WebAssembly.Module(wasmBytes(variant));
+      compiled.set(variant, module);
+    }
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    entry = { variant, exports: instance.exports as unknown as TrainKernelExports };
+    instances.set(memory, entry);
   }
-  return exports;
+  return entry.exports;
 }
 
 /** Byte offset of a tensor's data on the backend heap. */
