@@ -7,14 +7,14 @@ import { WaveMixOnnxUnsupportedLayerError } from './errors';
 import { exportOnnx } from './export_onnx';
 import { ONNX_METADATA_KEY } from './metadata';
 import {
-  decode, modelFixtures, nhwcToNchw, opCounts, randomArray, randomizeBatchNorm, readBytes, readTensors, relativeError, runOrt, seeded,
+  allModelFixtures, decode, nhwcToNchw, opCounts, randomArray, randomizeBatchNorm, readBytes, readTensors, relativeError, runOrt, seeded,
 } from './testing/helpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const fixtures = modelFixtures();
+const fixtures = allModelFixtures();
 
 function fixtureModel(name: string) {
   const fixture = fixtures.find((f) => f.name === name)!;

@@ -1,9 +1,41 @@
 /** Test helpers (not part of the package API). */
 import * as tf from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { WaveMixConfig } from '@wavemix/models';
+import { FIXTURE_ROOT, modelFixtures, type ModelFixture } from '../../../models/src/testing/fixtures';
 import { onnx, type OnnxTypes } from '../proto';
 
 export { modelFixtures, readBytes, readTensors, relativeError } from '../../../models/src/testing/fixtures';
+
+const CAMEL: Record<string, string> = {
+  num_classes: 'numClasses', ff_channel: 'ffChannel', final_dim: 'finalDim', initial_conv: 'initialConv', patch_size: 'patchSize',
+};
+
+/** Every model fixture: the top-level ones and those one folder deeper (e.g. `wavemix_lite_upsample/nearest`). */
+export function allModelFixtures(): ModelFixture[] {
+  const nested: ModelFixture[] = [];
+  for (const group of fs.readdirSync(FIXTURE_ROOT).sort()) {
+    const groupDir = path.join(FIXTURE_ROOT, group);
+    if (!fs.statSync(groupDir).isDirectory() || fs.existsSync(path.join(groupDir, 'config.json'))) continue;
+    for (const name of fs.readdirSync(groupDir).sort()) {
+      const dir = path.join(groupDir, name);
+      if (!fs.existsSync(path.join(dir, 'config.json')) || !fs.existsSync(path.join(dir, 'model.safetensors'))) continue;
+      const raw = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      const config: Record<string, unknown> = { task: raw.model };
+      for (const [key, value] of Object.entries(raw.pytorch_kwargs as Record<string, unknown>)) config[CAMEL[key] ?? key] = value;
+      Object.assign(config, raw.wavemix_js_config);
+      const [, channels, height, width] = raw.input_shape_nchw as [number, number, number, number];
+      Object.assign(config, { inChannels: channels, inputSize: [height, width] });
+      nested.push({
+        name: `${group}/${name}`, dir, config: config as unknown as WaveMixConfig, trainableParams: raw.trainable_params,
+        inputShapeNchw: raw.input_shape_nchw, hasPth: false,
+      });
+    }
+  }
+  return [...modelFixtures(), ...nested];
+}
 
 export async function runOrt(bytes: Uint8Array, x: Float32Array, shape: number[], level: 'disabled' | 'all' = 'all') {
   const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: level });
