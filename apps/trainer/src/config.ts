@@ -17,7 +17,7 @@ export const ModelSpecSchema = z.union([
   z.string().min(1),
   z
     .object({
-      task: z.enum(['classification', 'segmentation', 'sisr', 'wavemix-sr']),
+      task: z.enum(['classification', 'segmentation', 'sisr', 'wavemix-sr', 'wavemix-sr-v2']),
     })
     .passthrough(),
 ]);
@@ -36,7 +36,13 @@ export const TrainConfigSchema = z
     evalBatchSize: positiveInt.optional(),
     lr: z.number().positive(),
     weightDecay: z.number().min(0),
-    opt: z.enum(['adamw', 'sgd', 'dualopt']),
+    opt: z.enum(['adamw', 'sgd', 'dualopt', 'lion']),
+    /**
+     * The training loss instead of the task's default (cross-entropy; L1 for super-resolution):
+     * `focal` (gamma 2, classification/segmentation) or `huber` (HuberLoss on Y, super-resolution),
+     * as the official scripts use. Optional so that runs recorded before it resume unchanged.
+     */
+    loss: z.enum(['default', 'focal', 'huber']).optional(),
     momentum: z.number().min(0).max(1),
     patience: positiveInt,
     sched: z.enum(['none', 'cosine', 'onecycle']),

@@ -41,7 +41,8 @@ export function buildProgram(): Command {
     .option('--batch-size <n>', 'training batch size', integer('--batch-size', 1))
     .option('--lr <x>', 'learning rate (peak for onecycle)', positive('--lr'))
     .option('--weight-decay <x>', 'AdamW weight decay', nonNegative('--weight-decay'))
-    .addOption(new Option('--opt <name>', 'optimizer; dualopt = AdamW then SGD from the best checkpoint (official recipe)').choices(['adamw', 'sgd', 'dualopt']))
+    .addOption(new Option('--opt <name>', 'optimizer; dualopt = AdamW then SGD from the best checkpoint (official recipe)').choices(['adamw', 'sgd', 'dualopt', 'lion']))
+    .addOption(new Option('--loss <name>', 'training loss: default (cross-entropy; L1 for super-resolution), focal (gamma 2; classification, segmentation) or huber (HuberLoss on Y; super-resolution)').choices(['default', 'focal', 'huber']))
     .option('--patience <n>', 'epochs without validation improvement before switching (dualopt) or stopping', integer('--patience', 1))
     .addOption(new Option('--sched <name>', 'learning-rate schedule').choices(['none', 'cosine', 'onecycle']))
     .option('--warmup-epochs <x>', 'linear warm-up (none/cosine)', nonNegative('--warmup-epochs'))
@@ -65,7 +66,7 @@ export function buildProgram(): Command {
 
 const FLAG_TO_FIELD: Record<string, keyof TrainConfig> = {
   model: 'model', dataset: 'dataset', dataDir: 'dataDir', epochs: 'epochs', batchSize: 'batchSize', lr: 'lr',
-  weightDecay: 'weightDecay', opt: 'opt', patience: 'patience', sched: 'sched', warmupEpochs: 'warmupEpochs',
+  weightDecay: 'weightDecay', opt: 'opt', loss: 'loss', patience: 'patience', sched: 'sched', warmupEpochs: 'warmupEpochs',
   augment: 'augment', seed: 'seed', backend: 'backend', workers: 'workers', output: 'output', resume: 'resume', evalOnly: 'evalOnly',
   limitTrain: 'limitTrain', limitTest: 'limitTest', valFraction: 'valFraction', logEvery: 'logEvery',
   checkpointEvery: 'checkpointEverySeconds', timeLimit: 'timeLimitMinutes',

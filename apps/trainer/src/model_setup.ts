@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { AugmentOptions, Dataset } from '@wavemix/datasets';
-import { getModelInfo, getWaveMixMetadata, resolveConfig, setWaveMixMetadata, type WaveMixConfig } from '@wavemix/models';
+import { getModelInfo, getWaveMixMetadata, resolveConfig, setWaveMixMetadata, YCBCR_TASKS, type WaveMixConfig } from '@wavemix/models';
 import type { TrainConfig } from './config';
 import { UsageError } from './errors';
 import type { TrainerTask } from './tasks';
@@ -20,15 +20,19 @@ export function modelConfigFor(config: TrainConfig, data: Dataset): { name: stri
   if (expected !== data.task) {
     throw new UsageError(`model ${name} is a ${base.task} model but dataset ${data.name} is for ${data.task}`);
   }
-  const modelConfig: WaveMixConfig = { ...base, inChannels: base.task === 'wavemix-sr' ? 3 : shape[2] };
+  const modelConfig: WaveMixConfig = { ...base, inChannels: YCBCR_TASKS.includes(base.task) ? 3 : shape[2] };
   if (base.task === 'classification' || base.task === 'segmentation') {
     modelConfig.numClasses = data.numClasses;
     modelConfig.inputSize = [shape[0], shape[1]];
   }
+  let scale: number | null;
   try {
-    resolveConfig(modelConfig);
+    scale = resolveConfig(modelConfig).scale;
   } catch (error) {
     throw new UsageError(`model ${name} cannot take ${data.name} (${shape.join('x')}): ${(error as Error).message}`);
+  }
+  if (data.task === 'super-resolution' && (scale ?? 2) !== (data.scale ?? 2)) {
+    throw new UsageError(`model ${name} upscales ${scale ?? 2}x but dataset ${data.name} pairs images at ${data.scale ?? 2}x (set the dataset's scale option to ${scale ?? 2})`);
   }
   return { name, modelConfig };
 }

@@ -16,7 +16,7 @@ export interface PlateauState {
 
 export interface PlateauRule {
   patience: number;
-  opt: 'adamw' | 'sgd' | 'dualopt';
+  opt: 'adamw' | 'sgd' | 'dualopt' | 'lion';
 }
 
 /**

@@ -5,8 +5,9 @@
  * segmentation, the correct predictions out of `count` (images, or labelled pixels).
  */
 import * as tf from '@tensorflow/tfjs';
-import { classificationLoss, correctCount, segmentationLoss, superResolutionLoss, type LossName } from '@wavemix/models/training';
+import { computeLoss, correctCount, type LossName } from '@wavemix/models/training';
 import { DataParallel } from '@wavemix/parallel';
+import { UsageError } from './errors';
 import { toModelColorSpace, type TrainerTask } from './tasks';
 
 export interface StepResult {
@@ -21,6 +22,8 @@ export interface StepRunnerOptions {
   ignoreIndex: number | undefined;
   /** WaveMixSR: inputs and targets are converted to YCbCr. */
   ycbcr: boolean;
+  /** `--loss`: the task's default, or the official recipes' focal (classification, segmentation) / Huber on Y (super-resolution). */
+  loss?: 'default' | 'focal' | 'huber' | undefined;
 }
 
 const TASK_LOSS: Record<TrainerTask, LossName> = {
@@ -29,15 +32,25 @@ const TASK_LOSS: Record<TrainerTask, LossName> = {
   'super-resolution': 'meanAbsoluteError',
 };
 
+/** The named loss of a task and `--loss` choice (the same name drives the worker threads). */
+export function trainingLoss(task: TrainerTask, choice: StepRunnerOptions['loss']): LossName {
+  if (choice === undefined || choice === 'default') return TASK_LOSS[task];
+  if (choice === 'focal' && task !== 'super-resolution') return 'focal';
+  if (choice === 'huber' && task === 'super-resolution') return 'huberY';
+  throw new UsageError(`--loss ${choice} does not apply to ${task} (focal: classification or segmentation; huber: super-resolution)`);
+}
+
 export class StepRunner {
   private readonly variables: tf.Variable[];
   private parallel: DataParallel | null = null;
+  private readonly loss: LossName;
 
   constructor(
     private readonly model: tf.LayersModel,
     private readonly options: StepRunnerOptions,
   ) {
     this.variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.loss = trainingLoss(options.task, options.loss);
   }
 
   /** Worker threads sharing each batch (0: the main thread alone). */
@@ -55,7 +68,7 @@ export class StepRunner {
     const { task, ignoreIndex } = this.options;
     this.parallel = await DataParallel.create(this.model, {
       workers,
-      loss: TASK_LOSS[task],
+      loss: this.loss,
       ...(task === 'segmentation' ? { ignoreIndex } : {}),
     });
     return null;
@@ -71,9 +84,9 @@ export class StepRunner {
     const { value, grads } = tf.variableGrads(() => {
       const input = toModelColorSpace(xs, ycbcr);
       const output = this.model.apply(input, { training: true }) as tf.Tensor;
-      if (task === 'super-resolution') return superResolutionLoss(output, toModelColorSpace(ys as tf.Tensor4D, ycbcr));
+      if (task === 'super-resolution') return computeLoss(this.loss, output, toModelColorSpace(ys as tf.Tensor4D, ycbcr));
       correctTensor = tf.keep(correctCount(output, ys, ignoreIndex));
-      return task === 'classification' ? classificationLoss(output, ys) : segmentationLoss(output, ys, ignoreIndex ?? 255);
+      return computeLoss(this.loss, output, ys, task === 'segmentation' ? { ignoreIndex: ignoreIndex ?? 255 } : {});
     }, this.variables);
     optimizer.applyGradients(grads);
     const loss = value.dataSync()[0]!;

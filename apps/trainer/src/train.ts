@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '@wavemix/core/node';
 import { createPipeline, disposeBatch, limitDataset, splitDataset, type Dataset, type DataPipeline, type Rng } from '@wavemix/datasets';
-import { AdamW, countTrainableParams, createModel, SgdMomentum } from '@wavemix/models';
+import { AdamW, countTrainableParams, createModel, Lion, SgdMomentum, YCBCR_TASKS } from '@wavemix/models';
 import { learningRateAt } from '@wavemix/models/training';
 import { selectBackend } from './backend';
 import { restoreModelWeights, restoreOptimizer, type Checkpoint, type TrainState } from './checkpoint';
@@ -44,7 +44,7 @@ export class TrainingRun {
   private readonly checkpoints: RunCheckpoints;
   private readonly log: RunLog;
   private model!: tf.LayersModel;
-  private optimizer!: AdamW | SgdMomentum;
+  private optimizer!: AdamW | SgdMomentum | Lion;
   private rng!: Rng;
   private state!: TrainState;
   private trainPipeline!: DataPipeline;
@@ -102,7 +102,7 @@ export class TrainingRun {
     const { name, modelConfig } = modelConfigFor(config, trainData);
     this.task = trainData.task;
     this.ignoreIndex = trainData.task === 'segmentation' ? (trainData.ignoreIndex ?? 255) : undefined;
-    this.ycbcr = modelConfig.task === 'wavemix-sr';
+    this.ycbcr = YCBCR_TASKS.includes(modelConfig.task);
 
     const split =
       config.valFraction > 0 && !config.evalOnly
@@ -143,7 +143,7 @@ export class TrainingRun {
     // A fresh run checkpoints its initial state, so there is always a last good checkpoint.
     if (!checkpoint && !config.evalOnly) await this.checkpoint();
     this.lastCheckpointTime = performance.now();
-    this.steps = new StepRunner(this.model, { task: this.task, ignoreIndex: this.ignoreIndex, ycbcr: this.ycbcr });
+    this.steps = new StepRunner(this.model, { task: this.task, ignoreIndex: this.ignoreIndex, ycbcr: this.ycbcr, loss: config.loss });
     let stoppedBy: FinalResult['stoppedBy'] = config.evalOnly ? 'eval-only' : 'epochs';
     try {
       if (!config.evalOnly && !this.state.finished) {
@@ -207,9 +207,10 @@ export class TrainingRun {
     }
   }
 
-  private makeOptimizer(phase: Phase): AdamW | SgdMomentum {
+  private makeOptimizer(phase: Phase): AdamW | SgdMomentum | Lion {
     const { config } = this;
     if (phase === 'sgd') return new SgdMomentum({ learningRate: config.lr, momentum: config.momentum });
+    if (config.opt === 'lion') return new Lion({ learningRate: config.lr, weightDecay: config.weightDecay });
     return new AdamW({ learningRate: config.lr, weightDecay: config.weightDecay });
   }
 
