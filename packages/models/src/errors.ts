@@ -2,6 +2,8 @@ import { WaveMixError } from '@wavemix/core';
 
 /** A zip container (a torch.save `.pth`) is malformed or uses a feature we do not read. */
 export class WaveMixZipError extends WaveMixError {
+  static override readonly errorName: string = 'WaveMixZipError';
+
   constructor(
     message: string,
     /** Byte offset in the file. */
@@ -15,6 +17,8 @@ export class WaveMixZipError extends WaveMixError {
 
 /** A pickle is malformed or asks for something outside the state_dict subset (e.g. a foreign global). */
 export class WaveMixPickleError extends WaveMixError {
+  static override readonly errorName: string = 'WaveMixPickleError';
+
   constructor(
     message: string,
     /** Byte offset inside the pickle stream. */
@@ -30,6 +34,8 @@ export class WaveMixPickleError extends WaveMixError {
  * stride). Thrown before any data is read.
  */
 export class WaveMixTensorRecordError extends WaveMixPickleError {
+  static override readonly errorName: string = 'WaveMixTensorRecordError';
+
   constructor(
     problem: string,
     readonly key: string,
@@ -56,6 +62,8 @@ export interface ShapeMismatch {
 
 /** A state_dict does not fit the model: every problem at once. */
 export class WaveMixStateDictError extends WaveMixError {
+  static override readonly errorName: string = 'WaveMixStateDictError';
+
   constructor(
     readonly missing: string[],
     readonly unexpected: string[],
@@ -76,10 +84,14 @@ export class WaveMixStateDictError extends WaveMixError {
 }
 
 /** The bytes are neither safetensors nor a torch.save zip. */
-export class WaveMixFormatError extends WaveMixError {}
+export class WaveMixFormatError extends WaveMixError {
+  static override readonly errorName: string = 'WaveMixFormatError';
+}
 
 /** A model folder (model.json + weight files) is unsafe or inconsistent; `file` is the file involved. */
 export class WaveMixModelFolderError extends WaveMixError {
+  static override readonly errorName: string = 'WaveMixModelFolderError';
+
   constructor(
     readonly file: string,
     message: string,
@@ -90,6 +102,8 @@ export class WaveMixModelFolderError extends WaveMixError {
 
 /** WaveMix metadata loaded with a model (`userDefinedMetadata.wavemix`) is invalid; `field` names the part. */
 export class WaveMixMetadataError extends WaveMixError {
+  static override readonly errorName: string = 'WaveMixMetadataError';
+
   constructor(
     readonly field: string,
     message: string,

@@ -147,3 +147,32 @@ it(`${CASES} mutated .pth files: each a consistent parse or a WaveMix error, < 1
   expect(rssGrowthMB).toBeLessThan(128);
   expect(maxArrayBuffers).toBeLessThan(128 * 2 ** 20);
 });
+
+it('300 mutated deflate-compressed .pth files: each a consistent parse or a WaveMix error', () => {
+  const source = new Uint8Array(readFileSync(path.resolve(__dirname, '../../test-fixtures/segment_deflate.pth')));
+  const random = seededRandom(7);
+  const hot: Array<[number, number]> = [[0, source.length]];
+  let parsed = 0;
+  let rejected = 0;
+  let slowest = 0;
+  const rssBefore = process.resourceUsage().maxRSS;
+  for (let k = 0; k < 300; k++) {
+    const bytes = mutate(source, random, hot);
+    const start = performance.now();
+    try {
+      for (const tensor of readStateDict(bytes, { maxBytes: MAX_BYTES }).tensors.values()) {
+        expect(tensor.data.length).toBe(tensor.shape.reduce((a, b) => a * b, 1));
+      }
+      parsed++;
+    } catch (error) {
+      if (!WaveMixError.isInstance(error)) throw new Error(`deflated case ${k}: ${(error as Error).name}: ${(error as Error).message}`);
+      rejected++;
+    }
+    slowest = Math.max(slowest, performance.now() - start);
+  }
+  console.log(`deflated .pth fuzz: ${parsed} parses, ${rejected} WaveMix errors, slowest ${slowest.toFixed(1)} ms`);
+  expect(parsed + rejected).toBe(300);
+  expect(rejected).toBeGreaterThan(100);
+  expect(slowest).toBeLessThan(1000);
+  expect((process.resourceUsage().maxRSS - rssBefore) / 1024).toBeLessThan(128);
+});
