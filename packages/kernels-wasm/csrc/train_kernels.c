@@ -28,8 +28,11 @@ INLINE f4 splat(const float* p) { return wasm_v128_load32_splat(p); }
  * build-wasm.mjs rewrites every one to the final f32x4.relaxed_madd(x, y, z) = x * y + z (0x105),
  * so the operands are given in the final order. */
 INLINE f4 fma4(f4 acc, f4 a, f4 b) { return __builtin_wasm_fma_f32x4(a, b, acc); }
+/* a * b + c: the polynomial (Horner) steps of exp and erf. */
+INLINE f4 madd4(f4 a, f4 b, f4 c) { return __builtin_wasm_fma_f32x4(a, b, c); }
 #else
 INLINE f4 fma4(f4 acc, f4 a, f4 b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
+INLINE f4 madd4(f4 a, f4 b, f4 c) { return wasm_f32x4_add(wasm_f32x4_mul(a, b), c); }
 #endif
 
 EXPORT(fill_zero) void fill_zero(float* dst, int n) { __builtin_memset(dst, 0, (unsigned long)n * 4u); }
@@ -396,11 +399,11 @@ INLINE f4 exp4(f4 x) {
   f4 r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
   f4 p = wasm_f32x4_splat(1.9875691500e-4f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.3981999507e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(8.3334519073e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(4.1665795894e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.6666665459e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
+  p = madd4(p, r, wasm_f32x4_splat(1.3981999507e-3f));
+  p = madd4(p, r, wasm_f32x4_splat(8.3334519073e-3f));
+  p = madd4(p, r, wasm_f32x4_splat(4.1665795894e-2f));
+  p = madd4(p, r, wasm_f32x4_splat(1.6666665459e-1f));
+  p = madd4(p, r, wasm_f32x4_splat(5.0000001201e-1f));
   p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), wasm_f32x4_splat(1.0f));
   const v128_t ni = wasm_i32x4_sub(j, magic); /* the integer n, from the bits */
   const v128_t h1 = wasm_i32x4_shr(ni, 1);
@@ -420,20 +423,20 @@ INLINE f4 erf4(f4 x) {
   const f4 t = wasm_f32x4_div(wasm_f32x4_splat(1.0f),
                               wasm_f32x4_add(wasm_f32x4_splat(1.0f), wasm_f32x4_mul(wasm_f32x4_splat(0.3275911f), a)));
   f4 p = wasm_f32x4_splat(1.061405429f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), wasm_f32x4_splat(-1.453152027f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), wasm_f32x4_splat(1.421413741f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), wasm_f32x4_splat(-0.284496736f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), wasm_f32x4_splat(0.254829592f));
+  p = madd4(p, t, wasm_f32x4_splat(-1.453152027f));
+  p = madd4(p, t, wasm_f32x4_splat(1.421413741f));
+  p = madd4(p, t, wasm_f32x4_splat(-0.284496736f));
+  p = madd4(p, t, wasm_f32x4_splat(0.254829592f));
   const f4 e = exp4(wasm_f32x4_neg(wasm_f32x4_mul(a, a)));
   const f4 large = wasm_f32x4_sub(wasm_f32x4_splat(1.0f), wasm_f32x4_mul(wasm_f32x4_mul(p, t), e));
   /* 2/sqrt(pi) * sum_n (-1)^n a^(2n+1) / (n! (2n+1)), n = 0..6, Horner in a^2. */
   const f4 z = wasm_f32x4_mul(a, a);
   f4 q = wasm_f32x4_splat(-1.0f / 9360.0f);
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, z), wasm_f32x4_splat(1.0f / 1320.0f));
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, z), wasm_f32x4_splat(-1.0f / 216.0f));
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, z), wasm_f32x4_splat(1.0f / 42.0f));
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, z), wasm_f32x4_splat(-1.0f / 10.0f));
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, z), wasm_f32x4_splat(1.0f / 3.0f));
+  q = madd4(q, z, wasm_f32x4_splat(1.0f / 1320.0f));
+  q = madd4(q, z, wasm_f32x4_splat(-1.0f / 216.0f));
+  q = madd4(q, z, wasm_f32x4_splat(1.0f / 42.0f));
+  q = madd4(q, z, wasm_f32x4_splat(-1.0f / 10.0f));
+  q = madd4(q, z, wasm_f32x4_splat(1.0f / 3.0f));
   q = wasm_f32x4_sub(wasm_f32x4_splat(1.0f), wasm_f32x4_mul(q, z));
   const f4 small = wasm_f32x4_mul(wasm_f32x4_mul(q, a), wasm_f32x4_splat(1.1283791670955126f));
   const f4 y = wasm_v128_bitselect(small, large, wasm_f32x4_lt(a, wasm_f32x4_splat(0.5f)));

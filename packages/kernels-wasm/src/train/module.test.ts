@@ -108,8 +108,9 @@ describe('the relaxed SIMD build and the variant choice', () => {
   };
 
   test('the relaxed build carries the multiply-adds as f32x4.relaxed_madd, the plain build none', () => {
-    // 48 = the micro-kernels' multiply-adds after inlining (csrc/train_kernels.c, clang 14 -O3)
-    expect(madds(relaxedBytes())).toBe(48);
+    // 152 = the micro-kernels' multiply-adds (48) and the exp/erf polynomial steps (104), after
+    // inlining (csrc/train_kernels.c, clang 14 -O3)
+    expect(madds(relaxedBytes())).toBe(152);
     expect(madds(bytes())).toBe(0);
     expect(sectionIds(relaxedBytes())).not.toContain(11);
   });

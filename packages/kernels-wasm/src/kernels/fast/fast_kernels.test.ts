@@ -3,9 +3,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '../../index';
 import { expectClose, randomValues, runOn, sizeOf } from '../../testing/compare';
+import { relaxedSimdSupported, setWasmSimdVariant, type WasmSimdVariant } from '../../train/simd_variant';
 
 /** Each replaced wasm kernel against the cpu backend, on its fast path and on its fallback path. */
 const t = (shape: number[], seed: number, scale = 3) => tf.tensor(randomValues(sizeOf(shape), seed).map((v) => v * scale), shape);
+
+// exp / erf / GELU evaluate their polynomials with f32x4.relaxed_madd in the relaxed-SIMD build.
+const variants: WasmSimdVariant[] = relaxedSimdSupported() ? ['relaxed-simd', 'simd'] : ['simd'];
+const withVariant = (variant: WasmSimdVariant) => {
+  beforeAll(() => setWasmSimdVariant(variant));
+  afterAll(() => setWasmSimdVariant('auto'));
+};
 
 async function same(f: () => tf.Tensor | tf.Tensor[], rtol = 1e-6, atol = 1e-6) {
   const expected = await runOn('cpu', f);
@@ -63,7 +71,8 @@ describe('Add, Sub, Multiply, RealDiv', () => {
   }
 });
 
-describe('Exp and Erf', () => {
+describe.each(variants)('Exp and Erf (%s kernels)', (variant) => {
+  withVariant(variant);
   const special = [0, -0, 1e-30, -1e-30, 1e-6, 88.5, 88.8, 89, -87, -103, -110, Infinity, -Infinity, NaN, 40, -40, 5, -5];
   test('exp is within 2 float32 ulp of Math.exp, with inf, 0 and NaN at the ends', async () => {
     const x = Float32Array.from([...randomValues(997, 15).map((v) => v * 90), ...special]);
@@ -198,7 +207,8 @@ describe('gradients of FusedBatchNorm and Mean (wasm fast paths)', () => {
   });
 });
 
-describe('GELU', () => {
+describe.each(variants)('GELU (%s kernels)', (variant) => {
+  withVariant(variant);
   test('the fused kernel and its gradient match the tfjs-layers composite on cpu', async () => {
     const { gelu } = await import('../Gelu');
     const x = () => tf.tensor(Float32Array.from([...randomValues(301, 70).map((v) => v * 6), 0, -0, 1e-8, 9, -9, 30, -30]));
