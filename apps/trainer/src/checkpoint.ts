@@ -3,41 +3,75 @@
  * optimizer state, and the training state as JSON metadata. Written atomically (temporary file,
  * fsync, rename, fsync of the directory), so a SIGKILL at any moment leaves the previous complete
  * checkpoint or the new one, never a torn file.
+ *
+ * Format `wavemix-checkpoint/2`: the metadata also holds `sha256`, the SHA-256 of the data section
+ * (every tensor's bytes) followed by the state JSON. Reading verifies it and validates the state
+ * against `TrainStateSchema`, so a flipped byte or a hand-edited state is refused with
+ * `CheckpointError` (naming the file and the problem) instead of resuming with corrupted weights.
+ * Format 1 (no checksum) is refused: it cannot be verified.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { readSafetensors, toFloat32, writeSafetensors, type SafetensorsInput } from '@wavemix/core';
+import { readSafetensors, toFloat32, WaveMixError, writeSafetensors, type SafetensorsInput } from '@wavemix/core';
 import { writeFileAtomic } from '@wavemix/core/node';
-import type { PipelineState } from '@wavemix/datasets';
 import type { NamedTensor } from '@wavemix/models';
+import { z } from 'zod';
 import type { Phase } from './plateau_policy';
-import type { RngState } from './rng';
 
-export const CHECKPOINT_FORMAT = 'wavemix-checkpoint/1';
+export const CHECKPOINT_FORMAT = 'wavemix-checkpoint/2';
 
 export type { Phase };
 
-export interface TrainState {
-  configHash: string;
-  /** The computational config the run was started with (to name differences on resume). */
-  config: Record<string, unknown>;
-  /** 0-based epoch in progress (equals the number of completed epochs at an epoch boundary). */
-  epoch: number;
-  /** Optimizer steps taken so far (all phases). */
-  step: number;
-  /** Data order and position, so a resumed run reads the same batches. */
-  pipeline: PipelineState | null;
-  /** State of the seeded Math.random (dropout masks). */
-  rng: RngState;
-  /** dualopt: which optimizer is active and when its phase started. */
-  phase: Phase;
-  phaseStartEpoch: number;
-  bestMetric: number | null;
-  bestEpoch: number | null;
-  epochsWithoutImprovement: number;
-  elapsedSeconds: number;
-  finished: boolean;
+/** A checkpoint that cannot be used: missing, torn, altered, of another format or with an invalid state. */
+export class CheckpointError extends WaveMixError {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
 }
+
+const count = z.number().int().min(0);
+const uint32 = z.number().int().min(0).max(0xffffffff);
+
+export const TrainStateSchema = z
+  .object({
+    configHash: z.string().min(1),
+    /** The computational config the run was started with (to name differences on resume). */
+    config: z.record(z.string(), z.unknown()),
+    /** 0-based epoch in progress (equals the number of completed epochs at an epoch boundary). */
+    epoch: count,
+    /** Optimizer steps taken so far (all phases). */
+    step: count,
+    /** Data order and position, so a resumed run reads the same batches (datasets' PipelineState). */
+    pipeline: z
+      .object({
+        version: z.literal(1),
+        seed: z.number().int(),
+        epoch: count,
+        position: count,
+        batchSize: z.number().int().positive(),
+        examplesPerEpoch: count,
+        shuffle: z.boolean(),
+      })
+      .strict()
+      .nullable(),
+    /** State of the seeded Math.random (dropout masks): xoshiro128**'s four words. */
+    rng: z.tuple([uint32, uint32, uint32, uint32]),
+    /** dualopt: which optimizer is active and when its phase started. */
+    phase: z.enum(['adamw', 'sgd']),
+    phaseStartEpoch: count,
+    bestMetric: z.number().nullable(),
+    bestEpoch: count.nullable(),
+    epochsWithoutImprovement: count,
+    elapsedSeconds: z.number().min(0),
+    finished: z.boolean(),
+  })
+  .strict();
+
+export type TrainState = z.infer<typeof TrainStateSchema>;
 
 export interface Checkpoint {
   state: TrainState;
@@ -77,17 +111,71 @@ export async function saveCheckpoint(
     tensors.push([`optimizer/${stable}`, { shape: tensor.shape, data: (await tensor.data()) as Float32Array }]);
     if (name === 'step') tensor.dispose();
   }
-  const bytes = writeSafetensors(tensors, { format: CHECKPOINT_FORMAT, state: JSON.stringify(state) });
-  writeFileAtomic(path, bytes);
+  writeFileAtomic(path, encodeCheckpoint(tensors, state));
 }
 
+const CHECKSUM_PLACEHOLDER = '0'.repeat(64);
+
+/** SHA-256 over the data section, then the state JSON (hex). */
+function checksum(data: Uint8Array, stateJson: string): string {
+  return createHash('sha256').update(data).update(stateJson, 'utf8').digest('hex');
+}
+
+function dataSection(bytes: Uint8Array): Uint8Array {
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  return bytes.subarray(8 + headerLength);
+}
+
+/**
+ * Serialises with a placeholder checksum, then writes the real one over it: the data section does
+ * not depend on the header, and the placeholder has the digest's length, so the layout stays.
+ */
+function encodeCheckpoint(tensors: Array<[string, SafetensorsInput]>, state: TrainState): Uint8Array {
+  const stateJson = JSON.stringify(state);
+  const bytes = writeSafetensors(tensors, { format: CHECKPOINT_FORMAT, state: stateJson, sha256: CHECKSUM_PLACEHOLDER });
+  // Inside the header JSON the state is an escaped string, so this quoted key/value occurs once.
+  const needle = Buffer.from(`"sha256":"${CHECKSUM_PLACEHOLDER}"`);
+  const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(needle);
+  bytes.set(Buffer.from(checksum(dataSection(bytes), stateJson)), at + '"sha256":"'.length);
+  return bytes;
+}
+
+/** Reads and verifies a checkpoint; every problem is a `CheckpointError` naming the file. */
 export function readCheckpoint(path: string): Checkpoint {
-  if (!existsSync(path)) throw new Error(`no checkpoint at ${path}`);
-  const file = readSafetensors(new Uint8Array(readFileSync(path)), { source: path });
-  if (file.metadata['format'] !== CHECKPOINT_FORMAT || !file.metadata['state']) {
-    throw new Error(`${path} is not a ${CHECKPOINT_FORMAT} checkpoint`);
+  if (!existsSync(path)) throw new CheckpointError(path, 'no checkpoint (no such file)');
+  const bytes = new Uint8Array(readFileSync(path));
+  let file: ReturnType<typeof readSafetensors>;
+  try {
+    file = readSafetensors(bytes, { source: path });
+  } catch (error) {
+    throw new CheckpointError(path, `not a readable safetensors file (torn or overwritten?): ${(error as Error).message}`);
   }
-  const state = JSON.parse(file.metadata['state']) as TrainState;
+  const { format, state: stateJson, sha256 } = file.metadata;
+  if (format === 'wavemix-checkpoint/1') {
+    throw new CheckpointError(
+      path,
+      'written by an older wavemix-train (format wavemix-checkpoint/1, without a checksum), so it cannot be verified; ' +
+        'start a new run with another --output',
+    );
+  }
+  if (format !== CHECKPOINT_FORMAT || stateJson === undefined || sha256 === undefined) {
+    throw new CheckpointError(path, `not a ${CHECKPOINT_FORMAT} checkpoint (format: ${format ?? 'none'})`);
+  }
+  const actual = checksum(dataSection(bytes), stateJson);
+  if (actual !== sha256) {
+    throw new CheckpointError(path, `checksum mismatch: the weights or the state were altered after writing (stored sha256 ${sha256}, computed ${actual})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stateJson);
+  } catch (error) {
+    throw new CheckpointError(path, `the training state is not JSON: ${(error as Error).message}`);
+  }
+  const state = TrainStateSchema.safeParse(parsed);
+  if (!state.success) {
+    const issues = state.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+    throw new CheckpointError(path, `invalid training state: ${issues.join('; ')}`);
+  }
   const model = new Map<string, { shape: number[]; data: Float32Array }>();
   const optimizer = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [name, tensor] of file.tensors) {
@@ -95,7 +183,7 @@ export function readCheckpoint(path: string): Checkpoint {
     if (name.startsWith('model/')) model.set(name.slice('model/'.length), entry);
     else if (name.startsWith('optimizer/')) optimizer.set(name.slice('optimizer/'.length), entry);
   }
-  return { state, model, optimizer };
+  return { state: state.data, model, optimizer };
 }
 
 /** Loads checkpoint weights into `model`, strictly: every weight present with the same shape. */

@@ -182,10 +182,19 @@ describe('classification on the bundled MNIST', () => {
     expect((await done).signal).toBe('SIGKILL');
     const killedAt = checkpointState(run)!;
     expect(killedAt.finished).toBe(false);
+    // A crash mid-write leaves a torn line; steps logged after the checkpoint are trained again.
+    writeFileSync(join(run, 'metrics.jsonl'), `${readFileSync(join(run, 'metrics.jsonl'), 'utf8')}{"time":"2026-`);
 
     const resumed = await train('--resume', run);
     expect(resumed.output).toMatch(new RegExp(`resuming .* at epoch ${killedAt.epoch + 1}, step ${killedAt.step}`));
+    expect(resumed.output).toMatch(/metrics\.jsonl: cut a torn last line \(\d+ bytes without a newline\)/);
     expect(resumed.code).toBe(0);
+    // Every line is a record again, and no step or epoch is recorded twice.
+    const records = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const steps = records.filter((r) => r.type === 'step').map((r) => r.step);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(new Set(steps).size).toBe(steps.length);
+    expect(records.filter((r) => r.type === 'epoch').map((r) => r.epoch)).toEqual([1, 2, 3]);
     const final = readJson<FinalResult>(join(run, 'final.json'));
     expect(final.epochs).toBe(3);
     // Same data order, same dropout stream, exact weights and optimizer state: within noise (in

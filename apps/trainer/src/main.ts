@@ -1,18 +1,30 @@
 /**
  * wavemix-train's command line (src/cli.ts runs it). Flags follow timm's train.py; precedence is
- * defaults < --preset < --config file < flags. Exit codes: 0 done, 1 unexpected error,
- * 2 usage error, 3 diverged (NaN/Inf loss), 130 interrupted (checkpoint saved).
+ * defaults < --preset < --config file < flags. Exit codes: EXIT_CODES below (also in --help).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { listModels } from '@wavemix/models';
 import { autoWorkers, buildConfig, readConfigFile, resolveModelSpec, type TrainConfig } from './config';
+import { CheckpointError } from './checkpoint';
 import { DivergenceError, UsageError } from './errors';
 import { PRESETS } from './presets';
 import { createProgress } from './progress';
 import { runPaths } from './run_folder';
 import { InterruptedError, TrainingRun } from './train';
+
+export const EXIT_CODES = `
+Exit codes:
+  0    done (or --help / --list-*)
+  1    unexpected error (a bug: please report it with the output)
+  2    usage error: bad flag or config, missing dataset, a resume with another configuration,
+       or a run folder that cannot be written (full disk, read-only, no permission: the path is named)
+  3    training diverged (NaN/Inf loss or weights); the last good checkpoint is kept
+  4    no intact checkpoint to resume from (each file and its problem is named: torn, checksum
+       mismatch, invalid state, older format); a corrupt last.safetensors with an intact
+       previous.safetensors is not an error: the run resumes from it and says so
+  130  interrupted (SIGINT); a checkpoint was saved, continue with --resume <dir>`;
 
 /** A commander parser for numeric flags that names the flag and the rule it breaks. */
 function numberFlag(name: string, rule: string, accept: (n: number) => boolean) {
@@ -61,6 +73,7 @@ export function buildProgram(): Command {
     .option('--time-limit <minutes>', 'stop training after this many minutes, then test', positive('--time-limit'))
     .option('--list-presets', 'list presets and exit')
     .option('--list-models', 'list zoo models and exit')
+    .addHelpText('after', EXIT_CODES)
     .showHelpAfterError('(run wavemix-train --help for usage)');
 }
 
@@ -142,6 +155,10 @@ export async function main(argv: string[] = process.argv, output: Pick<Console, 
     if (error instanceof UsageError) {
       output.error(`wavemix-train: ${error.message}`);
       return 2;
+    }
+    if (CheckpointError.isInstance(error)) {
+      output.error(`wavemix-train: cannot resume: ${error.message}`);
+      return 4;
     }
     if (error instanceof DivergenceError) {
       output.error(`wavemix-train: training diverged: ${error.message}`);

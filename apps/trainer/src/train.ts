@@ -6,14 +6,13 @@
  * StepRunner (one optimizer step, single or data-parallel), afterValidation (the plateau/dualopt
  * policy), RunLog (metrics.jsonl, epoch totals, throughput), RunCheckpoints (last/best).
  */
-import { mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '@wavemix/core/node';
 import { createPipeline, disposeBatch, limitDataset, splitDataset, type Dataset, type DataPipeline, type Rng } from '@wavemix/datasets';
 import { AdamW, countTrainableParams, createModel, Lion, SgdMomentum, YCBCR_TASKS } from '@wavemix/models';
 import { learningRateAt } from '@wavemix/models/training';
 import { selectBackend } from './backend';
-import { restoreModelWeights, restoreOptimizer, type Checkpoint, type TrainState } from './checkpoint';
+import { restoreModelWeights, restoreOptimizer, type TrainState } from './checkpoint';
 import { computationalConfig, configHash, describeConfigDifferences, type TrainConfig } from './config';
 import { loadTrainerDataset } from './data';
 import { DivergenceError, UsageError } from './errors';
@@ -25,9 +24,9 @@ import { afterValidation, type Phase } from './plateau_policy';
 import type { Progress } from './progress';
 import { writeReport } from './report';
 import { installSeededMathRandom, restoreMathRandom } from './rng';
-import { RunCheckpoints } from './run_checkpoints';
-import { runPaths, type RunPaths } from './run_folder';
-import { EpochTotals, prefixKeys, RunLog, Throughput } from './run_log';
+import { RunCheckpoints, type ResumeCheckpoint } from './run_checkpoints';
+import { ensureWritable, runPaths, writingTo, type RunPaths } from './run_folder';
+import { EpochTotals, prefixKeys, rewindMetrics, RunLog, Throughput } from './run_log';
 import { StepRunner } from './step_runner';
 import type { TrainerTask } from './tasks';
 
@@ -76,8 +75,8 @@ export class TrainingRun {
   async run(): Promise<FinalResult> {
     const { config } = this;
     this.backend = await selectBackend(config.backend);
-    mkdirSync(this.paths.checkpoints, { recursive: true });
-    const resume = this.checkpoints.findResume(config);
+    ensureWritable(this.paths);
+    const resume = this.checkpoints.findResume(config, (message) => this.progress.log(message));
     if (resume) {
       const differences = describeConfigDifferences(resume.checkpoint.state.config, config);
       if (differences.length) {
@@ -87,16 +86,19 @@ export class TrainingRun {
         );
       }
     }
+    const from = resume?.checkpoint.state ?? { step: 0, epoch: 0, finished: false };
+    for (const note of rewindMetrics(this.paths.metrics, from)) this.progress.log(`${this.paths.metrics}: ${note}`);
     this.rng = installSeededMathRandom(resume ? resume.checkpoint.state.rng : config.seed);
     try {
-      return await this.runWithData(resume?.checkpoint ?? null);
+      return await this.runWithData(resume ?? null);
     } finally {
       restoreMathRandom();
     }
   }
 
-  private async runWithData(checkpoint: Checkpoint | null): Promise<FinalResult> {
+  private async runWithData(resume: ResumeCheckpoint | null): Promise<FinalResult> {
     const { config, paths } = this;
+    const checkpoint = resume?.checkpoint ?? null;
     const trainData = await loadTrainerDataset(config, 'train');
     const testData = await loadTrainerDataset(config, 'test');
     const { name, modelConfig } = modelConfigFor(config, trainData);
@@ -118,7 +120,7 @@ export class TrainingRun {
     this.model = createModel(modelConfig);
     describeTrainingData(this.model, name, trainData);
     const trainableParams = countTrainableParams(this.model);
-    writeFileAtomic(paths.config, JSON.stringify({ ...config, modelConfig, trainableParams }, null, 2));
+    writingTo(paths.config, () => writeFileAtomic(paths.config, JSON.stringify({ ...config, modelConfig, trainableParams }, null, 2)));
 
     this.trainPipeline = createPipeline(trainSet, {
       batchSize: config.batchSize,
@@ -130,7 +132,7 @@ export class TrainingRun {
     this.state = checkpoint?.state ?? this.initialState();
     this.optimizer = this.makeOptimizer(this.state.phase);
     if (checkpoint) {
-      restoreModelWeights(this.model, checkpoint.model, paths.last);
+      restoreModelWeights(this.model, checkpoint.model, resume!.path);
       await restoreOptimizer(this.optimizer, this.model, checkpoint.optimizer);
       this.progress.log(`resuming ${paths.output} at epoch ${this.state.epoch + 1}, step ${this.state.step} (${this.state.phase})`);
     }
@@ -168,7 +170,7 @@ export class TrainingRun {
     const test = await this.evaluateOn(testSet, { report: true });
     const run = { model: name, dataset: config.dataset, task: this.task, backend: this.backend, seed: config.seed };
     const result = finalResult({ ...run, workers: this.workersUsed, trainableParams, stoppedBy, testExamples: testSet.size }, this.state, test);
-    writeFileAtomic(paths.final, `${JSON.stringify(result, null, 2)}\n`);
+    writingTo(paths.final, () => writeFileAtomic(paths.final, `${JSON.stringify(result, null, 2)}\n`));
     this.log.append({ type: 'test', ...test.metrics });
     await writeReport(paths.output, test, testSet, this.task);
     await exportModel(this.model, paths.output, { modelConfig, name });
