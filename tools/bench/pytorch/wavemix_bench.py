@@ -177,13 +177,17 @@ def main():
     for _ in range(args.warmup):
         step()
     samples = []
+    cpu_samples = []  # process CPU time (all threads): comparable on a busy machine
     for _ in range(args.steps):
         start = time.perf_counter()
+        cpu_start = time.process_time()
         step()
+        cpu_samples.append(time.process_time() - cpu_start)
         samples.append(time.perf_counter() - start)
     ms = statistics.median(samples) * 1e3
     result = dict(workload=args.workload, mode=spec['mode'], batchSize=batch, threads=torch.get_num_threads(),
-                  msPerStep=round(ms, 2), imagesPerSecond=round(batch / ms * 1e3, 2), torch=torch.__version__,
+                  msPerStep=round(ms, 2), imagesPerSecond=round(batch / ms * 1e3, 2),
+                  cpuMsPerStep=round(statistics.median(cpu_samples) * 1e3, 2), torch=torch.__version__,
                   params=sum(p.numel() for p in model.parameters()))
     if args.json:
         print(json.dumps(result))

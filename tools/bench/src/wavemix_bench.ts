@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, loadavg } from 'node:os';
-import { restoreStockWasmKernels, setupFastestNodeBackend, useWasmTraining, wasmKernelConfigs } from '@wavemix/kernels-wasm';
+import { restoreStockWasmKernels, setupFastestNodeBackend, useWasmTraining, wasmKernelConfigs, wasmSimdVariant } from '@wavemix/kernels-wasm';
 import '@wavemix/kernels-cpu';
 import { WaveMixError } from '@wavemix/core';
 import { AdamW, countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
@@ -238,6 +238,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     batchSize: batch,
     imgSize,
     backend: options.stockWasm ? 'wasm (stock)' : backend,
+    /** Which build of our kernel module ran (relaxed SIMD or the plain-SIMD fallback). */
+    wasmSimd: backend === 'wasm' && !options.stockWasm ? wasmSimdVariant() : null,
     threads: parallel?.threads ?? threads?.threads ?? 1,
     parallelism: parallel ? 'data-parallel' : threads ? 'kernel threads' : 'none',
     steps: options.steps,
