@@ -54,5 +54,8 @@ describe('checkOnnxModel', () => {
       "graph input 'input' has no tensor element type",
     ]));
     expect(checkOnnxModel(Uint8Array.of(0xff, 0xff, 0xff))[0]).toMatch(/^not a ModelProto/);
+    const lenient = checkOnnxModel(onnx.ModelProto.encode(proto).finish(), { requireValueInfo: false });
+    expect(lenient.some((p) => p.includes('value_info'))).toBe(false);
+    expect(lenient.length).toBe(problems.length - 1);
   });
 });

@@ -16,7 +16,16 @@ function checkTyped(value: OnnxTypes.IValueInfoProto, what: string, problems: st
   else if (!tensor.shape) problems.push(`${what} '${value.name}' has no shape`);
 }
 
-export function checkOnnxModel(bytes: Uint8Array): string[] {
+export interface CheckOnnxOptions {
+  /**
+   * Every node output must have a type in value_info (default true). Stricter than onnx.checker,
+   * which leaves intermediate types to shape inference; torch.onnx.export's graphs omit them.
+   */
+  requireValueInfo?: boolean;
+}
+
+export function checkOnnxModel(bytes: Uint8Array, options: CheckOnnxOptions = {}): string[] {
+  const requireValueInfo = options.requireValueInfo ?? true;
   const problems: string[] = [];
   let model: OnnxTypes.ModelProto;
   try {
@@ -80,7 +89,7 @@ export function checkOnnxModel(bytes: Uint8Array): string[] {
       if (!output) continue;
       if (available.has(output)) problems.push(`${label} produces '${output}', which already exists (not SSA)`);
       available.add(output);
-      if (!typed.has(output) && !outputs.has(output)) problems.push(`${label}: output '${output}' has no type (value_info)`);
+      if (requireValueInfo && !typed.has(output) && !outputs.has(output)) problems.push(`${label}: output '${output}' has no type (value_info)`);
     }
   }
   for (const output of outputs) if (!available.has(output)) problems.push(`graph output '${output}' is never produced`);

@@ -3,4 +3,4 @@ export { ONNX_LAYOUT_KEY, ONNX_METADATA_KEY, parseOnnxMetadata } from './metadat
 export { WaveMixOnnxFormatError, WaveMixOnnxRuntimeError, WaveMixOnnxUnsupportedLayerError } from './errors';
 export { loadOnnx, OnnxPredictor, type LoadOnnxOptions } from './load_onnx';
 export type { OrtModule, OrtSession, OrtSessionOptions, OrtTensor } from './runtime';
-export { checkOnnxModel, onnxOpCounts } from './check_model';
+export { checkOnnxModel, onnxOpCounts, type CheckOnnxOptions } from './check_model';
