@@ -65,6 +65,8 @@ export const TrainConfigSchema = z
     logEvery: positiveInt,
     checkpointEverySeconds: z.number().positive(),
     timeLimitMinutes: z.number().positive().optional(),
+    /** Stop training after this many optimizer steps in all (then validate, test and export), like the time limit. */
+    maxSteps: positiveInt.optional(),
     reportWorst: z.number().int().min(0),
   })
   .strict();
@@ -103,6 +105,7 @@ const OPERATIONAL_FIELDS = new Set<keyof TrainConfig>([
   'logEvery',
   'checkpointEverySeconds',
   'timeLimitMinutes',
+  'maxSteps',
   'reportWorst',
   'evalBatchSize',
 ]);

@@ -18,7 +18,7 @@ export interface FinalResult {
   steps: number;
   seconds: number;
   trainableParams: number;
-  stoppedBy: 'epochs' | 'early-stopping' | 'time-limit' | 'eval-only';
+  stoppedBy: 'epochs' | 'early-stopping' | 'time-limit' | 'max-steps' | 'eval-only';
   testAccuracy?: number;
   testTop5Accuracy?: number;
   expectedCalibrationError?: number;

@@ -52,3 +52,9 @@ test('precedence: preset < flags; model files and presets resolve', () => {
   expect(config).toMatchObject({ dataset: 'mnist', epochs: 9, seed: 4, output: 'runs/mnist' });
   expect(typeof config.model).toBe('object');
 });
+
+test('--max-steps and --test-limit (issue 14): validated, mapped to maxSteps and limitTest', async () => {
+  expect(await run('--preset', 'mnist-quick', '--max-steps', '0')).toMatchObject({ code: 2, text: expect.stringMatching(/--max-steps must be an integer >= 1, got '0'/) });
+  expect(await run('--preset', 'mnist-quick', '--test-limit', 'x')).toMatchObject({ code: 2, text: expect.stringMatching(/--test-limit must be an integer >= 1/) });
+  expect(configFromFlags({ preset: 'mnist-quick', maxSteps: 20, testLimit: 256 })).toMatchObject({ maxSteps: 20, limitTest: 256 });
+});

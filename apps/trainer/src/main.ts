@@ -67,6 +67,8 @@ export function buildProgram(): Command {
     .option('--eval-only', 'evaluate (the resumed or initial weights) on the test split without training')
     .option('--limit-train <n>', 'use only the first n training examples', integer('--limit-train', 1))
     .option('--limit-test <n>', 'use only the first n test examples', integer('--limit-test', 1))
+    .option('--test-limit <n>', 'the same as --limit-test', integer('--test-limit', 1))
+    .option('--max-steps <n>', 'stop training after n optimizer steps in all (then validate, test and export)', integer('--max-steps', 1))
     .option('--val-fraction <x>', 'share of the training split held out for validation (0 disables)', nonNegative('--val-fraction'))
     .option('--log-every <n>', 'steps between metrics.jsonl step records and log lines', integer('--log-every', 1))
     .option('--checkpoint-every <seconds>', 'seconds between mid-epoch checkpoints', positive('--checkpoint-every'))
@@ -82,7 +84,7 @@ const FLAG_TO_FIELD: Record<string, keyof TrainConfig> = {
   weightDecay: 'weightDecay', opt: 'opt', loss: 'loss', patience: 'patience', sched: 'sched', warmupEpochs: 'warmupEpochs',
   augment: 'augment', seed: 'seed', backend: 'backend', workers: 'workers', output: 'output', resume: 'resume', evalOnly: 'evalOnly',
   limitTrain: 'limitTrain', limitTest: 'limitTest', valFraction: 'valFraction', logEvery: 'logEvery',
-  checkpointEvery: 'checkpointEverySeconds', timeLimit: 'timeLimitMinutes',
+  checkpointEvery: 'checkpointEverySeconds', timeLimit: 'timeLimitMinutes', testLimit: 'limitTest', maxSteps: 'maxSteps',
 };
 
 /** Turns parsed flags into a validated config (presets, files and resume folders resolved). */

@@ -226,6 +226,8 @@ export class TrainingRun {
       warmupSteps: Math.round(config.warmupEpochs * stepsPerEpoch),
     };
     const deadline = config.timeLimitMinutes ? this.started + config.timeLimitMinutes * 60_000 : Infinity;
+    const maxSteps = config.maxSteps ?? Infinity;
+    if (state.step >= maxSteps) return 'max-steps';
 
     while (state.epoch < config.epochs) {
       const epoch = state.epoch;
@@ -264,6 +266,12 @@ export class TrainingRun {
           this.progress.log(`time limit of ${config.timeLimitMinutes} min reached at step ${state.step}`);
           await this.endOfEpoch(epoch, validationSet, totals.summary());
           return 'time-limit';
+        }
+        if (state.step >= maxSteps) {
+          this.progress.endEpoch();
+          this.progress.log(`--max-steps ${maxSteps} reached`);
+          await this.endOfEpoch(epoch, validationSet, totals.summary());
+          return 'max-steps';
         }
         if (now - this.lastCheckpointTime > config.checkpointEverySeconds * 1000 && this.trainPipeline.epoch === epoch) {
           await this.checkpoint();
