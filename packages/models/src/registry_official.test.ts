@@ -20,6 +20,7 @@ const OFFICIAL_PREPROCESSING: Record<string, [string, Preprocessing]> = {
   'galaxy10-wavemix-lite-192-16': ['Image_Classification/galaxy10.py (ToTensor() only)', NONE_RGB],
   'tinyimagenet-wavemix-lite-256-12': ['Image_Classification/tinyimagenet.py', { colorSpace: 'rgb', mean: [0.4803, 0.4481, 0.3975], std: [0.2764, 0.2689, 0.2816] }],
   'tinyimagenet-wavemix-192-16': ['Image_Classification/tinyimagenet.py', { colorSpace: 'rgb', mean: [0.4803, 0.4481, 0.3975], std: [0.2764, 0.2689, 0.2816] }],
+  'tinyimagenet-wavemix-192-16-64px': ['Image_Classification/tinyimagenet.py', { colorSpace: 'rgb', mean: [0.4803, 0.4481, 0.3975], std: [0.2764, 0.2689, 0.2816] }],
   'imagenet-wavemix-192-16': ['Image_Classification/timm.py (timm IMAGENET_DEFAULT_MEAN/STD)', IMAGENET],
   'imagenet-wavemix-lite-192-16': ['Image_Classification/timm.py (timm IMAGENET_DEFAULT_MEAN/STD)', IMAGENET],
   'wavemixsr-144-4': ['wavemixsr/bsd100_div2k.py (ToTensor(), kornia rgb_to_ycbcr)', YCBCR],
@@ -51,6 +52,9 @@ const OFFICIAL_LOADERS: Record<string, [string, Record<string, unknown>, string]
   'tinyimagenet-wavemix-192-16': ['Saved_weights/tinyimagenet/wavemix_28M_79.py',
     { numClasses: 200, depth: 16, mult: 2, ffChannel: 192, finalDim: 192, dropout: 0.5, level: 3, initialConv: 'pachify', patchSize: 4 },
     `${WEIGHTS}/tinyimagenet/tiny_78.76.pth`],
+  'tinyimagenet-wavemix-192-16-64px': ['Image_Classification/tinyimagenet.py',
+    { numClasses: 200, depth: 16, mult: 2, ffChannel: 192, finalDim: 192, dropout: 0.5, level: 3, initialConv: 'pachify', patchSize: 4 },
+    `${WEIGHTS}/tinyimagenet/tiny_71.69.pth`],
   'imagenet-wavemix-256-16-level4': ['Saved_weights/ImageNet/wavemix_level4_imagenet_70.42.py',
     { numClasses: 1000, depth: 16, mult: 2, ffChannel: 256, finalDim: 256, dropout: 0.5, level: 4, initialConv: 'strided', stride: 2 },
     `${WEIGHTS}/ImageNet/imagenet4level_70.42.pth`],
@@ -78,7 +82,7 @@ describe('registry against the official scripts', () => {
       expect(names).toContain(name);
     }
     const published = listModels().flatMap((m) => (m.published ? [`${m.published.dataset} ${m.published.value}`] : []));
-    for (const result of ['CIFAR-100 77.82', 'Galaxy10 DECals 90.23', 'Tiny ImageNet 62.51', 'ImageNet-1k 70.42', 'BSD100 x2 33.2']) {
+    for (const result of ['CIFAR-100 77.82', 'Galaxy10 DECals 90.23', 'Tiny ImageNet 62.51', 'Tiny ImageNet 71.69', 'Tiny ImageNet 78.76', 'ImageNet-1k 70.42', 'BSD100 x2 33.2']) {
       expect(published).toContain(result);
     }
   });
