@@ -3,6 +3,9 @@
 //   ```js node-cjs      a CommonJS script run in Node
 //   ```ts browser       bundled and run in headless Chromium (WebGL2/WebGPU on SwiftShader)
 //   ```ts illustrative  not run (needs hardware, data or a service we do not have): type-checked only
+// After the environment, `expect="text"` (repeatable) requires the block's output (stdout in Node,
+// console messages in the browser) to contain that text, so a snippet that runs but does the wrong
+// thing (e.g. silently on another backend) fails too.
 // An HTML comment right above a block, `<!-- readme-check prelude: CODE -->`, is prepended to it
 // (hidden declarations, e.g. of an image the page already has). TypeScript blocks of every kind
 // are type-checked; a TS/JS block without one of these environments is an error.
@@ -41,12 +44,15 @@ export function extractBlocks(root, file) {
     i = j;
     if (!CODE_LANGUAGES.has(language.toLowerCase())) continue;
     const environment = rest.trim().split(/\s+/)[0] ?? '';
+    // `expect="text"` / `expect=text` after the environment: the block's output must contain it.
+    const expect = [...rest.matchAll(/\bexpect=(?:"([^"]*)"|(\S+))/g)].map((m) => m[1] ?? m[2]);
     const prelude = preludeAbove(lines, line - 1);
     const block = {
       file: name,
       line,
       language: language.toLowerCase(),
       environment,
+      expect,
       code: body.join('\n'),
       prelude,
       id: `${name.replace(/[^\w]+/g, '_')}_L${line}`,

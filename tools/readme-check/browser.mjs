@@ -62,7 +62,11 @@ export async function runBrowserBlocks(blocks, { project, weights }) {
       const errors = [];
       const foreign = [];
       page.on('pageerror', (error) => errors.push(error.stack ?? String(error)));
-      page.on('console', (message) => { if (message.type() === 'error') errors.push(`console.error: ${message.text()}`); });
+      const output = [];
+      page.on('console', (message) => {
+        output.push(message.text());
+        if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+      });
       await page.route('**/*', (route) => {
         const url = new URL(route.request().url());
         if (url.hostname === '127.0.0.1' || url.protocol === 'data:' || url.protocol === 'blob:') return route.continue();
@@ -77,6 +81,8 @@ export async function runBrowserBlocks(blocks, { project, weights }) {
         await page.close();
       }
       if (foreign.length) errors.push(`non-local requests: ${foreign.join(', ')}`);
+      const text = output.join('\n');
+      for (const expected of block.expect) if (!text.includes(expected)) errors.push(`output lacks ${JSON.stringify(expected)}:\n${text}`);
       const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
       if (errors.length) {
         failures++;

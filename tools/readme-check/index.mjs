@@ -116,7 +116,11 @@ try {
       env: { ...process.env, WAVEMIX_WEIGHTS_BASE_URL: weights },
     });
     const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
-    if (result.status === 0) {
+    const missing = block.expect.filter((text) => !result.stdout.includes(text));
+    if (result.status === 0 && missing.length) {
+      failures++;
+      console.error(`FAIL ${block.file}:${block.line} (${block.environment}, ${took}): output lacks ${missing.map((t) => JSON.stringify(t)).join(', ')}:\n${result.stdout}`);
+    } else if (result.status === 0) {
       console.log(`ok   ${block.file}:${block.line} (${block.environment}, ${took})`);
     } else {
       failures++;
