@@ -17,6 +17,8 @@ export interface OnnxCaseResult {
   ok: boolean;
   relativeError: number | null;
   ms: number;
+  /** For WebGPU: the adapter onnxruntime-web used (proof it did not run elsewhere). */
+  device?: string;
   error?: string;
 }
 
@@ -76,7 +78,10 @@ async function run(fixtures: string[], providers: string[]): Promise<OnnxCaseRes
         const error = relativeError(await nchw.data(), y.data);
         tf.dispose([output, nchw]);
         await predictor.dispose();
-        results.push({ fixture, provider, ok: error < 1e-4, relativeError: error, ms: performance.now() - started });
+        const adapter = (ort.env.webgpu as { adapter?: { info?: { vendor?: string; architecture?: string } } }).adapter;
+        const device = provider === 'webgpu' ? (adapter ? `${adapter.info?.vendor ?? '?'} ${adapter.info?.architecture ?? '?'}` : undefined) : 'wasm';
+        const ok = error < 1e-4 && device !== undefined;
+        results.push({ fixture, provider, ok, relativeError: error, ms: performance.now() - started, device: device ?? 'no WebGPU adapter' });
       } catch (error) {
         results.push({ fixture, provider, ok: false, relativeError: null, ms: performance.now() - started, error: String((error as Error).stack ?? error) });
       }

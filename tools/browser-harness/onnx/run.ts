@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   for (const result of report.result) {
     if (!result.ok) failed++;
     const error = result.relativeError == null ? '' : `relative error ${result.relativeError.toExponential(2)}, `;
-    console.log(`  ${result.ok ? '✓' : '✕'} ${result.fixture} on ${result.provider}: ${error}${result.ms.toFixed(0)} ms`);
+    console.log(`  ${result.ok ? '✓' : '✕'} ${result.fixture} on ${result.provider} (${result.device ?? '?'}): ${error}${result.ms.toFixed(0)} ms`);
     if (result.error) console.log(`      ${result.error.split('\n').slice(0, 6).join('\n      ')}`);
   }
   const problems = [
