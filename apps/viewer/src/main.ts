@@ -29,6 +29,7 @@ const models = new ModelPanel(store, tasks, () => timings.modelChanged());
 const panels: Panel[] = [subbands, models];
 const switcher = new BackendSwitcher(store, panels, () => subbands.perfectReconstructionError);
 const imagePanel = new ImagePanel(store, tasks, async (ctx: TaskContext) => {
+  timings.imageChanged();
   for (const panel of panels) await panel.refresh?.(ctx);
 });
 const timings = new TimingsPanel(store, tasks, switcher, models);

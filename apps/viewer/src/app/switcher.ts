@@ -55,7 +55,11 @@ export class BackendSwitcher {
       await this.rebuild(ctx);
       problem = await this.check(ctx);
     } catch (error) {
-      if (error instanceof CancelledError) throw error;
+      if (error instanceof CancelledError) {
+        // Never leave panels half on the old backend: finish the rebuild, then stop.
+        await this.rebuild({ label: ctx.label, step: async () => {} });
+        throw error;
+      }
       const text = (error as Error)?.message ?? String(error);
       // A lost WebGL context (Chromium on SwiftShader after a model ran on WebGPU) shows as a failed compile.
       if (!(backend === 'webgl' && previous && previous !== 'webgl' && /compile|context/i.test(text))) throw error;

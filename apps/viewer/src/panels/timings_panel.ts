@@ -49,6 +49,15 @@ export class TimingsPanel implements Panel {
     this.render();
   }
 
+  /** A new image: every measured time belonged to the previous one (errors and unavailability stay). */
+  imageChanged(): void {
+    for (const timing of Object.values(this.timings)) {
+      delete timing.transformMs;
+      delete timing.modelMs;
+    }
+    this.render();
+  }
+
   markUnavailable(backend: BackendName, reason: string): void {
     this.timings[backend] = { unavailable: reason };
     this.render();

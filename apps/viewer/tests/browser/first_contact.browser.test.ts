@@ -6,21 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@wavemix/kernels-cpu';
-import { load } from '@wavemix/models';
-import { fileSystem } from '@wavemix/models/node';
 import { launchChromium, openPage, startLocalServer, type LaunchedChromium, type LocalServer } from '@wavemix/browser-harness';
-import { PNG } from 'pngjs';
+import { APP, nodeClassify, RUN, SAMPLES, type Hook, type Prediction } from './reference';
 
-const APP = join(__dirname, '..', '..');
-const RUN = join(APP, 'tests', 'fixtures', 'mnist-tiny');
-const SAMPLES = join(APP, 'public', 'samples');
-
-type Hook = Record<string, (...args: unknown[]) => unknown> & { ready: boolean };
 declare const __wavemix: Hook;
-type Prediction = { className: string; probability: number };
 type Timing = { transformMs?: number; modelMs?: number; unavailable?: string; error?: string };
 
 let browser: LaunchedChromium;
@@ -50,17 +39,6 @@ async function open(backend: string) {
     await idle();
   };
   return { session, page, hook, idle, sample };
-}
-
-/** The trained model's top 5 in Node (cpu), through the same inference API. */
-async function nodeClassify(digit: number): Promise<Prediction[]> {
-  const predictor = await load(fileSystem(join(RUN, 'model', 'model.json')));
-  const png = PNG.sync.read(readFileSync(join(SAMPLES, `mnist-${digit}.png`)));
-  const image = tf.tidy(() => tf.slice(tf.tensor3d(Float32Array.from(png.data), [png.height, png.width, 4]), [0, 0, 0], [-1, -1, 3]));
-  const result = await predictor.classify(image, 5);
-  image.dispose();
-  predictor.dispose();
-  return result;
 }
 
 function expectSamePredictions(actual: Prediction[], expected: Prediction[]): void {
@@ -192,7 +170,8 @@ describe('a model run is a run, timing is its own action', () => {
       await page.click('#time-backend');
       await idle();
       const cpu = (await hook<Record<string, Timing>>('timings'))['cpu']!;
-      expect(cpu.transformMs).toBeGreaterThan(0);
+      // (The 32×32 transform can take under the browser's 0.1 ms timer resolution.)
+      expect(cpu.transformMs).toBeGreaterThanOrEqual(0);
       expect(cpu.modelMs).toBeGreaterThan(0);
       // A new model: the timing of the previous one is gone, and so are its outputs.
       await page.selectOption('#zoo-model', 'sisr-wavemix-144-4');
@@ -284,9 +263,13 @@ describe('charts', () => {
       expect(Object.fromEntries(axes)).toMatchObject({ trainAccuracy: 'y', valAccuracy: 'y', valExpectedCalibrationError: 'calibration' });
       const report = JSON.parse(readFileSync(join(RUN, 'report.json'), 'utf8')) as { confusionMatrix: number[][] };
       // The largest off-diagonal cell.
-      let worst = [0, 1];
-      report.confusionMatrix.forEach((row, i) => row.forEach((v, j) => i !== j && v > report.confusionMatrix[worst[0]!]![worst[1]!]! && (worst = [i, j])));
-      const [i, j] = worst as [number, number];
+      let worst: [number, number] = [0, 1];
+      report.confusionMatrix.forEach((row, i) =>
+        row.forEach((v, j) => {
+          if (i !== j && v > report.confusionMatrix[worst[0]]![worst[1]]!) worst = [i, j];
+        }),
+      );
+      const [i, j] = worst;
       const count = report.confusionMatrix[i]![j]!;
       const share = count / report.confusionMatrix[i]!.reduce((a, b) => a + b, 0);
       const cell = await hook<{ tooltip: string[]; color: string }>('confusionCell', i, j);
@@ -339,8 +322,12 @@ describe('small screens, labels and the keyboard', () => {
       }
       expect(reached).toBe(true);
       // Enter on the drop zone opens the file picker.
+      // (Listening first, and a round trip before the key: Playwright turns file-chooser interception on asynchronously.)
+      const chooserOpened = page.waitForEvent('filechooser', { timeout: 30_000 });
       await page.focus('#drop-zone');
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 30_000 }), page.keyboard.press('Enter')]);
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      await page.keyboard.press('Enter');
+      const chooser = await chooserOpened;
       await chooser.setFiles(join(SAMPLES, 'mnist-1.png'));
       await idle();
       await expect(page.textContent('#fit-info')).resolves.toContain('mnist-1.png, 28×28');

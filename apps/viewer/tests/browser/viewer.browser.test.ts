@@ -6,27 +6,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@wavemix/kernels-cpu';
-import { bicubicUpsample2x, dwt2d } from '@wavemix/core';
-import { load } from '@wavemix/models';
-import { fileSystem } from '@wavemix/models/node';
+import { bicubicUpsample2x } from '@wavemix/core';
 import { launchChromium, openPage, startLocalServer, type LaunchedChromium, type LocalServer, type PageSession } from '@wavemix/browser-harness';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { planFit, workingImage } from '../../src/logic/fit';
 import { cropRgba, downscale2x, psnrRgba } from '../../src/logic/psnr';
 import { parseMetricsJsonl } from '../../src/logic/metrics_jsonl';
+import { APP, decodePng, maxAbsDifference, nodeClassify, nodePyramid, RUN, SAMPLES, type Hook } from './reference';
 import { compareScreenshot, OUTPUT_DIR, type ScreenshotComparison } from './screenshots';
 
-const APP = join(__dirname, '..', '..');
 const DIST = join(APP, 'dist');
-const FIXTURES = join(APP, 'tests', 'fixtures');
-const RUN = join(FIXTURES, 'mnist-tiny');
-const SAMPLES = join(APP, 'public', 'samples');
 const MNIST_DIGITS = [7, 2, 1, 0];
 
-type Hook = Record<string, (...args: unknown[]) => unknown> & { ready: boolean };
 declare const __wavemix: Hook;
 
 let browser: LaunchedChromium;
@@ -52,36 +43,6 @@ async function openApp(query = ''): Promise<PageSession> {
   const s = await openPage(browser.context, `${server.origin}/${query}`);
   await s.page.waitForFunction(() => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true, undefined, { timeout: 60_000 });
   return s;
-}
-
-function decodePng(path: string): { width: number; height: number; rgba: Uint8Array } {
-  const png = PNG.sync.read(readFileSync(path));
-  return { width: png.width, height: png.height, rgba: new Uint8Array(png.data) };
-}
-
-/** What the page should compute: the padded working image and its pyramid, by dwt2d in Node. */
-function nodePyramid(path: string, levels: number) {
-  const { width, height, rgba } = decodePng(path);
-  const plan = planFit(width, height);
-  const image = workingImage(rgba, plan);
-  const out = tf.tidy(() => {
-    let ll = tf.tensor4d(image, [1, plan.height, plan.width, 3]);
-    const result: Float32Array[] = [];
-    for (let level = 0; level < levels; level++) {
-      const bands = dwt2d(ll);
-      result.push(bands.dataSync() as Float32Array);
-      ll = tf.slice(bands, [0, 0, 0, 0], [-1, -1, -1, 3]);
-    }
-    return result;
-  });
-  return { plan, image, levels: out };
-}
-
-function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
 }
 
 async function expectBandsMatchNode(expected: ReturnType<typeof nodePyramid>, backend: string): Promise<number> {
@@ -235,17 +196,6 @@ describe('the viewer page', () => {
 
 describe('models', () => {
   const modelDir = join(RUN, 'model');
-
-  /** Top-k of the trained model in Node for an MNIST sample, through the same inference API. */
-  async function nodeClassify(digit: number) {
-    const predictor = await load(fileSystem(join(modelDir, 'model.json')));
-    const { width, height, rgba } = decodePng(join(SAMPLES, `mnist-${digit}.png`));
-    const image = tf.tidy(() => tf.slice(tf.tensor3d(Float32Array.from(rgba), [height, width, 4]), [0, 0, 0], [-1, -1, 3]));
-    const result = await predictor.classify(image, 5);
-    image.dispose();
-    predictor.dispose();
-    return result;
-  }
 
   it('loads the trained model from a trainer output folder and predicts the digits (top-1)', async () => {
     await page.click('button[data-sample="mnist-7"]');

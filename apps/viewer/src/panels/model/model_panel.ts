@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { inputDivisor, listModels, type WaveMixPredictor } from '@wavemix/models';
-import type { LoadedModel, Store } from '../../app/store';
+import type { LoadedModel, ModelSource, Store } from '../../app/store';
 import type { TaskContext, TaskQueue } from '../../app/tasks';
 import { ViewerInputError } from '../../errors';
 import { modelInputSize } from '../../logic/model_input';
@@ -25,8 +25,8 @@ export class ModelPanel implements Panel {
   readonly outputs = new ModelOutputs();
   private readonly features: FeatureMaps;
   private modelInput: { width: number; height: number; resized: boolean } | null = null;
-  /** The large run the user agreed to (model + image), so a refresh does not ask again. */
-  private confirmed: { model: LoadedModel; image: unknown } | null = null;
+  /** The large run the user agreed to (model source + image), so a refresh or a backend switch does not ask again. */
+  private confirmed: { source: ModelSource; image: unknown } | null = null;
 
   constructor(
     private readonly store: Store,
@@ -59,7 +59,7 @@ export class ModelPanel implements Panel {
       });
     });
     $('run-anyway').addEventListener('click', () => {
-      if (this.store.model) this.confirmed = { model: this.store.model, image: this.store.image };
+      if (this.store.model) this.confirmed = { source: this.store.model.source, image: this.store.image };
       void this.tasks.run('Running the model', ANCHOR, (ctx) => this.refresh(ctx));
     });
   }
@@ -119,7 +119,7 @@ export class ModelPanel implements Panel {
     const { resizedWidth: width, resizedHeight: height } = image.plan;
     const size = sr ? { width: Math.floor(width / 2), height: Math.floor(height / 2), resized: true } : modelInputSize(config.inputSize, divisor, width, height);
     const warning = largeRunWarning(predictor.model.countParams(), size.width, size.height, this.store.backend ?? 'this backend');
-    if (warning && !(this.confirmed?.model === model && this.confirmed.image === image)) {
+    if (warning && !(this.confirmed?.source === model.source && this.confirmed.image === image)) {
       $('large-run-text').textContent = warning;
       $('large-run').hidden = false;
       return;
