@@ -19,6 +19,7 @@ export { getModelInfo, listModels, type ModelInfo, type PublishedResult } from '
 export { getWaveMixMetadata, setWaveMixMetadata, type Preprocessing, type WaveMixMetadata } from './metadata';
 export {
   exportPyTorchWeights,
+  exportPyTorchWeightsAsync,
   fromTorchLayout,
   loadPyTorchWeights,
   pytorchParameters,

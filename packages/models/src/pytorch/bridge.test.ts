@@ -5,7 +5,7 @@ import { readSafetensors, toFloat32, writeSafetensors, type SafetensorsInput } f
 import { createModel } from '../create_model';
 import { WaveMixFormatError, WaveMixPickleError, WaveMixStateDictError, WaveMixZipError } from '../errors';
 import { modelFixtures, readBytes } from '../testing/fixtures';
-import { exportPyTorchWeights, loadPyTorchWeights, transposeData } from './bridge';
+import { exportPyTorchWeights, exportPyTorchWeightsAsync, loadPyTorchWeights, transposeData } from './bridge';
 import { readStateDict } from './state_dict';
 import { crc32 } from './zip';
 
@@ -233,5 +233,19 @@ describe('exportPyTorchWeights', () => {
     const again = createModel(fixture.config);
     loadPyTorchWeights(again, exportPyTorchWeights(model));
     expectSameWeights(model, again);
+  });
+
+  it.each(fixtures.map((f) => [f.name, f]))('%s: exportPyTorchWeightsAsync writes the same bytes as the official state_dict file', async (_, fixture) => {
+    const model = createModel(fixture.config);
+    const official = readBytes(path.join(fixture.dir, 'model.safetensors'));
+    loadPyTorchWeights(model, official);
+    const before = tf.memory().numTensors;
+    const exported = await exportPyTorchWeightsAsync(model);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Buffer.from(exported).equals(Buffer.from(exportPyTorchWeights(model)))).toBe(true);
+    const mine = readSafetensors(exported).tensors;
+    for (const [key, tensor] of readSafetensors(official).tensors) {
+      expect([key, Buffer.from(mine.get(key)!.bytes).equals(Buffer.from(tensor.bytes))]).toEqual([key, true]);
+    }
   });
 });

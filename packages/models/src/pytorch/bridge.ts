@@ -178,18 +178,35 @@ export interface ExportPyTorchOptions {
 /**
  * The model's weights as a PyTorch state_dict in safetensors format: official key names and
  * layouts, loadable with `model.load_state_dict(safetensors.torch.load_file(path), strict=True)`.
+ * Synchronous: it reads the weights with `dataSync()`, which blocks a WebGL page and throws on
+ * WebGPU in Node; use {@link exportPyTorchWeightsAsync} there (and anywhere a promise is fine).
  */
 export function exportPyTorchWeights(model: LayersModel, options: ExportPyTorchOptions = {}): Uint8Array {
+  const parameters = pytorchParameters(model);
+  // sync-read: exportPyTorchWeights is the documented synchronous API (cpu/wasm/tensorflow callers).
+  return stateDictSafetensors(parameters, parameters.map((parameter) => parameter.variable.read().dataSync()), options);
+}
+
+/** {@link exportPyTorchWeights} with asynchronous reads: works on every backend, WebGPU included. */
+export async function exportPyTorchWeightsAsync(model: LayersModel, options: ExportPyTorchOptions = {}): Promise<Uint8Array> {
+  const parameters = pytorchParameters(model);
+  const values = await Promise.all(parameters.map((parameter) => parameter.variable.read().data()));
+  return stateDictSafetensors(parameters, values, options);
+}
+
+function stateDictSafetensors(
+  parameters: TorchParameter[],
+  values: ReadonlyArray<ArrayLike<number>>,
+  options: ExportPyTorchOptions,
+): Uint8Array {
   const { numBatchesTracked = true } = options;
   const entries: Array<[string, SafetensorsInput]> = [];
-  const parameters = pytorchParameters(model);
-  for (const parameter of parameters) {
-    const values = parameter.variable.read().dataSync();
-    entries.push([parameter.key, { dtype: 'F32', shape: parameter.torchShape, data: toTorchLayout(parameter, values) }]);
+  parameters.forEach((parameter, i) => {
+    entries.push([parameter.key, { dtype: 'F32', shape: parameter.torchShape, data: toTorchLayout(parameter, values[i]!) }]);
     if (numBatchesTracked && parameter.key.endsWith('.running_var')) {
       const module = parameter.key.slice(0, -'.running_var'.length);
       entries.push([`${module}.num_batches_tracked`, { dtype: 'I64', shape: [], data: [0] }]);
     }
-  }
+  });
   return writeSafetensors(entries, { format: 'pt' });
 }
