@@ -79,6 +79,22 @@ export function loadDawn(): WebGPUModule {
   return module.exports;
 }
 
+/**
+ * Dawn for this build: the CommonJS build (and ts-jest) loads the addon with {@link loadDawn}; the
+ * ES module build has no `__filename` to resolve from, so it imports the package's own ESM entry.
+ */
+async function loadDawnForThisBuild(): Promise<WebGPUModule> {
+  if (typeof __filename === 'string') return loadDawn();
+  const name = 'webgpu';
+  try {
+    return (await import(name)) as WebGPUModule;
+  } catch (error) {
+    throw new WaveMixWebGPUUnavailableError(
+      `WebGPU in Node needs the optional dependency 'webgpu' (Dawn): npm install webgpu@0.6.2 (${(error as Error).message})`,
+    );
+  }
+}
+
 interface AdapterLike {
   info?: { vendor?: string; architecture?: string; device?: string; description?: string };
   isFallbackAdapter?: boolean;
@@ -110,7 +126,7 @@ export function describeAdapter(adapter: GpuAdapterSummary): string {
  */
 export async function probeWebGPUAdapter(options: SetupNodeWebGPUOptions = {}): Promise<GpuAdapterSummary | null> {
   if (options.vulkanIcd) process.env.VK_ICD_FILENAMES = options.vulkanIcd;
-  const dawn = loadDawn();
+  const dawn = await loadDawnForThisBuild();
   const gpu = dawn.create(dawnFlagsOf(options)) as { requestAdapter(o?: object): Promise<AdapterLike | null> };
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   return adapter ? summarise(adapter) : null;
@@ -134,6 +150,6 @@ export async function setupNodeWebGPU(options: SetupNodeWebGPUOptions = {}): Pro
       adapter,
     );
   }
-  installNodeWebGPU(loadDawn(), { dawnFlags: dawnFlagsOf(options) });
+  installNodeWebGPU(await loadDawnForThisBuild(), { dawnFlags: dawnFlagsOf(options) });
   return adapter;
 }
