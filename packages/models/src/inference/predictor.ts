@@ -13,7 +13,15 @@ import { loadPyTorchWeights } from '../pytorch/bridge';
 import { getModelInfo, listModels } from '../registry';
 import { toRgbTensor, type ImageInput } from './image';
 import { labelMap, preprocessImage, toUpscaledImage, topClasses } from './processing';
-import { mirroredUrl, readCheckpoint, verifyCheckpoint, weightsBaseUrlFromEnv, type FetchLike } from './weights';
+import {
+  WaveMixWeightsError,
+  describeCause,
+  mirroredUrl,
+  readCheckpoint,
+  verifyCheckpoint,
+  weightsBaseUrlFromEnv,
+  type FetchLike,
+} from './weights';
 
 export interface Classification {
   className: string;
@@ -194,7 +202,13 @@ export async function load(source: string | tf.io.IOHandler, options: LoadOption
     if (typeof source === 'string' && !source.includes('://')) {
       throw new WaveMixArgumentError('source', `${JSON.stringify(source)} is neither a registry name (listModels()) nor a URL`);
     }
-    model = await loadLayersModel(source);
+    try {
+      model = await loadLayersModel(source);
+    } catch (error) {
+      // A model URL that cannot be fetched gets the same named error as a checkpoint.
+      if (typeof source !== 'string' || !/^https?:\/\//i.test(source)) throw error;
+      throw new WaveMixWeightsError(source, `loading the model failed: ${describeCause(error)}`, error);
+    }
   } else {
     throw new WaveMixArgumentError('source', 'expected a registry name, a model URL or an io.IOHandler');
   }

@@ -75,6 +75,15 @@ describe('load() without network', () => {
     expect((weightsError.cause as Error).message).toBe('fetch failed');
   });
 
+  it('wraps an unreachable model.json URL the same way', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/model/model.json`;
+    const error = await load(url).catch((e: unknown) => e);
+    expect(WaveMixWeightsError.isInstance(error)).toBe(true);
+    expect((error as WaveMixWeightsError).location).toBe(url);
+    expect((error as Error).message).toMatch(new RegExp(`^${url.replace(/[.]/g, '\\.')}: loading the model failed: `));
+    expect((error as Error).cause).toBeDefined();
+  });
+
   it('names the official URL when its fetch throws', async () => {
     const offline = new TypeError('fetch failed');
     const error = await load(NAME, { fetch: () => Promise.reject(offline) }).catch((e: unknown) => e);

@@ -12,7 +12,10 @@ export const OFFICIAL_WEIGHTS_BASE_URL = 'https://huggingface.co/cloudwalker/wav
 /** The environment variable naming a mirror of the official checkpoints (a URL or a folder). */
 export const WEIGHTS_BASE_URL_ENV = 'WAVEMIX_WEIGHTS_BASE_URL';
 
-/** A checkpoint could not be fetched or read, or is not the expected file; `location` is its URL or path. */
+/**
+ * A checkpoint (or a model.json URL) could not be fetched or read, or is not the expected file;
+ * `location` is its URL or path, `cause` the original error.
+ */
 export class WaveMixWeightsError extends WaveMixError {
   constructor(
     readonly location: string,
@@ -57,7 +60,7 @@ const inNode = () => typeof (globalThis as { process?: { versions?: { node?: str
 const isUrl = (location: string) =>
   /^[a-z][a-z0-9+.-]*:\/\//i.test(location) ? !location.startsWith('file://') : !inNode();
 
-function describeCause(error: unknown): string {
+export function describeCause(error: unknown): string {
   // Duck-typed: errors from another realm (a worker, a vm context) fail `instanceof Error`.
   if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string') return String(error);
   const { message, cause } = error as Error;
