@@ -236,34 +236,40 @@ describe('classification on the bundled MNIST', () => {
   });
 });
 
+/** A Cityscapes-style folder (8 train, 3 val images of 32x64) and a run config for it. */
+function cityscapesRun(): string {
+  const data = scratch();
+  // Label ids 7 (road, train id 0), 26 (car, 13), 0 (unlabeled, ignored); colour follows label.
+  const colours: Record<number, [number, number, number]> = { 7: [128, 64, 128], 26: [0, 0, 142], 0: [0, 0, 0] };
+  const write = (split: string, index: number) => {
+    const [h, w] = [32, 64];
+    const label = new Uint8Array(h * w);
+    const image = new Uint8Array(h * w * 3);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const id = y < 4 ? 0 : (x + index * 7) % 64 < 32 ? 7 : 26;
+        label[y * w + x] = id;
+        image.set(colours[id]!.map((c) => Math.min(255, c + ((x * y + index) % 9))), (y * w + x) * 3);
+      }
+    }
+    const stem = `city_${String(index).padStart(6, '0')}_000019`;
+    writePngFile(join(data, 'leftImg8bit', split, 'city', `${stem}_leftImg8bit.png`), image, { width: w, height: h, channels: 3 });
+    writePngFile(join(data, 'gtFine', split, 'city', `${stem}_gtFine_labelIds.png`), label, { width: w, height: h, channels: 1 });
+  };
+  for (let i = 0; i < 8; i++) write('train', i);
+  for (let i = 0; i < 3; i++) write('val', 100 + i);
+  const config = join(data, 'run.json');
+  writeFileSync(config, JSON.stringify({
+    model: { task: 'segmentation', depth: 1, mult: 2, ffChannel: 8, finalDim: 8, dropout: 0, level: 2, stride: 2 },
+    dataset: 'cityscapes', dataDir: data, datasetOptions: { imageSize: [32, 64] },
+    epochs: 10, batchSize: 4, lr: 0.01, valFraction: 0.25,
+  }));
+  return config;
+}
+
 describe('segmentation and super-resolution train end to end on small fixture folders', () => {
   test('segmentation on a Cityscapes-style folder reports mean IoU', async () => {
-    const data = scratch();
-    // Label ids 7 (road, train id 0), 26 (car, 13), 0 (unlabeled, ignored); colour follows label.
-    const colours: Record<number, [number, number, number]> = { 7: [128, 64, 128], 26: [0, 0, 142], 0: [0, 0, 0] };
-    const write = (split: string, index: number) => {
-      const [h, w] = [32, 64];
-      const label = new Uint8Array(h * w);
-      const image = new Uint8Array(h * w * 3);
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) {
-          const id = y < 4 ? 0 : (x + index * 7) % 64 < 32 ? 7 : 26;
-          label[y * w + x] = id;
-          image.set(colours[id]!.map((c) => Math.min(255, c + ((x * y + index) % 9))), (y * w + x) * 3);
-        }
-      }
-      const stem = `city_${String(index).padStart(6, '0')}_000019`;
-      writePngFile(join(data, 'leftImg8bit', split, 'city', `${stem}_leftImg8bit.png`), image, { width: w, height: h, channels: 3 });
-      writePngFile(join(data, 'gtFine', split, 'city', `${stem}_gtFine_labelIds.png`), label, { width: w, height: h, channels: 1 });
-    };
-    for (let i = 0; i < 8; i++) write('train', i);
-    for (let i = 0; i < 3; i++) write('val', 100 + i);
-    const config = join(data, 'run.json');
-    writeFileSync(config, JSON.stringify({
-      model: { task: 'segmentation', depth: 1, mult: 2, ffChannel: 8, finalDim: 8, dropout: 0, level: 2, stride: 2 },
-      dataset: 'cityscapes', dataDir: data, datasetOptions: { imageSize: [32, 64] },
-      epochs: 10, batchSize: 4, lr: 0.01, valFraction: 0.25,
-    }));
+    const config = cityscapesRun();
     const run = scratch();
     const result = await train('--config', config, '--output', run);
     expect(result.code).toBe(0);
@@ -276,6 +282,23 @@ describe('segmentation and super-resolution train end to end on small fixture fo
     expect(report.confusionMatrix).toHaveLength(19);
     // Ignored pixels (the top 4 rows) are not counted: 3 images x 28 rows x 64 columns.
     expect(report.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(3 * 28 * 64);
+  });
+
+  test('segmentation trains data-parallel (ignore index across shards): --workers 1', async () => {
+    const run = scratch();
+    const result = await train('--config', cityscapesRun(), '--output', run, '--workers', '1', '--backend', 'wasm');
+    expect(result.code).toBe(0);
+    expect(result.output).toMatch(/training on 2 threads \(data parallel, 1 worker\)/);
+    const final = readJson<FinalResult>(join(run, 'final.json'));
+    expect(final).toMatchObject({ task: 'segmentation', workers: 1, epochs: 10, testExamples: 3 });
+    expect(final.meanIoU).toBeGreaterThan(0);
+    expect(final.meanIoU).toBeLessThanOrEqual(1);
+    // Train accuracy counts labelled pixels only (the top 4 rows are void), so it stays a fraction.
+    const epochs = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'epoch');
+    for (const r of epochs) expect(r.trainAccuracy).toBeGreaterThanOrEqual(0);
+    for (const r of epochs) expect(r.trainAccuracy).toBeLessThanOrEqual(1);
+    expect(epochs.at(-1).trainAccuracy).toBeGreaterThan(0);
+    expect(epochs.at(-1).trainLoss).toBeLessThan(epochs[0].trainLoss);
   });
 
   test('WaveMixSR on a DIV2K-style folder reports PSNR and SSIM', async () => {
