@@ -23,7 +23,9 @@ import { messageLog, showError } from './ui/messages';
 const store = new Store();
 const tasks = new TaskQueue(() => store.backend);
 
-// Panels in page order. A new section (e.g. a "Train" panel, issue 14) is one more entry.
+// `panels` recompute, in this order, when the image or the backend changes; `allPanels` is every
+// section (for the test hook). A new section (e.g. a "Train" panel, issue 14) is a Panel in
+// `allPanels`, and in `panels` too when it shows something computed from the image or on the backend.
 const subbands = new SubbandsPanel(store, tasks);
 const models = new ModelPanel(store, tasks, () => timings.modelChanged());
 const panels: Panel[] = [subbands, models];
