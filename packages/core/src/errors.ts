@@ -6,9 +6,11 @@
  */
 const BRAND = Symbol.for('wavemix.error');
 
+type ErrorClass = abstract new (...args: never[]) => unknown;
+
 /** A class's `errorName` if it declares one (minifiers rename classes, not strings), else its name. */
-function stableName(errorClass: Function): string {
-  return Object.prototype.hasOwnProperty.call(errorClass, 'errorName') ? (errorClass as unknown as { errorName: string }).errorName : errorClass.name;
+function stableName(errorClass: ErrorClass): string {
+  return Object.hasOwn(errorClass, 'errorName') ? (errorClass as unknown as { errorName: string }).errorName : errorClass.name;
 }
 
 export class WaveMixError extends Error {
@@ -19,7 +21,7 @@ export class WaveMixError extends Error {
     super(message, options);
     this.name = stableName(new.target);
     const chain: string[] = [];
-    for (let c: Function | null = new.target; c && c !== Error; c = Object.getPrototypeOf(c) as Function | null) {
+    for (let c: ErrorClass | null = new.target; c && c !== Error; c = Object.getPrototypeOf(c) as ErrorClass | null) {
       chain.push(stableName(c));
     }
     // The brand: this error's class names up to WaveMixError, read by `isInstance`.
@@ -33,6 +35,7 @@ export class WaveMixError extends Error {
   static isInstance<T extends abstract new (...args: never[]) => WaveMixError>(this: T, value: unknown): value is InstanceType<T> {
     if (value === null || typeof value !== 'object') return false;
     const chain = (value as Record<symbol, unknown>)[BRAND];
+    // biome-ignore lint/complexity/noThisInStatic: inherited by every subclass; `this` is the class it is called on.
     return Array.isArray(chain) && chain.includes(stableName(this));
   }
 }

@@ -55,7 +55,7 @@ export interface ReadOptions {
 }
 
 function isDtype(value: unknown): value is SafetensorsDtype {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ITEM_SIZE, value);
+  return typeof value === 'string' && Object.hasOwn(ITEM_SIZE, value);
 }
 
 export function numElements(shape: readonly number[]): number {

@@ -26,6 +26,11 @@ beforeEach(async () => {
 });
 afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
+interface StoredMetadata {
+  config: Record<string, unknown>;
+  preprocessing: Record<string, unknown>;
+  classNames?: unknown;
+}
 const modelJson = () => JSON.parse(fs.readFileSync(path.join(folder, 'model.json'), 'utf8'));
 const writeModelJson = (json: unknown) => fs.writeFileSync(path.join(folder, 'model.json'), JSON.stringify(json));
 
@@ -100,12 +105,12 @@ it('refuses a model.json that is a device', async () => {
 });
 
 it.each([
-  ['numClasses', (m: any) => { m.config.numClasses = 1e9; }, /config\.numClasses: must be an integer from 1 to 100000, got 1000000000/],
-  ['classNames', (m: any) => { m.classNames = ['a', 2, 'c']; }, /classNames: must be strings/],
-  ['classNames count', (m: any) => { m.classNames = ['a']; }, /classNames: has 1 names for 3 classes/],
-  ['inputSize', (m: any) => { m.config.inputSize = [64, -1]; }, /config\.inputSize\[1\]: must be an integer from 1 to 65536/],
-  ['preprocessing.std', (m: any) => { m.preprocessing.std = [1, 0, 1]; }, /preprocessing\.std: must be positive/],
-  ['preprocessing.mean', (m: any) => { m.preprocessing.mean = [0]; }, /preprocessing\.mean: must be 3 finite numbers/],
+  ['numClasses', (m: StoredMetadata) => { m.config.numClasses = 1e9; }, /config\.numClasses: must be an integer from 1 to 100000, got 1000000000/],
+  ['classNames', (m: StoredMetadata) => { m.classNames = ['a', 2, 'c']; }, /classNames: must be strings/],
+  ['classNames count', (m: StoredMetadata) => { m.classNames = ['a']; }, /classNames: has 1 names for 3 classes/],
+  ['inputSize', (m: StoredMetadata) => { m.config.inputSize = [64, -1]; }, /config\.inputSize\[1\]: must be an integer from 1 to 65536/],
+  ['preprocessing.std', (m: StoredMetadata) => { m.preprocessing.std = [1, 0, 1]; }, /preprocessing\.std: must be positive/],
+  ['preprocessing.mean', (m: StoredMetadata) => { m.preprocessing.mean = [0]; }, /preprocessing\.mean: must be 3 finite numbers/],
 ])('validates loaded WaveMix metadata: %s', async (_, corrupt, message) => {
   const json = modelJson();
   corrupt(json.userDefinedMetadata.wavemix);

@@ -212,7 +212,7 @@ function findGlobal(module: string, name: string): PyValue | undefined {
       return new PyCallable(module, name, (args) => args[0] ?? null);
     }
   }
-  if (module === 'torch' && Object.prototype.hasOwnProperty.call(STORAGE_DTYPES, name)) {
+  if (module === 'torch' && Object.hasOwn(STORAGE_DTYPES, name)) {
     return new PyOpaque('storage type', STORAGE_DTYPES[name]!);
   }
   return undefined;
