@@ -50,6 +50,14 @@ export const TrainConfigSchema = z
     augment: z.enum(['none', 'flip', 'crop-flip', 'trivialaugment']),
     seed: z.number().int().min(0),
     backend: z.string().min(1),
+    /** `--backend webgpu` on a software adapter (SwiftShader): tests and CI only. */
+    allowSoftwareGpu: z.boolean().optional(),
+    /** A Vulkan ICD json for Dawn (e.g. /usr/share/vulkan/icd.d/nvidia_icd.json). */
+    vulkanIcd: z.string().min(1).optional(),
+    /** Dawn's adapter choice by name substring. */
+    gpuAdapter: z.string().min(1).optional(),
+    /** Steps between loss readbacks on GPU backends (webgpu, webgl): each read waits for the device queue. */
+    lossReadEvery: positiveInt.optional(),
     /**
      * Data-parallel worker threads beside the main thread (wasm backend; each computes a shard of
      * every batch). Part of the computation: batch-norm statistics are per shard, as in PyTorch
@@ -102,6 +110,10 @@ const OPERATIONAL_FIELDS = new Set<keyof TrainConfig>([
   'resume',
   'evalOnly',
   'backend',
+  'allowSoftwareGpu',
+  'vulkanIcd',
+  'gpuAdapter',
+  'lossReadEvery',
   'logEvery',
   'checkpointEverySeconds',
   'timeLimitMinutes',

@@ -57,7 +57,10 @@ export async function evaluate(model: tf.LayersModel, data: Dataset, options: Ev
   const calibration = new ExpectedCalibrationError({ input: 'logits' });
   const confusion =
     options.task === 'super-resolution' ? null : new ConfusionMatrix(numClasses, { ignoreIndex: options.ignoreIndex });
-  const sr = options.task === 'super-resolution' ? new SuperResolutionMetrics({ scale: data.scale ?? 2, dataRange: 1, yChannel: true }) : null;
+  // Super-resolution: one metrics object per batch (array inputs carry their batch's shape), per-image values pooled.
+  const srOptions = { scale: data.scale ?? 2, dataRange: 1, yChannel: true };
+  const psnrPerImage: number[] = [];
+  const ssimPerImage: number[] = [];
   let worst: WorstExample[] = [];
   let lossSum = 0;
   let examples = 0;
@@ -71,19 +74,28 @@ export async function evaluate(model: tf.LayersModel, data: Dataset, options: Ev
         if (options.task === 'segmentation') return segmentationLoss(output, batch.ys, options.ignoreIndex ?? 255);
         return superResolutionLoss(output, toModelColorSpace(batch.ys as tf.Tensor4D, options.ycbcr));
       });
+      // The metrics get typed arrays read asynchronously: their tensor inputs read synchronously,
+      // which WebGPU in Node cannot do (and which stalls a WebGL page).
       lossSum += (await loss.data())[0]! * n;
       examples += n;
+      const labels = await batch.ys.data();
       if (options.task === 'classification') {
-        top1.update(output, batch.ys);
-        top5?.update(output, batch.ys);
-        calibration.update(output, batch.ys);
-        confusion!.updateFromLogits(output, batch.ys);
-        if (options.worst > 0) worst = mergeWorst(worst, await worstOfBatch(output, batch.ys, offset), options.worst);
+        const logits = await output.data();
+        top1.update(logits, labels);
+        top5?.update(logits, labels);
+        calibration.update(logits, labels);
+        confusion!.update(argMaxRows(logits, numClasses), labels);
+        if (options.worst > 0) worst = mergeWorst(worst, worstOfBatch(logits, labels, numClasses, offset), options.worst);
       } else if (options.task === 'segmentation') {
-        confusion!.updateFromLogits(output, batch.ys);
+        const predicted = tf.argMax(output, -1);
+        confusion!.update(await predicted.data(), labels);
+        predicted.dispose();
       } else {
         const rgb = tf.tidy(() => tf.clipByValue(options.ycbcr ? yCbCrToRgb(output, 1) : output, 0, 1));
-        sr!.update(rgb, batch.ys);
+        const batchMetrics = new SuperResolutionMetrics({ ...srOptions, shape: rgb.shape });
+        batchMetrics.update(await rgb.data(), labels);
+        psnrPerImage.push(...batchMetrics.psnrPerImage);
+        ssimPerImage.push(...batchMetrics.ssimPerImage);
         rgb.dispose();
       }
       tf.dispose([output, loss]);
@@ -116,7 +128,8 @@ export async function evaluate(model: tf.LayersModel, data: Dataset, options: Ev
       classNames: data.classNames,
     };
   }
-  const { psnr, ssim } = sr!.result();
+  const psnr = mean(psnrPerImage);
+  const ssim = mean(ssimPerImage);
   return {
     primary: psnr,
     summary: `loss ${loss.toFixed(4)} PSNR ${psnr.toFixed(2)} dB SSIM ${ssim.toFixed(4)}`,
@@ -127,24 +140,36 @@ export async function evaluate(model: tf.LayersModel, data: Dataset, options: Ev
   };
 }
 
-async function worstOfBatch(logits: tf.Tensor, labels: tf.Tensor, offset: number): Promise<WorstExample[]> {
-  const [probabilities, predicted] = tf.tidy(() => {
-    const p = tf.softmax(logits);
-    return [p, tf.argMax(p, -1)] as const;
-  });
-  const p = await probabilities.data();
-  const pred = await predicted.data();
-  const y = await labels.data();
-  tf.dispose([probabilities, predicted]);
-  const k = logits.shape[1]!;
-  const out: WorstExample[] = [];
-  for (let i = 0; i < y.length; i++) {
-    const label = y[i]!;
-    if (pred[i] !== label) {
-      out.push({ index: offset + i, label, predicted: pred[i]!, trueClassProbability: p[i * k + label]! });
-    }
+/** Row-wise argmax of row-major `[n, numClasses]` logits (first maximum, as tf.argMax). */
+function argMaxRows(logits: ArrayLike<number>, numClasses: number): Int32Array {
+  const n = logits.length / numClasses;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < numClasses; c++) if (logits[i * numClasses + c]! > logits[i * numClasses + best]!) best = c;
+    out[i] = best;
   }
   return out;
+}
+
+function worstOfBatch(logits: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number, offset: number): WorstExample[] {
+  const predicted = argMaxRows(logits, numClasses);
+  const out: WorstExample[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (predicted[i] === label) continue;
+    // Softmax probability of the true class, max-shifted for stability.
+    const row = i * numClasses;
+    const max = logits[row + predicted[i]!]!;
+    let sum = 0;
+    for (let c = 0; c < numClasses; c++) sum += Math.exp(logits[row + c]! - max);
+    out.push({ index: offset + i, label, predicted: predicted[i]!, trueClassProbability: Math.exp(logits[row + label]! - max) / sum });
+  }
+  return out;
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 function mergeWorst(a: WorstExample[], b: WorstExample[], keep: number): WorstExample[] {

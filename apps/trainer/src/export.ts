@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '@wavemix/core/node';
-import { exportPyTorchWeights, getWaveMixMetadata, type WaveMixConfig } from '@wavemix/models';
+import { exportPyTorchWeightsAsync, getWaveMixMetadata, type WaveMixConfig } from '@wavemix/models';
 import { fileSystem } from '@wavemix/models/node';
 import { exportOnnx } from '@wavemix/onnx';
 
@@ -19,7 +19,7 @@ export async function exportModel(
   const tfjs = join(output, 'model');
   await model.save(fileSystem(tfjs));
   const pytorch = join(output, 'model.safetensors');
-  writeFileAtomic(pytorch, exportPyTorchWeights(model));
+  writeFileAtomic(pytorch, await exportPyTorchWeightsAsync(model));
   const onnx = join(output, 'model.onnx');
   writeFileAtomic(onnx, await exportOnnx(model));
   // createModel's config plus its `preprocessing` / `classNames` options (the normalisation the run

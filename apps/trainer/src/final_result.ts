@@ -11,6 +11,8 @@ export interface FinalResult {
   dataset: string;
   task: TrainerTask;
   backend: string;
+  /** The GPU adapter a webgpu run used (e.g. "nvidia hopper (NVIDIA H200), Vulkan driver ..."). */
+  gpuAdapter?: string;
   /** Data-parallel worker threads the training used (0: the main thread alone). */
   workers: number;
   seed: number;
@@ -32,7 +34,7 @@ export interface FinalResult {
 }
 
 export function finalResult(
-  run: Pick<FinalResult, 'model' | 'dataset' | 'task' | 'backend' | 'workers' | 'seed' | 'trainableParams' | 'stoppedBy' | 'testExamples'>,
+  run: Pick<FinalResult, 'model' | 'dataset' | 'task' | 'backend' | 'workers' | 'seed' | 'trainableParams' | 'stoppedBy' | 'testExamples'> & { gpuAdapter?: string | null },
   state: { epoch: number; step: number; elapsedSeconds: number; bestMetric: number | null; bestEpoch: number | null },
   test: Evaluation,
 ): FinalResult {
@@ -41,6 +43,7 @@ export function finalResult(
     dataset: run.dataset,
     task: run.task,
     backend: run.backend,
+    ...(run.gpuAdapter ? { gpuAdapter: run.gpuAdapter } : {}),
     workers: run.workers,
     seed: run.seed,
     epochs: state.epoch,

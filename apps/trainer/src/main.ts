@@ -60,7 +60,11 @@ export function buildProgram(): Command {
     .option('--warmup-epochs <x>', 'linear warm-up (none/cosine)', nonNegative('--warmup-epochs'))
     .addOption(new Option('--augment <kind>', 'training augmentation').choices(['none', 'flip', 'crop-flip', 'trivialaugment']))
     .option('--seed <n>', 'seed for data order, initialisation and dropout', integer('--seed', 0))
-    .option('--backend <name>', 'tensorflow, wasm or cpu (default: the fastest available)')
+    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default auto: the fastest available; webgpu only on a hardware GPU adapter)')
+    .option('--allow-software-gpu', 'let --backend webgpu run on a software adapter (SwiftShader): tests and CI only, ~100x slower than a GPU')
+    .option('--vulkan-icd <file>', 'Vulkan driver (ICD json) for webgpu, e.g. /usr/share/vulkan/icd.d/nvidia_icd.json')
+    .option('--gpu-adapter <name>', 'webgpu adapter to use, by a substring of its name')
+    .option('--loss-read-every <n>', 'steps between loss readbacks on GPU backends (default 10; cpu/wasm read every step)', integer('--loss-read-every', 1))
     .option('--workers <n|auto>', 'data-parallel worker threads beside the main one (wasm; default auto: the spare cores)', workersFlag)
     .option('--output <dir>', 'run folder (checkpoints, metrics.jsonl, final.json, report, exports)')
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
@@ -82,7 +86,8 @@ export function buildProgram(): Command {
 const FLAG_TO_FIELD: Record<string, keyof TrainConfig> = {
   model: 'model', dataset: 'dataset', dataDir: 'dataDir', epochs: 'epochs', batchSize: 'batchSize', lr: 'lr',
   weightDecay: 'weightDecay', opt: 'opt', loss: 'loss', patience: 'patience', sched: 'sched', warmupEpochs: 'warmupEpochs',
-  augment: 'augment', seed: 'seed', backend: 'backend', workers: 'workers', output: 'output', resume: 'resume', evalOnly: 'evalOnly',
+  augment: 'augment', seed: 'seed', backend: 'backend', allowSoftwareGpu: 'allowSoftwareGpu', vulkanIcd: 'vulkanIcd', gpuAdapter: 'gpuAdapter',
+  lossReadEvery: 'lossReadEvery', workers: 'workers', output: 'output', resume: 'resume', evalOnly: 'evalOnly',
   limitTrain: 'limitTrain', limitTest: 'limitTest', valFraction: 'valFraction', logEvery: 'logEvery',
   checkpointEvery: 'checkpointEverySeconds', timeLimit: 'timeLimitMinutes', testLimit: 'limitTest', maxSteps: 'maxSteps',
 };

@@ -65,7 +65,11 @@ export class RunCheckpoints {
    * The replaced `last` becomes `previous` (a hard link: no copy; a copy where links are not supported).
    */
   async saveLast(model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<void> {
-    const bad = model.weights.find((w) => tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(w.read()))).dataSync()[0]));
+    // One read for all weights (1 where a weight has a non-finite value): no per-weight device sync.
+    const flags = tf.tidy(() => tf.stack(model.weights.map((w) => tf.cast(tf.logicalNot(tf.all(tf.isFinite(w.read()))), 'int32'))));
+    const nonFinite = await flags.data();
+    flags.dispose();
+    const bad = model.weights.find((_, i) => nonFinite[i] !== 0);
     if (bad) {
       throw new DivergenceError(
         `weight ${bad.originalName} became non-finite by step ${state.step}; the last good checkpoint is kept at ${this.paths.last}. Lower --lr or check the data.`,

@@ -16,12 +16,25 @@ export interface StepResult {
   count: number;
 }
 
+/** A step whose results are still on the device. */
+interface PendingStep {
+  loss: tf.Scalar;
+  correct: tf.Scalar | null;
+  count: tf.Scalar | number;
+}
+
+function tensorsOf(step: PendingStep): tf.Tensor[] {
+  return [step.loss, ...(step.correct ? [step.correct] : []), ...(typeof step.count === 'number' ? [] : [step.count])];
+}
+
 export interface StepRunnerOptions {
   task: TrainerTask;
   /** Segmentation's void label (pixels not counted in the loss or the accuracy). */
   ignoreIndex: number | undefined;
   /** WaveMixSR: inputs and targets are converted to YCbCr. */
   ycbcr: boolean;
+  /** Steps whose results are read back together (1: every step; GPU backends: `--loss-read-every`). */
+  readEvery?: number | undefined;
   /** `--loss`: the task's default, or the official recipes' focal (classification, segmentation) / Huber on Y (super-resolution). */
   loss?: 'default' | 'focal' | 'huber' | undefined;
 }
@@ -44,6 +57,7 @@ export class StepRunner {
   private readonly variables: tf.Variable[];
   private parallel: DataParallel | null = null;
   private readonly loss: LossName;
+  private pending: PendingStep[] = [];
 
   constructor(
     private readonly model: tf.LayersModel,
@@ -74,11 +88,38 @@ export class StepRunner {
     return null;
   }
 
-  async step(xs: tf.Tensor4D, ys: tf.Tensor, optimizer: tf.Optimizer): Promise<StepResult> {
-    return this.parallel ? this.parallelStep(xs, ys, optimizer, this.parallel) : this.singleStep(xs, ys, optimizer);
+  /**
+   * Runs one step. Returns the results read so far, oldest first: every step on cpu/wasm
+   * (`readEvery` 1), or the last `readEvery` steps at once on GPU backends, where each read waits
+   * for the device queue to drain. {@link flush} reads the steps still pending.
+   */
+  async step(xs: tf.Tensor4D, ys: tf.Tensor, optimizer: tf.Optimizer): Promise<StepResult[]> {
+    if (this.parallel) return [await this.parallelStep(xs, ys, optimizer, this.parallel)];
+    this.pending.push(this.singleStep(xs, ys, optimizer));
+    return this.pending.length >= (this.options.readEvery ?? 1) ? this.flush() : [];
   }
 
-  private singleStep(xs: tf.Tensor4D, ys: tf.Tensor, optimizer: tf.Optimizer): StepResult {
+  /** Reads the pending steps' loss, correct count and count in one download. */
+  async flush(): Promise<StepResult[]> {
+    const pending = this.pending;
+    this.pending = [];
+    if (pending.length === 0) return [];
+    const packed = tf.tidy(() =>
+      tf.stack(pending.map((p) => tf.stack([p.loss, p.correct ?? tf.scalar(0), typeof p.count === 'number' ? tf.scalar(p.count) : p.count].map((t) => tf.cast(t, 'float32'))))),
+    );
+    try {
+      const values = await packed.data();
+      return pending.map((p, i) => ({
+        loss: values[3 * i]!,
+        correct: p.correct === null ? null : values[3 * i + 1]!,
+        count: typeof p.count === 'number' ? p.count : values[3 * i + 2]!,
+      }));
+    } finally {
+      tf.dispose([packed, ...pending.flatMap(tensorsOf)]);
+    }
+  }
+
+  private singleStep(xs: tf.Tensor4D, ys: tf.Tensor, optimizer: tf.Optimizer): PendingStep {
     const { task, ignoreIndex, ycbcr } = this.options;
     let correctTensor: tf.Scalar | null = null;
     const { value, grads } = tf.variableGrads(() => {
@@ -89,14 +130,12 @@ export class StepRunner {
       return computeLoss(this.loss, output, ys, task === 'segmentation' ? { ignoreIndex: ignoreIndex ?? 255 } : {});
     }, this.variables);
     optimizer.applyGradients(grads);
-    const loss = value.dataSync()[0]!;
-    const correct = correctTensor === null ? null : (correctTensor as tf.Scalar).dataSync()[0]!;
+    tf.dispose(Object.values(grads));
     const count =
       task === 'segmentation' && ignoreIndex !== undefined
-        ? tf.tidy(() => tf.sum(tf.cast(tf.notEqual(ys, ignoreIndex), 'float32')).dataSync()[0]!)
+        ? tf.tidy(() => tf.sum(tf.cast(tf.notEqual(ys, ignoreIndex), 'float32')) as tf.Scalar)
         : ys.shape[0]!;
-    tf.dispose([value, correctTensor ?? [], ...Object.values(grads)]);
-    return { loss, correct, count };
+    return { loss: value, correct: correctTensor, count };
   }
 
   private async parallelStep(xs: tf.Tensor4D, ys: tf.Tensor, optimizer: tf.Optimizer, parallel: DataParallel): Promise<StepResult> {
@@ -106,7 +145,7 @@ export class StepRunner {
     try {
       const { value, grads, correct, count } = await parallel.valueAndGrads(input, target);
       optimizer.applyGradients(grads);
-      const loss = value.dataSync()[0]!;
+      const loss = (await value.data())[0]!;
       tf.dispose([value, ...Object.values(grads)]);
       return { loss, correct, count };
     } finally {
@@ -116,6 +155,8 @@ export class StepRunner {
   }
 
   async dispose(): Promise<void> {
+    tf.dispose(this.pending.flatMap(tensorsOf));
+    this.pending = [];
     await this.parallel?.dispose();
     this.parallel = null;
   }

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '@wavemix/core/node';
 import { createPipeline, disposeBatch, limitDataset, splitDataset, type Dataset, type DataPipeline, type Rng } from '@wavemix/datasets';
 import { AdamW, countTrainableParams, createModel, Lion, SgdMomentum, YCBCR_TASKS } from '@wavemix/models';
 import { learningRateAt } from '@wavemix/models/training';
-import { selectBackend } from './backend';
+import { GPU_BACKENDS, selectBackend } from './backend';
 import { restoreModelWeights, restoreOptimizer, type TrainState } from './checkpoint';
 import { computationalConfig, configHash, describeConfigDifferences, type TrainConfig } from './config';
 import { loadTrainerDataset } from './data';
@@ -27,8 +27,19 @@ import { installSeededMathRandom, restoreMathRandom } from './rng';
 import { RunCheckpoints, type ResumeCheckpoint } from './run_checkpoints';
 import { ensureWritable, runPaths, writingTo, type RunPaths } from './run_folder';
 import { EpochTotals, prefixKeys, rewindMetrics, RunLog, Throughput } from './run_log';
-import { StepRunner } from './step_runner';
+import { StepRunner, type StepResult } from './step_runner';
 import type { TrainerTask } from './tasks';
+
+/** A step whose loss is still on the device, with what its metrics record needs. */
+interface UnreadStep {
+  epoch: number;
+  step: number;
+  stepInEpoch: number;
+  lr: number;
+  images: number;
+  imagesPerSecond: number;
+  phase: Phase;
+}
 
 /** The run stopped on request (SIGINT) after saving a checkpoint. */
 export class InterruptedError extends Error {
@@ -53,6 +64,10 @@ export class TrainingRun {
   private ignoreIndex: number | undefined;
   private ycbcr = false;
   private backend = '';
+  /** The GPU adapter webgpu runs on, described (null on other backends). */
+  private gpuAdapter: string | null = null;
+  /** Steps run whose loss is not read yet (GPU backends read every `lossReadEvery` steps). */
+  private unread: UnreadStep[] = [];
   private started = 0;
   private lastCheckpointTime = 0;
   /** Data-parallel worker threads the training used. */
@@ -74,7 +89,10 @@ export class TrainingRun {
 
   async run(): Promise<FinalResult> {
     const { config } = this;
-    this.backend = await selectBackend(config.backend);
+    const selected = await selectBackend(config.backend, config);
+    this.backend = selected.name;
+    this.gpuAdapter = selected.adapter;
+    if (selected.adapter) this.progress.log(`webgpu adapter: ${selected.adapter}`);
     ensureWritable(this.paths);
     const resume = this.checkpoints.findResume(config, (message) => this.progress.log(message));
     if (resume) {
@@ -145,7 +163,8 @@ export class TrainingRun {
     // A fresh run checkpoints its initial state, so there is always a last good checkpoint.
     if (!checkpoint && !config.evalOnly) await this.checkpoint();
     this.lastCheckpointTime = performance.now();
-    this.steps = new StepRunner(this.model, { task: this.task, ignoreIndex: this.ignoreIndex, ycbcr: this.ycbcr, loss: config.loss });
+    const readEvery = GPU_BACKENDS.includes(this.backend) ? (config.lossReadEvery ?? 10) : 1;
+    this.steps = new StepRunner(this.model, { task: this.task, ignoreIndex: this.ignoreIndex, ycbcr: this.ycbcr, loss: config.loss, readEvery });
     let stoppedBy: FinalResult['stoppedBy'] = config.evalOnly ? 'eval-only' : 'epochs';
     try {
       if (!config.evalOnly && !this.state.finished) {
@@ -168,7 +187,7 @@ export class TrainingRun {
     // for --eval-only of a trained run); without validation, the last weights.
     if (this.checkpoints.hasBest()) this.checkpoints.restoreBest(this.model);
     const test = await this.evaluateOn(testSet, { report: true });
-    const run = { model: name, dataset: config.dataset, task: this.task, backend: this.backend, seed: config.seed };
+    const run = { model: name, dataset: config.dataset, task: this.task, backend: this.backend, gpuAdapter: this.gpuAdapter, seed: config.seed };
     const result = finalResult({ ...run, workers: this.workersUsed, trainableParams, stoppedBy, testExamples: testSet.size }, this.state, test);
     writingTo(paths.final, () => writeFileAtomic(paths.final, `${JSON.stringify(result, null, 2)}\n`));
     this.log.append({ type: 'test', ...test.metrics });
@@ -235,31 +254,23 @@ export class TrainingRun {
       this.progress.startEpoch(epoch, config.epochs, stepsPerEpoch, stepInEpoch);
       const totals = new EpochTotals();
       const throughput = new Throughput();
+      const settle = async () => this.record(await this.steps.flush(), totals, stepsPerEpoch);
       for await (const batch of this.trainPipeline.epochBatches()) {
         const lr = learningRateAt(state.step, schedule);
         this.optimizer.learningRate = lr;
-        const { loss, correct, count } = await this.steps.step(batch.xs, batch.ys, this.optimizer);
+        const images = batch.indices.length;
+        const results = await this.steps.step(batch.xs, batch.ys, this.optimizer);
         disposeBatch(batch);
-        if (!Number.isFinite(loss)) {
-          throw new DivergenceError(
-            `loss became ${loss} at step ${state.step + 1} (epoch ${epoch + 1}, batch ${stepInEpoch + 1}, learning rate ${lr}); ` +
-              `the last good checkpoint is kept at ${this.paths.last}. Lower --lr or check the data.`,
-          );
-        }
         state.step++;
         stepInEpoch++;
-        const images = batch.indices.length;
-        totals.add(loss, images, correct, count);
         const now = performance.now();
         const imagesPerSecond = throughput.add(images, now);
-        const accuracy = correct === null ? null : correct / count;
-        this.progress.update({ epoch, epochs: config.epochs, step: stepInEpoch, steps: stepsPerEpoch, loss, accuracy, imagesPerSecond, phase: state.phase });
-        if (state.step % config.logEvery === 0) {
-          this.log.append({ type: 'step', epoch: epoch + 1, step: state.step, loss, lr, imagesPerSecond, phase: state.phase });
-        }
+        this.unread.push({ epoch, step: state.step, stepInEpoch, lr, images, imagesPerSecond, phase: state.phase });
+        this.record(results, totals, stepsPerEpoch);
         // Batches often resolve as microtasks only; yield a macrotask turn so SIGINT handlers and
         // timers get to run during training.
         await new Promise((resolve) => setImmediate(resolve));
+        if (this.interrupted || now > deadline || state.step >= maxSteps) await settle();
         if (this.interrupted) return 'epochs';
         if (now > deadline) {
           this.progress.endEpoch();
@@ -274,13 +285,37 @@ export class TrainingRun {
           return 'max-steps';
         }
         if (now - this.lastCheckpointTime > config.checkpointEverySeconds * 1000 && this.trainPipeline.epoch === epoch) {
+          await settle();
           await this.checkpoint();
         }
       }
+      await settle();
       this.progress.endEpoch();
       if (await this.endOfEpoch(epoch, validationSet, totals.summary())) return 'early-stopping';
     }
     return 'epochs';
+  }
+
+  /**
+   * Books the read results of the oldest unread steps: the divergence check, epoch totals, the
+   * progress line and metrics.jsonl step records (the same records whenever they are read).
+   */
+  private record(results: StepResult[], totals: EpochTotals, stepsPerEpoch: number): void {
+    const { config } = this;
+    for (const { loss, correct, count } of results) {
+      const step = this.unread.shift()!;
+      if (!Number.isFinite(loss)) {
+        throw new DivergenceError(
+          `loss became ${loss} at step ${step.step} (epoch ${step.epoch + 1}, batch ${step.stepInEpoch}, learning rate ${step.lr}); ` +
+            `the last good checkpoint is kept at ${this.paths.last}. Lower --lr or check the data.`,
+        );
+      }
+      totals.add(loss, step.images, correct, count);
+      const accuracy = correct === null ? null : correct / count;
+      const { epoch, lr, imagesPerSecond, phase } = step;
+      this.progress.update({ epoch, epochs: config.epochs, step: step.stepInEpoch, steps: stepsPerEpoch, loss, accuracy, imagesPerSecond, phase });
+      if (step.step % config.logEvery === 0) this.log.append({ type: 'step', epoch: epoch + 1, step: step.step, loss, lr, imagesPerSecond, phase });
+    }
   }
 
   /** Validation, the plateau policy (best checkpoint, dualopt switch, early stopping), the epoch record. Returns true to stop. */
