@@ -104,6 +104,18 @@ try {
 
   // Vite, then the page on WebGL and WebGPU.
   const vite = installExample('vite-browser', work, tarballs);
+  // Vite only strips types: type-check the page against the installed packages' declarations.
+  before = failures.length;
+  writeFileSync(join(vite, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM', 'DOM.Iterable'], strict: true, noEmit: true, skipLibCheck: true, types: [] },
+    include: ['main.ts'],
+  }));
+  try {
+    execFileSync('node', [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: vite, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    check(false, `vite-browser: main.ts does not type-check:\n${error.stdout}${error.stderr}`);
+  }
+  report(before, 'examples/vite-browser type-checks');
   execFileSync(join(vite, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: vite, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
   const assets = readdirSync(join(vite, 'dist/assets')).filter((f) => f.endsWith('.js')).map((f) => join(vite, 'dist/assets', f));
   console.log(`ok   examples/vite-browser built: ${assets.length} JS file(s) (${seconds()})`);
