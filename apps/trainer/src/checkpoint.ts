@@ -17,7 +17,9 @@ import { readSafetensors, toFloat32, WaveMixError, writeSafetensors, type Safete
 import { writeFileAtomic } from '@wavemix/core/node';
 import type { NamedTensor } from '@wavemix/models';
 import { z } from 'zod';
+import { computationalConfig, configHash, type TrainConfig } from './config';
 import type { Phase } from './plateau_policy';
+import type { RngState } from './rng';
 
 export const CHECKPOINT_FORMAT = 'wavemix-checkpoint/2';
 
@@ -72,6 +74,25 @@ export const TrainStateSchema = z
   .strict();
 
 export type TrainState = z.infer<typeof TrainStateSchema>;
+
+/** The state of a run before its first step. */
+export function initialTrainState(config: TrainConfig, rng: RngState): TrainState {
+  return {
+    configHash: configHash(config),
+    config: computationalConfig(config),
+    epoch: 0,
+    step: 0,
+    pipeline: null,
+    rng,
+    phase: config.opt === 'sgd' ? 'sgd' : 'adamw',
+    phaseStartEpoch: 0,
+    bestMetric: null,
+    bestEpoch: null,
+    epochsWithoutImprovement: 0,
+    elapsedSeconds: 0,
+    finished: false,
+  };
+}
 
 export interface Checkpoint {
   state: TrainState;

@@ -3,10 +3,11 @@
  * classes, the metadata exports carry, and the augmentation a config names.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { AugmentOptions, Dataset } from '@wavemix/datasets';
-import { getModelInfo, getWaveMixMetadata, resolveConfig, setWaveMixMetadata, YCBCR_TASKS, type WaveMixConfig } from '@wavemix/models';
+import { limitDataset, splitDataset, type AugmentOptions, type Dataset } from '@wavemix/datasets';
+import { AdamW, getModelInfo, getWaveMixMetadata, Lion, resolveConfig, SgdMomentum, setWaveMixMetadata, YCBCR_TASKS, type WaveMixConfig } from '@wavemix/models';
 import type { TrainConfig } from './config';
 import { UsageError } from './errors';
+import type { Phase } from './plateau_policy';
 import type { TrainerTask } from './tasks';
 
 /** Model config for a dataset: a zoo entry or inline config, completed with the data's shape and classes. */
@@ -52,6 +53,30 @@ export function describeTrainingData(model: tf.LayersModel, name: string, data: 
     preprocessing: normalised ? { ...metadata.preprocessing, mean: [...data.mean], std: [...data.std] } : metadata.preprocessing,
     ...(data.classNames.length ? { classNames: [...data.classNames] } : {}),
   });
+}
+
+/** The training, validation and test sets a config asks for (the validation share is held out first, then the limits apply). */
+export function runSplits(config: TrainConfig, trainData: Dataset, testData: Dataset): { trainSet: Dataset; validationSet: Dataset | null; testSet: Dataset } {
+  const split =
+    config.valFraction > 0 && !config.evalOnly
+      ? splitDataset(trainData, { validationFraction: config.valFraction, seed: config.seed })
+      : { train: trainData, validation: null };
+  const trainSet = config.limitTrain ? limitDataset(split.train, config.limitTrain) : split.train;
+  const validationSet =
+    split.validation && config.limitTrain
+      ? limitDataset(split.validation, Math.max(1, Math.round(config.limitTrain * config.valFraction)))
+      : split.validation;
+  const testSet = config.limitTest ? limitDataset(testData, config.limitTest) : testData;
+  return { trainSet, validationSet, testSet };
+}
+
+export type TrainingOptimizer = AdamW | SgdMomentum | Lion;
+
+/** The optimizer of a phase: SGD with momentum (sgd, dualopt's second phase), Lion, or AdamW. */
+export function makeOptimizer(config: TrainConfig, phase: Phase): TrainingOptimizer {
+  if (phase === 'sgd') return new SgdMomentum({ learningRate: config.lr, momentum: config.momentum });
+  if (config.opt === 'lion') return new Lion({ learningRate: config.lr, weightDecay: config.weightDecay });
+  return new AdamW({ learningRate: config.lr, weightDecay: config.weightDecay });
 }
 
 export function augmentOptions(kind: TrainConfig['augment']): AugmentOptions | false {

@@ -4,22 +4,23 @@
  * checkpoints atomically (periodically, at epoch ends, on SIGINT), resumes exactly, and writes the
  * final metrics, report and exports. This class only orchestrates; the parts live beside it:
  * StepRunner (one optimizer step, single or data-parallel), afterValidation (the plateau/dualopt
- * policy), RunLog (metrics.jsonl, epoch totals, throughput), RunCheckpoints (last/best).
+ * policy), RunLog (metrics.jsonl, epoch totals, throughput), RunCheckpoints (last/previous/best),
+ * model_setup (model config, data splits, optimizer).
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '@wavemix/core/node';
-import { createPipeline, disposeBatch, limitDataset, splitDataset, type Dataset, type DataPipeline, type Rng } from '@wavemix/datasets';
-import { AdamW, countTrainableParams, createModel, Lion, SgdMomentum, YCBCR_TASKS } from '@wavemix/models';
+import { createPipeline, disposeBatch, type Dataset, type DataPipeline, type Rng } from '@wavemix/datasets';
+import { countTrainableParams, createModel, YCBCR_TASKS } from '@wavemix/models';
 import { learningRateAt } from '@wavemix/models/training';
 import { GPU_BACKENDS, selectBackend } from './backend';
-import { restoreModelWeights, restoreOptimizer, type TrainState } from './checkpoint';
-import { computationalConfig, configHash, describeConfigDifferences, type TrainConfig } from './config';
+import { initialTrainState, restoreModelWeights, restoreOptimizer, type TrainState } from './checkpoint';
+import { describeConfigDifferences, type TrainConfig } from './config';
 import { loadTrainerDataset } from './data';
 import { DivergenceError, UsageError } from './errors';
 import { evaluate, type Evaluation } from './evaluate';
 import { exportModel } from './export';
 import { finalResult, formatFinal, type FinalResult } from './final_result';
-import { augmentOptions, describeTrainingData, modelConfigFor } from './model_setup';
+import { augmentOptions, describeTrainingData, makeOptimizer, modelConfigFor, runSplits, type TrainingOptimizer } from './model_setup';
 import { afterValidation, type Phase } from './plateau_policy';
 import type { Progress } from './progress';
 import { writeReport } from './report';
@@ -54,7 +55,7 @@ export class TrainingRun {
   private readonly checkpoints: RunCheckpoints;
   private readonly log: RunLog;
   private model!: tf.LayersModel;
-  private optimizer!: AdamW | SgdMomentum | Lion;
+  private optimizer!: TrainingOptimizer;
   private rng!: Rng;
   private state!: TrainState;
   private trainPipeline!: DataPipeline;
@@ -124,16 +125,7 @@ export class TrainingRun {
     this.ignoreIndex = trainData.task === 'segmentation' ? (trainData.ignoreIndex ?? 255) : undefined;
     this.ycbcr = YCBCR_TASKS.includes(modelConfig.task);
 
-    const split =
-      config.valFraction > 0 && !config.evalOnly
-        ? splitDataset(trainData, { validationFraction: config.valFraction, seed: config.seed })
-        : { train: trainData, validation: null };
-    const trainSet = config.limitTrain ? limitDataset(split.train, config.limitTrain) : split.train;
-    const validationSet =
-      split.validation && config.limitTrain
-        ? limitDataset(split.validation, Math.max(1, Math.round(config.limitTrain * config.valFraction)))
-        : split.validation;
-    const testSet = config.limitTest ? limitDataset(testData, config.limitTest) : testData;
+    const { trainSet, validationSet, testSet } = runSplits(config, trainData, testData);
 
     this.model = createModel(modelConfig);
     describeTrainingData(this.model, name, trainData);
@@ -147,8 +139,8 @@ export class TrainingRun {
       augment: augmentOptions(config.augment),
       state: checkpoint?.state.pipeline ?? undefined,
     });
-    this.state = checkpoint?.state ?? this.initialState();
-    this.optimizer = this.makeOptimizer(this.state.phase);
+    this.state = checkpoint?.state ?? initialTrainState(config, this.rng.state());
+    this.optimizer = makeOptimizer(config, this.state.phase);
     if (checkpoint) {
       restoreModelWeights(this.model, checkpoint.model, resume!.path);
       await restoreOptimizer(this.optimizer, this.model, checkpoint.optimizer);
@@ -199,25 +191,6 @@ export class TrainingRun {
     return result;
   }
 
-  private initialState(): TrainState {
-    const { config } = this;
-    return {
-      configHash: configHash(config),
-      config: computationalConfig(config),
-      epoch: 0,
-      step: 0,
-      pipeline: null,
-      rng: this.rng.state(),
-      phase: config.opt === 'sgd' ? 'sgd' : 'adamw',
-      phaseStartEpoch: 0,
-      bestMetric: null,
-      bestEpoch: null,
-      epochsWithoutImprovement: 0,
-      elapsedSeconds: 0,
-      finished: false,
-    };
-  }
-
   private async startWorkers(): Promise<void> {
     const { workers } = this.config;
     const ignored = await this.steps.startWorkers(workers, this.backend);
@@ -226,13 +199,6 @@ export class TrainingRun {
     if (this.workersUsed) {
       this.progress.log(`training on ${this.workersUsed + 1} threads (data parallel, ${workers} worker${workers > 1 ? 's' : ''})`);
     }
-  }
-
-  private makeOptimizer(phase: Phase): AdamW | SgdMomentum | Lion {
-    const { config } = this;
-    if (phase === 'sgd') return new SgdMomentum({ learningRate: config.lr, momentum: config.momentum });
-    if (config.opt === 'lion') return new Lion({ learningRate: config.lr, weightDecay: config.weightDecay });
-    return new AdamW({ learningRate: config.lr, weightDecay: config.weightDecay });
   }
 
   private async trainEpochs(validationSet: Dataset | null): Promise<FinalResult['stoppedBy']> {
@@ -334,7 +300,7 @@ export class TrainingRun {
         // Official recipe: reload the best weights and continue with SGD under the same rule.
         this.checkpoints.restoreBest(this.model);
         this.optimizer.dispose();
-        this.optimizer = this.makeOptimizer('sgd');
+        this.optimizer = makeOptimizer(config, 'sgd');
         this.progress.log(`dualopt: no improvement for ${config.patience} epochs; best weights reloaded, switching to SGD`);
       } else if (decision.action === 'stop') {
         stop = true;
