@@ -10,7 +10,7 @@
  * 2. Kernels: conv forward 1x1 / 3x3, the conv gradients, GELU and batch norm on the wasm backend
  *    with our kernels (each micro-kernel variant the runtime offers), GFLOP/s and GB/s against 1.
  * Times are process CPU time (robust to other processes taking the core), best of the repeats
- * for the probes (a ceiling), median for the kernels. A measurement script, not a test.
+ * (a ceiling for the probes; for the kernels the least disturbed run). A measurement script, not a test.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -61,8 +61,7 @@ async function probes(): Promise<{ rows: ProbeRow[]; peak: Record<string, number
         for (let r = 0; r < 3 * repeats; r++) best = Math.min(best, cpuMs(() => probe(iterations)));
         const gflops = (16 * mr * iterations) / best / 1e6;
         rows.push({ probe: `${mr}x8 tile, ${mode === 'regs' ? 'a in registers' : 'operands from L1'}, ${variant === 'fma' ? 'relaxed_madd' : 'mul+add'}`, value: gflops, unit: 'GFLOP/s' });
-        const key = `${mode}_${variant}`;
-        peak[key] = Math.max(peak[key] ?? 0, gflops);
+        peak[variant] = Math.max(peak[variant] ?? 0, gflops);
       }
     }
   }
@@ -106,11 +105,11 @@ async function main(): Promise<void> {
     report.kernels = rows;
     console.log(
       formatTable(
-        ['kernel', 'micro-kernels', 'ms', 'GFLOP/s', '% of L1 peak', 'GB/s', '% of read BW'],
+        ['kernel', 'micro-kernels', 'ms', 'GFLOP/s', '% of peak', 'GB/s', '% of read BW'],
         rows.map((r) => [r.kernel, r.variant, r.ms, r.gflops ?? '-', r.peakPercent ?? '-', r.gbs, r.bandwidthPercent ?? '-']),
       ),
     );
-    console.log(`(process CPU time, median of ${repeats}; load ${loadavg()[0]!.toFixed(2)})`);
+    console.log(`(process CPU time, best of ${repeats}, builds interleaved; load ${loadavg()[0]!.toFixed(2)})`);
   }
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ ...report, load1After: loadavg()[0] }, null, 2));

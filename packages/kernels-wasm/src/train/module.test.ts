@@ -129,7 +129,12 @@ describe('the relaxed SIMD build and the variant choice', () => {
       const plain = trainKernels(backend);
       expect(trainKernels(backend)).toBe(plain);
       setWasmSimdVariant('relaxed-simd');
-      expect(trainKernels(backend)).not.toBe(plain);
+      const relaxed = trainKernels(backend);
+      expect(relaxed).not.toBe(plain);
+      setWasmSimdVariant('simd');
+      expect(trainKernels(backend)).toBe(plain); // one instance per variant, kept
+      setWasmSimdVariant('relaxed-simd');
+      expect(trainKernels(backend)).toBe(relaxed);
       expect(() => setWasmSimdVariant('avx' as never)).toThrow(WasmSimdVariantError);
       expect(() => setWasmSimdVariant('avx' as never)).toThrow(/unknown wasm SIMD variant 'avx'/);
       process.env.WAVEMIX_WASM_SIMD = 'sse';

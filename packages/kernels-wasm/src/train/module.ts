@@ -55,7 +55,7 @@ export class WasmTrainingKernelError extends WaveMixError {
 }
 
 const compiled = new Map<WasmSimdVariant, WebAssembly.Module>();
-const instances = new WeakMap<WebAssembly.Memory, { variant: WasmSimdVariant; exports: TrainKernelExports }>();
+const instances = new WeakMap<WebAssembly.Memory, Map<WasmSimdVariant, TrainKernelExports>>();
 
 /** Decodes a base64 module. */
 export function decodeModule(base64: string): Uint8Array<ArrayBuffer> {
@@ -118,18 +118,22 @@ export function trainKernelsAvailable(backend: BackendWasm): boolean {
 export function trainKernels(backend: BackendWasm): TrainKernelExports {
   const memory = backendMemory(backend);
   const variant = wasmSimdVariant();
-  let entry = instances.get(memory);
-  if (entry?.variant !== variant) {
+  let byVariant = instances.get(memory);
+  if (!byVariant) {
+    byVariant = new Map();
+    instances.set(memory, byVariant);
+  }
+  let exports = byVariant.get(variant);
+  if (!exports) {
     let module = compiled.get(variant);
     if (!module) {
       module = new WebAssembly.Module(wasmBytes(variant));
       compiled.set(variant, module);
     }
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    entry = { variant, exports: instance.exports as unknown as TrainKernelExports };
-    instances.set(memory, entry);
+    exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as TrainKernelExports;
+    byVariant.set(variant, exports);
   }
-  return entry.exports;
+  return exports;
 }
 
 /** Byte offset of a tensor's data on the backend heap. */
