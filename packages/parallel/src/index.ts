@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { computeLoss, countCorrect, LOSSES, type LossName } from '@wavemix/models/training';
+import { computeLoss, countCorrect, IGNORE_INDEX_LOSSES, LOSSES, lossWeight, type LossName } from '@wavemix/models/training';
 import type { TensorPayload, WeightUpdate, WorkerReply, WorkerRequest } from './protocol';
 
 // The losses live with the other training primitives; re-exported for existing imports.
@@ -139,8 +139,8 @@ export class DataParallel {
     const loss = options.loss ?? 'softmaxCrossEntropy';
     if (!LOSSES.includes(loss)) throw new DataParallelError(`loss must be one of ${LOSSES.join(', ')}, got ${String(loss)}`);
     const { ignoreIndex } = options;
-    if (ignoreIndex !== undefined && (loss !== 'sparseSoftmaxCrossEntropy' || !Number.isInteger(ignoreIndex))) {
-      throw new DataParallelError(`ignoreIndex needs the sparseSoftmaxCrossEntropy loss and an integer class id, got ${ignoreIndex} with ${loss}`);
+    if (ignoreIndex !== undefined && (!IGNORE_INDEX_LOSSES.includes(loss) || !Number.isInteger(ignoreIndex))) {
+      throw new DataParallelError(`ignoreIndex needs one of ${IGNORE_INDEX_LOSSES.join(', ')} and an integer class id, got ${ignoreIndex} with ${loss}`);
     }
     const count = options.workers ?? Math.max(0, availableParallelism() - 1);
     if (!Number.isInteger(count) || count < 0) throw new DataParallelError(`workers must be a non-negative integer, got ${count}`);
@@ -189,23 +189,21 @@ export class DataParallel {
 
   /**
    * What each shard's mean loss is over (`lossWeight`): the shard sizes, or with an ignore index
-   * the labelled targets per shard (counted per example in one read, summed per shard).
+   * the labelled targets per shard.
    */
   private async shardWeights(y: tf.Tensor, sizes: number[]): Promise<number[]> {
-    if (this.ignoreIndex === undefined) return sizes;
-    const perExample = tf.tidy(() => {
-      const labelled = tf.cast(tf.notEqual(y, this.ignoreIndex!), 'float32');
-      return labelled.rank > 1 ? tf.sum(labelled, labelled.shape.slice(1).map((_, i) => i + 1)) : labelled;
-    });
-    const counts = await perExample.data();
-    perExample.dispose();
+    const weights: number[] = [];
     let offset = 0;
-    return sizes.map((size) => {
-      let sum = 0;
-      for (let i = offset; i < offset + size; i++) sum += counts[i]!;
+    for (const size of sizes) {
+      const shard = y.slice(offset, size);
       offset += size;
-      return sum;
-    });
+      try {
+        weights.push(await lossWeight(this.loss, shard, this.lossOptions));
+      } finally {
+        shard.dispose();
+      }
+    }
+    return weights;
   }
 
   /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { useWasmTraining } from '@wavemix/kernels-wasm';
-import { correctCount, segmentationLoss } from '@wavemix/models/training';
+import { correctCount, focalLoss, segmentationLoss } from '@wavemix/models/training';
 import { createModel } from '@wavemix/models';
 import { DataParallel, DataParallelError } from './index';
 import { buildTestWorker } from './testing/worker_script';
@@ -83,6 +83,27 @@ test('segmentation loss, gradients and correct pixels on two threads equal the s
     tf.dispose([again.value, again.grads]);
     expect(tf.memory().numTensors).toBe(tensors);
     tf.dispose([actual.value, actual.grads, expected.value, expected.grads, expected.correct]);
+  } finally {
+    tf.dispose([x, y]);
+    await dp.dispose();
+    model.dispose();
+  }
+});
+
+test('focal loss with an ignore index on two threads equals the single-thread step too', async () => {
+  const model = pixelClassifier();
+  const dp = await DataParallel.create(model, { workers: 1, workerScript, imports: [], loss: 'focal', ignoreIndex: 255 });
+  const x = tf.randomUniform([4, 6, 6, 3], 0, 1, 'float32', 5);
+  const y = labels((image) => (image < 2 ? 0.7 : 0.2));
+  try {
+    const expected = tf.tidy(() =>
+      tf.variableGrads(() => focalLoss(model.apply(x, { training: true }) as tf.Tensor, y, { ignoreIndex: 255 })),
+    );
+    const actual = await dp.valueAndGrads(x, y);
+    expect(actual.count).toBe(Array.from(await y.data()).filter((v) => v !== 255).length);
+    expect((await actual.value.data())[0]).toBeCloseTo((await expected.value.data())[0]!, 5);
+    for (const name of Object.keys(expected.grads)) await expectClose(actual.grads[name]!, expected.grads[name]!, 1e-5);
+    tf.dispose([actual.value, actual.grads, expected.value, expected.grads]);
   } finally {
     tf.dispose([x, y]);
     await dp.dispose();

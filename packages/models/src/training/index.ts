@@ -7,6 +7,7 @@ export { AdamW, SgdMomentum, type AdamWConfig, type NamedTensor } from './optimi
 export { Lion, type LionConfig } from './lion';
 export { focalLoss, huberLoss, type FocalLossOptions, type HuberLossOptions } from './robust_losses';
 export {
+  IGNORE_INDEX_LOSSES,
   LOSSES,
   classificationLoss,
   computeLoss,

@@ -20,6 +20,9 @@ import { focalLoss, huberLoss } from './robust_losses';
 export const LOSSES = ['softmaxCrossEntropy', 'sparseSoftmaxCrossEntropy', 'meanSquaredError', 'meanAbsoluteError', 'focal', 'huberY'] as const;
 export type LossName = (typeof LOSSES)[number];
 
+/** The losses over integer class ids that take `ignoreIndex` (segmentation's void label). */
+export const IGNORE_INDEX_LOSSES: readonly LossName[] = ['sparseSoftmaxCrossEntropy', 'focal'];
+
 export interface LossOptions {
   /** `sparseSoftmaxCrossEntropy` only: targets with this class id count neither in the loss nor in the mean. */
   ignoreIndex?: number;
@@ -80,7 +83,7 @@ export function computeLoss(name: LossName, output: tf.Tensor, target: tf.Tensor
  * and needs no gradient): the examples, or with an ignore index the labelled targets.
  */
 export async function lossWeight(name: LossName, target: tf.Tensor, options: LossOptions = {}): Promise<number> {
-  if ((name === 'sparseSoftmaxCrossEntropy' || name === 'focal') && options.ignoreIndex !== undefined) {
+  if (IGNORE_INDEX_LOSSES.includes(name) && options.ignoreIndex !== undefined) {
     return countLabelled(target, options.ignoreIndex);
   }
   return target.shape[0]!;
