@@ -108,6 +108,7 @@ class Replica {
 }
 
 function payload(t: tf.Tensor): TensorPayload {
+  // sync-read: DataParallel runs on the wasm/cpu backends only (options.backend), where reads are synchronous copies.
   return { data: t.dataSync() as TensorPayload['data'], shape: [...t.shape], dtype: t.dtype };
 }
 
@@ -176,6 +177,7 @@ export class DataParallel {
       const dataId = (w.read() as unknown as { dataId: unknown }).dataId;
       if (replica.sent[index] === dataId) return;
       replica.sent[index] = dataId;
+      // sync-read: wasm/cpu only, as above.
       const data = (w.read().dataSync() as Float32Array).slice();
       updates.push({ index, data });
       transfer.push(data.buffer as ArrayBuffer);

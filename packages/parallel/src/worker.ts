@@ -66,9 +66,10 @@ async function handle(message: WorkerRequest): Promise<void> {
         correct = count ? tf.keep(count) : null;
         return computeLoss(loss, output, y, lossOptions);
       });
+      // sync-read: a worker thread runs the wasm or cpu backend only (DataParallel's backend option); reads are synchronous copies there.
       const arrays = model!.trainableWeights.map((w) => grads[w.name]!.dataSync() as Float32Array);
-      const lossValue = value.dataSync()[0]!;
-      const correctValue = correct ? (correct as tf.Scalar).dataSync()[0]! : null;
+      const lossValue = value.dataSync()[0]!; // sync-read: as above
+      const correctValue = correct ? (correct as tf.Scalar).dataSync()[0]! : null; // sync-read: as above
       tf.dispose([x, y, value, grads, correct ?? []]);
       post({ type: 'grads', id: message.id, loss: lossValue, correct: correctValue, grads: arrays }, arrays.map((a) => a.buffer as ArrayBuffer));
       return;
@@ -76,7 +77,7 @@ async function handle(message: WorkerRequest): Promise<void> {
     case 'predict': {
       setWeights(message.weights);
       const y = tf.tidy(() => model!.apply(toTensor(message.x), { training: false }) as tf.Tensor);
-      const data = y.dataSync() as Float32Array;
+      const data = y.dataSync() as Float32Array; // sync-read: wasm/cpu worker, as above
       post({ type: 'predict', id: message.id, y: { data, shape: y.shape, dtype: y.dtype } }, [data.buffer as ArrayBuffer]);
       y.dispose();
       return;
