@@ -66,8 +66,9 @@ async function probes(): Promise<{ rows: ProbeRow[]; peak: Record<string, number
     }
   }
   if (!fma) rows.push({ probe: 'relaxed SIMD', value: Number.NaN, unit: 'not supported by this runtime' });
-  fn.fill!(0, bytes, 1);
-  fn.fill!(bytes, bytes, 1);
+  // (repeats, offset, bytes): touch both buffers with nonzero bytes, so reads hit real pages
+  fn.fill!(1, 0, bytes);
+  fn.fill!(1, bytes, bytes);
   const memRepeats = 2;
   const memory: Array<[string, (n: number) => unknown, number]> = [
     ['read 256 MB (v128 loads)', (n) => fn.read!(n, 0, bytes), bytes],

@@ -139,9 +139,9 @@ function copyProbe(): Func {
   return { name: 'copy', params: [I32, I32, I32], locals: [], body: [...countedLoop(body), ...f32c(0)] };
 }
 
-/** memory.fill of `bytes` at `offset`, `repeats` times. */
+/** memory.fill of `bytes` at `offset` with 0x3c (floats of 0.0115), `repeats` times. */
 function fillProbe(): Func {
-  const body = [...get(1), ...i32c(0), ...get(2), 0xfc, ...uleb(11), 0];
+  const body = [...get(1), ...i32c(0x3c), ...get(2), 0xfc, ...uleb(11), 0]; // nonzero bytes: real pages, not the zero page
   return { name: 'fill', params: [I32, I32, I32], locals: [], body: [...countedLoop(body), ...f32c(0)] };
 }
 
