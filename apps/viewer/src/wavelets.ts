@@ -75,10 +75,10 @@ export async function reconstruct(pyramid: Pyramid, removal: Removal | null): Pr
 }
 
 /** Runs `fn` `runs` times after one warm-up and returns each duration in ms (data read back). */
-export async function timeRuns(fn: () => tf.Tensor | tf.Tensor[], runs: number): Promise<number[]> {
+export async function timeRuns(fn: () => tf.Tensor | tf.Tensor[] | Promise<tf.Tensor>, runs: number): Promise<number[]> {
   const once = async () => {
     const start = performance.now();
-    const result = fn();
+    const result = await fn();
     const list = Array.isArray(result) ? result : [result];
     await Promise.all(list.map((t) => t.data()));
     tf.dispose(list);

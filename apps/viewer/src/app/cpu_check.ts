@@ -5,20 +5,27 @@
  * this is how the page notices.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { inputDivisor, type WaveMixPredictor } from '@wavemix/models';
+import { inputDivisor } from '@wavemix/models';
+import { disposePredictor, runNetwork, type Predictor } from './predictor';
 import type { ModelSource } from './store';
 
 /** Relative tolerance: float32 on GPUs differs from cpu by ~1e-6; a broken backend by O(1). */
 export const CPU_CHECK_TOLERANCE = 1e-2;
 
 /** The raw model output (no preprocessing) for a deterministic input at the model's input size. */
-export async function probeOutput(predictor: WaveMixPredictor): Promise<Float32Array> {
+export async function probeOutput(predictor: Predictor): Promise<Float32Array> {
   const { config } = predictor.metadata;
   const divisor = inputDivisor(config).divisor;
   const [height, width] = config.inputSize ?? [2 * divisor, 2 * divisor];
   const size = height * width * config.inChannels;
   const values = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 12.9898) * 0.8);
-  const output = tf.tidy(() => predictor.model.predict(tf.tensor4d(values, [1, height, width, config.inChannels])) as tf.Tensor);
+  const input = tf.tensor4d(values, [1, height, width, config.inChannels]);
+  let output: tf.Tensor;
+  try {
+    output = await runNetwork(predictor, input);
+  } finally {
+    input.dispose();
+  }
   try {
     return (await output.data()) as Float32Array;
   } finally {
@@ -34,14 +41,14 @@ export async function cpuReference(source: ModelSource): Promise<Float32Array> {
   if (cached) return cached;
   const active = tf.getBackend();
   await tf.setBackend('cpu');
-  let predictor: WaveMixPredictor | null = null;
+  let predictor: Predictor | null = null;
   try {
     predictor = await source.reload();
     const reference = await probeOutput(predictor);
     references.set(source, reference);
     return reference;
   } finally {
-    predictor?.dispose();
+    if (predictor) disposePredictor(predictor);
     await tf.setBackend(active);
   }
 }

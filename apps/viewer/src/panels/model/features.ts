@@ -1,7 +1,7 @@
 /** Feature maps (16 channels, each stretched min..max) of a chosen layer: stem, each block's DWT output and output. */
 import * as tf from '@tensorflow/tfjs-core';
 import { model as functionalModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import type { WaveMixPredictor } from '@wavemix/models';
+import { layersModelOf, type Predictor } from '../../app/predictor';
 import { $, element, putPixels } from '../../ui/dom';
 
 const FEATURE_LAYER = /^(conv\.\d+|layers\.\d+\.(dwt|residual)|expand\.\d+)$/;
@@ -17,10 +17,10 @@ export class FeatureMaps {
     });
   }
 
-  /** Lists the model's feature layers; `keepChoice` (the same model reloaded) keeps the chosen one. */
-  populate(model: LayersModel, keepChoice: boolean): void {
+  /** Lists the model's feature layers (none for an onnxruntime model); `keepChoice` (the same model reloaded) keeps the chosen one. */
+  populate(model: LayersModel | null, keepChoice: boolean): void {
     const select = $<HTMLSelectElement>('feature-layer');
-    const layers = model.layers.filter((l) => FEATURE_LAYER.test(l.name) && (l.outputShape as number[]).length === 4);
+    const layers = (model?.layers ?? []).filter((l) => FEATURE_LAYER.test(l.name) && (l.outputShape as number[]).length === 4);
     select.replaceChildren(...layers.map((l) => element('option', { value: l.name, textContent: `${l.name} (${l.getClassName()})` })));
     if (!keepChoice || !layers.some((l) => l.name === this.layer)) {
       const lastBlock = [...layers].reverse().find((l) => l.name.endsWith('.residual'));
@@ -36,12 +36,13 @@ export class FeatureMaps {
   }
 
   /** Feature maps of the selected layer for `image` (model input before preprocessing, or preprocessed when 4D). */
-  async render(predictor: WaveMixPredictor, image: tf.Tensor): Promise<void> {
+  async render(predictor: Predictor, image: tf.Tensor): Promise<void> {
     const grid = $('feature-grid');
     this.clear();
-    if (!this.layer) return;
-    const layer = predictor.model.getLayer(this.layer);
-    const sub = functionalModel({ inputs: predictor.model.inputs, outputs: layer.output as SymbolicTensor });
+    const model = layersModelOf(predictor);
+    if (!this.layer || !model) return;
+    const layer = model.getLayer(this.layer);
+    const sub = functionalModel({ inputs: model.inputs, outputs: layer.output as SymbolicTensor });
     const maps = tf.tidy(() => {
       const x = image.rank === 4 ? (image as tf.Tensor4D) : predictor.preprocess(image as tf.Tensor3D);
       const y = sub.predict(x) as tf.Tensor4D;

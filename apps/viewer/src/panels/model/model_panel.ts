@@ -5,7 +5,8 @@
  * caused them. After a backend switch the model is rebuilt from its source.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { inputDivisor, listModels, type WaveMixPredictor } from '@wavemix/models';
+import { inputDivisor, listModels } from '@wavemix/models';
+import { disposePredictor, layersModelOf, type Predictor } from '../../app/predictor';
 import type { LoadedModel, ModelSource, Store } from '../../app/store';
 import type { TaskContext, TaskQueue } from '../../app/tasks';
 import { ViewerInputError } from '../../errors';
@@ -17,9 +18,12 @@ import { clearMessages, showMessage } from '../../ui/messages';
 import type { Panel } from '../panel';
 import { FeatureMaps } from './features';
 import { ModelOutputs, rgbaToTensor } from './outputs';
+import { fromOnnx, type OnnxProvider } from './onnx_source';
 import { fromPyTorch, fromTrainerFolder, fromUrl, fromZoo, type Loaded } from './sources';
 
 const ANCHOR = 'models-section';
+
+const parameterCount = ({ predictor, source }: LoadedModel): number => layersModelOf(predictor)?.countParams() ?? source.parameterCount ?? 0;
 
 export class ModelPanel implements Panel {
   readonly outputs = new ModelOutputs();
@@ -58,6 +62,19 @@ export class ModelPanel implements Panel {
         return fromPyTorch(weights, config);
       });
     });
+    const openOnnx = (file: File) =>
+      this.load('Opening the ONNX model', 'onnx-source', () => fromOnnx(file, $<HTMLSelectElement>('onnx-provider').value as OnnxProvider));
+    $<HTMLInputElement>('onnx-file').addEventListener('change', (event) => {
+      const file = (event.target as HTMLInputElement).files?.[0];
+      if (file) openOnnx(file);
+    });
+    const onnxDrop = $('onnx-source');
+    onnxDrop.addEventListener('dragover', (event) => event.preventDefault());
+    onnxDrop.addEventListener('drop', (event) => {
+      event.preventDefault();
+      const file = event.dataTransfer?.files[0];
+      if (file) openOnnx(file);
+    });
     $('run-anyway').addEventListener('click', () => {
       if (this.store.model) this.confirmed = { source: this.store.model.source, image: this.store.image };
       void this.tasks.run('Running the model', ANCHOR, (ctx) => this.refresh(ctx));
@@ -78,22 +95,18 @@ export class ModelPanel implements Panel {
 
   private setModel(model: LoadedModel, reloaded: boolean): void {
     const previous = this.store.model;
-    if (previous && previous.predictor !== model.predictor) {
-      try {
-        previous.predictor.dispose();
-      } catch {
-        // Its backend may be gone (a lost GPU context): nothing left to free.
-      }
-    }
+    if (previous && previous.predictor !== model.predictor) disposePredictor(previous.predictor);
     this.store.model = model;
     const { predictor, source } = model;
     const { config, classNames } = predictor.metadata;
     const size = config.inputSize ? `${config.inputSize[0]}×${config.inputSize[1]}` : `any size divisible by ${inputDivisor(config).divisor}`;
     $('model-info').textContent =
-      `${source.label}: ${config.task}, ${predictor.model.countParams().toLocaleString('en')} parameters, input ${size}, ` +
-      `${config.inChannels} channel${config.inChannels > 1 ? 's' : ''}${classNames ? `, ${classNames.length} classes` : ''}.`;
+      `${source.label}: ${config.task}, ${parameterCount(model).toLocaleString('en')} parameters, input ${size}, ` +
+      `${config.inChannels} channel${config.inChannels > 1 ? 's' : ''}${classNames ? `, ${classNames.length} classes` : ''}` +
+      `${source.engine ? `; runs on ${source.engine}` : ''}.`;
     $('model-info').dataset['task'] = config.task;
-    this.features.populate(predictor.model, reloaded);
+    $('model-info').dataset['engine'] = source.engine ?? 'tfjs';
+    this.features.populate(layersModelOf(predictor), reloaded);
   }
 
   /** Rebuilds the model on the new backend from its source (the old backend's copy may be gone). */
@@ -118,7 +131,7 @@ export class ModelPanel implements Panel {
     const sr = config.task === 'sisr' || config.task === 'wavemix-sr';
     const { resizedWidth: width, resizedHeight: height } = image.plan;
     const size = sr ? { width: Math.floor(width / 2), height: Math.floor(height / 2), resized: true } : modelInputSize(config.inputSize, divisor, width, height);
-    const warning = largeRunWarning(predictor.model.countParams(), size.width, size.height, this.store.backend ?? 'this backend');
+    const warning = largeRunWarning(parameterCount(model), size.width, size.height, this.store.backend ?? 'this backend');
     if (warning && !(this.confirmed?.source === model.source && this.confirmed.image === image)) {
       $('large-run-text').textContent = warning;
       $('large-run').hidden = false;
@@ -154,7 +167,7 @@ export class ModelPanel implements Panel {
   }
 
   /** The image as the model takes it ([h, w, 3] in 0..255), resized when the model needs another size. */
-  modelImage(predictor: WaveMixPredictor, image: NonNullable<Store['image']>, size: { width: number; height: number; resized: boolean }): tf.Tensor3D {
+  modelImage(predictor: Predictor, image: NonNullable<Store['image']>, size: { width: number; height: number; resized: boolean }): tf.Tensor3D {
     const { resizedWidth: width, resizedHeight: height } = image.plan;
     return tf.tidy(() => {
       const t = rgbaToTensor(image.rgba, width, height);

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { bicubicUpsample2x } from '@wavemix/core';
-import type { WaveMixPredictor } from '@wavemix/models';
+import type { Predictor } from '../../app/predictor';
 import type { LoadedImage } from '../../app/store';
 import { ViewerInputError } from '../../errors';
 import { classColor, labelHistogram, overlayLabels } from '../../logic/palette';
@@ -46,7 +46,7 @@ export class ModelOutputs {
     $('topk-list').dataset['top1'] = '';
   }
 
-  async classify(predictor: WaveMixPredictor, input: tf.Tensor3D, k: number): Promise<void> {
+  async classify(predictor: Predictor, input: tf.Tensor3D, k: number): Promise<void> {
     this.predictions = await predictor.classify(input, k);
     const predictions = this.predictions;
     $('classification').hidden = false;
@@ -56,7 +56,7 @@ export class ModelOutputs {
     list.dataset['top1'] = predictions[0]?.className ?? '';
   }
 
-  async segment(predictor: WaveMixPredictor, input: tf.Tensor3D): Promise<void> {
+  async segment(predictor: Predictor, input: tf.Tensor3D): Promise<void> {
     const result = await predictor.segment(input);
     const bytes = tf.tidy(() => tf.cast(tf.round(tf.clipByValue(input, 0, 255)), 'int32') as tf.Tensor3D);
     const base = await tf.browser.toPixels(bytes);
@@ -88,7 +88,7 @@ export class ModelOutputs {
    * Super-resolution of the image shrunk 2× (by averaging), against bicubic ×2; both compared
    * with the original crop. Returns the model input (the shrunk image) for the feature maps.
    */
-  async superResolve(predictor: WaveMixPredictor, image: LoadedImage, divisor: number): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+  async superResolve(predictor: Predictor, image: LoadedImage, divisor: number): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
     const step = 2 * divisor;
     const width = Math.floor(image.plan.resizedWidth / step) * step;
     const height = Math.floor(image.plan.resizedHeight / step) * step;

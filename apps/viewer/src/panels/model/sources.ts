@@ -2,8 +2,8 @@
  * Where models come from. Each loader returns the predictor plus a `ModelSource` whose `reload`
  * builds the same model again from that source on the active backend: after a backend switch
  * the weights are read from the files / URL / snapshot again, never from the previous backend's
- * memory (a lost GPU context hands back zeros). A new kind of source (e.g. `.onnx` through
- * @wavemix/onnx's `loadOnnx`) is one more loader here plus its control in index.html.
+ * memory (a lost GPU context hands back zeros). A new kind of source is one more loader here
+ * plus its control in index.html; `.onnx` files are in onnx_source.ts (onnxruntime-web).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -17,6 +17,7 @@ import {
   type WaveMixConfig,
 } from '@wavemix/models';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Predictor } from '../../app/predictor';
 import type { ModelSource } from '../../app/store';
 import { ViewerInputError } from '../../errors';
 import { humaniseError } from '../../logic/humanise';
@@ -24,7 +25,7 @@ import { parseJson } from '../../ui/dom';
 
 export interface Loaded {
   source: ModelSource;
-  predictor: WaveMixPredictor;
+  predictor: Predictor;
   /** Things the user should know (e.g. a config without the training normalisation). */
   warnings: string[];
 }
