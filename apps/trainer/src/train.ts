@@ -38,7 +38,6 @@ interface UnreadStep {
   stepInEpoch: number;
   lr: number;
   images: number;
-  imagesPerSecond: number;
   phase: Phase;
 }
 
@@ -172,7 +171,9 @@ export class TrainingRun {
       throw new InterruptedError(paths.last);
     }
     if (!config.evalOnly) {
-      this.state.finished = true;
+      // A --max-steps stop (short runs on slow backends) is not the end of the schedule: a resume
+      // with a higher limit continues; the same limit trains no further step.
+      this.state.finished = this.state.finished || stoppedBy !== 'max-steps';
       await this.checkpoint();
     }
     // Test with the weights that scored best on validation, as the official recipe does (also
@@ -220,7 +221,7 @@ export class TrainingRun {
       this.progress.startEpoch(epoch, config.epochs, stepsPerEpoch, stepInEpoch);
       const totals = new EpochTotals();
       const throughput = new Throughput();
-      const settle = async () => this.record(await this.steps.flush(), totals, stepsPerEpoch);
+      const settle = async () => this.record(await this.steps.flush(), totals, throughput, stepsPerEpoch);
       for await (const batch of this.trainPipeline.epochBatches()) {
         const lr = learningRateAt(state.step, schedule);
         this.optimizer.learningRate = lr;
@@ -230,9 +231,8 @@ export class TrainingRun {
         state.step++;
         stepInEpoch++;
         const now = performance.now();
-        const imagesPerSecond = throughput.add(images, now);
-        this.unread.push({ epoch, step: state.step, stepInEpoch, lr, images, imagesPerSecond, phase: state.phase });
-        this.record(results, totals, stepsPerEpoch);
+        this.unread.push({ epoch, step: state.step, stepInEpoch, lr, images, phase: state.phase });
+        this.record(results, totals, throughput, stepsPerEpoch);
         // Batches often resolve as microtasks only; yield a macrotask turn so SIGINT handlers and
         // timers get to run during training.
         await new Promise((resolve) => setImmediate(resolve));
@@ -266,10 +266,16 @@ export class TrainingRun {
    * Books the read results of the oldest unread steps: the divergence check, epoch totals, the
    * progress line and metrics.jsonl step records (the same records whenever they are read).
    */
-  private record(results: StepResult[], totals: EpochTotals, stepsPerEpoch: number): void {
+  private record(results: StepResult[], totals: EpochTotals, throughput: Throughput, stepsPerEpoch: number): void {
     const { config } = this;
-    for (const { loss, correct, count } of results) {
-      const step = this.unread.shift()!;
+    const steps = this.unread.splice(0, results.length);
+    // Measured when the results are read, i.e. when the device has finished those steps (on GPU
+    // backends the step calls return as soon as the work is queued); one rate for the steps read together.
+    const now = performance.now();
+    let imagesPerSecond = 0;
+    for (const step of steps) imagesPerSecond = throughput.add(step.images, now);
+    results.forEach(({ loss, correct, count }, i) => {
+      const step = steps[i]!;
       if (!Number.isFinite(loss)) {
         throw new DivergenceError(
           `loss became ${loss} at step ${step.step} (epoch ${step.epoch + 1}, batch ${step.stepInEpoch}, learning rate ${step.lr}); ` +
@@ -278,10 +284,10 @@ export class TrainingRun {
       }
       totals.add(loss, step.images, correct, count);
       const accuracy = correct === null ? null : correct / count;
-      const { epoch, lr, imagesPerSecond, phase } = step;
+      const { epoch, lr, phase } = step;
       this.progress.update({ epoch, epochs: config.epochs, step: step.stepInEpoch, steps: stepsPerEpoch, loss, accuracy, imagesPerSecond, phase });
       if (step.step % config.logEvery === 0) this.log.append({ type: 'step', epoch: epoch + 1, step: step.step, loss, lr, imagesPerSecond, phase });
-    }
+    });
   }
 
   /** Validation, the plateau policy (best checkpoint, dualopt switch, early stopping), the epoch record. Returns true to stop. */
