@@ -12,8 +12,18 @@ const { ConfusionMatrix } = require('@wavemix/metrics');
 async function main() {
   await tf.setBackend('cpu');
   const test = await loadDataset('mnist', { split: 'test' });
-  const model = createModel({ task: 'classification', numClasses: 10, depth: 1, finalDim: 16, ffChannel: 16, level: 1,
-    initialConv: 'strided', stride: 1, inChannels: 1, inputSize: [28, 28] });
+  const model = createModel({
+    task: 'classification',
+    numClasses: 10,
+    depth: 1,
+    finalDim: 16,
+    ffChannel: 16,
+    level: 1,
+    initialConv: 'strided',
+    stride: 1,
+    inChannels: 1,
+    inputSize: [28, 28],
+  });
   const n = 256;
   const [h, w, c] = test.imageShape;
   const { images, labels } = await test.read(Array.from({ length: n }, (_, i) => i)); // uint8 HWC images, class ids
@@ -27,16 +37,21 @@ async function main() {
   try {
     esmCore.dwt2d(tf.zeros([2, 2]));
   } catch (error) {
-    crossCopy = { instanceofWorks: error instanceof core.WaveMixArgumentError, isInstanceWorks: core.WaveMixArgumentError.isInstance(error) };
+    crossCopy = {
+      instanceofWorks: error instanceof core.WaveMixArgumentError,
+      isInstanceWorks: core.WaveMixArgumentError.isInstance(error),
+    };
   }
-  console.log(JSON.stringify({
-    backend: tf.getBackend(),
-    kernels: core.hasKernel('WaveMixDwt2D'),
-    images: n,
-    accuracy: matrix.accuracy(),
-    params: model.countParams(),
-    crossCopy,
-  }));
+  console.log(
+    JSON.stringify({
+      backend: tf.getBackend(),
+      kernels: core.hasKernel('WaveMixDwt2D'),
+      images: n,
+      accuracy: matrix.accuracy(),
+      params: model.countParams(),
+      crossCopy,
+    }),
+  );
 }
 main().catch((error) => {
   console.error(error);

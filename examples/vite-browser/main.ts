@@ -33,10 +33,14 @@ function drawImage(canvas: HTMLCanvasElement): HTMLCanvasElement {
 try {
   const backend = await pickBackend();
   const weights = params.get('weights') ?? new URL('weights/', location.href).href;
-  const classifier = await load('cifar10-wavemix-lite-144-7', weights === 'official' ? {} : { weightsBaseUrl: weights });
+  const classifier = await load(
+    'cifar10-wavemix-lite-144-7',
+    weights === 'official' ? {} : { weightsBaseUrl: weights },
+  );
   const top3 = await classifier.classify(drawImage(document.querySelector<HTMLCanvasElement>('#image')!), 3);
   const result = { backend, kernels: hasKernel('WaveMixDwt2D'), top3 };
-  output.textContent = top3.map((c) => `${c.className}: ${(100 * c.probability).toFixed(1)} %`).join('\n') + `\n(${backend})`;
+  output.textContent =
+    top3.map((c) => `${c.className}: ${(100 * c.probability).toFixed(1)} %`).join('\n') + `\n(${backend})`;
   (globalThis as { wavemixResult?: unknown }).wavemixResult = result;
   classifier.dispose();
 } catch (error) {

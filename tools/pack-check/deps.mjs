@@ -10,7 +10,13 @@ import { join, resolve } from 'node:path';
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const problems = [];
 /** The library packages a user composes with any backend: they never pick kernels for the user. */
-const KERNEL_FREE = new Set(['@wavemix/core', '@wavemix/layers', '@wavemix/models', '@wavemix/datasets', '@wavemix/metrics']);
+const KERNEL_FREE = new Set([
+  '@wavemix/core',
+  '@wavemix/layers',
+  '@wavemix/models',
+  '@wavemix/datasets',
+  '@wavemix/metrics',
+]);
 
 function sourceFiles(dir) {
   const out = [];
@@ -23,7 +29,8 @@ function sourceFiles(dir) {
 }
 
 // Import/export statements at the start of a line, and dynamic import()/require() calls.
-const importPattern = /(?:^\s*(?:import|export)\b[^;'"]*?(?:from\s*)?|\b(?:import|require)\(\s*)['"](@wavemix\/[^'"/]+|@tensorflow\/[^'"/]+)/gm;
+const importPattern =
+  /(?:^\s*(?:import|export)\b[^;'"]*?(?:from\s*)?|\b(?:import|require)\(\s*)['"](@wavemix\/[^'"/]+|@tensorflow\/[^'"/]+)/gm;
 
 for (const group of ['packages', 'apps', 'tools']) {
   for (const dir of readdirSync(join(root, group))) {
@@ -41,18 +48,26 @@ for (const group of ['packages', 'apps', 'tools']) {
       for (const [, spec] of text.matchAll(importPattern)) {
         const where = `${file.slice(root.length + 1)} imports ${spec}`;
         if (spec === name) continue;
-        if (KERNEL_FREE.has(name) && /^@wavemix\/kernels-/.test(spec)) problems.push(`${where}: only apps and users opt into kernel packages`);
-        if (name === '@wavemix/core' && spec.startsWith('@wavemix/')) problems.push(`${where}: core depends on no other WaveMix package`);
-        if (isKernel && spec.startsWith('@wavemix/') && spec !== '@wavemix/core') problems.push(`${where}: kernel packages depend only on core`);
-        if (!(spec in declared) && !(manifest.devDependencies && spec in manifest.devDependencies && group !== 'packages')) {
+        if (KERNEL_FREE.has(name) && /^@wavemix\/kernels-/.test(spec))
+          problems.push(`${where}: only apps and users opt into kernel packages`);
+        if (name === '@wavemix/core' && spec.startsWith('@wavemix/'))
+          problems.push(`${where}: core depends on no other WaveMix package`);
+        if (isKernel && spec.startsWith('@wavemix/') && spec !== '@wavemix/core')
+          problems.push(`${where}: kernel packages depend only on core`);
+        if (
+          !(spec in declared) &&
+          !(manifest.devDependencies && spec in manifest.devDependencies && group !== 'packages')
+        ) {
           problems.push(`${where}, which ${name} does not declare`);
         }
       }
     }
     if (!manifest.private) {
       for (const [dep, version] of Object.entries(manifest.dependencies ?? {})) {
-        if (dep.startsWith('@tensorflow/')) problems.push(`${name}: ${dep} must be a peer dependency (the user picks tfjs and its backend)`);
-        if (dep.startsWith('@wavemix/') && !/^\d+\.\d+\.\d+$/.test(version)) problems.push(`${name}: ${dep} must use an exact version, not ${version}`);
+        if (dep.startsWith('@tensorflow/'))
+          problems.push(`${name}: ${dep} must be a peer dependency (the user picks tfjs and its backend)`);
+        if (dep.startsWith('@wavemix/') && !/^\d+\.\d+\.\d+$/.test(version))
+          problems.push(`${name}: ${dep} must use an exact version, not ${version}`);
       }
     }
   }

@@ -130,10 +130,18 @@ for (const name of names) {
       }
     }
     for (const extra of smokeExtras[name] ?? []) peers.set(extra, rootVersion(extra));
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, version: '0.0.0' }));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'pack-check', private: true, version: '0.0.0' }),
+    );
     npm(
       [
-        'install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error',
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--no-package-lock',
+        '--loglevel=error',
         ...closure.map(pack),
         ...[...peers].map(([peer, version]) => `${peer}@${version}`),
       ],
@@ -147,7 +155,8 @@ for (const name of names) {
       : [];
     for (const pkg of installedTf) {
       const manifest = readJson(join(project, 'node_modules', pkg, 'package.json'));
-      for (const dep of [...Object.keys(manifest.dependencies ?? {}), ...requiredPeers(manifest).map(([d]) => d)]) declared.add(dep);
+      for (const dep of [...Object.keys(manifest.dependencies ?? {}), ...requiredPeers(manifest).map(([d]) => d)])
+        declared.add(dep);
     }
     const extra = installedTf.filter((pkg) => !declared.has(pkg));
     if (extra.length) throw new Error(`installing ${name} pulled in undeclared ${extra.join(', ')}`);
@@ -166,7 +175,9 @@ for (const name of names) {
       execFileSync('node', ['--input-type=module', '-e', esm], { cwd: project, stdio: 'pipe' });
       execFileSync('node', ['-e', cjs], { cwd: project, stdio: 'pipe' });
     }
-    console.log(`ok   ${name}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} x ESM+CJS, installed with ${[...peers.keys()].join(', ') || 'no peers'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `ok   ${name}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} x ESM+CJS, installed with ${[...peers.keys()].join(', ') || 'no peers'} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
   } catch (error) {
     failures++;
     console.error(`FAIL ${name}: ${error.stderr?.toString() || error.message}`);

@@ -45,7 +45,9 @@ for (const file of checkedRoots.flatMap(sourceFiles)) {
 }
 
 if (problems.length > 0) {
-  console.error(`Synchronous tensor reads in library code (use await tensor.data(), or justify):\n  ${problems.join('\n  ')}`);
+  console.error(
+    `Synchronous tensor reads in library code (use await tensor.data(), or justify):\n  ${problems.join('\n  ')}`,
+  );
   process.exit(1);
 }
 console.log(`sync-reads: no unjustified dataSync/arraySync (${allowed} documented sync reads)`);

@@ -10,8 +10,16 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
 const FLAGS = [
-  '--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+  '--headless',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
 ];
 const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
 
@@ -44,16 +52,31 @@ export async function runBrowserBlocks(blocks, { project, weights }) {
     // Completion is signalled after the block's own top-level awaits.
     writeFileSync(entry, `${block.prelude}\n${block.code}\n;(globalThis as any).__readmeDone = true;\nexport {};\n`);
     const result = await build({
-      entryPoints: [entry], absWorkingDir: project, bundle: true, write: false, format: 'esm', platform: 'browser',
-      target: 'es2022', define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'error',
+      entryPoints: [entry],
+      absWorkingDir: project,
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      define: { 'process.env.NODE_ENV': '"production"' },
+      logLevel: 'error',
       // Node-only modules some packages reference behind runtime checks.
       external: ['node:*', 'fs', 'path', 'os', 'worker_threads', 'crypto', 'url', 'module'],
     });
     pages.set(`/${block.id}.js`, result.outputFiles[0].text);
-    pages.set(`/${block.id}.html`, `<!doctype html><meta charset="utf-8"><body><script type="module" src="/${block.id}.js"></script></body>`);
+    pages.set(
+      `/${block.id}.html`,
+      `<!doctype html><meta charset="utf-8"><body><script type="module" src="/${block.id}.js"></script></body>`,
+    );
   }
   const { server, origin } = await serve(pages, weights);
-  const browser = await chromium.launch({ executablePath: process.env.WAVEMIX_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: FLAGS, timeout: 60_000 });
+  const browser = await chromium.launch({
+    executablePath: process.env.WAVEMIX_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: FLAGS,
+    timeout: 60_000,
+  });
   let failures = 0;
   try {
     for (const block of blocks) {
@@ -69,20 +92,25 @@ export async function runBrowserBlocks(blocks, { project, weights }) {
       });
       await page.route('**/*', (route) => {
         const url = new URL(route.request().url());
-        if (url.hostname === '127.0.0.1' || url.protocol === 'data:' || url.protocol === 'blob:') return route.continue();
+        if (url.hostname === '127.0.0.1' || url.protocol === 'data:' || url.protocol === 'blob:')
+          return route.continue();
         foreign.push(url.href);
         return route.abort();
       });
       try {
         await page.goto(`${origin}/${block.id}.html`);
-        await page.waitForFunction(() => globalThis.__readmeDone === true, undefined, { timeout: 240_000, polling: 100 })
-          .catch((error) => { if (!errors.length) errors.push(`did not finish: ${error.message}`); });
+        await page
+          .waitForFunction(() => globalThis.__readmeDone === true, undefined, { timeout: 240_000, polling: 100 })
+          .catch((error) => {
+            if (!errors.length) errors.push(`did not finish: ${error.message}`);
+          });
       } finally {
         await page.close();
       }
       if (foreign.length) errors.push(`non-local requests: ${foreign.join(', ')}`);
       const text = output.join('\n');
-      for (const expected of block.expect) if (!text.includes(expected)) errors.push(`output lacks ${JSON.stringify(expected)}:\n${text}`);
+      for (const expected of block.expect)
+        if (!text.includes(expected)) errors.push(`output lacks ${JSON.stringify(expected)}:\n${text}`);
       const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
       if (errors.length) {
         failures++;

@@ -39,10 +39,13 @@ const packages = publishablePackages();
 const dependencies = new Set(['@types/node']);
 for (const { manifest } of packages.values()) {
   const optional = manifest.peerDependenciesMeta ?? {};
-  for (const peer of Object.keys(manifest.peerDependencies ?? {})) if (!optional[peer]?.optional) dependencies.add(peer);
+  for (const peer of Object.keys(manifest.peerDependencies ?? {}))
+    if (!optional[peer]?.optional) dependencies.add(peer);
 }
 for (const block of blocks) {
-  for (const [, specifier] of block.code.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]([^'"./][^'"]*)['"]/g)) {
+  for (const [, specifier] of block.code.matchAll(
+    /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]([^'"./][^'"]*)['"]/g,
+  )) {
     const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
     if (name.startsWith('@wavemix/') || name.startsWith('node:') || builtinModules.includes(name)) continue;
     // What the root does not have (tfjs-node-gpu, ...) can only appear in illustrative JS blocks.
@@ -57,14 +60,23 @@ try {
   const tarballs = packAll(join(work, 'tarballs'));
   const project = join(work, 'project');
   mkdirSync(project);
-  installProject({ project, tarballs: [...tarballs.values()].map((t) => t.file), dependencies: [...dependencies], manifest: { type: 'module' } });
+  installProject({
+    project,
+    tarballs: [...tarballs.values()].map((t) => t.file),
+    dependencies: [...dependencies],
+    manifest: { type: 'module' },
+  });
   console.log(`installed ${tarballs.size} tarballs + ${[...dependencies].join(', ')} (${seconds()})`);
 
   // The local checkpoint mirror, in the official layout.
-  const names = new Set(blocks.flatMap((b) => [...b.code.matchAll(/\b(?:load|createModel)\(\s*'([a-z0-9-]+)'/g)].map((m) => m[1])));
+  const names = new Set(
+    blocks.flatMap((b) => [...b.code.matchAll(/\b(?:load|createModel)\(\s*'([a-z0-9-]+)'/g)].map((m) => m[1])),
+  );
   const weights = join(project, 'weights');
   if (names.size) {
-    writeFileSync(join(project, 'make-mirror.mjs'), `
+    writeFileSync(
+      join(project, 'make-mirror.mjs'),
+      `
       import '@tensorflow/tfjs-backend-cpu';
       import { mkdirSync, writeFileSync } from 'node:fs';
       import { dirname } from 'node:path';
@@ -77,7 +89,8 @@ try {
         const model = createModel(name);
         writeFileSync(file, exportPyTorchWeights(model));
         model.dispose();
-      }`);
+      }`,
+    );
     execFileSync('node', ['make-mirror.mjs'], { cwd: project, stdio: 'inherit' });
   }
 
@@ -87,14 +100,27 @@ try {
   for (const block of typed) {
     writeFileSync(join(project, 'blocks', `${block.id}.ts`), `${block.prelude}\n${block.code}\nexport {};\n`);
   }
-  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM', 'DOM.Iterable'],
-      strict: true, noEmit: true, skipLibCheck: true, types: ['node'], esModuleInterop: true,
-    },
-    include: ['blocks/*.ts'],
-  }));
-  const tsc = spawnSync('node', [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8' });
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'ESNext',
+        moduleResolution: 'Bundler',
+        lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+        esModuleInterop: true,
+      },
+      include: ['blocks/*.ts'],
+    }),
+  );
+  const tsc = spawnSync('node', [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: project,
+    encoding: 'utf8',
+  });
   if (tsc.status !== 0) {
     failures++;
     console.error(`FAIL type-check (blocks/<README>_L<line>.ts):\n${tsc.stdout}${tsc.stderr}`);
@@ -112,26 +138,34 @@ try {
     writeFileSync(file, js);
     const t0 = Date.now();
     const result = spawnSync('node', [file], {
-      cwd: project, encoding: 'utf8', timeout: 300_000,
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 300_000,
       env: { ...process.env, WAVEMIX_WEIGHTS_BASE_URL: weights },
     });
     const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
     const missing = block.expect.filter((text) => !result.stdout.includes(text));
     if (result.status === 0 && missing.length) {
       failures++;
-      console.error(`FAIL ${block.file}:${block.line} (${block.environment}, ${took}): output lacks ${missing.map((t) => JSON.stringify(t)).join(', ')}:\n${result.stdout}`);
+      console.error(
+        `FAIL ${block.file}:${block.line} (${block.environment}, ${took}): output lacks ${missing.map((t) => JSON.stringify(t)).join(', ')}:\n${result.stdout}`,
+      );
     } else if (result.status === 0) {
       console.log(`ok   ${block.file}:${block.line} (${block.environment}, ${took})`);
     } else {
       failures++;
-      console.error(`FAIL ${block.file}:${block.line} (${block.environment}, ${took}, exit ${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
+      console.error(
+        `FAIL ${block.file}:${block.line} (${block.environment}, ${took}, exit ${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`,
+      );
     }
   }
 
   const browserBlocks = blocks.filter((b) => b.environment === 'browser');
   if (browserBlocks.length) failures += await runBrowserBlocks(browserBlocks, { project, weights });
   for (const block of blocks.filter((b) => b.environment === 'illustrative')) {
-    console.log(`ok   ${block.file}:${block.line} (illustrative: ${isTypeScript(block) ? 'type-checked only' : 'JavaScript, neither run nor type-checked'})`);
+    console.log(
+      `ok   ${block.file}:${block.line} (illustrative: ${isTypeScript(block) ? 'type-checked only' : 'JavaScript, neither run nor type-checked'})`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

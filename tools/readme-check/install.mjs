@@ -45,7 +45,11 @@ export function packAll(destination, names) {
     const { dir } = packages.get(name);
     if (!existsSync(join(dir, 'dist'))) throw new Error(`${name} has no dist/: run \`npm run build\` first`);
     const [info] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', destination], dir));
-    tarballs.set(name, { file: join(destination, info.filename), files: info.files.map((f) => f.path), size: info.size });
+    tarballs.set(name, {
+      file: join(destination, info.filename),
+      files: info.files.map((f) => f.path),
+      size: info.size,
+    });
   }
   return tarballs;
 }
@@ -62,7 +66,13 @@ export function installProject({ tarballs, dependencies = [], manifest = {}, pro
   run(
     'npm',
     [
-      'install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--ignore-scripts', '--loglevel=error',
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--no-package-lock',
+      '--ignore-scripts',
+      '--loglevel=error',
       ...tarballs,
       ...dependencies.map((name) => `${name}@${rootVersion(name)}`),
     ],

@@ -20,10 +20,32 @@ export const FASHION_MNIST_CLASSES = [
 ] as const;
 
 /** CIFAR-10 in label order (`batches.meta.txt`). */
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+] as const;
 
 /** STL-10 in label order (`class_names.txt`, labels 1..10 shifted to 0..9). */
-export const STL10_CLASSES = ['airplane', 'bird', 'car', 'cat', 'deer', 'dog', 'horse', 'monkey', 'ship', 'truck'] as const;
+export const STL10_CLASSES = [
+  'airplane',
+  'bird',
+  'car',
+  'cat',
+  'deer',
+  'dog',
+  'horse',
+  'monkey',
+  'ship',
+  'truck',
+] as const;
 
 /** Galaxy10 DECals classes (astroNN), indexed by the `ans` label. */
 export const GALAXY10_CLASSES = [
@@ -66,7 +88,10 @@ export const CITYSCAPES_CLASSES = [
  * The official WaveMix Cityscapes script's 20 output classes: 'unlabelled' (void, index 0), then
  * the 19 train ids spelt with underscores.
  */
-export const CITYSCAPES_WAVEMIX_CLASSES: readonly string[] = ['unlabelled', ...CITYSCAPES_CLASSES.map((name) => name.replace(' ', '_'))];
+export const CITYSCAPES_WAVEMIX_CLASSES: readonly string[] = [
+  'unlabelled',
+  ...CITYSCAPES_CLASSES.map((name) => name.replace(' ', '_')),
+];
 
 /** torchvision EMNIST `letters`: class 0 is unused ('N/A'), 1..26 are a..z (upper and lower merged). */
 export const EMNIST_LETTERS_CLASSES: readonly string[] = ['N/A', ...'abcdefghijklmnopqrstuvwxyz'];

@@ -41,8 +41,7 @@ function inverseEven(y: T4): T4 {
   const c = c4 / 4;
   const ll = tf.reshape(tf.slice(y, [0, 0, 0, 0], [-1, -1, -1, c]), [b * h2, 1, w2, c]);
   const highs = tf.reshape(tf.slice(y, [0, 0, 0, c], [-1, -1, -1, 3 * c]), [b * h2 * w2, c, 3]);
-  const band = (index: number) =>
-    tf.reshape(tf.slice(highs, [0, 0, index], [-1, -1, 1]), [b * h2, 1, w2, c]);
+  const band = (index: number) => tf.reshape(tf.slice(highs, [0, 0, index], [-1, -1, 1]), [b * h2, 1, w2, c]);
   const lh = band(0);
   const hl = band(1);
   const hh = band(2);
@@ -87,12 +86,20 @@ export function idwt2dCompositeRaw(y: T4, height: number, width: number): T4 {
 /** Composite `dwt2d`: [b, h, w, c] -> [b, ceil(h/2), ceil(w/2), 4c]. */
 export function dwt2dComposite(x: T4): T4 {
   const [, h, w] = x.shape;
-  return recordWithGradient(x, () => dwt2dCompositeRaw(x), ([dy]) => idwt2dCompositeRaw(dy!, h, w));
+  return recordWithGradient(
+    x,
+    () => dwt2dCompositeRaw(x),
+    ([dy]) => idwt2dCompositeRaw(dy!, h, w),
+  );
 }
 
 /** Composite `idwt2d`: [b, h2, w2, 4c] -> [b, outH, outW, c]. */
 export function idwt2dComposite(y: T4, outputHeight: number, outputWidth: number): T4 {
-  return recordWithGradient(y, () => idwt2dCompositeRaw(y, outputHeight, outputWidth), ([dx]) => dwt2dCompositeRaw(dx!));
+  return recordWithGradient(
+    y,
+    () => idwt2dCompositeRaw(y, outputHeight, outputWidth),
+    ([dx]) => dwt2dCompositeRaw(dx!),
+  );
 }
 
 /** The LL channels (the first quarter) of a subband tensor. */

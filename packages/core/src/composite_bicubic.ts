@@ -19,7 +19,12 @@ function sliceAxis(x: T4, axis: Axis, begin: number, size: number): T4 {
 }
 
 function padAxis(x: T4, axis: Axis, before: number, after: number): T4 {
-  const paddings: Array<[number, number]> = [[0, 0], [0, 0], [0, 0], [0, 0]];
+  const paddings: Array<[number, number]> = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
   paddings[axis] = [before, after];
   return tf.pad(x, paddings);
 }
@@ -95,5 +100,9 @@ export function bicubicUpsample2xGradCompositeRaw(dy: T4): T4 {
 
 /** Composite `bicubicUpsample2x` with its explicit adjoint as gradient. */
 export function bicubicUpsample2xComposite(x: T4): T4 {
-  return recordWithGradient(x, () => bicubicUpsample2xCompositeRaw(x), ([dy]) => bicubicUpsample2xGradCompositeRaw(dy!));
+  return recordWithGradient(
+    x,
+    () => bicubicUpsample2xCompositeRaw(x),
+    ([dy]) => bicubicUpsample2xGradCompositeRaw(dy!),
+  );
 }

@@ -15,7 +15,10 @@ describe('WaveMixError hierarchy', () => {
     const error = new WaveMixArgumentError('x', 'must be 4-D');
     expect(error.name).toBe('WaveMixArgumentError');
     expect(error.message).toBe('x: must be 4-D');
-    expect((error as unknown as Record<symbol, unknown>)[Symbol.for('wavemix.error')]).toEqual(['WaveMixArgumentError', 'WaveMixError']);
+    expect((error as unknown as Record<symbol, unknown>)[Symbol.for('wavemix.error')]).toEqual([
+      'WaveMixArgumentError',
+      'WaveMixError',
+    ]);
     expect(new SafetensorsError('bad', 3).name).toBe('SafetensorsError');
   });
 
@@ -49,7 +52,11 @@ describe('WaveMixError hierarchy', () => {
     }
     const error = new e('x', 'bad');
     expect(error.name).toBe('DataLoadError');
-    expect((error as unknown as Record<symbol, unknown>)[Symbol.for('wavemix.error')]).toEqual(['DataLoadError', 'WaveMixArgumentError', 'WaveMixError']);
+    expect((error as unknown as Record<symbol, unknown>)[Symbol.for('wavemix.error')]).toEqual([
+      'DataLoadError',
+      'WaveMixArgumentError',
+      'WaveMixError',
+    ]);
     expect(e.isInstance(error)).toBe(true);
     expect(e.isInstance(new WaveMixArgumentError('x', 'bad'))).toBe(false);
     // A subclass without errorName falls back to its class name (not its parent's errorName).
@@ -61,7 +68,9 @@ describe('WaveMixError hierarchy', () => {
     const cause = new Error('inner');
     expect(new WaveMixError('outer', { cause }).cause).toBe(cause);
     const budget = new WaveMixBudgetError('tensor data', 100, 400, 'bytes', 'maxBytes');
-    expect(budget.message).toBe("tensor data: 400 bytes needed, the budget is 100 (raise it with the 'maxBytes' option)");
+    expect(budget.message).toBe(
+      "tensor data: 400 bytes needed, the budget is 100 (raise it with the 'maxBytes' option)",
+    );
     expect([budget.limit, budget.requested]).toEqual([100, 400]);
   });
 });

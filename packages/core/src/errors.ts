@@ -10,7 +10,9 @@ type ErrorClass = abstract new (...args: never[]) => unknown;
 
 /** A class's `errorName` if it declares one (minifiers rename classes, not strings), else its name. */
 function stableName(errorClass: ErrorClass): string {
-  return Object.hasOwn(errorClass, 'errorName') ? (errorClass as unknown as { errorName: string }).errorName : errorClass.name;
+  return Object.hasOwn(errorClass, 'errorName')
+    ? (errorClass as unknown as { errorName: string }).errorName
+    : errorClass.name;
 }
 
 export class WaveMixError extends Error {
@@ -32,7 +34,10 @@ export class WaveMixError extends Error {
    * True for an instance of this class or a subclass, from any copy of the package: checks the
    * `Symbol.for('wavemix.error')` brand and this class's name in it (not the prototype chain).
    */
-  static isInstance<T extends abstract new (...args: never[]) => WaveMixError>(this: T, value: unknown): value is InstanceType<T> {
+  static isInstance<T extends abstract new (...args: never[]) => WaveMixError>(
+    this: T,
+    value: unknown,
+  ): value is InstanceType<T> {
     if (value === null || typeof value !== 'object') return false;
     const chain = (value as Record<symbol, unknown>)[BRAND];
     // biome-ignore lint/complexity/noThisInStatic: inherited by every subclass; `this` is the class it is called on.
@@ -67,7 +72,9 @@ export class WaveMixBudgetError extends WaveMixError {
     readonly unit: string,
     readonly option?: string,
   ) {
-    super(`${message}: ${requested} ${unit} needed, the budget is ${limit}${option ? ` (raise it with the '${option}' option)` : ''}`);
+    super(
+      `${message}: ${requested} ${unit} needed, the budget is ${limit}${option ? ` (raise it with the '${option}' option)` : ''}`,
+    );
   }
 }
 

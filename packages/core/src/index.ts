@@ -1,6 +1,20 @@
 export * from './kernel_names';
-export { WaveMixArgumentError, WaveMixBudgetError, WaveMixError, WaveMixKernelLimitError, WaveMixShaderError } from './errors';
-export { halfSize, maxLevels, pyramidShapes, assertNhwcFloat32, assertLevels, assertIdwtInput, resolveOutputSize } from './shapes';
+export {
+  WaveMixArgumentError,
+  WaveMixBudgetError,
+  WaveMixError,
+  WaveMixKernelLimitError,
+  WaveMixShaderError,
+} from './errors';
+export {
+  halfSize,
+  maxLevels,
+  pyramidShapes,
+  assertNhwcFloat32,
+  assertLevels,
+  assertIdwtInput,
+  resolveOutputSize,
+} from './shapes';
 export { dwt2d } from './ops/dwt2d';
 export { idwt2d } from './ops/idwt2d';
 export { waveletPyramid } from './ops/wavelet_pyramid';

@@ -23,7 +23,6 @@ export interface WaveletPyramidAttrs {
   levels: number;
 }
 
-
 /** Re-exported so kernel packages need not reach into tfjs-core for it. */
 export type { TensorInfo };
 

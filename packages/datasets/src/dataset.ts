@@ -118,18 +118,27 @@ export class InMemoryDataset implements Dataset {
     this.images = init.images;
     const perImage = init.imageShape[0] * init.imageShape[1] * init.imageShape[2];
     if (perImage <= 0 || init.images.length % perImage !== 0) {
-      throw new DatasetArgumentError('images', `length ${init.images.length} is not a multiple of [${init.imageShape}]`);
+      throw new DatasetArgumentError(
+        'images',
+        `length ${init.images.length} is not a multiple of [${init.imageShape}]`,
+      );
     }
     this.size = init.images.length / perImage;
     if (init.task === 'classification') {
       if (!init.labels || init.labels.length !== this.size) {
-        throw new DatasetArgumentError('labels', `classification needs ${this.size} labels, got ${init.labels?.length ?? 'none'}`);
+        throw new DatasetArgumentError(
+          'labels',
+          `classification needs ${this.size} labels, got ${init.labels?.length ?? 'none'}`,
+        );
       }
       this.labels = init.labels;
     } else {
       const perTarget = (init.targetShape ?? []).reduce((a, b) => a * b, 1);
       if (!init.targets || !init.targetShape || init.targets.length !== perTarget * this.size) {
-        throw new DatasetArgumentError('targets', `${init.task} needs ${this.size} targets of shape [${init.targetShape ?? '?'}]`);
+        throw new DatasetArgumentError(
+          'targets',
+          `${init.task} needs ${this.size} targets of shape [${init.targetShape ?? '?'}]`,
+        );
       }
       this.targets = init.targets;
     }
@@ -144,13 +153,15 @@ export class InMemoryDataset implements Dataset {
     const n = indices.length;
     const perImage = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
     const images = new Uint8Array(n * perImage);
-    for (let i = 0; i < n; i++) images.set(this.images.subarray(indices[i]! * perImage, (indices[i]! + 1) * perImage), i * perImage);
+    for (let i = 0; i < n; i++)
+      images.set(this.images.subarray(indices[i]! * perImage, (indices[i]! + 1) * perImage), i * perImage);
     const batch: ExampleBatch = { images, imageShape: this.imageShape };
     if (this.labels) batch.labels = Int32Array.from({ length: n }, (_, i) => this.labels![indices[i]!]!);
     if (this.targets && this.targetShape) {
       const perTarget = this.targetShape.reduce((a, b) => a * b, 1);
       const targets = new Uint8Array(n * perTarget);
-      for (let i = 0; i < n; i++) targets.set(this.targets.subarray(indices[i]! * perTarget, (indices[i]! + 1) * perTarget), i * perTarget);
+      for (let i = 0; i < n; i++)
+        targets.set(this.targets.subarray(indices[i]! * perTarget, (indices[i]! + 1) * perTarget), i * perTarget);
       batch.targets = targets;
       batch.targetShape = this.targetShape;
     }
@@ -234,7 +245,8 @@ export class LazyDataset implements Dataset {
 export function stackExamples(examples: Example[], name: string): ExampleBatch {
   const first = examples[0];
   if (!first) return { images: new Uint8Array(0), imageShape: [0, 0, 0] };
-  const same = (a: readonly number[] | undefined, b: readonly number[] | undefined) => (a ?? []).join() === (b ?? []).join();
+  const same = (a: readonly number[] | undefined, b: readonly number[] | undefined) =>
+    (a ?? []).join() === (b ?? []).join();
   for (const e of examples) {
     if (!same(e.imageShape, first.imageShape) || !same(e.targetShape, first.targetShape)) {
       throw new DatasetArgumentError(
@@ -293,7 +305,10 @@ export class SubsetDataset implements Dataset {
 
   read(indices: ArrayLike<number>, seeds?: Uint32Array): Promise<ExampleBatch> {
     checkIndices(indices, this.size, `${this.name} (${this.split})`);
-    return this.parent.read(Array.from(indices, (i) => this.indices[i]!), seeds);
+    return this.parent.read(
+      Array.from(indices, (i) => this.indices[i]!),
+      seeds,
+    );
   }
 }
 

@@ -23,13 +23,39 @@ export { computeMeanStd, type MeanStdOptions } from './stats';
 export { Rng, hashWords, permutation } from './rng';
 export { crc32 } from './formats/crc32';
 export { gunzip, gzip, isGzip, parseGzipHeader, DEFAULT_MAX_DECOMPRESSED_BYTES, type Gunzip } from './formats/gzip';
-export { parseIdx, encodeIdx, type IdxArray, type IdxData, type IdxDtype, type ParseIdxOptions, type EncodeIdxOptions } from './formats/idx';
-export { parseCifarBatch, encodeCifarBatch, cifarRecordSize, type CifarBatch, type CifarVariant } from './formats/cifar';
+export {
+  parseIdx,
+  encodeIdx,
+  type IdxArray,
+  type IdxData,
+  type IdxDtype,
+  type ParseIdxOptions,
+  type EncodeIdxOptions,
+} from './formats/idx';
+export {
+  parseCifarBatch,
+  encodeCifarBatch,
+  cifarRecordSize,
+  type CifarBatch,
+  type CifarVariant,
+} from './formats/cifar';
 export { parseStl10Images, parseStl10Labels, encodeStl10Images, encodeStl10Labels, STL10_SIZE } from './formats/stl10';
-export { parseEmnistMapping, transposeImages, idxClassification, EMNIST_SPLITS, type EmnistMapping, type EmnistSplit } from './formats/emnist';
+export {
+  parseEmnistMapping,
+  transposeImages,
+  idxClassification,
+  EMNIST_SPLITS,
+  type EmnistMapping,
+  type EmnistSplit,
+} from './formats/emnist';
 export { parseLabelNames, decodeText, textLines } from './formats/text';
 export { encodePng } from './formats/png';
-export { CITYSCAPES_CLASSES, CITYSCAPES_IGNORE_INDEX, CITYSCAPES_LABEL_TO_TRAIN_ID, cityscapesTrainIds } from './formats/cityscapes';
+export {
+  CITYSCAPES_CLASSES,
+  CITYSCAPES_IGNORE_INDEX,
+  CITYSCAPES_LABEL_TO_TRAIN_ID,
+  cityscapesTrainIds,
+} from './formats/cityscapes';
 export type { ImageU8 } from './augment/image';
 export { cropWithPadding, drawCropOffsets, horizontalFlip, normalizeInto } from './augment/basic';
 export {

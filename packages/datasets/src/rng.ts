@@ -67,7 +67,8 @@ export class Rng {
   static fromState(state: readonly [number, number, number, number]): Rng {
     const rng = new Rng(0);
     [rng.s0, rng.s1, rng.s2, rng.s3] = state.map((word) => word | 0) as [number, number, number, number];
-    if ((rng.s0 | rng.s1 | rng.s2 | rng.s3) === 0) throw new DatasetArgumentError('state', 'an all-zero xoshiro128** state is invalid');
+    if ((rng.s0 | rng.s1 | rng.s2 | rng.s3) === 0)
+      throw new DatasetArgumentError('state', 'an all-zero xoshiro128** state is invalid');
     return rng;
   }
 

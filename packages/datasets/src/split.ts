@@ -25,14 +25,24 @@ export function splitIndices(n: number, options: SplitOptions): { train: Int32Ar
 }
 
 /** Splits a dataset into seeded train and validation views (see {@link splitIndices}). */
-export function splitDataset(dataset: Dataset, options: SplitOptions): { train: SubsetDataset; validation: SubsetDataset } {
+export function splitDataset(
+  dataset: Dataset,
+  options: SplitOptions,
+): { train: SubsetDataset; validation: SubsetDataset } {
   const { train, validation } = splitIndices(dataset.size, options);
-  return { train: new SubsetDataset(dataset, train, 'train'), validation: new SubsetDataset(dataset, validation, 'validation') };
+  return {
+    train: new SubsetDataset(dataset, train, 'train'),
+    validation: new SubsetDataset(dataset, validation, 'validation'),
+  };
 }
 
 /** The first `limit` examples of a dataset (or the dataset itself when it is not larger). */
 export function limitDataset(dataset: Dataset, limit: number): Dataset {
-  if (!Number.isInteger(limit) || limit < 1) throw new DatasetArgumentError('limit', `expected a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new DatasetArgumentError('limit', `expected a positive integer, got ${limit}`);
   if (limit >= dataset.size) return dataset;
-  return new SubsetDataset(dataset, Int32Array.from({ length: limit }, (_, i) => i));
+  return new SubsetDataset(
+    dataset,
+    Int32Array.from({ length: limit }, (_, i) => i),
+  );
 }

@@ -48,7 +48,11 @@ export interface SuperResolutionEvaluation {
 /** The border crop in pixels for a convention at a scale. */
 export function borderCropPixels(borderCrop: BorderCrop, scale: number): number {
   const crop = borderCrop === 'none' ? 0 : borderCrop === 'scale' ? scale : borderCrop;
-  if (!Number.isInteger(crop) || crop < 0) throw new DatasetArgumentError('borderCrop', `expected 'none', 'scale' or a non-negative integer, got ${String(borderCrop)}`);
+  if (!Number.isInteger(crop) || crop < 0)
+    throw new DatasetArgumentError(
+      'borderCrop',
+      `expected 'none', 'scale' or a non-negative integer, got ${String(borderCrop)}`,
+    );
   return crop;
 }
 
@@ -65,7 +69,10 @@ export async function evaluateSuperResolution(
   options: EvaluateSuperResolutionOptions,
 ): Promise<SuperResolutionEvaluation> {
   if (dataset.task !== 'super-resolution' || !dataset.scale) {
-    throw new DatasetArgumentError('dataset', `${dataset.name} is a ${dataset.task} dataset; whole-image SR evaluation needs (LR, HR) pairs`);
+    throw new DatasetArgumentError(
+      'dataset',
+      `${dataset.name} is a ${dataset.task} dataset; whole-image SR evaluation needs (LR, HR) pairs`,
+    );
   }
   const scale = dataset.scale;
   const crop = borderCropPixels(options.borderCrop, scale);
@@ -77,9 +84,15 @@ export async function evaluateSuperResolution(
     const [h, w, c] = pair.imageShape;
     const hrShape = pair.targetShape ?? [];
     if (!pair.targets || hrShape.length !== 3 || hrShape[0] !== h * scale || hrShape[1] !== w * scale || c !== 3) {
-      throw new DatasetArgumentError('dataset', `${dataset.name}[${index}]: expected LR [h, w, 3] and HR [h * ${scale}, w * ${scale}, 3], got [${pair.imageShape}] and [${hrShape}]`);
+      throw new DatasetArgumentError(
+        'dataset',
+        `${dataset.name}[${index}]: expected LR [h, w, 3] and HR [h * ${scale}, w * ${scale}, 3], got [${pair.imageShape}] and [${hrShape}]`,
+      );
     }
-    const lr = tf.tensor4d(Float32Array.from(pair.images, (v) => v / 255), [1, h, w, 3]);
+    const lr = tf.tensor4d(
+      Float32Array.from(pair.images, (v) => v / 255),
+      [1, h, w, 3],
+    );
     let output: tf.Tensor;
     try {
       output = await upscale(lr);
@@ -89,7 +102,10 @@ export async function evaluateSuperResolution(
     const expected = [1, hrShape[0], hrShape[1], 3];
     if (output.shape.join() !== expected.join()) {
       output.dispose();
-      throw new DatasetArgumentError('upscale', `${dataset.name}[${index}]: expected an output of shape [${expected}] for LR [1, ${h}, ${w}, 3], got [${output.shape}]`);
+      throw new DatasetArgumentError(
+        'upscale',
+        `${dataset.name}[${index}]: expected an output of shape [${expected}] for LR [1, ${h}, ${w}, 3], got [${output.shape}]`,
+      );
     }
     const scored = tf.tidy(() => {
       let sr = tf.cast(output, 'float32');
@@ -113,6 +129,9 @@ export async function evaluateSuperResolution(
     ssimPerImage,
     scale,
     crop,
-    convention: crop === 0 ? 'whole image, no border crop (official WaveMixSR test code)' : `${crop} px cropped from each border${crop === scale ? ' (= scale, EDSR / BasicSR)' : ''}`,
+    convention:
+      crop === 0
+        ? 'whole image, no border crop (official WaveMixSR test code)'
+        : `${crop} px cropped from each border${crop === scale ? ' (= scale, EDSR / BasicSR)' : ''}`,
   };
 }

@@ -14,11 +14,19 @@ export interface MeanStdOptions {
  * Per-channel mean and (population) standard deviation of pixel values scaled to [0, 1], over
  * all pixels of the dataset or of a seeded sample of it.
  */
-export async function computeMeanStd(dataset: Dataset, options: MeanStdOptions = {}): Promise<{ mean: number[]; std: number[] }> {
+export async function computeMeanStd(
+  dataset: Dataset,
+  options: MeanStdOptions = {},
+): Promise<{ mean: number[]; std: number[] }> {
   const n = dataset.size;
   if (n === 0) throw new DatasetArgumentError('dataset', 'is empty');
   const count = Math.min(n, options.maxExamples ?? n);
-  const chosen = count === n ? Int32Array.from({ length: n }, (_, i) => i) : permutation(n, hashWords(options.seed ?? 0, STREAM.sample)).slice(0, count).sort();
+  const chosen =
+    count === n
+      ? Int32Array.from({ length: n }, (_, i) => i)
+      : permutation(n, hashWords(options.seed ?? 0, STREAM.sample))
+          .slice(0, count)
+          .sort();
   const batchSize = options.batchSize ?? 256;
   let sums: Float64Array | undefined;
   let squares: Float64Array | undefined;

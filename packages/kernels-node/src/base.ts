@@ -5,7 +5,14 @@ import { idwt2DConfig } from './kernels/Idwt2D';
 import { waveletPyramidConfig } from './kernels/WaveletPyramid';
 
 export { dwt2DConfig, idwt2DConfig, waveletPyramidConfig };
-export { haarDepthwiseFilter, haarForwardOps, haarInverseOps, haarPyramidOps, depthwiseFromWaveMix, waveMixFromDepthwise } from './haar_ops';
+export {
+  haarDepthwiseFilter,
+  haarForwardOps,
+  haarInverseOps,
+  haarPyramidOps,
+  depthwiseFromWaveMix,
+  waveMixFromDepthwise,
+} from './haar_ops';
 
 export const nodeKernelConfigs: readonly KernelConfig[] = [dwt2DConfig, idwt2DConfig, waveletPyramidConfig];
 

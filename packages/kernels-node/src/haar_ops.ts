@@ -9,7 +9,11 @@
  * orthonormal. Every op here exists on every backend, so the same bodies are tested on cpu.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { DepthwiseConv2dNativeBackpropInput, type DepthwiseConv2dNativeBackpropInputAttrs, type NamedAttrMap } from '@tensorflow/tfjs-core';
+import {
+  DepthwiseConv2dNativeBackpropInput,
+  type DepthwiseConv2dNativeBackpropInputAttrs,
+  type NamedAttrMap,
+} from '@tensorflow/tfjs-core';
 
 type T4 = tf.Tensor4D;
 
@@ -39,7 +43,8 @@ export function haarDepthwiseFilter(channels: number): T4 {
   for (let row = 0; row < 2; row++)
     for (let col = 0; col < 2; col++)
       for (let k = 0; k < channels; k++)
-        for (let band = 0; band < 4; band++) values[((row * 2 + col) * channels + k) * 4 + band] = 0.5 * BAND_SIGNS[band]![row]![col]!;
+        for (let band = 0; band < 4; band++)
+          values[((row * 2 + col) * channels + k) * 4 + band] = 0.5 * BAND_SIGNS[band]![row]![col]!;
   return tf.tensor4d(values, [2, 2, channels, 4]);
 }
 
@@ -65,7 +70,15 @@ export function depthwiseFromWaveMix(channels: number): Int32Array {
 export function haarForwardOps(x: T4): T4 {
   return tf.tidy(() => {
     const [, h, w, c] = x.shape;
-    const even = h % 2 === 0 && w % 2 === 0 ? x : tf.pad(x, [[0, 0], [0, h % 2], [0, w % 2], [0, 0]]);
+    const even =
+      h % 2 === 0 && w % 2 === 0
+        ? x
+        : tf.pad(x, [
+            [0, 0],
+            [0, h % 2],
+            [0, w % 2],
+            [0, 0],
+          ]);
     const bands = tf.depthwiseConv2d(even, haarDepthwiseFilter(c), 2, 'valid');
     return tf.gather(bands, tf.tensor1d(waveMixFromDepthwise(c), 'int32'), 3) as T4;
   });
@@ -85,7 +98,11 @@ export function haarInverseOps(y: T4, outputHeight: number, outputWidth: number)
     };
     const even = tf
       .engine()
-      .runKernel(DepthwiseConv2dNativeBackpropInput, { dy, filter: haarDepthwiseFilter(c) }, attrs as unknown as NamedAttrMap) as T4;
+      .runKernel(
+        DepthwiseConv2dNativeBackpropInput,
+        { dy, filter: haarDepthwiseFilter(c) },
+        attrs as unknown as NamedAttrMap,
+      ) as T4;
     if (outputHeight === 2 * h2 && outputWidth === 2 * w2) return even;
     return tf.slice(even, [0, 0, 0, 0], [-1, outputHeight, outputWidth, -1]);
   });

@@ -26,7 +26,9 @@ test('channel permutations: WaveMix layout [LL_0, LL_1, LH_0, HL_0, HH_0, LH_1, 
 test('the depthwise filter holds the Haar signs x 1/2 (rows = H, columns = W)', async () => {
   const filter = haarDepthwiseFilter(1);
   // [row][col][band]: LL + + + +, LH + + - -, HL + - + -, HH + - - +
-  expect(Array.from(await filter.data())).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, -0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, -0.5, 0.5]);
+  expect(Array.from(await filter.data())).toEqual([
+    0.5, 0.5, 0.5, 0.5, 0.5, 0.5, -0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, -0.5, 0.5,
+  ]);
   filter.dispose();
 });
 

@@ -22,7 +22,8 @@ function installedTfjsNode(): string | undefined {
 const tfjsNode = installedTfjsNode();
 
 if (tfjsNode === undefined) {
-  test.skip('tensorflow backend: skipped, neither @tensorflow/tfjs-node nor @tensorflow/tfjs-node-gpu is installed', () => undefined);
+  test.skip('tensorflow backend: skipped, neither @tensorflow/tfjs-node nor @tensorflow/tfjs-node-gpu is installed', () =>
+    undefined);
 } else {
   describe(`tensorflow backend via ${tfjsNode}`, () => {
     beforeAll(async () => {

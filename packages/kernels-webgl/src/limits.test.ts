@@ -55,9 +55,13 @@ test('each kernel refuses a tensor over WEBGL_MAX_TEXTURE_SIZE with WaveMixKerne
   expect(() => dwt2DConfig.kernelFunc({ inputs: { x }, backend, attrs: {} })).toThrow(
     'WaveMixDwt2D on webgl: input x of shape [1, 64, 64, 8] needs a 91x91 packed texture, over the WebGL texture size limit WEBGL_MAX_TEXTURE_SIZE = 64',
   );
-  expect(() => waveletPyramidConfig.kernelFunc({ inputs: { x }, backend, attrs: { levels: 2 } })).toThrow(/^WaveMixWaveletPyramid on webgl: .*WEBGL_MAX_TEXTURE_SIZE = 64/);
+  expect(() => waveletPyramidConfig.kernelFunc({ inputs: { x }, backend, attrs: { levels: 2 } })).toThrow(
+    /^WaveMixWaveletPyramid on webgl: .*WEBGL_MAX_TEXTURE_SIZE = 64/,
+  );
   const y = { dataId: {}, shape: [1, 32, 32, 32], dtype: 'float32' as const };
-  expect(() => idwt2DConfig.kernelFunc({ inputs: { y }, backend, attrs: { outputHeight: 64, outputWidth: 64 } })).toThrow(
+  expect(() =>
+    idwt2DConfig.kernelFunc({ inputs: { y }, backend, attrs: { outputHeight: 64, outputWidth: 64 } }),
+  ).toThrow(
     // [1, 32, 32, 32] packed: 32 x 16 x 16 = 8192 texels again, squarified to 91x91.
     /^WaveMixIdwt2D on webgl: input y of shape \[1, 32, 32, 32\] needs a 91x91 packed texture/,
   );

@@ -40,7 +40,9 @@ export function runWaveMixProgram(
   program: WaveMixWebGLProgram,
   inputs: TensorInfo[],
 ): TensorInfo {
-  inputs.forEach((input, i) => assertTextureFits(kernelName, `input ${program.variableNames[i]}`, input.shape, program.packedInputs));
+  inputs.forEach((input, i) =>
+    assertTextureFits(kernelName, `input ${program.variableNames[i]}`, input.shape, program.packedInputs),
+  );
   assertTextureFits(kernelName, 'output', program.outputShape, program.packedOutput);
   try {
     return backend.runWebGLProgram(program, inputs, 'float32', program.uniformValues);

@@ -21,7 +21,9 @@ await build({
   external: ['webgpu'],
   tsconfig: resolve(packageDir, '../../tsconfig.base.json'),
   // tfjs's node builds are CommonJS and call require().
-  banner: { js: "import { createRequire as __wavemixCreateRequire } from 'node:module'; const require = __wavemixCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __wavemixCreateRequire } from 'node:module'; const require = __wavemixCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 
@@ -32,7 +34,9 @@ for (const file of ['package.json', 'index.js', 'LICENSE.md']) cpSync(join(webgp
 const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
 cpSync(join(webgpuDir, 'dist', platform), join(target, 'dist', platform), { recursive: true });
 // The Vulkan loader, for GPU hosts that lack it (use with LD_LIBRARY_PATH=dist-gpu-check/lib).
-const loader = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1'].find((file) => existsSync(file));
+const loader = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1'].find((file) =>
+  existsSync(file),
+);
 if (loader) {
   mkdirSync(join(outDir, 'lib'), { recursive: true });
   cpSync(realpathSync(loader), join(outDir, 'lib', 'libvulkan.so.1'));

@@ -43,11 +43,21 @@ function vulkanDiagnostics(): Record<string, unknown> {
   const nvidiaVulkan = LIBRARY_DIRS.map((dir) => join(dir, 'libGLX_nvidia.so.0')).filter((file) => existsSync(file));
   let nvidiaSmi = 'not found';
   try {
-    nvidiaSmi = execFileSync('nvidia-smi', ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader'], { encoding: 'utf8', timeout: 20_000 }).trim();
+    nvidiaSmi = execFileSync('nvidia-smi', ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    }).trim();
   } catch (error) {
     nvidiaSmi = `unavailable (${(error as Error).message.split('\n')[0]})`;
   }
-  return { vulkanDriver: vulkanDriverSetting(), icdFiles, vulkanLoader: loader, bundledVulkanLoader: process.env.LD_LIBRARY_PATH ?? null, nvidiaVulkan, nvidiaSmi };
+  return {
+    vulkanDriver: vulkanDriverSetting(),
+    icdFiles,
+    vulkanLoader: loader,
+    bundledVulkanLoader: process.env.LD_LIBRARY_PATH ?? null,
+    nvidiaVulkan,
+    nvidiaSmi,
+  };
 }
 
 const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/lib/aarch64-linux-gnu'];
@@ -64,14 +74,21 @@ function synthesizeNvidiaIcd(): string | undefined {
   const library = LIBRARY_DIRS.map((dir) => join(dir, 'libGLX_nvidia.so.0')).find((file) => existsSync(file));
   if (!library) return undefined;
   const manifest = join(tmpdir(), `wavemix-nvidia-icd-${process.pid}.json`);
-  writeFileSync(manifest, JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: library, api_version: '1.3.0' } }));
+  writeFileSync(
+    manifest,
+    JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: library, api_version: '1.3.0' } }),
+  );
   process.env.VK_ICD_FILENAMES = manifest;
   return manifest;
 }
 
 async function main(): Promise<number> {
   const out = resolve(option('out', join(process.env.OUT ?? '.', 'gpu-check.json')));
-  const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, platform: `${process.platform}-${process.arch}` };
+  const report: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
   const save = () => {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(report, null, 2));
@@ -82,15 +99,21 @@ async function main(): Promise<number> {
   if (synthesized) console.log(`no Vulkan ICD manifest found; wrote ${synthesized} for NVIDIA's libGLX_nvidia.so.0`);
   report.synthesizedIcd = synthesized ?? null;
   const webgpu = (await import('webgpu')) as unknown as WebGPUModule;
-  installNodeWebGPU(webgpu, { dawnFlags: options('dawn'), fallbackIcd: flag('swiftshader') ? SWIFTSHADER_ICD : undefined });
+  installNodeWebGPU(webgpu, {
+    dawnFlags: options('dawn'),
+    fallbackIcd: flag('swiftshader') ? SWIFTSHADER_ICD : undefined,
+  });
   report.environment = vulkanDiagnostics();
   console.log('environment:', JSON.stringify(report.environment, null, 2));
 
-  const gpu = (globalThis as unknown as { navigator: { gpu: { requestAdapter(o?: object): Promise<AdapterLike | null> } } }).navigator.gpu;
+  const gpu = (
+    globalThis as unknown as { navigator: { gpu: { requestAdapter(o?: object): Promise<AdapterLike | null> } } }
+  ).navigator.gpu;
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
     report.ok = false;
-    report.reason = 'no WebGPU adapter: Dawn found no usable Vulkan driver (see environment; try VK_ICD_FILENAMES=/path/to/nvidia_icd.json)';
+    report.reason =
+      'no WebGPU adapter: Dawn found no usable Vulkan driver (see environment; try VK_ICD_FILENAMES=/path/to/nvidia_icd.json)';
     console.error(report.reason);
     save();
     return 2;

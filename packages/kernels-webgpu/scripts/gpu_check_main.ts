@@ -1,7 +1,14 @@
 /** The checks gpu-check runs once WebGPU is installed (kept apart so tfjs loads after that). */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { dwt2d, dwt2dCompositeRaw, idwt2d, idwt2dCompositeRaw, waveletPyramid, waveletPyramidCompositeRaw } from '@wavemix/core';
+import {
+  dwt2d,
+  dwt2dCompositeRaw,
+  idwt2d,
+  idwt2dCompositeRaw,
+  waveletPyramid,
+  waveletPyramidCompositeRaw,
+} from '@wavemix/core';
 import { allConformanceCases, msPerCall, runConformanceCases, type CaseResult } from '@wavemix/core/testing';
 import { webgpuKernelConfigs } from '../src/base';
 import '../src/index';
@@ -83,5 +90,11 @@ export async function runChecks(options: CheckOptions) {
       tf.dispose([x, bands]);
     }
   }
-  return { conformance, bench: { timing: `median of repeats x ${options.iterations} back-to-back calls, then await data() of one value`, rows } };
+  return {
+    conformance,
+    bench: {
+      timing: `median of repeats x ${options.iterations} back-to-back calls, then await data() of one value`,
+      rows,
+    },
+  };
 }

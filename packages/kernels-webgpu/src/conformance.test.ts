@@ -20,6 +20,9 @@ afterAll(() => {
   tf.removeBackend('webgpu');
 });
 
-for (const testCase of [...allConformanceCases({ backend: 'webgpu', kernels: webgpuKernelConfigs }), ...webgpuKernelCases()]) {
+for (const testCase of [
+  ...allConformanceCases({ backend: 'webgpu', kernels: webgpuKernelConfigs }),
+  ...webgpuKernelCases(),
+]) {
   test(testCase.name, testCase.run);
 }

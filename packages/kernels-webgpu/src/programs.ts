@@ -209,7 +209,14 @@ abstract class HaarProgram implements WaveMixWebGPUProgram {
     readonly layout: HaarLayout,
     readonly logicalOutputShape: Shape4,
     threads: number,
-    sizes: [channels: number, inChannels: number, inHeight: number, inWidth: number, outHeight: number, outWidth: number],
+    sizes: [
+      channels: number,
+      inChannels: number,
+      inHeight: number,
+      inWidth: number,
+      outHeight: number,
+      outWidth: number,
+    ],
   ) {
     this.outputShape = [logicalOutputShape.reduce((p, d) => p * d, 1)];
     this.shaderKey = `wavemix_haar_${direction}_${layout}`;
@@ -232,7 +239,10 @@ export class HaarForwardProgram extends HaarProgram {
   constructor(inputShape: Shape4, channels: number, layout: HaarLayout = layoutFor(channels)) {
     const [batch, inHeight, inWidth, inChannels] = inputShape;
     if (layout === 'vec4' && (channels % 4 !== 0 || inChannels % 4 !== 0)) {
-      throw new WaveMixArgumentError('layout', `vec4 needs channel counts divisible by 4, got ${channels} of ${inChannels}`);
+      throw new WaveMixArgumentError(
+        'layout',
+        `vec4 needs channel counts divisible by 4, got ${channels} of ${inChannels}`,
+      );
     }
     const outHeight = Math.ceil(inHeight / 2);
     const outWidth = Math.ceil(inWidth / 2);

@@ -27,7 +27,12 @@ export interface DeviceLike {
 export interface WebGPUBackendLike {
   readonly device: DeviceLike;
   readonly pipelineCache: Record<string, unknown>;
-  runWebGPUProgram(program: unknown, inputs: TensorInfo[], outputDtype: 'float32', uniforms?: ProgramUniforms): TensorInfo;
+  runWebGPUProgram(
+    program: unknown,
+    inputs: TensorInfo[],
+    outputDtype: 'float32',
+    uniforms?: ProgramUniforms,
+  ): TensorInfo;
   read(dataId: DataId): Promise<unknown>;
   readSync(dataId: DataId): unknown;
   disposeData(dataId: DataId, force?: boolean): boolean;
@@ -47,14 +52,21 @@ function flush(backend: WebGPUBackendLike): void {
  * Throws WaveMixKernelLimitError when a tensor of `shape` cannot be bound as one storage buffer
  * (maxStorageBufferBindingSize / maxBufferSize) or indexed with the shaders' i32 arithmetic.
  */
-export function assertBufferFits(backend: WebGPUBackendLike, kernelName: string, role: string, shape: readonly number[]): void {
+export function assertBufferFits(
+  backend: WebGPUBackendLike,
+  kernelName: string,
+  role: string,
+  shape: readonly number[],
+): void {
   const { maxStorageBufferBindingSize, maxBufferSize } = backend.device.limits;
   const elements = shape.reduce((p, d) => p * d, 1);
   const bytes = elements * BYTES_PER_FLOAT;
   const describe = `${role} of shape [${shape.join(', ')}] (${bytes} bytes)`;
   if (bytes > maxStorageBufferBindingSize || bytes > maxBufferSize) {
     const [name, limit] =
-      bytes > maxStorageBufferBindingSize ? ['maxStorageBufferBindingSize', maxStorageBufferBindingSize] : ['maxBufferSize', maxBufferSize];
+      bytes > maxStorageBufferBindingSize
+        ? ['maxStorageBufferBindingSize', maxStorageBufferBindingSize]
+        : ['maxBufferSize', maxBufferSize];
     throw new WaveMixKernelLimitError(
       kernelName,
       BACKEND,
@@ -62,7 +74,11 @@ export function assertBufferFits(backend: WebGPUBackendLike, kernelName: string,
     );
   }
   if (elements > 2 ** 31 - 1) {
-    throw new WaveMixKernelLimitError(kernelName, BACKEND, `${describe} has more elements than i32 indexing allows (2^31 - 1)`);
+    throw new WaveMixKernelLimitError(
+      kernelName,
+      BACKEND,
+      `${describe} has more elements than i32 indexing allows (2^31 - 1)`,
+    );
   }
 }
 

@@ -40,7 +40,10 @@ test('steps after warm-up compile no new pipelines, read back only the loss, and
   const step = async (seed: number, batch = 4) => {
     const x = tf.randomNormal([batch, 8, 8, 1], 0, 1, 'float32', seed);
     const y = tf.tensor1d([seed % 10, 1, 2, 3].slice(0, batch), 'int32');
-    const loss = optimizer.minimize(() => classificationLoss(model.apply(x, { training: true }) as tf.Tensor, y), true)!;
+    const loss = optimizer.minimize(
+      () => classificationLoss(model.apply(x, { training: true }) as tf.Tensor, y),
+      true,
+    )!;
     const value = (await loss.data())[0]!;
     tf.dispose([x, y, loss]);
     return value;

@@ -10,7 +10,9 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const fixture = readSafetensors(new Uint8Array(fs.readFileSync(path.resolve(__dirname, '../../../fixtures/pytorch/bicubic_x2.safetensors'))));
+const fixture = readSafetensors(
+  new Uint8Array(fs.readFileSync(path.resolve(__dirname, '../../../fixtures/pytorch/bicubic_x2.safetensors'))),
+);
 const get = (name: string) => {
   const t = fixture.tensors.get(name)!;
   return { shape: [...t.shape], data: toFloat32(t) };

@@ -12,7 +12,12 @@ describe('ChannelSlice', () => {
     const y = new ChannelSlice({ begin: 1, size: 2 }).apply(x) as tf.Tensor;
     expect(y.shape).toEqual([1, 1, 2, 2]);
     expect(Array.from(y.dataSync())).toEqual([1, 2, 11, 12]);
-    expect(new ChannelSlice({ begin: 0, size: 1 }).computeOutputShape([null, null, null, 3])).toEqual([null, null, null, 1]);
+    expect(new ChannelSlice({ begin: 0, size: 1 }).computeOutputShape([null, null, null, 3])).toEqual([
+      null,
+      null,
+      null,
+      1,
+    ]);
     tf.dispose([x, y]);
   });
 

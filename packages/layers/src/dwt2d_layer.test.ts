@@ -8,7 +8,11 @@ beforeAll(async () => {
 });
 
 /** 4x4 input 1..16 row-major (spec section 1 worked example), one channel, NHWC. */
-const ramp = () => tf.tensor4d(Array.from({ length: 16 }, (_, i) => i + 1), [1, 4, 4, 1]);
+const ramp = () =>
+  tf.tensor4d(
+    Array.from({ length: 16 }, (_, i) => i + 1),
+    [1, 4, 4, 1],
+  );
 
 describe('DWT2D layer', () => {
   it('reproduces the worked 4x4 example at one and two levels', () => {
@@ -97,7 +101,9 @@ describe('DWT2D layer', () => {
     const input = tf.input({ shape: [8, 8, 2] });
     const out = new DWT2D({ levels: 2, layout: 'bands', name: 'wavelets' }).apply(input) as tf.SymbolicTensor[];
     const model = tf.model({ inputs: input, outputs: out });
-    const json = model.toJSON(null, false) as { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
+    const json = model.toJSON(null, false) as {
+      config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> };
+    };
     const entry = json.config.layers.find((l) => l.config['name'] === 'wavelets')!;
     expect(entry.class_name).toBe('DWT2D');
     expect(tf.serialization.getRegisteredName(DWT2D)).toBe('WaveMix>DWT2D');
@@ -105,10 +111,12 @@ describe('DWT2D layer', () => {
     expect(entry.config['levels']).toBe(2);
     expect(entry.config['layout']).toBe('bands');
     let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
     const x = tf.randomNormal([1, 8, 8, 2], 0, 1, 'float32', 7);
     const a = model.predict(x) as tf.Tensor[];

@@ -48,7 +48,10 @@ export class DWT2D extends layers.Layer {
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
     const [batch, height, width, channels] = singleShape(inputShape, this.name);
-    for (const [axis, size] of [['height', height], ['width', width]] as const) {
+    for (const [axis, size] of [
+      ['height', height],
+      ['width', width],
+    ] as const) {
       if (size != null && maxLevels(size, size) < this.levels) {
         throw new WaveMixArgumentError(
           this.name,

@@ -2,7 +2,14 @@ export { DWT2D, DWT2D_LAYOUTS, type DWT2DArgs, type DWT2DLayout } from './dwt2d_
 export { ChannelSlice, type ChannelSliceArgs } from './channel_slice_layer';
 export { BicubicUpsample2x } from './bicubic_upsample_layer';
 export { PixelShuffle, type PixelShuffleArgs } from './pixel_shuffle_layer';
-export { Upsample, UPSAMPLE_MODES, interpolationMatrix, upsample, type UpsampleArgs, type UpsampleMode } from './upsample_layer';
+export {
+  Upsample,
+  UPSAMPLE_MODES,
+  interpolationMatrix,
+  upsample,
+  type UpsampleArgs,
+  type UpsampleMode,
+} from './upsample_layer';
 export {
   Upsample2x,
   UPSAMPLE_2X_MODES,

@@ -22,7 +22,7 @@ export function singleTensor(inputs: tf.Tensor | tf.Tensor[], layer: string): tf
 
 /** The single rank-4 NHWC shape a one-input layer was built for. */
 export function singleShape(inputShape: Shape | Shape[], layer: string): Shape {
-  const shape = (Array.isArray(inputShape[0]) ? (inputShape as Shape[]) : [inputShape as Shape]);
+  const shape = Array.isArray(inputShape[0]) ? (inputShape as Shape[]) : [inputShape as Shape];
   if (shape.length !== 1) {
     throw new WaveMixArgumentError(layer, `expects exactly one input, got ${shape.length}`);
   }

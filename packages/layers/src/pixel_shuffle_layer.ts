@@ -44,7 +44,10 @@ export class PixelShuffle extends layers.Layer {
     const [b, h, w, channels] = x.shape as [number, number, number, number];
     const r = this.upscaleFactor;
     if (x.rank !== 4 || channels % (r * r) !== 0) {
-      throw new WaveMixArgumentError(this.name, `PixelShuffle(${r}) needs NHWC input with channels divisible by ${r * r}, got shape [${x.shape.join(', ')}]`);
+      throw new WaveMixArgumentError(
+        this.name,
+        `PixelShuffle(${r}) needs NHWC input with channels divisible by ${r * r}, got shape [${x.shape.join(', ')}]`,
+      );
     }
     const c = channels / (r * r);
     return tf.tidy(() => {

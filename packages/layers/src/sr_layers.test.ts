@@ -85,7 +85,10 @@ describe('PixelShuffle', () => {
 });
 
 describe('Upsample', () => {
-  const settings = JSON.parse(fs.readFileSync(path.join(ROOT, 'upsample/cases.json'), 'utf8')) as Array<{ scale: number; mode: UpsampleMode }>;
+  const settings = JSON.parse(fs.readFileSync(path.join(ROOT, 'upsample/cases.json'), 'utf8')) as Array<{
+    scale: number;
+    mode: UpsampleMode;
+  }>;
   it.each(cases('upsample/cases.safetensors').map((c, i) => [settings[i]!.mode, settings[i]!.scale, c] as const))(
     '%s x%d matches torch Upsample(align_corners=False), values and input gradient',
     (mode, scale, c) => {

@@ -17,8 +17,10 @@ const TORCH = {
     grad: [10, 18, 42, 50, 74, 82, 106, 114],
   },
   bilinear: {
-    y: [1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4, 5, 3.5, 0.5, -1, 3.875, 2.84375, 0.78125,
-      -0.25, 1.625, 1.53125, 1.34375, 1.25, 0.5, 0.875, 1.625, 2],
+    y: [
+      1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4, 5, 3.5, 0.5, -1, 3.875, 2.84375,
+      0.78125, -0.25, 1.625, 1.53125, 1.34375, 1.25, 0.5, 0.875, 1.625, 2,
+    ],
     grad: [12.5, 19.5, 40.5, 47.5, 76.5, 83.5, 104.5, 111.5],
   },
 };
@@ -32,7 +34,9 @@ describe.each([
     expect(y.shape).toEqual([2, 4, 4, 1]);
     const values = y.dataSync();
     TORCH[mode].y.forEach((v, i) => expect([i, values[i]]).toEqual([i, expect.closeTo(v, 6)]));
-    const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(op(x as tf.Tensor4D), W)))(X).dataSync();
+    const grad = tf
+      .grad((x: tf.Tensor) => tf.sum(tf.mul(op(x as tf.Tensor4D), W)))(X)
+      .dataSync();
     TORCH[mode].grad.forEach((v, i) => expect([i, grad[i]]).toEqual([i, expect.closeTo(v, 5)]));
     y.dispose();
   });
@@ -54,5 +58,7 @@ describe.each([
 
 it('refuses an unknown mode', () => {
   expect(() => new Upsample2x({ mode: 'bicubic' as never })).toThrow(WaveMixArgumentError);
-  expect(() => new Upsample2x({ mode: 'bicubic' as never })).toThrow(/mode: must be one of nearest, bilinear, got "bicubic"/);
+  expect(() => new Upsample2x({ mode: 'bicubic' as never })).toThrow(
+    /mode: must be one of nearest, bilinear, got "bicubic"/,
+  );
 });

@@ -49,7 +49,10 @@ export class Upsample2x extends layers.Layer {
   constructor(args: Upsample2xArgs) {
     super(args);
     if (!UPSAMPLE_2X_MODES.includes(args.mode)) {
-      throw new WaveMixArgumentError('mode', `must be one of ${UPSAMPLE_2X_MODES.join(', ')}, got ${JSON.stringify(args.mode)}`);
+      throw new WaveMixArgumentError(
+        'mode',
+        `must be one of ${UPSAMPLE_2X_MODES.join(', ')}, got ${JSON.stringify(args.mode)}`,
+      );
     }
     this.mode = args.mode;
     this.inputSpec = [{ ndim: 4 }];

@@ -23,7 +23,9 @@ describe('waveBlock', () => {
     // block_1 = c*q + q + FF(c, c); block_L = c*q + q + FF(c+h, c) + (L-2) FF(c+h, h) + FF(c, h),
     // evaluated for c = 16, m = 2, f = 12 and for m = 3.
     expect([1, 2, 3, 4].map((level) => trainableCount(blockModel(level)))).toEqual([4128, 6884, 9640, 12396]);
-    expect([1, 2, 3, 4].map((level) => trainableCount(blockModel(level, 16, { mult: 3 })))).toEqual([4592, 7940, 11288, 14636]);
+    expect([1, 2, 3, 4].map((level) => trainableCount(blockModel(level, 16, { mult: 3 })))).toEqual([
+      4592, 7940, 11288, 14636,
+    ]);
   });
 
   it('names every weighted layer after its PyTorch state_dict module', () => {
@@ -34,8 +36,17 @@ describe('waveBlock', () => {
     const expected = ['layers.0.reduction'];
     for (const k of [1, 2, 3]) for (const i of [0, 3, 4, 5]) expected.push(`layers.0.feedforward${k}.${i}`);
     expect(names).toEqual(expected.sort());
-    const lite = blockModel(1).layers.filter((l) => l.weights.length > 0).map((l) => l.name).sort();
-    expect(lite).toEqual(['layers.0.feedforward.0', 'layers.0.feedforward.3', 'layers.0.feedforward.4', 'layers.0.feedforward.5', 'layers.0.reduction']);
+    const lite = blockModel(1)
+      .layers.filter((l) => l.weights.length > 0)
+      .map((l) => l.name)
+      .sort();
+    expect(lite).toEqual([
+      'layers.0.feedforward.0',
+      'layers.0.feedforward.3',
+      'layers.0.feedforward.4',
+      'layers.0.feedforward.5',
+      'layers.0.reduction',
+    ]);
   });
 
   it('builds the feed-forward unit from the standard layers the spec lists', () => {
@@ -45,7 +56,12 @@ describe('waveBlock', () => {
     const model = tf.model({ inputs: input, outputs: out });
     const byName = (n: string) => model.getLayer(n);
     expect(model.layers.slice(1).map((l) => l.getClassName())).toEqual([
-      'Conv2D', 'Activation', 'Dropout', 'Conv2D', 'Conv2DTranspose', 'BatchNormalization',
+      'Conv2D',
+      'Activation',
+      'Dropout',
+      'Conv2D',
+      'Conv2DTranspose',
+      'BatchNormalization',
     ]);
     const transpose = byName('ff.4').getConfig();
     expect([transpose['kernelSize'], transpose['strides'], transpose['padding']]).toEqual([[4, 4], [2, 2], 'same']);
@@ -60,8 +76,10 @@ describe('waveBlock', () => {
     const x = tf.tensor([-2, -1, -0.5, 0.5, 1, 2, 3]);
     const y = model.getLayer('ff.1').apply(x) as tf.Tensor;
     // x * Phi(x) from Python's math.erf; the tanh form differs by up to 1.5e-4 here.
-    const erfGelu = [-0.04550026389635842, -0.15865525393145707, -0.15426876936299344, 0.34573123063700656,
-      0.8413447460685429, 1.9544997361036416, 2.99595030590511];
+    const erfGelu = [
+      -0.04550026389635842, -0.15865525393145707, -0.15426876936299344, 0.34573123063700656, 0.8413447460685429,
+      1.9544997361036416, 2.99595030590511,
+    ];
     const actual = y.dataSync();
     erfGelu.forEach((v, i) => expect(Math.abs(actual[i]! - v)).toBeLessThan(2e-6));
     tf.dispose([x, y]);
@@ -80,7 +98,9 @@ describe('waveBlock', () => {
 
   it('rejects bad dimensions, naming the constraint and the value', () => {
     const input = tf.input({ shape: [16, 16, 18] });
-    expect(() => waveBlock(input, { ...dims, finalDim: 18, level: 1, name: 'b' })).toThrow(/finalDim.*divisible by 4.*got 18/);
+    expect(() => waveBlock(input, { ...dims, finalDim: 18, level: 1, name: 'b' })).toThrow(
+      /finalDim.*divisible by 4.*got 18/,
+    );
     expect(() => blockModel(5)).toThrow(/level.*1, 2, 3 or 4.*got 5/);
     expect(() => blockModel(0)).toThrow(/got 0/);
     expect(() => blockModel(3, 12)).toThrow(/level-3 wave block needs height divisible by 8, got height 12/);

@@ -68,7 +68,10 @@ export function validateDims({ finalDim, mult, ffChannel, dropout, upsample = 'c
     throw new WaveMixArgumentError('dropout', `must be a rate in [0, 1), got ${String(dropout)}`);
   }
   if (!WAVEMIX_UPSAMPLES.includes(upsample)) {
-    throw new WaveMixArgumentError('upsample', `must be one of ${WAVEMIX_UPSAMPLES.join(', ')}, got ${JSON.stringify(upsample)}`);
+    throw new WaveMixArgumentError(
+      'upsample',
+      `must be one of ${WAVEMIX_UPSAMPLES.join(', ')}, got ${JSON.stringify(upsample)}`,
+    );
   }
 }
 
@@ -76,7 +79,10 @@ export function validateDims({ finalDim, mult, ffChannel, dropout, upsample = 'c
  * Parameter-free upsampling keeps the ffChannel width, so it only fits where ffChannel equals the
  * unit's output width: level-1 blocks with ffChannel = finalDim (deeper blocks have c/2-wide units).
  */
-export function validateUpsample({ upsample = 'convtranspose', ffChannel, finalDim }: WaveMixDims, level: number): void {
+export function validateUpsample(
+  { upsample = 'convtranspose', ffChannel, finalDim }: WaveMixDims,
+  level: number,
+): void {
   if (upsample === 'convtranspose') return;
   const widths = level === 1 ? [finalDim] : [finalDim / 2, finalDim];
   const misfit = widths.find((width) => width !== ffChannel);
@@ -100,7 +106,10 @@ export function validateLevel(level: unknown): asserts level is 1 | 2 | 3 | 4 {
 function channelsOf(x: SymbolicTensor, what: string): number {
   const channels = x.shape[3];
   if (x.shape.length !== 4 || channels == null) {
-    throw new WaveMixArgumentError(what, `needs an NHWC input with a known channel count, got shape [${x.shape.map(String).join(', ')}]`);
+    throw new WaveMixArgumentError(
+      what,
+      `needs an NHWC input with a known channel count, got shape [${x.shape.map(String).join(', ')}]`,
+    );
   }
   return channels;
 }
@@ -164,7 +173,10 @@ export function feedForward(x: SymbolicTensor, options: FeedForwardOptions): Sym
   y = layers.dropout({ name: `${name}.2`, rate: dropout }).apply(y) as SymbolicTensor;
   y = conv2d(`${name}.3`, finalDim * mult, ffChannel, 1).apply(y) as SymbolicTensor;
   // `.4` is the ConvTranspose2d or the parameter-free nn.Upsample in its place (same module index).
-  const up = upsample === 'convtranspose' ? convTranspose4x4(`${name}.4`, outChannels) : new Upsample2x({ name: `${name}.4`, mode: upsample });
+  const up =
+    upsample === 'convtranspose'
+      ? convTranspose4x4(`${name}.4`, outChannels)
+      : new Upsample2x({ name: `${name}.4`, mode: upsample });
   y = up.apply(y) as SymbolicTensor;
   return batchNorm(`${name}.5`).apply(y) as SymbolicTensor;
 }
@@ -189,7 +201,10 @@ export function waveBlock(x: SymbolicTensor, options: WaveBlockOptions): Symboli
   if (channels !== finalDim) {
     throw new WaveMixArgumentError(name, `input has ${channels} channels; the block is built for finalDim ${finalDim}`);
   }
-  for (const [axis, size] of [['height', x.shape[1]], ['width', x.shape[2]]] as const) {
+  for (const [axis, size] of [
+    ['height', x.shape[1]],
+    ['width', x.shape[2]],
+  ] as const) {
     if (size != null && size % 2 ** level !== 0) {
       throw new WaveMixArgumentError(
         name,
@@ -207,7 +222,9 @@ export function waveBlock(x: SymbolicTensor, options: WaveBlockOptions): Symboli
   }
   let y = feedForward(pyramid[level - 1]!, { ...dims, outChannels: half, name: `${name}.feedforward${level}` });
   for (let k = level - 1; k >= 1; k--) {
-    const joined = layers.concatenate({ name: `${name}.concat${k}`, axis: -1 }).apply([pyramid[k - 1]!, y]) as SymbolicTensor;
+    const joined = layers
+      .concatenate({ name: `${name}.concat${k}`, axis: -1 })
+      .apply([pyramid[k - 1]!, y]) as SymbolicTensor;
     y = feedForward(joined, { ...dims, outChannels: k === 1 ? finalDim : half, name: `${name}.feedforward${k}` });
   }
   return y;

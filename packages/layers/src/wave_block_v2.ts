@@ -32,7 +32,10 @@ export function waveBlockV2(x: SymbolicTensor, options: WaveBlockV2Options): Sym
     throw new WaveMixArgumentError('finalDim', `must be a positive multiple of 4, got ${String(c)}`);
   }
   if (x.shape[3] !== c) {
-    throw new WaveMixArgumentError(name, `input has ${String(x.shape[3])} channels; the block is built for finalDim ${c}`);
+    throw new WaveMixArgumentError(
+      name,
+      `input has ${String(x.shape[3])} channels; the block is built for finalDim ${c}`,
+    );
   }
   const ff = `${name}.feedforward`;
   const reduced = conv2d(`${name}.reduction`, c, c / 4, 1).apply(x) as SymbolicTensor;

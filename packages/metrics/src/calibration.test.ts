@@ -25,7 +25,10 @@ describe('ECE against an independent numpy implementation', () => {
   test('15 bins from probabilities and from logits', () => {
     expect(expectedCalibrationError(softmaxRows(logits, c), labels)).toBeCloseTo(REFERENCE.ece['15'], 12);
     expect(expectedCalibrationError(logits, labels, { input: 'logits' })).toBeCloseTo(REFERENCE.ece['15'], 12);
-    expect(expectedCalibrationError(logits, labels, { input: 'logits', numBins: 10 })).toBeCloseTo(REFERENCE.ece['10'], 12);
+    expect(expectedCalibrationError(logits, labels, { input: 'logits', numBins: 10 })).toBeCloseTo(
+      REFERENCE.ece['10'],
+      12,
+    );
   });
 
   test('tensor logits, streamed, with no leaks (float32 tolerance)', () => {

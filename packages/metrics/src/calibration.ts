@@ -59,7 +59,10 @@ export class ExpectedCalibrationError {
       }
       const conf = confidence[i]!;
       if (!(conf >= 0 && conf <= 1)) {
-        throw new WaveMixArgumentError('scores', `row ${i} has top-1 confidence ${conf} outside [0, 1]; pass { input: 'logits' } for logits`);
+        throw new WaveMixArgumentError(
+          'scores',
+          `row ${i} has top-1 confidence ${conf} outside [0, 1]; pass { input: 'logits' } for logits`,
+        );
       }
       const bin = this.binOf(conf);
       this.count[bin]! += 1;
@@ -81,7 +84,10 @@ export class ExpectedCalibrationError {
     return lo;
   }
 
-  private topOne(scores: MetricInput, n: number): { confidence: ArrayLike<number>; prediction: ArrayLike<number>; numClasses: number } {
+  private topOne(
+    scores: MetricInput,
+    n: number,
+  ): { confidence: ArrayLike<number>; prediction: ArrayLike<number>; numClasses: number } {
     if (isTensor(scores)) {
       if (scores.rank !== 2 || scores.shape[0] !== n) {
         throw new WaveMixArgumentError('scores', `expected shape [${n}, numClasses], got [${scores.shape}]`);
@@ -157,6 +163,10 @@ export class ExpectedCalibrationError {
 }
 
 /** ECE of `scores` `[n, C]` against `labels` `[n]` with 15 equal-width bins by default. */
-export function expectedCalibrationError(scores: MetricInput, labels: MetricInput, options: CalibrationOptions = {}): number {
+export function expectedCalibrationError(
+  scores: MetricInput,
+  labels: MetricInput,
+  options: CalibrationOptions = {},
+): number {
   return new ExpectedCalibrationError(options).update(scores, labels).result();
 }

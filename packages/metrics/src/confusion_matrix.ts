@@ -56,7 +56,10 @@ export class ConfusionMatrix {
   /** Adds the argmax over the last axis of `logits` (shape `[...target.shape, numClasses]`). */
   updateFromLogits(logits: tf.Tensor, target: MetricInput): this {
     if (logits.shape[logits.rank - 1] !== this.numClasses) {
-      throw new WaveMixArgumentError('logits', `last axis has ${logits.shape[logits.rank - 1]} classes, expected ${this.numClasses}`);
+      throw new WaveMixArgumentError(
+        'logits',
+        `last axis has ${logits.shape[logits.rank - 1]} classes, expected ${this.numClasses}`,
+      );
     }
     const pred = tf.argMax(logits, -1);
     try {
@@ -75,7 +78,10 @@ export class ConfusionMatrix {
       if (t === ignore) continue;
       const p = pred[i]!;
       if (!Number.isInteger(t) || t < 0 || t >= c) {
-        throw new WaveMixArgumentError('target', `target[${i}] = ${t} is neither a class id in [0, ${c}) nor the ignore index`);
+        throw new WaveMixArgumentError(
+          'target',
+          `target[${i}] = ${t} is neither a class id in [0, ${c}) nor the ignore index`,
+        );
       }
       if (!Number.isInteger(p) || p < 0 || p >= c) {
         throw new WaveMixArgumentError('pred', `pred[${i}] = ${p} is not a class id in [0, ${c})`);
@@ -92,7 +98,9 @@ export class ConfusionMatrix {
     const ignore = this.ignoreIndex;
     const summary = tf.tidy(() => {
       const toFlat = (x: MetricInput, name: string): tf.Tensor1D =>
-        isTensor(x) ? (tf.cast(tf.reshape(x, [-1]), 'float32') as tf.Tensor1D) : tf.tensor1d(Array.from(valuesOf(x, name)), 'float32');
+        isTensor(x)
+          ? (tf.cast(tf.reshape(x, [-1]), 'float32') as tf.Tensor1D)
+          : tf.tensor1d(Array.from(valuesOf(x, name)), 'float32');
       const target = toFlat(targetInput, 'target');
       const pred = toFlat(predInput, 'pred');
       const kept = ignore === undefined ? tf.cast(tf.onesLike(target), 'bool') : tf.notEqual(target, ignore);
@@ -114,7 +122,10 @@ export class ConfusionMatrix {
     const badTarget = values[c * c + 1]!;
     const badPred = values[c * c + 2]!;
     if (badTarget > 0) {
-      throw new WaveMixArgumentError('target', `${badTarget} values are neither class ids in [0, ${c}) nor the ignore index`);
+      throw new WaveMixArgumentError(
+        'target',
+        `${badTarget} values are neither class ids in [0, ${c}) nor the ignore index`,
+      );
     }
     if (badPred > 0) throw new WaveMixArgumentError('pred', `${badPred} values are not class ids in [0, ${c})`);
     for (let i = 0; i < c * c; i++) this.counts[i]! += values[i]!;

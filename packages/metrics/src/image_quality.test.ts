@@ -72,8 +72,14 @@ describe('SR convention: Y channel, border crop = scale, mean of per-image value
   test('streamed tensors in [0, 255] (float32 tolerance)', () => {
     const metric = new SuperResolutionMetrics({ scale: 2, dataRange: 255 });
     for (const pair of [first, second]) {
-      const a = tf.tensor4d(Float32Array.from(pair.a, (v) => v * 255), [1, 22, 26, 3]);
-      const b = tf.tensor4d(Float32Array.from(pair.b, (v) => v * 255), [1, 22, 26, 3]);
+      const a = tf.tensor4d(
+        Float32Array.from(pair.a, (v) => v * 255),
+        [1, 22, 26, 3],
+      );
+      const b = tf.tensor4d(
+        Float32Array.from(pair.b, (v) => v * 255),
+        [1, 22, 26, 3],
+      );
       metric.update(a, b);
       tf.dispose([a, b]);
     }
@@ -91,7 +97,11 @@ describe('SR convention: Y channel, border crop = scale, mean of per-image value
 test('bad input is a typed error', () => {
   expect(() => psnr([1, 2], [1], { dataRange: 1 })).toThrow(WaveMixArgumentError);
   expect(() => psnr([1, 2], [1, 2], { dataRange: 0 })).toThrow(/dataRange/);
-  expect(() => ssim(new Float64Array(100), new Float64Array(100), { dataRange: 1, shape: [10, 10] })).toThrow(/11 x 11/);
+  expect(() => ssim(new Float64Array(100), new Float64Array(100), { dataRange: 1, shape: [10, 10] })).toThrow(
+    /11 x 11/,
+  );
   expect(() => ssim(new Float64Array(100), new Float64Array(100), { dataRange: 1 })).toThrow(/shape/);
-  expect(() => srMetrics(new Float64Array(12 * 12 * 3), new Float64Array(12 * 12 * 3), { scale: 6, shape: [12, 12, 3] })).toThrow(/crop/);
+  expect(() =>
+    srMetrics(new Float64Array(12 * 12 * 3), new Float64Array(12 * 12 * 3), { scale: 6, shape: [12, 12, 3] }),
+  ).toThrow(/crop/);
 });

@@ -131,7 +131,13 @@ function asBatch(shape: number[], argument: string): [number, number, number, nu
   throw new WaveMixArgumentError(argument, `expected [H, W], [H, W, C] or [N, H, W, C], got [${shape}]`);
 }
 
-function extractPlane(values: ArrayLike<number>, dims: [number, number, number, number], image: number, channel: number, crop: number): Plane {
+function extractPlane(
+  values: ArrayLike<number>,
+  dims: [number, number, number, number],
+  image: number,
+  channel: number,
+  crop: number,
+): Plane {
   const [, h, w, c] = dims;
   const oh = h - 2 * crop;
   const ow = w - 2 * crop;
@@ -227,12 +233,14 @@ export class SuperResolutionMetrics {
 
   constructor(private readonly options: SuperResolutionOptions) {
     this.scale = options?.scale;
-    if (!Number.isInteger(this.scale) || this.scale < 1) throw new WaveMixArgumentError('scale', `expected a positive integer, got ${this.scale}`);
+    if (!Number.isInteger(this.scale) || this.scale < 1)
+      throw new WaveMixArgumentError('scale', `expected a positive integer, got ${this.scale}`);
     this.dataRange = options.dataRange ?? 1;
     checkRange(this.dataRange);
     this.yChannel = options.yChannel ?? true;
     this.crop = options.crop ?? this.scale;
-    if (!Number.isInteger(this.crop) || this.crop < 0) throw new WaveMixArgumentError('crop', `expected a non-negative integer, got ${this.crop}`);
+    if (!Number.isInteger(this.crop) || this.crop < 0)
+      throw new WaveMixArgumentError('crop', `expected a non-negative integer, got ${this.crop}`);
   }
 
   /** Adds super-resolved images and their ground truth (`[H, W, C]` or `[N, H, W, C]`). */

@@ -41,8 +41,9 @@ export class TopKAccuracy {
     const n = lengthOf(labels);
     if (n === 0) return this;
     const numClasses = logitsClasses(logits, n);
-    const correct =
-      isTensor(logits) ? correctFromTensor(logits, labels, n, numClasses, this.k, this.ties) : correctFromArrays(valuesOf(logits, 'logits'), valuesOf(labels, 'labels'), n, numClasses, this.k, this.ties);
+    const correct = isTensor(logits)
+      ? correctFromTensor(logits, labels, n, numClasses, this.k, this.ties)
+      : correctFromArrays(valuesOf(logits, 'logits'), valuesOf(labels, 'labels'), n, numClasses, this.k, this.ties);
     this.correct += correct;
     this.total += n;
     return this;
@@ -135,7 +136,9 @@ function correctFromTensor(
   const summary = tf.tidy(() => {
     const raw = tf.cast(logits, 'float32');
     const x = tf.where(tf.isNaN(raw), tf.fill(raw.shape, -Infinity), raw);
-    const labelValues = isTensor(labels) ? tf.reshape(labels, [n]) : tf.tensor1d(Array.from(valuesOf(labels, 'labels')), 'float32');
+    const labelValues = isTensor(labels)
+      ? tf.reshape(labels, [n])
+      : tf.tensor1d(Array.from(valuesOf(labels, 'labels')), 'float32');
     const labelFloat = tf.cast(labelValues, 'float32');
     const labelInt = tf.reshape(tf.cast(labelFloat, 'int32'), [n, 1]);
     const nonInteger = tf.sum(tf.cast(tf.notEqual(labelFloat, tf.floor(labelFloat)), 'int32'));
@@ -152,13 +155,21 @@ function correctFromTensor(
     else if (ties === 'pessimistic') rank = tf.add(greater, tf.sub(tf.sum(tf.cast(equal, 'int32'), 1), 1));
     else rank = tf.add(greater, tf.sum(tf.cast(tf.logicalAnd(equal, tf.less(classIds, labelInt)), 'int32'), 1));
     const correct = tf.sum(tf.cast(tf.less(rank, k), 'int32'));
-    return tf.stack([tf.cast(correct, 'float32'), tf.min(labelFloat), tf.max(labelFloat), tf.cast(nonInteger, 'float32')]);
+    return tf.stack([
+      tf.cast(correct, 'float32'),
+      tf.min(labelFloat),
+      tf.max(labelFloat),
+      tf.cast(nonInteger, 'float32'),
+    ]);
   });
   // sync-read: topKAccuracy is synchronous by contract; one 4-value summary read.
   const [correct, minLabel, maxLabel, nonInteger] = Array.from(summary.dataSync());
   summary.dispose();
   if (nonInteger! > 0 || minLabel! < 0 || maxLabel! >= numClasses || Number.isNaN(minLabel!)) {
-    throw new WaveMixArgumentError('labels', `labels must be integer class ids in [0, ${numClasses}); found values in [${minLabel}, ${maxLabel}]`);
+    throw new WaveMixArgumentError(
+      'labels',
+      `labels must be integer class ids in [0, ${numClasses}); found values in [${minLabel}, ${maxLabel}]`,
+    );
   }
   return correct!;
 }

@@ -94,35 +94,91 @@ export interface ResolvedConfig {
 type Field = Exclude<keyof WaveMixConfig, 'task'>;
 
 const CLASSIFICATION_DEFAULTS = {
-  numClasses: 1000, depth: 16, mult: 2, ffChannel: 192, finalDim: 192, dropout: 0.5, level: 3,
-  initialConv: 'pachify', patchSize: 4, stride: 2,
+  numClasses: 1000,
+  depth: 16,
+  mult: 2,
+  ffChannel: 192,
+  finalDim: 192,
+  dropout: 0.5,
+  level: 3,
+  initialConv: 'pachify',
+  patchSize: 4,
+  stride: 2,
 } as const;
 
 const SEMSEGMENT_DEFAULTS = {
-  numClasses: 20, depth: 16, mult: 2, ffChannel: 256, finalDim: 256, dropout: 0, level: 4, stride: 2,
+  numClasses: 20,
+  depth: 16,
+  mult: 2,
+  ffChannel: 256,
+  finalDim: 256,
+  dropout: 0,
+  level: 4,
+  stride: 2,
 } as const;
 
 /** The official constructor defaults of each task (and which fields the task takes at all). */
 const DEFAULTS: Record<string, Partial<Record<Field, unknown>>> = {
   classification: { ...CLASSIFICATION_DEFAULTS, inChannels: 3 },
-  'segmentation/semsegment': { ...SEMSEGMENT_DEFAULTS, inChannels: 3, architecture: 'semsegment', initialConv: 'strided' },
+  'segmentation/semsegment': {
+    ...SEMSEGMENT_DEFAULTS,
+    inChannels: 3,
+    architecture: 'semsegment',
+    initialConv: 'strided',
+  },
   'segmentation/classification-backbone': {
-    ...CLASSIFICATION_DEFAULTS, numClasses: 20, inChannels: 3, architecture: 'classification-backbone', decoderChannels: [128, 64],
+    ...CLASSIFICATION_DEFAULTS,
+    numClasses: 20,
+    inChannels: 3,
+    architecture: 'classification-backbone',
+    decoderChannels: [128, 64],
   },
   sisr: { depth: 4, mult: 2, ffChannel: 144, finalDim: 144, dropout: 0, level: 1, inChannels: 3 },
-  'wavemix-sr': { depth: 4, mult: 1, ffChannel: 144, finalDim: 144, dropout: 0.3, level: 1, inChannels: 3, scale: 2, interpolation: undefined },
+  'wavemix-sr': {
+    depth: 4,
+    mult: 1,
+    ffChannel: 144,
+    finalDim: 144,
+    dropout: 0.3,
+    level: 1,
+    inChannels: 3,
+    scale: 2,
+    interpolation: undefined,
+  },
   // WaveMixSRV2.py's constructor defaults, but finalDim 144 as in the paper and the file's own instance (its default is 16).
   'wavemix-sr-v2': { blocks: 2, mult: 1, finalDim: 144, dropout: 0.3, inChannels: 3, scale: 2 },
 };
 
 const ALL_FIELDS: readonly Field[] = [
-  'numClasses', 'depth', 'mult', 'ffChannel', 'finalDim', 'dropout', 'level', 'initialConv', 'patchSize', 'stride',
-  'inChannels', 'inputSize', 'architecture', 'decoderChannels', 'scale', 'interpolation', 'blocks', 'upsample',
+  'numClasses',
+  'depth',
+  'mult',
+  'ffChannel',
+  'finalDim',
+  'dropout',
+  'level',
+  'initialConv',
+  'patchSize',
+  'stride',
+  'inChannels',
+  'inputSize',
+  'architecture',
+  'decoderChannels',
+  'scale',
+  'interpolation',
+  'blocks',
+  'upsample',
 ];
 
 const SNAKE_CASE: Record<string, Field> = {
-  num_classes: 'numClasses', ff_channel: 'ffChannel', final_dim: 'finalDim', initial_conv: 'initialConv',
-  patch_size: 'patchSize', in_channels: 'inChannels', input_size: 'inputSize', sr: 'scale',
+  num_classes: 'numClasses',
+  ff_channel: 'ffChannel',
+  final_dim: 'finalDim',
+  initial_conv: 'initialConv',
+  patch_size: 'patchSize',
+  in_channels: 'inChannels',
+  input_size: 'inputSize',
+  sr: 'scale',
 };
 
 function positiveInteger(value: unknown, argument: string): number {
@@ -143,7 +199,10 @@ export function resolveConfig(config: WaveMixConfig): ResolvedConfig {
   }
   const architecture = config.architecture ?? (task === 'segmentation' ? 'semsegment' : undefined);
   if (task === 'segmentation' && architecture !== 'semsegment' && architecture !== 'classification-backbone') {
-    throw new WaveMixArgumentError('architecture', `must be 'semsegment' or 'classification-backbone', got ${JSON.stringify(architecture)}`);
+    throw new WaveMixArgumentError(
+      'architecture',
+      `must be 'semsegment' or 'classification-backbone', got ${JSON.stringify(architecture)}`,
+    );
   }
   const defaults = DEFAULTS[task === 'segmentation' ? `segmentation/${architecture}` : task]!;
   for (const key of Object.keys(config)) {
@@ -153,7 +212,10 @@ export function resolveConfig(config: WaveMixConfig): ResolvedConfig {
       throw new WaveMixArgumentError(key, `is not a WaveMix config field${hint}`);
     }
     if (!(key in defaults) && key !== 'inputSize' && key !== 'upsample') {
-      throw new WaveMixArgumentError(key, `does not apply to task '${task}'${architecture ? ` (${architecture})` : ''}`);
+      throw new WaveMixArgumentError(
+        key,
+        `does not apply to task '${task}'${architecture ? ` (${architecture})` : ''}`,
+      );
     }
   }
   const pick = <T>(field: Field): T => (config[field] ?? defaults[field]) as T;
@@ -175,18 +237,27 @@ export function resolveConfig(config: WaveMixConfig): ResolvedConfig {
   const inChannels = positiveInteger(pick('inChannels'), 'inChannels');
   const srName = v2 ? 'WaveMixSR-V2' : 'WaveMixSR';
   if (YCBCR_TASKS.includes(task) && inChannels !== 3) {
-    throw new WaveMixArgumentError('inChannels', `${srName} takes YCbCr input, so exactly 3 channels, got ${inChannels}`);
+    throw new WaveMixArgumentError(
+      'inChannels',
+      `${srName} takes YCbCr input, so exactly 3 channels, got ${inChannels}`,
+    );
   }
   let scale: number | null = null;
   let interpolation: SrInterpolation | null = null;
   if (task === 'wavemix-sr' || v2) {
     scale = pick<number>('scale');
     if (!SR_SCALES[task].includes(scale)) {
-      throw new WaveMixArgumentError('scale', `${srName} supports ${SR_SCALES[task].join(', ')}, got ${JSON.stringify(scale)}`);
+      throw new WaveMixArgumentError(
+        'scale',
+        `${srName} supports ${SR_SCALES[task].join(', ')}, got ${JSON.stringify(scale)}`,
+      );
     }
     interpolation = v2 ? 'bicubic' : (config.interpolation ?? (scale === 2 ? 'bicubic' : 'bilinear'));
     if (!UPSAMPLE_MODES.includes(interpolation)) {
-      throw new WaveMixArgumentError('interpolation', `must be 'bicubic' or 'bilinear', got ${JSON.stringify(interpolation)}`);
+      throw new WaveMixArgumentError(
+        'interpolation',
+        `must be 'bicubic' or 'bilinear', got ${JSON.stringify(interpolation)}`,
+      );
     }
   }
   if (task === 'wavemix-sr' && level !== 1) {
@@ -204,7 +275,10 @@ export function resolveConfig(config: WaveMixConfig): ResolvedConfig {
       );
     }
     if (architecture === 'semsegment' && initialConv !== 'strided') {
-      throw new WaveMixArgumentError('initialConv', `the SemSegment model has only the strided stem, got ${JSON.stringify(initialConv)}`);
+      throw new WaveMixArgumentError(
+        'initialConv',
+        `the SemSegment model has only the strided stem, got ${JSON.stringify(initialConv)}`,
+      );
     }
   }
   const patchSize = 'patchSize' in defaults ? positiveInteger(pick('patchSize'), 'patchSize') : null;
@@ -214,13 +288,27 @@ export function resolveConfig(config: WaveMixConfig): ResolvedConfig {
   if ('decoderChannels' in defaults) {
     const value = pick<readonly number[]>('decoderChannels');
     if (!Array.isArray(value) || value.length !== 2) {
-      throw new WaveMixArgumentError('decoderChannels', `expected [first, second] ConvTranspose widths, got ${JSON.stringify(value)}`);
+      throw new WaveMixArgumentError(
+        'decoderChannels',
+        `expected [first, second] ConvTranspose widths, got ${JSON.stringify(value)}`,
+      );
     }
-    decoderChannels = [positiveInteger(value[0], 'decoderChannels[0]'), positiveInteger(value[1], 'decoderChannels[1]')];
+    decoderChannels = [
+      positiveInteger(value[0], 'decoderChannels[0]'),
+      positiveInteger(value[1], 'decoderChannels[1]'),
+    ];
   }
 
   const resolved: ResolvedConfig = {
-    task, numClasses, depth, ...dims, level, initialConv, patchSize, stride, inChannels,
+    task,
+    numClasses,
+    depth,
+    ...dims,
+    level,
+    initialConv,
+    patchSize,
+    stride,
+    inChannels,
     inputSize: null,
     architecture: task === 'segmentation' ? architecture! : null,
     decoderChannels,
@@ -233,7 +321,10 @@ export function resolveConfig(config: WaveMixConfig): ResolvedConfig {
     if (!Array.isArray(size) || size.length !== 2) {
       throw new WaveMixArgumentError('inputSize', `expected [height, width], got ${JSON.stringify(size)}`);
     }
-    resolved.inputSize = [positiveInteger(size[0], 'inputSize[0] (height)'), positiveInteger(size[1], 'inputSize[1] (width)')];
+    resolved.inputSize = [
+      positiveInteger(size[0], 'inputSize[0] (height)'),
+      positiveInteger(size[1], 'inputSize[1] (width)'),
+    ];
     assertInputSize(resolved, resolved.inputSize);
   }
   return resolved;
@@ -250,9 +341,15 @@ export function inputDivisor(config: ResolvedConfig): { divisor: number; reason:
     case 'wavemix-sr':
       if ((config.scale ?? 2) % 2 === 1) {
         // The official test scripts trim low-resolution images to even sizes for the same reason.
-        return { divisor: 2, reason: `the level-1 blocks halve the ${config.scale}x upsampled size, which is even only for even inputs` };
+        return {
+          divisor: 2,
+          reason: `the level-1 blocks halve the ${config.scale}x upsampled size, which is even only for even inputs`,
+        };
       }
-      return { divisor: 1, reason: 'the input paths upsample by an even factor first, so the wave blocks always see even sizes' };
+      return {
+        divisor: 1,
+        reason: 'the input paths upsample by an even factor first, so the wave blocks always see even sizes',
+      };
     case 'wavemix-sr-v2':
       return { divisor: 1, reason: 'every stage upsamples 2x first, so the wave blocks always see even sizes' };
     case 'sisr':
@@ -272,7 +369,10 @@ export function inputDivisor(config: ResolvedConfig): { divisor: number; reason:
 /** Throws unless the stem and the wave blocks divide [height, width] exactly. */
 export function assertInputSize(config: ResolvedConfig, [height, width]: readonly [number, number]): void {
   const { divisor, reason } = inputDivisor(config);
-  for (const [axis, size] of [['height', height], ['width', width]] as const) {
+  for (const [axis, size] of [
+    ['height', height],
+    ['width', width],
+  ] as const) {
     if (!Number.isInteger(size) || size < 1 || size % divisor !== 0) {
       throw new WaveMixArgumentError(
         'inputSize',

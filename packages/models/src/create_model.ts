@@ -32,7 +32,8 @@ export function createModel(configOrName: WaveMixConfig | string, options: Creat
     preprocessing ??= info.preprocessing;
     classNames ??= info.classNames;
   } else {
-    if (options.overrides) throw new WaveMixArgumentError('overrides', 'apply only to a registry name; put the fields in the config');
+    if (options.overrides)
+      throw new WaveMixArgumentError('overrides', 'apply only to a registry name; put the fields in the config');
     config = configOrName;
   }
   const resolved = resolveConfig(config);
@@ -45,7 +46,10 @@ export function createModel(configOrName: WaveMixConfig | string, options: Creat
   if (name) metadata.name = name;
   if (classNames) {
     if (resolved.numClasses == null || classNames.length !== resolved.numClasses) {
-      throw new WaveMixArgumentError('classNames', `needs one name per class (${resolved.numClasses ?? 'no classes'}), got ${classNames.length}`);
+      throw new WaveMixArgumentError(
+        'classNames',
+        `needs one name per class (${resolved.numClasses ?? 'no classes'}), got ${classNames.length}`,
+      );
     }
     metadata.classNames = [...classNames];
   }

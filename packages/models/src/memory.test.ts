@@ -9,7 +9,16 @@ beforeAll(async () => {
 describe('tensor hygiene', () => {
   it('100 predict calls leave no tensors behind', () => {
     for (const config of [
-      { task: 'classification', depth: 2, finalDim: 8, ffChannel: 8, numClasses: 4, level: 2, patchSize: 2, inputSize: [16, 16] },
+      {
+        task: 'classification',
+        depth: 2,
+        finalDim: 8,
+        ffChannel: 8,
+        numClasses: 4,
+        level: 2,
+        patchSize: 2,
+        inputSize: [16, 16],
+      },
       { task: 'segmentation', depth: 1, finalDim: 8, ffChannel: 8, numClasses: 3, level: 1, inputSize: [16, 16] },
     ] as const) {
       const model = createModel(config as never);
@@ -25,8 +34,18 @@ describe('tensor hygiene', () => {
 
   it('20 training steps of a small model leave no tensors behind, and it learns', async () => {
     const model = createModel({
-      task: 'classification', depth: 2, finalDim: 8, ffChannel: 8, mult: 2, numClasses: 3, level: 1, dropout: 0.1,
-      initialConv: 'strided', stride: 1, inChannels: 1, inputSize: [8, 8],
+      task: 'classification',
+      depth: 2,
+      finalDim: 8,
+      ffChannel: 8,
+      mult: 2,
+      numClasses: 3,
+      level: 1,
+      dropout: 0.1,
+      initialConv: 'strided',
+      stride: 1,
+      inChannels: 1,
+      inputSize: [8, 8],
     });
     model.compile({
       optimizer: tf.train.adam(0.01),

@@ -45,7 +45,14 @@ export function getWaveMixMetadata(model: LayersModel): WaveMixMetadata | undefi
 }
 
 /** Bounds for loaded metadata: far above any real model, far below what would exhaust memory. */
-export const METADATA_LIMITS = { maxClasses: 100_000, maxChannels: 64, maxSide: 65_536, maxWidth: 16_384, maxDepth: 1024, maxNameLength: 1024 };
+export const METADATA_LIMITS = {
+  maxClasses: 100_000,
+  maxChannels: 64,
+  maxSide: 65_536,
+  maxWidth: 16_384,
+  maxDepth: 1024,
+  maxNameLength: 1024,
+};
 
 /**
  * Checks metadata loaded from a file before anything uses it: the task, class count and names,
@@ -57,7 +64,8 @@ export function validateWaveMixMetadata(value: unknown): WaveMixMetadata {
   };
   const show = (v: unknown) => (JSON.stringify(v) ?? String(v)).slice(0, 80);
   const integer = (v: unknown, field: string, max: number): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) refuse(field, `must be an integer from 1 to ${max}, got ${show(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
+      refuse(field, `must be an integer from 1 to ${max}, got ${show(v)}`);
     return v as number;
   };
   const object = (v: unknown, field: string): Record<string, unknown> => {
@@ -68,16 +76,19 @@ export function validateWaveMixMetadata(value: unknown): WaveMixMetadata {
   const metadata = object(value, '(root)');
   if (metadata.format !== 'wavemix-js/1') refuse('format', `must be 'wavemix-js/1', got ${show(metadata.format)}`);
   const config = object(metadata.config, 'config');
-  if (!TASKS.includes(config.task as never)) refuse('config.task', `must be one of ${TASKS.join(', ')}, got ${show(config.task)}`);
+  if (!TASKS.includes(config.task as never))
+    refuse('config.task', `must be one of ${TASKS.join(', ')}, got ${show(config.task)}`);
   const numClasses = config.numClasses == null ? null : integer(config.numClasses, 'config.numClasses', maxClasses);
   const channels = integer(config.inChannels, 'config.inChannels', maxChannels);
-  for (const field of ['depth', 'blocks'] as const) if (config[field] != null) integer(config[field], `config.${field}`, maxDepth);
+  for (const field of ['depth', 'blocks'] as const)
+    if (config[field] != null) integer(config[field], `config.${field}`, maxDepth);
   for (const field of ['mult', 'ffChannel', 'finalDim', 'patchSize', 'stride', 'scale'] as const) {
     if (config[field] != null) integer(config[field], `config.${field}`, maxWidth);
   }
   if (config.inputSize != null) {
     const size = config.inputSize;
-    if (!Array.isArray(size) || size.length !== 2) refuse('config.inputSize', `must be [height, width], got ${show(size)}`);
+    if (!Array.isArray(size) || size.length !== 2)
+      refuse('config.inputSize', `must be [height, width], got ${show(size)}`);
     (size as unknown[]).forEach((side, i) => integer(side, `config.inputSize[${i}]`, maxSide));
   }
   if (metadata.name !== undefined && (typeof metadata.name !== 'string' || metadata.name.length > maxNameLength)) {
@@ -89,17 +100,26 @@ export function validateWaveMixMetadata(value: unknown): WaveMixMetadata {
   }
   for (const field of ['mean', 'std'] as const) {
     const values = preprocessing[field];
-    if (!Array.isArray(values) || values.length !== channels || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-      refuse(`preprocessing.${field}`, `must be ${channels} finite numbers (one per input channel), got ${show(values)}`);
+    if (
+      !Array.isArray(values) ||
+      values.length !== channels ||
+      !values.every((v) => typeof v === 'number' && Number.isFinite(v))
+    ) {
+      refuse(
+        `preprocessing.${field}`,
+        `must be ${channels} finite numbers (one per input channel), got ${show(values)}`,
+      );
     }
   }
-  if ((preprocessing.std as number[]).some((v) => v <= 0)) refuse('preprocessing.std', `must be positive, got ${show(preprocessing.std)}`);
+  if ((preprocessing.std as number[]).some((v) => v <= 0))
+    refuse('preprocessing.std', `must be positive, got ${show(preprocessing.std)}`);
   if (metadata.classNames !== undefined) {
     const names = metadata.classNames;
     if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n.length <= maxNameLength)) {
       refuse('classNames', `must be strings of at most ${maxNameLength} characters`);
     }
-    if ((names as string[]).length !== numClasses) refuse('classNames', `has ${(names as string[]).length} names for ${numClasses ?? 'no'} classes`);
+    if ((names as string[]).length !== numClasses)
+      refuse('classNames', `has ${(names as string[]).length} names for ${numClasses ?? 'no'} classes`);
   }
   return metadata as unknown as WaveMixMetadata;
 }

@@ -33,9 +33,21 @@ describe('registry', () => {
     // Section 7 results that have a configuration of their own.
     const published = models.flatMap((m) => (m.published ? [`${m.published.dataset} ${m.published.value}`] : []));
     for (const result of [
-      'Cityscapes val 82.7', 'Cityscapes val 83.04', 'ImageNet-1k 75.32', 'Places-365 56.45', 'Galaxy10 DECals 95.42',
-      'EMNIST Letters 95.96', 'EMNIST Balanced 91.06', 'CIFAR-10 94.58', 'CIFAR-10 95.37', 'CIFAR-100 78.81', 'MNIST 99.71',
-      'MNIST 99', 'Fashion-MNIST 93.91', 'Fashion-MNIST 90', 'BSD100 x2 33.08',
+      'Cityscapes val 82.7',
+      'Cityscapes val 83.04',
+      'ImageNet-1k 75.32',
+      'Places-365 56.45',
+      'Galaxy10 DECals 95.42',
+      'EMNIST Letters 95.96',
+      'EMNIST Balanced 91.06',
+      'CIFAR-10 94.58',
+      'CIFAR-10 95.37',
+      'CIFAR-100 78.81',
+      'MNIST 99.71',
+      'MNIST 99',
+      'Fashion-MNIST 93.91',
+      'Fashion-MNIST 90',
+      'BSD100 x2 33.08',
     ]) {
       expect(published).toContain(result);
     }
@@ -56,7 +68,9 @@ describe('registry', () => {
     (name, expected) => {
       const model = createModel(name as string);
       const trainable = countTrainableParams(model);
-      counts.push(`  ${String(name).padEnd(38)} ${trainable.toLocaleString('en-US').padStart(11)}  (countParams ${model.countParams().toLocaleString('en-US')})`);
+      counts.push(
+        `  ${String(name).padEnd(38)} ${trainable.toLocaleString('en-US').padStart(11)}  (countParams ${model.countParams().toLocaleString('en-US')})`,
+      );
       expect(trainable).toBe(expected);
       model.dispose();
     },
@@ -67,13 +81,22 @@ describe('registry', () => {
   });
 
   it('applies overrides to a registry entry and records the name in the metadata', () => {
-    const model = createModel('fashion-mnist-wavemix-lite-8-5', { overrides: { numClasses: 3 }, classNames: ['a', 'b', 'c'] });
+    const model = createModel('fashion-mnist-wavemix-lite-8-5', {
+      overrides: { numClasses: 3 },
+      classNames: ['a', 'b', 'c'],
+    });
     expect(model.outputs[0]!.shape).toEqual([null, 3]);
     expect(model.inputs[0]!.shape).toEqual([null, 28, 28, 1]);
     const metadata = getWaveMixMetadata(model)!;
     expect(metadata.name).toBe('fashion-mnist-wavemix-lite-8-5');
     expect(metadata.classNames).toEqual(['a', 'b', 'c']);
-    expect(metadata.config).toMatchObject({ task: 'classification', finalDim: 8, depth: 5, numClasses: 3, inChannels: 1 });
+    expect(metadata.config).toMatchObject({
+      task: 'classification',
+      finalDim: 8,
+      depth: 5,
+      numClasses: 3,
+      inChannels: 1,
+    });
     expect(metadata.preprocessing.colorSpace).toBe('grayscale');
   });
 });

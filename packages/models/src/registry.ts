@@ -54,7 +54,11 @@ const CIFAR10: Preprocessing = { colorSpace: 'rgb', mean: [0.4914, 0.4822, 0.446
 /** CIFAR-100 training-set statistics (no official CIFAR-100 script is published). */
 const CIFAR100: Preprocessing = { colorSpace: 'rgb', mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762] };
 /** `Image_Classification/tinyimagenet.py` (training transforms). */
-const TINY_IMAGENET: Preprocessing = { colorSpace: 'rgb', mean: [0.4803, 0.4481, 0.3975], std: [0.2764, 0.2689, 0.2816] };
+const TINY_IMAGENET: Preprocessing = {
+  colorSpace: 'rgb',
+  mean: [0.4803, 0.4481, 0.3975],
+  std: [0.2764, 0.2689, 0.2816],
+};
 const PLAIN_RGB: Preprocessing = { colorSpace: 'rgb', mean: [0, 0, 0], std: [1, 1, 1] };
 const PLAIN_GRAY: Preprocessing = { colorSpace: 'grayscale', mean: [0], std: [1] };
 const YCBCR: Preprocessing = { colorSpace: 'ycbcr', mean: [0, 0, 0], std: [1, 1, 1] };
@@ -63,8 +67,15 @@ const numbered = (n: number) => Array.from({ length: n }, (_, i) => `class ${i}`
 
 /** 192/16, level 3, pachify P4: the ImageNet network and its relatives. */
 const WAVEMIX_192_16_L3 = {
-  task: 'classification', depth: 16, mult: 2, ffChannel: 192, finalDim: 192, dropout: 0.5, level: 3,
-  initialConv: 'pachify', patchSize: 4,
+  task: 'classification',
+  depth: 16,
+  mult: 2,
+  ffChannel: 192,
+  finalDim: 192,
+  dropout: 0.5,
+  level: 3,
+  initialConv: 'pachify',
+  patchSize: 4,
 } as const;
 
 /**
@@ -76,9 +87,23 @@ const WAVEMIX_192_16_L3 = {
 const V2_NOTES =
   'WaveMixSR-V2 (arXiv 2409.10582; WaveMixSRV2.py of pranavphoenix/WaveMixSR) with two corrections of the published file: its SR_Block names Level1Waveblock (never imported) where the V2 block with PixelShuffle is meant, and it builds int(sr/2) 2x stages (16x for sr=8) where log2(sr) are meant; state_dict keys are the official ones (SR_blocks.{s}.layers.{i}.feedforward.{0,3,5,6}, path1.1, final.0, ...)';
 
-const lite = (finalDim: number, depth: number, numClasses: number, extra: Partial<WaveMixConfig> = {}): WaveMixConfig => ({
-  task: 'classification', numClasses, depth, mult: 2, ffChannel: finalDim, finalDim, dropout: 0.5, level: 1,
-  initialConv: 'strided', stride: 1, ...extra,
+const lite = (
+  finalDim: number,
+  depth: number,
+  numClasses: number,
+  extra: Partial<WaveMixConfig> = {},
+): WaveMixConfig => ({
+  task: 'classification',
+  numClasses,
+  depth,
+  mult: 2,
+  ffChannel: finalDim,
+  finalDim,
+  dropout: 0.5,
+  level: 1,
+  initialConv: 'strided',
+  stride: 1,
+  ...extra,
 });
 
 const ENTRIES: ModelInfo[] = [
@@ -89,7 +114,12 @@ const ENTRIES: ModelInfo[] = [
     config: { ...WAVEMIX_192_16_L3, numClasses: 1000, inputSize: [224, 224] },
     inputSize: [224, 224],
     trainableParams: 27_857_608,
-    published: { dataset: 'ImageNet-1k', metric: 'top-1 %', value: 75.32, source: 'README; the released checkpoint scores 75.06' },
+    published: {
+      dataset: 'ImageNet-1k',
+      metric: 'top-1 %',
+      value: 75.32,
+      source: 'README; the released checkpoint scores 75.06',
+    },
     preprocessing: IMAGENET,
     classNames: numbered(1000),
     weightsUrl: `${WEIGHTS}/ImageNet/wavemix_192_16_75.06.pth`,
@@ -105,19 +135,34 @@ const ENTRIES: ModelInfo[] = [
     preprocessing: IMAGENET,
     classNames: numbered(1000),
     weightsUrl: `${WEIGHTS}/ImageNet/wavemixlite_71.18.pth`,
-    notes: 'the paper lists no result for it; the official loader Saved_weights/ImageNet/wavemix_12M_71.18.py and the checkpoint are named 71.18 (an older loader, 70.66)',
+    notes:
+      'the paper lists no result for it; the official loader Saved_weights/ImageNet/wavemix_12M_71.18.py and the checkpoint are named 71.18 (an older loader, 70.66)',
   },
   {
     name: 'places365-wavemix-256-12',
     task: 'classification',
     description: 'WaveMix-256/12, level 2, pachify P8, Places-365',
     config: {
-      task: 'classification', numClasses: 365, depth: 12, mult: 2, ffChannel: 256, finalDim: 256, dropout: 0.5, level: 2,
-      initialConv: 'pachify', patchSize: 8, inputSize: [256, 256],
+      task: 'classification',
+      numClasses: 365,
+      depth: 12,
+      mult: 2,
+      ffChannel: 256,
+      finalDim: 256,
+      dropout: 0.5,
+      level: 2,
+      initialConv: 'pachify',
+      patchSize: 8,
+      inputSize: [256, 256],
     },
     inputSize: [256, 256],
     trainableParams: 28_449_261,
-    published: { dataset: 'Places-365', metric: 'top-1 %', value: 56.45, source: 'paper; the released checkpoint is named 54.94' },
+    published: {
+      dataset: 'Places-365',
+      metric: 'top-1 %',
+      value: 56.45,
+      source: 'paper; the released checkpoint is named 54.94',
+    },
     preprocessing: IMAGENET,
     classNames: numbered(365),
     weightsUrl: `${WEIGHTS}/Places365/places365_54.94.pth`,
@@ -147,7 +192,8 @@ const ENTRIES: ModelInfo[] = [
     preprocessing: CIFAR10,
     classNames: CIFAR10_CLASSES,
     weightsUrl: `${WEIGHTS}/cifar10/cifar10_94.58.pth`,
-    notes: 'normalisation as in the official Image_Classification/example_cifar10.py (training transform; its test transform uses slightly different statistics)',
+    notes:
+      'normalisation as in the official Image_Classification/example_cifar10.py (training transform; its test transform uses slightly different statistics)',
   },
   {
     name: 'cifar10-wavemix-320-8',
@@ -156,11 +202,17 @@ const ENTRIES: ModelInfo[] = [
     config: lite(320, 8, 10, { inputSize: [32, 32] }),
     inputSize: [32, 32],
     trainableParams: 17_073_610,
-    published: { dataset: 'CIFAR-10', metric: 'top-1 %', value: 95.37, source: 'official checkpoint; README reports 95.98' },
+    published: {
+      dataset: 'CIFAR-10',
+      metric: 'top-1 %',
+      value: 95.37,
+      source: 'official checkpoint; README reports 95.98',
+    },
     preprocessing: CIFAR10,
     classNames: CIFAR10_CLASSES,
     weightsUrl: `${WEIGHTS}/cifar10/cifar10_95.37.pth`,
-    notes: 'normalisation as in the official Image_Classification/example_cifar10.py (training transform; its test transform uses slightly different statistics)',
+    notes:
+      'normalisation as in the official Image_Classification/example_cifar10.py (training transform; its test transform uses slightly different statistics)',
   },
   {
     name: 'cifar10-wavemix-lite-64-6',
@@ -169,7 +221,12 @@ const ENTRIES: ModelInfo[] = [
     config: lite(64, 6, 10, { inputSize: [32, 32] }),
     inputSize: [32, 32],
     trainableParams: 520_106,
-    published: { dataset: 'CIFAR-10', metric: 'top-1 %', value: 90, source: 'README parameter-efficiency table (90 % with 520,106 parameters)' },
+    published: {
+      dataset: 'CIFAR-10',
+      metric: 'top-1 %',
+      value: 90,
+      source: 'README parameter-efficiency table (90 % with 520,106 parameters)',
+    },
     preprocessing: CIFAR10,
     classNames: CIFAR10_CLASSES,
     notes: 'dropout is an assumption; normalisation as in the official Image_Classification/example_cifar10.py',
@@ -185,7 +242,8 @@ const ENTRIES: ModelInfo[] = [
     preprocessing: CIFAR100,
     classNames: numbered(100),
     weightsUrl: `${WEIGHTS}/cifar100/cifar100_78.81.pth`,
-    notes: 'architecture and URL from the official Saved_weights/cifar100/wavemix_cifar100_78.81.py; no official CIFAR-100 training script is published, so the normalisation (CIFAR-100 training-set statistics) is an assumption',
+    notes:
+      'architecture and URL from the official Saved_weights/cifar100/wavemix_cifar100_78.81.py; no official CIFAR-100 training script is published, so the normalisation (CIFAR-100 training-set statistics) is an assumption',
   },
   {
     name: 'fashion-mnist-wavemix-lite-8-5',
@@ -194,7 +252,12 @@ const ENTRIES: ModelInfo[] = [
     config: lite(8, 5, 10, { inChannels: 1, inputSize: [28, 28] }),
     inputSize: [28, 28],
     trainableParams: 7_156,
-    published: { dataset: 'Fashion-MNIST', metric: 'top-1 %', value: 90, source: 'README parameter-efficiency table (90 % with 7,156 parameters)' },
+    published: {
+      dataset: 'Fashion-MNIST',
+      metric: 'top-1 %',
+      value: 90,
+      source: 'README parameter-efficiency table (90 % with 7,156 parameters)',
+    },
     preprocessing: PLAIN_GRAY,
     classNames: FASHION_MNIST_CLASSES,
   },
@@ -225,26 +288,35 @@ const ENTRIES: ModelInfo[] = [
   {
     name: 'mnist-wavemix-lite-8-10',
     task: 'classification',
-    description: 'WaveMix-Lite-8/10 with upsampling: each ConvTranspose2d replaced by nn.Upsample(x2, nearest), ffChannel 8, level 1, strided stem stride 1, 1 channel, MNIST',
+    description:
+      'WaveMix-Lite-8/10 with upsampling: each ConvTranspose2d replaced by nn.Upsample(x2, nearest), ffChannel 8, level 1, strided stem stride 1, 1 channel, MNIST',
     config: lite(8, 10, 10, { inChannels: 1, inputSize: [28, 28], dropout: 0, upsample: 'nearest' }),
     inputSize: [28, 28],
     trainableParams: 3_566,
-    published: { dataset: 'MNIST', metric: 'top-1 %', value: 99, source: 'README parameter-efficiency table (99 % with 3,566 parameters)' },
+    published: {
+      dataset: 'MNIST',
+      metric: 'top-1 %',
+      value: 99,
+      source: 'README parameter-efficiency table (99 % with 3,566 parameters)',
+    },
     preprocessing: PLAIN_GRAY,
     classNames: MNIST_CLASSES,
-    notes: "the README names no upsampling mode (nearest is an assumption; 'bilinear' has the same 3,566 parameters) nor dropout (0, as the official Lite script); reproduced by the trainer preset mnist-lite-3566 (docs/results.md)",
+    notes:
+      "the README names no upsampling mode (nearest is an assumption; 'bilinear' has the same 3,566 parameters) nor dropout (0, as the official Lite script); reproduced by the trainer preset mnist-lite-3566 (docs/results.md)",
   },
   {
     name: 'mnist-wavemix-lite-8-10-convtranspose',
     task: 'classification',
-    description: 'WaveMix-Lite-8/10 as the official Lite code builds it (ConvTranspose2d upsampling), ffChannel 8, level 1, strided stem stride 1, 1 channel, MNIST',
+    description:
+      'WaveMix-Lite-8/10 as the official Lite code builds it (ConvTranspose2d upsampling), ffChannel 8, level 1, strided stem stride 1, 1 channel, MNIST',
     config: lite(8, 10, 10, { inChannels: 1, inputSize: [28, 28] }),
     inputSize: [28, 28],
     trainableParams: 13_886,
     published: null,
     preprocessing: PLAIN_GRAY,
     classNames: MNIST_CLASSES,
-    notes: "13,886 = 3,566 + 10 x 1,032 ConvTranspose2d(8, 8, 4) parameters; the README's 99 % belongs to the upsampling variant mnist-wavemix-lite-8-10",
+    notes:
+      "13,886 = 3,566 + 10 x 1,032 ConvTranspose2d(8, 8, 4) parameters; the README's 99 % belongs to the upsampling variant mnist-wavemix-lite-8-10",
   },
   {
     name: 'emnist-letters-wavemix-lite-112-16',
@@ -256,7 +328,8 @@ const ENTRIES: ModelInfo[] = [
     published: { dataset: 'EMNIST Letters', metric: 'top-1 %', value: 95.96, source: 'paper' },
     preprocessing: { colorSpace: 'rgb', mean: [0, 0, 0], std: [1, 1, 1] },
     classNames: EMNIST_LETTERS_CLASSES,
-    notes: '27 outputs (torchvision letters labels 1..26 plus the unused 0), 3 input channels (grey replicated, as the official code takes RGB) and ffChannel 112 are assumptions',
+    notes:
+      '27 outputs (torchvision letters labels 1..26 plus the unused 0), 3 input channels (grey replicated, as the official code takes RGB) and ffChannel 112 are assumptions',
   },
   {
     name: 'emnist-balanced-wavemix-lite-112-16',
@@ -275,29 +348,54 @@ const ENTRIES: ModelInfo[] = [
     task: 'segmentation',
     description: 'SemSegment WaveMix-256/16, level 4, strided stem stride 2, Cityscapes (20 classes incl. void)',
     config: {
-      task: 'segmentation', architecture: 'semsegment', numClasses: 20, depth: 16, mult: 2, ffChannel: 256, finalDim: 256,
-      dropout: 0, level: 4, stride: 2, inputSize: [1024, 2048],
+      task: 'segmentation',
+      architecture: 'semsegment',
+      numClasses: 20,
+      depth: 16,
+      mult: 2,
+      ffChannel: 256,
+      finalDim: 256,
+      dropout: 0,
+      level: 4,
+      stride: 2,
+      inputSize: [1024, 2048],
     },
     inputSize: [1024, 2048],
     trainableParams: 63_164_628,
-    published: { dataset: 'Cityscapes val', metric: 'mIoU %', value: 82.7, source: "paper, with the official script's non-standard mIoU" },
+    published: {
+      dataset: 'Cityscapes val',
+      metric: 'mIoU %',
+      value: 82.7,
+      source: "paper, with the official script's non-standard mIoU",
+    },
     preprocessing: IMAGENET,
     classNames: CITYSCAPES_CLASSES,
   },
   {
     name: 'cityscapes-wavemix-192-16-decoder',
     task: 'segmentation',
-    description: 'Cityscapes 83.04 model: WaveMix-192/16 level-3 pachify-P4 classification backbone with a ConvT-ConvT-Conv decoder',
+    description:
+      'Cityscapes 83.04 model: WaveMix-192/16 level-3 pachify-P4 classification backbone with a ConvT-ConvT-Conv decoder',
     config: {
-      ...WAVEMIX_192_16_L3, task: 'segmentation', architecture: 'classification-backbone', numClasses: 20,
-      decoderChannels: [128, 64], inputSize: [1024, 2048],
+      ...WAVEMIX_192_16_L3,
+      task: 'segmentation',
+      architecture: 'classification-backbone',
+      numClasses: 20,
+      decoderChannels: [128, 64],
+      inputSize: [1024, 2048],
     },
     inputSize: [1024, 2048],
     trainableParams: 28_190_388,
-    published: { dataset: 'Cityscapes val', metric: 'mIoU %', value: 83.04, source: "official script (its non-standard mIoU), 1024x2048 input" },
+    published: {
+      dataset: 'Cityscapes val',
+      metric: 'mIoU %',
+      value: 83.04,
+      source: 'official script (its non-standard mIoU), 1024x2048 input',
+    },
     preprocessing: IMAGENET,
     classNames: CITYSCAPES_CLASSES,
-    notes: 'architecture from the official Saved_weights/cityscapes/Wavemix_28M_83.04.py; that file downloads the ImageNet checkpoint wavemix_192_16_75.06.pth (whose pool.2 is the 1000-class Linear), so no 83.04 segmentation checkpoint URL is published; load the ImageNet weights non-strictly to fine-tune',
+    notes:
+      'architecture from the official Saved_weights/cityscapes/Wavemix_28M_83.04.py; that file downloads the ImageNet checkpoint wavemix_192_16_75.06.pth (whose pool.2 is the 1000-class Linear), so no 83.04 segmentation checkpoint URL is published; load the ImageNet weights non-strictly to fine-tune',
   },
   {
     name: 'sisr-wavemix-144-4',
@@ -317,37 +415,77 @@ const ENTRIES: ModelInfo[] = [
     config: { task: 'wavemix-sr', depth: 4, mult: 1, ffChannel: 144, finalDim: 144, dropout: 0.3 },
     inputSize: null,
     trainableParams: 1_704_385,
-    published: { dataset: 'BSD100 x2', metric: 'PSNR-Y dB', value: 33.08, source: 'WaveMixSR paper (WACV 2024), DIV2K-trained' },
-    notes: 'bicubic 2x input paths as in the official wavemixsr/model.py; the official wavemixsr/bsd100_div2k.py trains it (AdamW then SGD, Huber loss on Y)',
+    published: {
+      dataset: 'BSD100 x2',
+      metric: 'PSNR-Y dB',
+      value: 33.08,
+      source: 'WaveMixSR paper (WACV 2024), DIV2K-trained',
+    },
+    notes:
+      'bicubic 2x input paths as in the official wavemixsr/model.py; the official wavemixsr/bsd100_div2k.py trains it (AdamW then SGD, Huber loss on Y)',
     preprocessing: YCBCR,
   },
   {
     name: 'wavemixsr-144-4-df2k',
     task: 'wavemix-sr',
     description: 'WaveMixSR 144/4, mult 1, dropout 0.3, YCbCr x2, trained on DF2K (DIV2K + Flickr2K)',
-    config: { task: 'wavemix-sr', depth: 4, mult: 1, ffChannel: 144, finalDim: 144, dropout: 0.3, scale: 2, interpolation: 'bicubic' },
+    config: {
+      task: 'wavemix-sr',
+      depth: 4,
+      mult: 1,
+      ffChannel: 144,
+      finalDim: 144,
+      dropout: 0.3,
+      scale: 2,
+      interpolation: 'bicubic',
+    },
     inputSize: null,
     trainableParams: 1_704_385,
-    published: { dataset: 'BSD100 x2', metric: 'PSNR-Y dB', value: 33.2, source: 'the checkpoint file name bsd100_2x_y_df2k_33.2.pth of the official WaveMixSR repository' },
+    published: {
+      dataset: 'BSD100 x2',
+      metric: 'PSNR-Y dB',
+      value: 33.2,
+      source: 'the checkpoint file name bsd100_2x_y_df2k_33.2.pth of the official WaveMixSR repository',
+    },
     preprocessing: YCBCR,
-    notes: 'trained by the official wavemixsr/bsd100_df2k.py (bicubic Upsample in both paths, Huber loss on Y, AdamW then SGD); the checkpoint is distributed in the WaveMixSR repository as saved_model_weights/bsd100_2x_y_df2k_33.2.pth, no download URL is published',
+    notes:
+      'trained by the official wavemixsr/bsd100_df2k.py (bicubic Upsample in both paths, Huber loss on Y, AdamW then SGD); the checkpoint is distributed in the WaveMixSR repository as saved_model_weights/bsd100_2x_y_df2k_33.2.pth, no download URL is published',
   },
   {
     name: 'wavemixsr-144-4-x3',
     task: 'wavemix-sr',
     description: 'WaveMixSR 144/4, mult 1, dropout 0.3, YCbCr x3 (bilinear input paths)',
-    config: { task: 'wavemix-sr', depth: 4, mult: 1, ffChannel: 144, finalDim: 144, dropout: 0.3, scale: 3, interpolation: 'bilinear' },
+    config: {
+      task: 'wavemix-sr',
+      depth: 4,
+      mult: 1,
+      ffChannel: 144,
+      finalDim: 144,
+      dropout: 0.3,
+      scale: 3,
+      interpolation: 'bilinear',
+    },
     inputSize: null,
     trainableParams: 1_704_385,
     published: null,
     preprocessing: YCBCR,
-    notes: 'the official wavemixsr/train_div2k.py -x 3 (bilinear Upsample(scale_factor=3) in both paths); inputs must have even sides (the official test code trims them)',
+    notes:
+      'the official wavemixsr/train_div2k.py -x 3 (bilinear Upsample(scale_factor=3) in both paths); inputs must have even sides (the official test code trims them)',
   },
   {
     name: 'wavemixsr-144-4-x4',
     task: 'wavemix-sr',
     description: 'WaveMixSR 144/4, mult 1, dropout 0.3, YCbCr x4 (bilinear input paths)',
-    config: { task: 'wavemix-sr', depth: 4, mult: 1, ffChannel: 144, finalDim: 144, dropout: 0.3, scale: 4, interpolation: 'bilinear' },
+    config: {
+      task: 'wavemix-sr',
+      depth: 4,
+      mult: 1,
+      ffChannel: 144,
+      finalDim: 144,
+      dropout: 0.3,
+      scale: 4,
+      interpolation: 'bilinear',
+    },
     inputSize: null,
     trainableParams: 1_704_385,
     published: null,
@@ -368,7 +506,8 @@ const ENTRIES: ModelInfo[] = [
   {
     name: 'wavemixsr-v2-144-2-x4',
     task: 'wavemix-sr-v2',
-    description: 'WaveMixSR-V2 (arXiv 2409.10582): 144, 2 V2 blocks per stage, mult 1, dropout 0.3, YCbCr x4 (two 2x stages)',
+    description:
+      'WaveMixSR-V2 (arXiv 2409.10582): 144, 2 V2 blocks per stage, mult 1, dropout 0.3, YCbCr x4 (two 2x stages)',
     config: { task: 'wavemix-sr-v2', scale: 4, blocks: 2, mult: 1, finalDim: 144, dropout: 0.3 },
     inputSize: null,
     trainableParams: 1_561_970,
@@ -387,7 +526,8 @@ const ENTRIES: ModelInfo[] = [
     preprocessing: CIFAR100,
     classNames: numbered(100),
     weightsUrl: `${WEIGHTS}/cifar100/cifar100_77.82.pth`,
-    notes: 'architecture and URL from the official Saved_weights/cifar100/wavemix_cifar100_77.82.py; normalisation (CIFAR-100 training-set statistics) is an assumption',
+    notes:
+      'architecture and URL from the official Saved_weights/cifar100/wavemix_cifar100_77.82.py; normalisation (CIFAR-100 training-set statistics) is an assumption',
   },
   {
     name: 'galaxy10-wavemix-lite-192-16',
@@ -400,7 +540,8 @@ const ENTRIES: ModelInfo[] = [
     preprocessing: PLAIN_RGB,
     classNames: GALAXY10_DECALS_CLASSES,
     weightsUrl: `${WEIGHTS}/galaxy10/galaxy_90.23.pth`,
-    notes: 'architecture and URL from the official Saved_weights/Galaxy10/wavemix_90.23.py; input as in Image_Classification/galaxy10.py (256x256, ToTensor() only)',
+    notes:
+      'architecture and URL from the official Saved_weights/Galaxy10/wavemix_90.23.py; input as in Image_Classification/galaxy10.py (256x256, ToTensor() only)',
   },
   {
     name: 'tinyimagenet-wavemix-lite-256-12',
@@ -413,7 +554,8 @@ const ENTRIES: ModelInfo[] = [
     preprocessing: TINY_IMAGENET,
     classNames: numbered(200),
     weightsUrl: `${WEIGHTS}/tinyimagenet/tinyimagenet_62.51.pth`,
-    notes: 'architecture and URL from the official Saved_weights/tinyimagenet/tinyimagenet_62.51.py; normalisation from Image_Classification/tinyimagenet.py',
+    notes:
+      'architecture and URL from the official Saved_weights/tinyimagenet/tinyimagenet_62.51.py; normalisation from Image_Classification/tinyimagenet.py',
   },
   {
     name: 'tinyimagenet-wavemix-192-16',
@@ -422,11 +564,17 @@ const ENTRIES: ModelInfo[] = [
     config: { ...WAVEMIX_192_16_L3, numClasses: 200, inputSize: [128, 128] },
     inputSize: [128, 128],
     trainableParams: 27_703_208,
-    published: { dataset: 'Tiny ImageNet', metric: 'top-1 %', value: 78.76, source: 'official checkpoint (loader file named 79)' },
+    published: {
+      dataset: 'Tiny ImageNet',
+      metric: 'top-1 %',
+      value: 78.76,
+      source: 'official checkpoint (loader file named 79)',
+    },
     preprocessing: TINY_IMAGENET,
     classNames: numbered(200),
     weightsUrl: `${WEIGHTS}/tinyimagenet/tiny_78.76.pth`,
-    notes: 'architecture, URL and the 128x128 input size from the official Saved_weights/tinyimagenet/wavemix_28M_79.py; normalisation from Image_Classification/tinyimagenet.py',
+    notes:
+      'architecture, URL and the 128x128 input size from the official Saved_weights/tinyimagenet/wavemix_28M_79.py; normalisation from Image_Classification/tinyimagenet.py',
   },
   {
     name: 'tinyimagenet-wavemix-192-16-64px',
@@ -439,15 +587,25 @@ const ENTRIES: ModelInfo[] = [
     preprocessing: TINY_IMAGENET,
     classNames: numbered(200),
     weightsUrl: `${WEIGHTS}/tinyimagenet/tiny_71.69.pth`,
-    notes: 'architecture, URL and the 64x64 input from the official Image_Classification/tinyimagenet.py (which starts from this checkpoint); normalisation as its training transforms',
+    notes:
+      'architecture, URL and the 64x64 input from the official Image_Classification/tinyimagenet.py (which starts from this checkpoint); normalisation as its training transforms',
   },
   {
     name: 'imagenet-wavemix-256-16-level4',
     task: 'classification',
     description: 'WaveMix-256/16, level 4, strided stem stride 2, ImageNet-1k',
     config: {
-      task: 'classification', numClasses: 1000, depth: 16, mult: 2, ffChannel: 256, finalDim: 256, dropout: 0.5, level: 4,
-      initialConv: 'strided', stride: 2, inputSize: [256, 256],
+      task: 'classification',
+      numClasses: 1000,
+      depth: 16,
+      mult: 2,
+      ffChannel: 256,
+      finalDim: 256,
+      dropout: 0.5,
+      level: 4,
+      initialConv: 'strided',
+      stride: 2,
+      inputSize: [256, 256],
     },
     inputSize: [256, 256],
     trainableParams: 62_764_776,
@@ -455,7 +613,8 @@ const ENTRIES: ModelInfo[] = [
     preprocessing: IMAGENET,
     classNames: numbered(1000),
     weightsUrl: `${WEIGHTS}/ImageNet/imagenet4level_70.42.pth`,
-    notes: 'architecture and URL from the official Saved_weights/ImageNet/wavemix_level4_imagenet_70.42.py; the input size is an assumption: 256x256 is the smallest standard size the network divides (stride 2 x stride 2 x 2^4 = 64; 224 is not a multiple)',
+    notes:
+      'architecture and URL from the official Saved_weights/ImageNet/wavemix_level4_imagenet_70.42.py; the input size is an assumption: 256x256 is the smallest standard size the network divides (stride 2 x stride 2 x 2^4 = 64; 224 is not a multiple)',
   },
 ];
 
@@ -469,7 +628,10 @@ export function listModels(): ModelInfo[] {
 export function getModelInfo(name: string): ModelInfo {
   const entry = BY_NAME.get(name);
   if (!entry) {
-    throw new WaveMixArgumentError('name', `unknown model ${JSON.stringify(name)}; known: ${[...BY_NAME.keys()].join(', ')}`);
+    throw new WaveMixArgumentError(
+      'name',
+      `unknown model ${JSON.stringify(name)}; known: ${[...BY_NAME.keys()].join(', ')}`,
+    );
   }
   return copyInfo(entry);
 }

@@ -19,7 +19,9 @@ describe('@wavemix/models/registry entry', () => {
     });
     // What ends up in the bundle (the metafile's inputs also list modules tree-shaken away).
     const [output] = Object.values(result.metafile.outputs);
-    const inputs = Object.entries(output!.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([file]) => file);
+    const inputs = Object.entries(output!.inputs)
+      .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+      .map(([file]) => file);
     expect(inputs).toContain('packages/models/src/registry.ts');
     expect(inputs.filter((file) => /packages\/layers\/|tfjs-layers|tfjs-core/.test(file))).toEqual([]);
   });

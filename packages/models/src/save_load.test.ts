@@ -28,10 +28,12 @@ function trainedModel(): tf.LayersModel {
 
 async function toMemory(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   return saved!;
 }
 
@@ -51,7 +53,19 @@ describe('tfjs save / load', () => {
     const classes = new Set(topology.config.layers.map((l) => l.class_name));
     // Plain Keras layers plus our one custom layer.
     expect([...classes].sort()).toEqual(
-      ['Activation', 'Add', 'BatchNormalization', 'Concatenate', 'Conv2D', 'Conv2DTranspose', 'DWT2D', 'Dense', 'Dropout', 'GlobalAveragePooling2D', 'InputLayer'].sort(),
+      [
+        'Activation',
+        'Add',
+        'BatchNormalization',
+        'Concatenate',
+        'Conv2D',
+        'Conv2DTranspose',
+        'DWT2D',
+        'Dense',
+        'Dropout',
+        'GlobalAveragePooling2D',
+        'InputLayer',
+      ].sort(),
     );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
     expectSamePredictions(model, loaded);
@@ -80,7 +94,7 @@ describe('tfjs save / load', () => {
     expect(fs.statSync(path.join(blocked, 'weights.bin')).size).toBe(result.modelArtifactsInfo.weightDataBytes);
   });
 
-  it("serves file:// URLs once registerFileSystemRouter() is called", async () => {
+  it('serves file:// URLs once registerFileSystemRouter() is called', async () => {
     registerFileSystemRouter();
     registerFileSystemRouter(); // idempotent
     const model = trainedModel();
@@ -94,7 +108,9 @@ describe('tfjs save / load', () => {
     loadPyTorchWeights(model, readBytes(path.join(sr.dir, 'model.safetensors')));
     const artifacts = await toMemory(model);
     const topology = artifacts.modelTopology as { config: { layers: Array<{ class_name: string }> } };
-    const custom = topology.config.layers.map((l) => l.class_name).filter((c) => ['DWT2D', 'ChannelSlice', 'BicubicUpsample2x'].includes(c));
+    const custom = topology.config.layers
+      .map((l) => l.class_name)
+      .filter((c) => ['DWT2D', 'ChannelSlice', 'BicubicUpsample2x'].includes(c));
     expect(new Set(custom)).toEqual(new Set(['DWT2D', 'ChannelSlice', 'BicubicUpsample2x']));
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
     const x = tf.randomUniform([1, 10, 14, 3], 0, 1, 'float32', 5);

@@ -7,7 +7,15 @@ import { onnx, type OnnxTypes } from './proto';
 /** Highest default-domain opset the checks accept (onnxruntime 1.30 implements more; 21 is IR 10's). */
 const MAX_OPSET = 21;
 /** Minimum IR version for each opset of the default domain (onnx/helper.py VERSION_TABLE). */
-const IR_FOR_OPSET: Array<[number, number]> = [[21, 10], [19, 9], [17, 8], [15, 8], [13, 7], [9, 4], [1, 3]];
+const IR_FOR_OPSET: Array<[number, number]> = [
+  [21, 10],
+  [19, 9],
+  [17, 8],
+  [15, 8],
+  [13, 7],
+  [9, 4],
+  [1, 3],
+];
 
 function checkTyped(value: OnnxTypes.IValueInfoProto, what: string, problems: string[]): void {
   if (!value.name) problems.push(`${what} has no name`);
@@ -42,7 +50,8 @@ export function checkOnnxModel(bytes: Uint8Array, options: CheckOnnxOptions = {}
     if (domains.has(domain)) problems.push(`opset_import lists domain '${domain}' twice`);
     domains.add(domain);
     if (domain === '' || domain === 'ai.onnx') {
-      if (!Number.isInteger(version) || version < 1 || version > MAX_OPSET) problems.push(`opset ${version} of the default domain is not a released opset <= ${MAX_OPSET}`);
+      if (!Number.isInteger(version) || version < 1 || version > MAX_OPSET)
+        problems.push(`opset ${version} of the default domain is not a released opset <= ${MAX_OPSET}`);
       const needed = IR_FOR_OPSET.find(([op]) => version >= op)?.[1] ?? 3;
       if (ir < needed) problems.push(`opset ${version} needs ir_version >= ${needed}, the model says ${ir}`);
     }
@@ -60,7 +69,9 @@ export function checkOnnxModel(bytes: Uint8Array, options: CheckOnnxOptions = {}
     const count = (initializer.dims ?? []).reduce<number>((a, d) => a * Number(d), 1);
     const width = initializer.dataType === onnx.TensorProto.DataType.INT64 ? 8 : 4;
     if (initializer.rawData && initializer.rawData.length !== count * width) {
-      problems.push(`initializer '${initializer.name}' holds ${initializer.rawData.length} bytes for dims [${initializer.dims?.join(', ')}]`);
+      problems.push(
+        `initializer '${initializer.name}' holds ${initializer.rawData.length} bytes for dims [${initializer.dims?.join(', ')}]`,
+      );
     }
     available.add(initializer.name ?? '');
   }
@@ -89,7 +100,8 @@ export function checkOnnxModel(bytes: Uint8Array, options: CheckOnnxOptions = {}
       if (!output) continue;
       if (available.has(output)) problems.push(`${label} produces '${output}', which already exists (not SSA)`);
       available.add(output);
-      if (requireValueInfo && !typed.has(output) && !outputs.has(output)) problems.push(`${label}: output '${output}' has no type (value_info)`);
+      if (requireValueInfo && !typed.has(output) && !outputs.has(output))
+        problems.push(`${label}: output '${output}' has no type (value_info)`);
     }
   }
   for (const output of outputs) if (!available.has(output)) problems.push(`graph output '${output}' is never produced`);
@@ -99,6 +111,7 @@ export function checkOnnxModel(bytes: Uint8Array, options: CheckOnnxOptions = {}
 /** How many nodes of each op_type the graph has (for comparing graphs, e.g. with torch.onnx.export's). */
 export function onnxOpCounts(bytes: Uint8Array): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const node of onnx.ModelProto.decode(bytes).graph?.node ?? []) counts[node.opType!] = (counts[node.opType!] ?? 0) + 1;
+  for (const node of onnx.ModelProto.decode(bytes).graph?.node ?? [])
+    counts[node.opType!] = (counts[node.opType!] ?? 0) + 1;
   return counts;
 }

@@ -47,8 +47,16 @@ export class ConvertContext {
     const [top, left, bottom, right] = value.pendingPads;
     const pads = this.builder.addInt64(`${value.name}_pads`, [0, 0, top, left, 0, 0, bottom, right]);
     const grow = (d: Dim, by: number) => (typeof d === 'number' ? d + by : null);
-    const shape = [value.shape[0]!, value.shape[1]!, grow(value.shape[2]!, top + bottom), grow(value.shape[3]!, left + right)];
-    return { name: this.builder.node('Pad', `${value.name}_pad`, [value.name, pads], shape, { mode: 'constant' }), shape };
+    const shape = [
+      value.shape[0]!,
+      value.shape[1]!,
+      grow(value.shape[2]!, top + bottom),
+      grow(value.shape[3]!, left + right),
+    ];
+    return {
+      name: this.builder.node('Pad', `${value.name}_pad`, [value.name, pads], shape, { mode: 'constant' }),
+      shape,
+    };
   }
 }
 

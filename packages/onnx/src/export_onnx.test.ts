@@ -7,7 +7,17 @@ import { WaveMixOnnxUnsupportedLayerError } from './errors';
 import { exportOnnx } from './export_onnx';
 import { ONNX_METADATA_KEY } from './metadata';
 import {
-  allModelFixtures, decode, nhwcToNchw, opCounts, randomArray, randomizeBatchNorm, readBytes, readTensors, relativeError, runOrt, seeded,
+  allModelFixtures,
+  decode,
+  nhwcToNchw,
+  opCounts,
+  randomArray,
+  randomizeBatchNorm,
+  readBytes,
+  readTensors,
+  relativeError,
+  runOrt,
+  seeded,
 } from './testing/helpers';
 
 beforeAll(async () => {
@@ -25,18 +35,21 @@ function fixtureModel(name: string) {
 }
 
 describe('exportOnnx: the official PyTorch outputs, in onnxruntime-node', () => {
-  it.each(fixtures.map((f) => [f.name]))('%s: equal within 1e-4, graph optimizations on and off, BatchNorm folded or not', async (name) => {
-    const { model, x, y } = fixtureModel(name);
-    for (const foldBatchNorm of [true, false]) {
-      const bytes = await exportOnnx(model, { foldBatchNorm });
-      for (const level of ['all', 'disabled'] as const) {
-        const out = await runOrt(bytes, x.data, x.shape, level);
-        expect(out.dims).toEqual(y.shape);
-        expect(relativeError(out.data, y.data)).toBeLessThan(1e-4);
+  it.each(fixtures.map((f) => [f.name]))(
+    '%s: equal within 1e-4, graph optimizations on and off, BatchNorm folded or not',
+    async (name) => {
+      const { model, x, y } = fixtureModel(name);
+      for (const foldBatchNorm of [true, false]) {
+        const bytes = await exportOnnx(model, { foldBatchNorm });
+        for (const level of ['all', 'disabled'] as const) {
+          const out = await runOrt(bytes, x.data, x.shape, level);
+          expect(out.dims).toEqual(y.shape);
+          expect(relativeError(out.data, y.data)).toBeLessThan(1e-4);
+        }
       }
-    }
-    model.dispose();
-  });
+      model.dispose();
+    },
+  );
 });
 
 describe('exportOnnx: a registry model of each task equals its tfjs model', () => {
@@ -47,22 +60,31 @@ describe('exportOnnx: a registry model of each task equals its tfjs model', () =
     ['sisr-wavemix-144-4', {}, [1, 12, 16, 3]],
     ['wavemixsr-144-4', {}, [1, 10, 14, 3]],
   ];
-  it.each(cases)('%s', async (name, overrides, shape) => {
-    const model = createModel(name, { overrides });
-    randomizeBatchNorm(model, 7);
-    const x = randomArray(shape.reduce((a, b) => a * b), seeded(3), 0, 1);
-    const expected = tf.tidy(() => {
-      const y = model.predict(tf.tensor4d(x, shape)) as tf.Tensor;
-      return y.rank === 4 ? tf.transpose(y, [0, 3, 1, 2]) : y;
-    });
-    const bytes = await exportOnnx(model);
-    const [n, h, w, c] = shape;
-    const out = await runOrt(bytes, nhwcToNchw(x, shape), [n, c, h, w]);
-    expect(out.dims).toEqual(expected.shape);
-    expect(relativeError(out.data, expected.dataSync())).toBeLessThan(1e-4);
-    expected.dispose();
-    model.dispose();
-  }, 180_000);
+  it.each(cases)(
+    '%s',
+    async (name, overrides, shape) => {
+      const model = createModel(name, { overrides });
+      randomizeBatchNorm(model, 7);
+      const x = randomArray(
+        shape.reduce((a, b) => a * b),
+        seeded(3),
+        0,
+        1,
+      );
+      const expected = tf.tidy(() => {
+        const y = model.predict(tf.tensor4d(x, shape)) as tf.Tensor;
+        return y.rank === 4 ? tf.transpose(y, [0, 3, 1, 2]) : y;
+      });
+      const bytes = await exportOnnx(model);
+      const [n, h, w, c] = shape;
+      const out = await runOrt(bytes, nhwcToNchw(x, shape), [n, c, h, w]);
+      expect(out.dims).toEqual(expected.shape);
+      expect(relativeError(out.data, expected.dataSync())).toBeLessThan(1e-4);
+      expected.dispose();
+      model.dispose();
+    },
+    180_000,
+  );
 });
 
 describe('exportOnnx: the graph', () => {
@@ -71,7 +93,8 @@ describe('exportOnnx: the graph', () => {
     const proto = decode(await exportOnnx(model));
     expect(proto.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17]]);
     const graph = proto.graph!;
-    const dims = (v: typeof graph.input[number]) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
+    const dims = (v: (typeof graph.input)[number]) =>
+      v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
     expect(graph.input.map((v) => [v.name, dims(v)])).toEqual([['input', ['batch', 3, 32, 32]]]);
     expect(graph.output.map((v) => [v.name, dims(v)])).toEqual([['output', ['batch', 7]]]);
     const metadata = JSON.parse(proto.metadataProps.find((p) => p.key === ONNX_METADATA_KEY)!.value!);
@@ -86,8 +109,17 @@ describe('exportOnnx: the graph', () => {
     const counts = opCounts(bytes);
     // Conv: stem 3, per block reduction + 3 FF x 2 convs + 3 levels x (LL, highs) Haar; Add: one per GELU, one per residual.
     expect(counts).toEqual({
-      Conv: 3 + 2 * (1 + 3 * 2 + 3 * 2), ConvTranspose: 2 * 3, Concat: 2 * 3 + 2 * 2, Erf: 1 + 2 * 3, Div: 1 + 2 * 3, Add: 1 + 2 * 3 + 2,
-      Mul: 2 * (1 + 2 * 3), BatchNormalization: 1, GlobalAveragePool: 1, Flatten: 1, Gemm: 1,
+      Conv: 3 + 2 * (1 + 3 * 2 + 3 * 2),
+      ConvTranspose: 2 * 3,
+      Concat: 2 * 3 + 2 * 2,
+      Erf: 1 + 2 * 3,
+      Div: 1 + 2 * 3,
+      Add: 1 + 2 * 3 + 2,
+      Mul: 2 * (1 + 2 * 3),
+      BatchNormalization: 1,
+      GlobalAveragePool: 1,
+      Flatten: 1,
+      Gemm: 1,
     });
     const haar = decode(bytes).graph!.node.filter((n) => n.opType === 'Conv' && n.name!.includes('dwt'));
     expect(haar).toHaveLength(2 * 3 * 2);
@@ -105,8 +137,14 @@ describe('exportOnnx: the graph', () => {
     const graph = decode(await exportOnnx(model)).graph!;
     const resize = graph.node.filter((n) => n.opType === 'Resize');
     expect(resize).toHaveLength(2);
-    const attributes = Object.fromEntries(resize[0]!.attribute!.map((a) => [a.name, a.s?.length ? new TextDecoder().decode(a.s) : a.f]));
-    expect(attributes).toMatchObject({ mode: 'cubic', coordinate_transformation_mode: 'half_pixel', cubic_coeff_a: -0.75 });
+    const attributes = Object.fromEntries(
+      resize[0]!.attribute!.map((a) => [a.name, a.s?.length ? new TextDecoder().decode(a.s) : a.f]),
+    );
+    expect(attributes).toMatchObject({
+      mode: 'cubic',
+      coordinate_transformation_mode: 'half_pixel',
+      cubic_coeff_a: -0.75,
+    });
     expect(graph.node.filter((n) => n.opType === 'Slice')).toHaveLength(2);
     expect(graph.node.some((n) => n.opType === 'Transpose')).toBe(false);
     model.dispose();
@@ -119,7 +157,8 @@ describe('exportOnnx: the graph', () => {
     for (let i = 0; i < 3; i++) three.set(x.data, i * x.data.length);
     const out = await runOrt(bytes, three, [3, ...x.shape.slice(1)]);
     expect(out.dims).toEqual([3, ...y.shape.slice(1)]);
-    for (let i = 0; i < 3; i++) expect(relativeError(out.data.subarray(i * y.data.length, (i + 1) * y.data.length), y.data)).toBeLessThan(1e-4);
+    for (let i = 0; i < 3; i++)
+      expect(relativeError(out.data.subarray(i * y.data.length, (i + 1) * y.data.length), y.data)).toBeLessThan(1e-4);
     model.dispose();
   });
 

@@ -36,7 +36,9 @@ async function readWeights(model: LayersModel): Promise<Map<string, Map<string, 
   for (const layer of model.layers) {
     const values = await Promise.all(layer.weights.map((w) => w.read().data()));
     const named = new Map<string, Float32Array>();
-    layer.weights.forEach((w, i) => named.set(w.originalName.split('/').pop()!, Float32Array.from(values[i] as Float32Array)));
+    layer.weights.forEach((w, i) =>
+      named.set(w.originalName.split('/').pop()!, Float32Array.from(values[i] as Float32Array)),
+    );
     result.set(layer.name, named);
   }
   return result;
@@ -66,7 +68,11 @@ export async function exportOnnx(model: LayersModel, options: ExportOnnxOptions 
   if (model.inputs.length !== 1 || model.inputs[0]!.shape.length !== 4 || model.inputs[0]!.shape[3] == null) {
     throw new WaveMixArgumentError('model', 'needs exactly one NHWC image input with a known channel count');
   }
-  const ctx = new ConvertContext({ foldBatchNorm: options.foldBatchNorm ?? true }, await readWeights(model), consumerCounts(model));
+  const ctx = new ConvertContext(
+    { foldBatchNorm: options.foldBatchNorm ?? true },
+    await readWeights(model),
+    consumerCounts(model),
+  );
   const { builder } = ctx;
 
   const outputNames = model.outputs.length === 1 ? ['output'] : model.outputs.map((_, i) => `output_${i}`);
@@ -89,16 +95,23 @@ export async function exportOnnx(model: LayersModel, options: ExportOnnxOptions 
     if (layer.getClassName() === 'InputLayer') continue;
     const converter = LAYER_CONVERTERS[layer.getClassName()];
     if (!converter) throw unsupportedLayer(layer);
-    const outputs = converter(layer, node.inputTensors.map((t) => values.get(t.id)!), node.outputTensors, ctx);
+    const outputs = converter(
+      layer,
+      node.inputTensors.map((t) => values.get(t.id)!),
+      node.outputTensors,
+      ctx,
+    );
     node.outputTensors.forEach((t, i) => values.set(t.id, outputs[i]!));
   }
 
   model.outputs.forEach((tensor, i) => {
     const value = values.get(tensor.id);
-    if (!value) throw new WaveMixArgumentError('model', `output ${i} ('${tensor.name}') is not reachable from the input`);
+    if (!value)
+      throw new WaveMixArgumentError('model', `output ${i} ('${tensor.name}') is not reachable from the input`);
     let name = ctx.materialize(value).name;
     // A graph input or an output that is also another output needs a node of its own to carry the name.
-    if (!builder.producerOf(name) || outputNames.includes(name)) name = builder.node('Identity', `${outputNames[i]}.identity`, [name], value.shape);
+    if (!builder.producerOf(name) || outputNames.includes(name))
+      name = builder.node('Identity', `${outputNames[i]}.identity`, [name], value.shape);
     builder.rename(name, outputNames[i]!);
   });
 
@@ -115,7 +128,9 @@ export async function exportOnnx(model: LayersModel, options: ExportOnnxOptions 
     opsetImport: [{ domain: '', version: opset }],
     producerName: 'wavemix-js',
     producerVersion: PRODUCER_VERSION,
-    docString: metadata?.name ? `WaveMix '${metadata.name}' exported by @wavemix/onnx` : 'WaveMix model exported by @wavemix/onnx',
+    docString: metadata?.name
+      ? `WaveMix '${metadata.name}' exported by @wavemix/onnx`
+      : 'WaveMix model exported by @wavemix/onnx',
     graph: builder.toGraphProto(options.graphName ?? model.name, [inputName], outputNames),
     metadataProps,
   });
@@ -124,5 +139,9 @@ export async function exportOnnx(model: LayersModel, options: ExportOnnxOptions 
 
 function unsupportedLayer(layer: TfLayer): WaveMixOnnxUnsupportedLayerError {
   const known = Object.keys(LAYER_CONVERTERS).join(', ');
-  return new WaveMixOnnxUnsupportedLayerError(layer.name, layer.getClassName(), `no ONNX mapping for this layer class (supported: ${known})`);
+  return new WaveMixOnnxUnsupportedLayerError(
+    layer.name,
+    layer.getClassName(),
+    `no ONNX mapping for this layer class (supported: ${known})`,
+  );
 }

@@ -66,7 +66,13 @@ export class GraphBuilder {
   }
 
   /** Appends a node with one output of `shape`; returns the output's name. */
-  node(op: string, name: string, inputs: string[], shape: Dim[], attributes: Record<string, AttributeValue> = {}): string {
+  node(
+    op: string,
+    name: string,
+    inputs: string[],
+    shape: Dim[],
+    attributes: Record<string, AttributeValue> = {},
+  ): string {
     const nodeName = this.uniqueName(name);
     const output = this.uniqueName(`${nodeName}_output`);
     this.nodes.push({ op, name: nodeName, inputs, outputs: [output], attributes });

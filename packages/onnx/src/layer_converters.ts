@@ -9,11 +9,21 @@ import { onnxAxis, onnxShape, type ConvertContext, type OnnxValue } from './conv
 import { WaveMixOnnxUnsupportedLayerError } from './errors';
 import type { Dim } from './graph_builder';
 import {
-  convertBicubicUpsample, convertChannelSlice, convertDwt, convertPixelShuffle, convertUpsample, convertUpsample2x,
+  convertBicubicUpsample,
+  convertChannelSlice,
+  convertDwt,
+  convertPixelShuffle,
+  convertUpsample,
+  convertUpsample2x,
 } from './wavelet_converters';
 
 type Layer = tfl.Layer;
-export type LayerConverter = (layer: Layer, inputs: OnnxValue[], outputs: SymbolicTensor[], ctx: ConvertContext) => OnnxValue[];
+export type LayerConverter = (
+  layer: Layer,
+  inputs: OnnxValue[],
+  outputs: SymbolicTensor[],
+  ctx: ConvertContext,
+) => OnnxValue[];
 
 /** tfjs kernel (kh, kw, a, b) -> (b, a, kh, kw): Conv2d's (out, in, ...) and ConvTranspose2d's (in, out, ...). */
 const KERNEL_TO_ONNX = [3, 2, 0, 1];
@@ -27,7 +37,9 @@ function config(layer: Layer): Record<string, unknown> {
 }
 
 function pair(value: unknown): [number, number] {
-  return Array.isArray(value) ? [value[0] as number, (value[1] ?? value[0]) as number] : [value as number, value as number];
+  return Array.isArray(value)
+    ? [value[0] as number, (value[1] ?? value[0]) as number]
+    : [value as number, value as number];
 }
 
 function requireWeight(layer: Layer, ctx: ConvertContext, weight: string): Float32Array {
@@ -38,7 +50,8 @@ function requireWeight(layer: Layer, ctx: ConvertContext, weight: string): Float
 
 function requireChannelsLast(layer: Layer): void {
   const format = config(layer)['dataFormat'];
-  if (format !== undefined && format !== 'channelsLast') throw unsupported(layer, `dataFormat '${String(format)}' (only channelsLast models are exported)`);
+  if (format !== undefined && format !== 'channelsLast')
+    throw unsupported(layer, `dataFormat '${String(format)}' (only channelsLast models are exported)`);
 }
 
 /** Appends the activation a layer applies to `value` (`linear` appends nothing). */
@@ -57,14 +70,25 @@ export function activate(layer: Layer, value: OnnxValue, activation: unknown, ct
       return { name: out('Tanh', [value.name]), shape: value.shape };
     case 'gelu': {
       // Exact GELU, x * 0.5 * (1 + erf(x / sqrt 2)): the node sequence torch.onnx.export emits at opset < 20.
-      const scaled = builder.node('Div', `${base}.div`, [value.name, builder.scalar('gelu.sqrt2', Math.SQRT2)], value.shape);
+      const scaled = builder.node(
+        'Div',
+        `${base}.div`,
+        [value.name, builder.scalar('gelu.sqrt2', Math.SQRT2)],
+        value.shape,
+      );
       const erf = builder.node('Erf', `${base}.erf`, [scaled], value.shape);
       const shifted = builder.node('Add', `${base}.add`, [erf, builder.scalar('gelu.one', 1)], value.shape);
       const product = builder.node('Mul', `${base}.mul`, [value.name, shifted], value.shape);
-      return { name: builder.node('Mul', `${base}.half`, [product, builder.scalar('gelu.half', 0.5)], value.shape), shape: value.shape };
+      return {
+        name: builder.node('Mul', `${base}.half`, [product, builder.scalar('gelu.half', 0.5)], value.shape),
+        shape: value.shape,
+      };
     }
     default:
-      throw unsupported(layer, `activation '${String(activation)}' has no ONNX mapping here (supported: linear, relu, sigmoid, tanh, gelu)`);
+      throw unsupported(
+        layer,
+        `activation '${String(activation)}' has no ONNX mapping here (supported: linear, relu, sigmoid, tanh, gelu)`,
+      );
   }
 }
 
@@ -78,9 +102,14 @@ const convertConv2D: LayerConverter = (layer, [input], [output], ctx) => {
   const [kh, kw] = pair(c['kernelSize']);
   const [sh, sw] = pair(c['strides'] ?? 1);
   const [dh, dw] = pair(c['dilationRate'] ?? 1);
-  if ((c['groups'] as number | undefined ?? 1) !== 1) throw unsupported(layer, 'grouped convolution');
+  if (((c['groups'] as number | undefined) ?? 1) !== 1) throw unsupported(layer, 'grouped convolution');
   const pads = [0, 0, 0, 0];
-  const attributes: Record<string, number | number[] | string> = { dilations: [dh, dw], group: 1, kernel_shape: [kh, kw], strides: [sh, sw] };
+  const attributes: Record<string, number | number[] | string> = {
+    dilations: [dh, dw],
+    group: 1,
+    kernel_shape: [kh, kw],
+    strides: [sh, sw],
+  };
   const pending = input!.pendingPads ?? [0, 0, 0, 0];
   const grow = (d: Dim | undefined, by: number): Dim => (typeof d === 'number' ? d + by : null);
   const inH = grow(input!.shape[2], pending[0] + pending[2]);
@@ -94,7 +123,8 @@ const convertConv2D: LayerConverter = (layer, [input], [output], ctx) => {
     });
     // TF's 'same' puts the odd extra pixel after: SAME_UPPER when the size is unknown.
     if (total.includes(null)) {
-      if (input!.pendingPads) throw unsupported(layer, "'same' strided conv after ZeroPadding2D on an input of unknown size");
+      if (input!.pendingPads)
+        throw unsupported(layer, "'same' strided conv after ZeroPadding2D on an input of unknown size");
       attributes['auto_pad'] = 'SAME_UPPER';
     } else {
       const [th, tw] = total as number[];
@@ -103,13 +133,19 @@ const convertConv2D: LayerConverter = (layer, [input], [output], ctx) => {
   } else if (c['padding'] !== 'valid') {
     throw unsupported(layer, `padding '${String(c['padding'])}'`);
   }
-  if (input!.pendingPads) input!.pendingPads.forEach((p, i) => { pads[i]! += p; });
+  if (input!.pendingPads)
+    input!.pendingPads.forEach((p, i) => {
+      pads[i]! += p;
+    });
   if (!attributes['auto_pad']) attributes['pads'] = pads;
   const kernel = requireWeight(layer, ctx, 'kernel');
   const inChannels = kernel.length / (kh * kw * (c['filters'] as number));
   const { builder } = ctx;
-  const weight = builder.addFloat(`${layer.name}.weight`, [c['filters'] as number, inChannels, kh, kw],
-    transposeData(kernel, [kh, kw, inChannels, c['filters'] as number], KERNEL_TO_ONNX));
+  const weight = builder.addFloat(
+    `${layer.name}.weight`,
+    [c['filters'] as number, inChannels, kh, kw],
+    transposeData(kernel, [kh, kw, inChannels, c['filters'] as number], KERNEL_TO_ONNX),
+  );
   const inputs = [input!.name, weight];
   const bias = ctx.weight(layer.name, 'bias');
   if (bias) inputs.push(builder.addFloat(`${layer.name}.bias`, [bias.length], bias));
@@ -131,13 +167,17 @@ const convertConv2DTranspose: LayerConverter = (layer, [input], [output], ctx) =
   if (kh < sh || kw < sw) throw unsupported(layer, 'kernel smaller than its stride');
   // tfjs 'same' gives exactly stride * size: total padding k - s, the smaller half first (PyTorch ConvTranspose2d(4, 2, padding=1)).
   const [ph, pw] = c['padding'] === 'same' ? [kh - sh, kw - sw] : [0, 0];
-  if (c['padding'] !== 'same' && c['padding'] !== 'valid') throw unsupported(layer, `padding '${String(c['padding'])}'`);
+  if (c['padding'] !== 'same' && c['padding'] !== 'valid')
+    throw unsupported(layer, `padding '${String(c['padding'])}'`);
   const filters = c['filters'] as number;
   const kernel = requireWeight(layer, ctx, 'kernel');
   const inChannels = kernel.length / (kh * kw * filters);
   const { builder } = ctx;
-  const weight = builder.addFloat(`${layer.name}.weight`, [inChannels, filters, kh, kw],
-    transposeData(kernel, [kh, kw, filters, inChannels], KERNEL_TO_ONNX));
+  const weight = builder.addFloat(
+    `${layer.name}.weight`,
+    [inChannels, filters, kh, kw],
+    transposeData(kernel, [kh, kw, filters, inChannels], KERNEL_TO_ONNX),
+  );
   const value = ctx.materialize(input!);
   const inputs = [value.name, weight];
   const bias = ctx.weight(layer.name, 'bias');
@@ -150,17 +190,28 @@ const convertConv2DTranspose: LayerConverter = (layer, [input], [output], ctx) =
 };
 
 const convertDense: LayerConverter = (layer, [input], [output], ctx) => {
-  if (input!.shape.length !== 2) throw unsupported(layer, `Dense on a rank-${input!.shape.length} input (only [batch, features])`);
+  if (input!.shape.length !== 2)
+    throw unsupported(layer, `Dense on a rank-${input!.shape.length} input (only [batch, features])`);
   const c = config(layer);
   const units = c['units'] as number;
   const kernel = requireWeight(layer, ctx, 'kernel');
   const { builder } = ctx;
-  const inputs = [input!.name, builder.addFloat(`${layer.name}.weight`, [units, kernel.length / units], transposeData(kernel, [kernel.length / units, units], [1, 0]))];
+  const inputs = [
+    input!.name,
+    builder.addFloat(
+      `${layer.name}.weight`,
+      [units, kernel.length / units],
+      transposeData(kernel, [kernel.length / units, units], [1, 0]),
+    ),
+  ];
   const bias = ctx.weight(layer.name, 'bias');
   if (bias) inputs.push(builder.addFloat(`${layer.name}.bias`, [units], bias));
   const shape = onnxShape(output!);
   // Gemm with transB, as torch.onnx.export writes nn.Linear.
-  const gemm = { name: builder.node('Gemm', layer.name, inputs, shape, { alpha: { float: 1 }, beta: { float: 1 }, transB: 1 }), shape };
+  const gemm = {
+    name: builder.node('Gemm', layer.name, inputs, shape, { alpha: { float: 1 }, beta: { float: 1 }, transB: 1 }),
+    shape,
+  };
   return [activate(layer, gemm, c['activation'], ctx)];
 };
 
@@ -179,14 +230,28 @@ const convertBatchNormalization: LayerConverter = (layer, [input], [output], ctx
   const producer = builder.producerOf(value.name);
   const inputTensor = layer.inboundNodes[0]!.inputTensors[0]!;
   const fromConv = ['Conv2D', 'Conv2DTranspose'].includes(inputTensor.sourceLayer.getClassName());
-  if (ctx.options.foldBatchNorm && fromConv && producer && (producer.op === 'Conv' || producer.op === 'ConvTranspose') && ctx.consumerCount(inputTensor) === 1) {
+  if (
+    ctx.options.foldBatchNorm &&
+    fromConv &&
+    producer &&
+    (producer.op === 'Conv' || producer.op === 'ConvTranspose') &&
+    ctx.consumerCount(inputTensor) === 1
+  ) {
     foldIntoConv(producer.op, producer.inputs, producer.name, { mean, variance, gamma, beta, epsilon }, ctx);
     return [value];
   }
   const initial = (name: string, data: Float32Array) => builder.addFloat(`${layer.name}.${name}`, [data.length], data);
-  const inputs = [value.name, initial('weight', gamma), initial('bias', beta), initial('running_mean', mean), initial('running_var', variance)];
+  const inputs = [
+    value.name,
+    initial('weight', gamma),
+    initial('bias', beta),
+    initial('running_mean', mean),
+    initial('running_var', variance),
+  ];
   const shape = onnxShape(output!);
-  return [{ name: builder.node('BatchNormalization', layer.name, inputs, shape, { epsilon: { float: epsilon } }), shape }];
+  return [
+    { name: builder.node('BatchNormalization', layer.name, inputs, shape, { epsilon: { float: epsilon } }), shape },
+  ];
 };
 
 interface BatchNormStatistics {
@@ -198,7 +263,13 @@ interface BatchNormStatistics {
 }
 
 /** Rewrites the conv's weight and bias so that it also applies the (inference-mode) BatchNorm. */
-function foldIntoConv(op: string, convInputs: string[], convName: string, bn: BatchNormStatistics, ctx: ConvertContext): void {
+function foldIntoConv(
+  op: string,
+  convInputs: string[],
+  convName: string,
+  bn: BatchNormStatistics,
+  ctx: ConvertContext,
+): void {
   const weight = ctx.builder.initializers.get(convInputs[1]!)!;
   const data = weight.data as Float32Array;
   const channels = bn.mean.length;
@@ -222,22 +293,26 @@ function foldIntoConv(op: string, convInputs: string[], convName: string, bn: Ba
   for (let o = 0; o < channels; o++) bias[o] = (bias[o]! - bn.mean[o]!) * scale[o]! + bn.beta[o]!;
 }
 
-const convertActivation: LayerConverter = (layer, [input], _outputs, ctx) => [activate(layer, ctx.materialize(input!), config(layer)['activation'], ctx)];
+const convertActivation: LayerConverter = (layer, [input], _outputs, ctx) => [
+  activate(layer, ctx.materialize(input!), config(layer)['activation'], ctx),
+];
 
 /** Dropout is the identity at inference. */
 const passThrough: LayerConverter = (_layer, [input]) => [input!];
 
-const elementwise = (op: string): LayerConverter => (layer, inputs, [output], ctx) => {
-  const values = inputs.map((v) => ctx.materialize(v));
-  const shape = onnxShape(output!);
-  let result = values[0]!.name;
-  for (let i = 1; i < values.length; i++) result = ctx.builder.node(op, layer.name, [result, values[i]!.name], shape);
-  return [{ name: result, shape }];
-};
+const elementwise =
+  (op: string): LayerConverter =>
+  (layer, inputs, [output], ctx) => {
+    const values = inputs.map((v) => ctx.materialize(v));
+    const shape = onnxShape(output!);
+    let result = values[0]!.name;
+    for (let i = 1; i < values.length; i++) result = ctx.builder.node(op, layer.name, [result, values[i]!.name], shape);
+    return [{ name: result, shape }];
+  };
 
 const convertConcatenate: LayerConverter = (layer, inputs, [output], ctx) => {
   const shape = onnxShape(output!);
-  const axis = onnxAxis(config(layer)['axis'] as number ?? -1, shape.length);
+  const axis = onnxAxis((config(layer)['axis'] as number) ?? -1, shape.length);
   const names = inputs.map((v) => ctx.materialize(v).name);
   return [{ name: ctx.builder.node('Concat', layer.name, names, shape, { axis }), shape }];
 };
@@ -253,7 +328,12 @@ const convertGlobalAveragePooling2D: LayerConverter = (layer, [input], [output],
   requireChannelsLast(layer);
   if (config(layer)['keepDims']) throw unsupported(layer, 'keepDims');
   const value = ctx.materialize(input!);
-  const pooled = ctx.builder.node('GlobalAveragePool', layer.name, [value.name], [value.shape[0]!, value.shape[1]!, 1, 1]);
+  const pooled = ctx.builder.node(
+    'GlobalAveragePool',
+    layer.name,
+    [value.name],
+    [value.shape[0]!, value.shape[1]!, 1, 1],
+  );
   const shape = onnxShape(output!);
   return [{ name: ctx.builder.node('Flatten', `${layer.name}.flatten`, [pooled], shape, { axis: 1 }), shape }];
 };

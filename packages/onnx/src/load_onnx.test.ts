@@ -66,7 +66,9 @@ describe('loadOnnx: the same answers as @wavemix/models load()', () => {
     const actual = await predictor.upscale(image);
     expect([actual.width, actual.height]).toEqual([20, 12]);
     let worst = 0;
-    actual.data.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - expected.data[i]!)); });
+    actual.data.forEach((v, i) => {
+      worst = Math.max(worst, Math.abs(v - expected.data[i]!));
+    });
     expect(worst).toBeLessThanOrEqual(1); // rounding to bytes
     await predictor.dispose();
     model.dispose();
@@ -90,14 +92,18 @@ describe('loadOnnx: the same answers as @wavemix/models load()', () => {
     const model = fixtureModel('wavemix_lite_l1_strided_s1');
     const predictor = await loadOnnx(await exportOnnx(model));
     await expect(predictor.upscale(pixels(16, 16, 5))).rejects.toThrow(WaveMixError);
-    await expect(predictor.upscale(pixels(16, 16, 5))).rejects.toThrow("upscale() needs a sisr or wavemix-sr model; this one is 'classification'");
+    await expect(predictor.upscale(pixels(16, 16, 5))).rejects.toThrow(
+      "upscale() needs a sisr or wavemix-sr model; this one is 'classification'",
+    );
     await predictor.dispose();
     const stripped = tf.model({ inputs: model.inputs, outputs: model.outputs }); // no user metadata
     const error = await loadOnnx(await exportOnnx(stripped)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WaveMixOnnxFormatError);
-    expect((error as Error).message).toBe("ONNX bytes: no 'wavemix' entry in metadata_props; pass options.metadata to describe the model");
+    expect((error as Error).message).toBe(
+      "ONNX bytes: no 'wavemix' entry in metadata_props; pass options.metadata to describe the model",
+    );
     const described = await loadOnnx(await exportOnnx(stripped), { metadata: getWaveMixMetadata(model)! });
-    expect((await described.classify(pixels(16, 16, 6), 1))).toHaveLength(1);
+    expect(await described.classify(pixels(16, 16, 6), 1)).toHaveLength(1);
     await described.dispose();
     await expect(loadOnnx('/no/such/model.onnx')).rejects.toThrow(/^\/no\/such\/model\.onnx: cannot read/);
     model.dispose();

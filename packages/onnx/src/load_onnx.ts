@@ -22,7 +22,14 @@ import {
 import { WaveMixOnnxFormatError } from './errors';
 import { parseOnnxMetadata } from './metadata';
 import { onnx } from './proto';
-import { importNodeBuiltin, importRuntime, isNode, type OrtModule, type OrtSession, type OrtSessionOptions } from './runtime';
+import {
+  importNodeBuiltin,
+  importRuntime,
+  isNode,
+  type OrtModule,
+  type OrtSession,
+  type OrtSessionOptions,
+} from './runtime';
 
 type FetchLike = (url: string) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
 
@@ -73,11 +80,15 @@ export class OnnxPredictor {
     const data = Float32Array.from(await nchw.data());
     const dims = nchw.shape;
     nchw.dispose();
-    const outputs = await this.session.run({ [this.session.inputNames[0]!]: new this.runtime.Tensor('float32', data, dims) });
+    const outputs = await this.session.run({
+      [this.session.inputNames[0]!]: new this.runtime.Tensor('float32', data, dims),
+    });
     const output = outputs[this.session.outputNames[0]!]!;
     const values = output.data as Float32Array;
     if (output.dims.length !== 4) return tf.tensor(values, [...output.dims]);
-    return tf.tidy(() => tf.transpose(tf.tensor4d(values, output.dims as [number, number, number, number]), [0, 2, 3, 1]));
+    return tf.tidy(() =>
+      tf.transpose(tf.tensor4d(values, output.dims as [number, number, number, number]), [0, 2, 3, 1]),
+    );
   }
 
   /** The `topK` most probable classes, most probable first. */
@@ -137,10 +148,14 @@ export class OnnxPredictor {
   }
 }
 
-async function readSource(source: Uint8Array | ArrayBuffer | string, fetchFn: FetchLike | undefined): Promise<Uint8Array> {
+async function readSource(
+  source: Uint8Array | ArrayBuffer | string,
+  fetchFn: FetchLike | undefined,
+): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (typeof source !== 'string') throw new WaveMixArgumentError('source', 'expected ONNX bytes, a URL or (in Node) a file path');
+  if (typeof source !== 'string')
+    throw new WaveMixArgumentError('source', 'expected ONNX bytes, a URL or (in Node) a file path');
   if (isNode() && !/^https?:\/\//.test(source)) {
     const { readFile } = (await importNodeBuiltin('node:fs/promises')) as typeof import('node:fs/promises');
     const { fileURLToPath } = (await importNodeBuiltin('node:url')) as typeof import('node:url');
@@ -169,7 +184,10 @@ function defaultProviders(): NonNullable<OrtSessionOptions['executionProviders']
  * onnxruntime and returns a predictor with the API of `@wavemix/models`' `load()`. The WaveMix
  * metadata comes from the file's `metadata_props` (or `options.metadata`).
  */
-export async function loadOnnx(source: Uint8Array | ArrayBuffer | string, options: LoadOnnxOptions = {}): Promise<OnnxPredictor> {
+export async function loadOnnx(
+  source: Uint8Array | ArrayBuffer | string,
+  options: LoadOnnxOptions = {},
+): Promise<OnnxPredictor> {
   const name = typeof source === 'string' ? source : 'ONNX bytes';
   const bytes = await readSource(source, options.fetch);
   let metadata = options.metadata;

@@ -8,19 +8,31 @@ export const ONNX_METADATA_KEY = 'wavemix';
 export const ONNX_LAYOUT_KEY = 'wavemix.layout';
 
 /** The WaveMix metadata out of an ONNX model's `metadata_props`. */
-export function parseOnnxMetadata(props: Array<{ key?: string | null; value?: string | null }>, source: string): WaveMixMetadata {
+export function parseOnnxMetadata(
+  props: Array<{ key?: string | null; value?: string | null }>,
+  source: string,
+): WaveMixMetadata {
   const entry = props.find((p) => p.key === ONNX_METADATA_KEY);
   if (!entry?.value) {
-    throw new WaveMixOnnxFormatError(source, `no '${ONNX_METADATA_KEY}' entry in metadata_props; pass options.metadata to describe the model`);
+    throw new WaveMixOnnxFormatError(
+      source,
+      `no '${ONNX_METADATA_KEY}' entry in metadata_props; pass options.metadata to describe the model`,
+    );
   }
   let metadata: WaveMixMetadata;
   try {
     metadata = JSON.parse(entry.value) as WaveMixMetadata;
   } catch (error) {
-    throw new WaveMixOnnxFormatError(source, `metadata_props '${ONNX_METADATA_KEY}' is not JSON (${(error as Error).message})`);
+    throw new WaveMixOnnxFormatError(
+      source,
+      `metadata_props '${ONNX_METADATA_KEY}' is not JSON (${(error as Error).message})`,
+    );
   }
   if (metadata?.format !== 'wavemix-js/1' || !metadata.config?.task) {
-    throw new WaveMixOnnxFormatError(source, `metadata_props '${ONNX_METADATA_KEY}' is not WaveMix metadata (format 'wavemix-js/1')`);
+    throw new WaveMixOnnxFormatError(
+      source,
+      `metadata_props '${ONNX_METADATA_KEY}' is not WaveMix metadata (format 'wavemix-js/1')`,
+    );
   }
   return metadata;
 }

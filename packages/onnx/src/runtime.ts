@@ -46,7 +46,9 @@ export async function importRuntime(): Promise<OrtModule> {
   let loaded: unknown;
   try {
     // The Node package is named through a variable so that browser bundlers do not try to bundle it.
-    loaded = isNode() ? await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_RUNTIME) : await import('onnxruntime-web');
+    loaded = isNode()
+      ? await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_RUNTIME)
+      : await import('onnxruntime-web');
   } catch (error) {
     throw new WaveMixOnnxRuntimeError(
       `cannot load ${name} (${(error as Error).message}); install it next to @wavemix/onnx or pass options.runtime`,

@@ -43,22 +43,36 @@ const half = (d: Dim): Dim => (typeof d === 'number' ? Math.ceil(d / 2) : null);
  * (layout `bands`: one depthwise conv per band). Odd (or unknown) sizes get one zero row/column at
  * the end, pytorch_wavelets' zero mode; even sizes need none.
  */
-function dwtLevel(input: OnnxValue, name: string, layout: string, ctx: ConvertContext): { level: OnnxValue; low: OnnxValue } {
+function dwtLevel(
+  input: OnnxValue,
+  name: string,
+  layout: string,
+  ctx: ConvertContext,
+): { level: OnnxValue; low: OnnxValue } {
   const { builder } = ctx;
   const [batch, channels, height, width] = input.shape as [Dim, number, Dim, Dim];
   const padEnd = (d: Dim) => (typeof d === 'number' && d % 2 === 0 ? 0 : 1);
   const pads = [0, 0, padEnd(height), padEnd(width)];
   const outShape = (c: number): Dim[] => [batch, c, half(height), half(width)];
   const conv = (bands: Band[], suffix: string) =>
-    builder.node('Conv', `${name}.${suffix}`, [input.name, haarWeight(ctx, channels, bands)], outShape(channels * bands.length), {
-      dilations: [1, 1],
-      group: channels,
-      kernel_shape: [2, 2],
-      pads,
-      strides: [2, 2],
-    });
+    builder.node(
+      'Conv',
+      `${name}.${suffix}`,
+      [input.name, haarWeight(ctx, channels, bands)],
+      outShape(channels * bands.length),
+      {
+        dilations: [1, 1],
+        group: channels,
+        kernel_shape: [2, 2],
+        pads,
+        strides: [2, 2],
+      },
+    );
   const low = conv(['LL'], 'll');
-  const highs = layout === 'wavemix' ? [conv(['LH', 'HL', 'HH'], 'highs')] : (['LH', 'HL', 'HH'] as Band[]).map((band) => conv([band], band.toLowerCase()));
+  const highs =
+    layout === 'wavemix'
+      ? [conv(['LH', 'HL', 'HH'], 'highs')]
+      : (['LH', 'HL', 'HH'] as Band[]).map((band) => conv([band], band.toLowerCase()));
   const shape = outShape(4 * channels);
   return {
     level: { name: builder.node('Concat', `${name}.concat`, [low, ...highs], shape, { axis: 1 }), shape },
@@ -76,7 +90,12 @@ export const convertDwt: Converter = (layer, [input], outputs, ctx) => {
   const result: OnnxValue[] = [];
   let source = ctx.materialize(input!);
   for (let level = 1; level <= levels; level++) {
-    const { level: value, low } = dwtLevel(source, levels === 1 ? layer.name : `${layer.name}.level${level}`, layout, ctx);
+    const { level: value, low } = dwtLevel(
+      source,
+      levels === 1 ? layer.name : `${layer.name}.level${level}`,
+      layout,
+      ctx,
+    );
     const declared = onnxShape(outputs[level - 1]!);
     result.push({ name: value.name, shape: declared.map((d, i) => d ?? value.shape[i]!) });
     source = low;
@@ -98,23 +117,35 @@ export const convertChannelSlice: Converter = (layer, [input], [output], ctx) =>
   return [{ name: builder.node('Slice', layer.name, inputs, shape), shape }];
 };
 
-function resize(layer: tfl.Layer, input: OnnxValue, output: SymbolicTensor, ctx: ConvertContext, scale: number, mode: string): OnnxValue[] {
+function resize(
+  layer: tfl.Layer,
+  input: OnnxValue,
+  output: SymbolicTensor,
+  ctx: ConvertContext,
+  scale: number,
+  mode: string,
+): OnnxValue[] {
   const { builder } = ctx;
   const value = ctx.materialize(input);
   const scales = builder.addFloat(`${layer.name}.scales`, [4], Float32Array.of(1, 1, scale, scale));
   const shape = onnxShape(output);
   // What torch.onnx.export writes for `Upsample(scale_factor, mode, align_corners=False)`.
   const attributes: Record<string, AttributeValue> | null =
-    mode === 'nearest' ? { coordinate_transformation_mode: 'asymmetric', mode: 'nearest', nearest_mode: 'floor' }
-      : mode === 'bilinear' ? { coordinate_transformation_mode: 'half_pixel', mode: 'linear' }
-        : mode === 'bicubic' ? { coordinate_transformation_mode: 'half_pixel', cubic_coeff_a: { float: -0.75 }, mode: 'cubic' }
+    mode === 'nearest'
+      ? { coordinate_transformation_mode: 'asymmetric', mode: 'nearest', nearest_mode: 'floor' }
+      : mode === 'bilinear'
+        ? { coordinate_transformation_mode: 'half_pixel', mode: 'linear' }
+        : mode === 'bicubic'
+          ? { coordinate_transformation_mode: 'half_pixel', cubic_coeff_a: { float: -0.75 }, mode: 'cubic' }
           : null;
-  if (!attributes) throw new WaveMixOnnxUnsupportedLayerError(layer.name, layer.getClassName(), `interpolation mode '${mode}'`);
+  if (!attributes)
+    throw new WaveMixOnnxUnsupportedLayerError(layer.name, layer.getClassName(), `interpolation mode '${mode}'`);
   return [{ name: builder.node('Resize', layer.name, [value.name, '', scales], shape, attributes), shape }];
 }
 
 /** PyTorch `Upsample(scale_factor=2, mode='bicubic', align_corners=False)`. */
-export const convertBicubicUpsample: Converter = (layer, [input], [output], ctx) => resize(layer, input!, output!, ctx, 2, 'bicubic');
+export const convertBicubicUpsample: Converter = (layer, [input], [output], ctx) =>
+  resize(layer, input!, output!, ctx, 2, 'bicubic');
 
 /** `WaveMixUpsample2x` (nearest or bilinear, x2). */
 export const convertUpsample2x: Converter = (layer, [input], [output], ctx) =>
@@ -131,5 +162,7 @@ export const convertPixelShuffle: Converter = (layer, [input], [output], ctx) =>
   const blocksize = (layer.getConfig() as { upscaleFactor?: number }).upscaleFactor ?? 2;
   const value = ctx.materialize(input!);
   const shape = onnxShape(output!);
-  return [{ name: ctx.builder.node('DepthToSpace', layer.name, [value.name], shape, { blocksize, mode: 'CRD' }), shape }];
+  return [
+    { name: ctx.builder.node('DepthToSpace', layer.name, [value.name], shape, { blocksize, mode: 'CRD' }), shape },
+  ];
 };

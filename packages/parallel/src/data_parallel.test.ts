@@ -29,8 +29,7 @@ beforeAll(async () => {
   await useWasmTraining();
 });
 
-const model = () =>
-  createModel('fashion-mnist-wavemix-lite-8-5', { overrides: { dropout: 0, inputSize: [8, 8] } });
+const model = () => createModel('fashion-mnist-wavemix-lite-8-5', { overrides: { dropout: 0, inputSize: [8, 8] } });
 
 function data(batch: number, seed: number) {
   return tf.tidy(() => ({
@@ -71,7 +70,13 @@ test('gradients on two threads are the weighted shard gradients, and replicas fo
       // Reference: the same shards on the main thread, weighted by size (batch norm is per shard).
       const expected = tf.tidy(() => {
         const shard = (from: number, size: number) =>
-          tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y.slice(from, size), m.apply(x.slice(from, size), { training: true }) as tf.Tensor) as tf.Scalar);
+          tf.variableGrads(
+            () =>
+              tf.losses.softmaxCrossEntropy(
+                y.slice(from, size),
+                m.apply(x.slice(from, size), { training: true }) as tf.Tensor,
+              ) as tf.Scalar,
+          );
         const a = shard(0, 4);
         const b = shard(4, 4);
         const grads: tf.NamedTensorMap = {};
@@ -83,7 +88,9 @@ test('gradients on two threads are the weighted shard gradients, and replicas fo
       const expectedCorrect = tf.tidy(() =>
         [0, 4].reduce((n, from) => {
           const out = m.apply(x.slice(from, 4), { training: true }) as tf.Tensor;
-          return n + tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y.slice(from, 4), -1)), 'int32')).dataSync()[0]!;
+          return (
+            n + tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y.slice(from, 4), -1)), 'int32')).dataSync()[0]!
+          );
         }, 0),
       );
       expect(actual.correct).toBe(expectedCorrect);
@@ -146,7 +153,7 @@ test('with dropout, a seeded Math.random on the main thread makes data-parallel 
   const original = Math.random;
   const seeded = (seed: number) => {
     let state = seed;
-    return () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
+    return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
   };
   const step = async (seed: number) => {
     Math.random = seeded(seed);

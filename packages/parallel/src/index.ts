@@ -15,7 +15,14 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { computeLoss, countCorrect, IGNORE_INDEX_LOSSES, LOSSES, lossWeight, type LossName } from '@wavemix/models/training';
+import {
+  computeLoss,
+  countCorrect,
+  IGNORE_INDEX_LOSSES,
+  LOSSES,
+  lossWeight,
+  type LossName,
+} from '@wavemix/models/training';
 import type { TensorPayload, WeightUpdate, WorkerReply, WorkerRequest } from './protocol';
 
 // The losses live with the other training primitives; re-exported for existing imports.
@@ -52,7 +59,8 @@ export class DataParallelError extends WaveMixError {
 export function defaultWorkerScript(): string {
   const candidates = [join(__dirname, 'worker.js'), join(__dirname, 'worker.cjs')];
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new DataParallelError(`worker script not found (looked for ${candidates.join(', ')}); pass workerScript`);
+  if (!found)
+    throw new DataParallelError(`worker script not found (looked for ${candidates.join(', ')}); pass workerScript`);
   return found;
 }
 
@@ -68,7 +76,10 @@ class Replica {
   /** dataId of each weight as last sent: a variable gets a new dataId whenever it is assigned. */
   sent: unknown[] = [];
 
-  constructor(readonly worker: Worker, init: WorkerRequest) {
+  constructor(
+    readonly worker: Worker,
+    init: WorkerRequest,
+  ) {
     this.ready = new Promise<string>((resolve, reject) => {
       this.pending.set(0, { resolve: (r) => resolve((r as { backend: string }).backend), reject });
     });
@@ -138,13 +149,17 @@ export class DataParallel {
   /** Starts the workers and builds a replica of `model` in each. */
   static async create(model: tf.LayersModel, options: DataParallelOptions = {}): Promise<DataParallel> {
     const loss = options.loss ?? 'softmaxCrossEntropy';
-    if (!LOSSES.includes(loss)) throw new DataParallelError(`loss must be one of ${LOSSES.join(', ')}, got ${String(loss)}`);
+    if (!LOSSES.includes(loss))
+      throw new DataParallelError(`loss must be one of ${LOSSES.join(', ')}, got ${String(loss)}`);
     const { ignoreIndex } = options;
     if (ignoreIndex !== undefined && (!IGNORE_INDEX_LOSSES.includes(loss) || !Number.isInteger(ignoreIndex))) {
-      throw new DataParallelError(`ignoreIndex needs one of ${IGNORE_INDEX_LOSSES.join(', ')} and an integer class id, got ${ignoreIndex} with ${loss}`);
+      throw new DataParallelError(
+        `ignoreIndex needs one of ${IGNORE_INDEX_LOSSES.join(', ')} and an integer class id, got ${ignoreIndex} with ${loss}`,
+      );
     }
     const count = options.workers ?? Math.max(0, availableParallelism() - 1);
-    if (!Number.isInteger(count) || count < 0) throw new DataParallelError(`workers must be a non-negative integer, got ${count}`);
+    if (!Number.isInteger(count) || count < 0)
+      throw new DataParallelError(`workers must be a non-negative integer, got ${count}`);
     const script = count > 0 ? (options.workerScript ?? defaultWorkerScript()) : '';
     const init: WorkerRequest = {
       type: 'init',
@@ -299,16 +314,21 @@ export class DataParallel {
       xs.dispose();
       return replica.request(message, transfer);
     });
-    const mine = await settle(requests, () => tf.tidy(() => this.model.apply(x.slice(0, sizes[0]!), { training: false }) as tf.Tensor));
+    const mine = await settle(requests, () =>
+      tf.tidy(() => this.model.apply(x.slice(0, sizes[0]!), { training: false }) as tf.Tensor),
+    );
     const replies = await Promise.all(requests).catch((error) => {
       mine.dispose();
       throw error;
     });
     return tf.tidy(() => {
-      const parts = [mine, ...replies.map((r) => {
-        const { y } = r as Extract<WorkerReply, { type: 'predict' }>;
-        return tf.tensor(y.data, y.shape, y.dtype);
-      })];
+      const parts = [
+        mine,
+        ...replies.map((r) => {
+          const { y } = r as Extract<WorkerReply, { type: 'predict' }>;
+          return tf.tensor(y.data, y.shape, y.dtype);
+        }),
+      ];
       const out = parts.length === 1 ? tf.clone(mine) : tf.concat(parts, 0);
       mine.dispose();
       return out;

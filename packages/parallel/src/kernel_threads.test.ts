@@ -22,12 +22,24 @@ function cases() {
 
 test('threaded convolutions equal single-thread ones', async () => {
   expect(1 * 40 * 36 * 48 * 9 * 32).toBeGreaterThan(MIN_THREADED_MACS);
-  const single = await Promise.all(tf.tidy(cases).map(async (t) => { const v = await t.data(); t.dispose(); return v; }));
+  const single = await Promise.all(
+    tf.tidy(cases).map(async (t) => {
+      const v = await t.data();
+      t.dispose();
+      return v;
+    }),
+  );
   const threads = enableKernelThreads({ threads: 2 });
   try {
     expect(threads.threads).toBe(2);
     const before = tf.memory().numTensors;
-    const threaded = await Promise.all(tf.tidy(cases).map(async (t) => { const v = await t.data(); t.dispose(); return v; }));
+    const threaded = await Promise.all(
+      tf.tidy(cases).map(async (t) => {
+        const v = await t.data();
+        t.dispose();
+        return v;
+      }),
+    );
     expect(tf.memory().numTensors).toBe(before);
     threaded.forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(single[i]!)));
   } finally {

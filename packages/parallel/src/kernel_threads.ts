@@ -64,7 +64,8 @@ class NodeKernelThreadPool implements KernelThreadPool {
   constructor(readonly threads: number) {
     const module = new WebAssembly.Module(sharedKernelModuleBytes());
     this.memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
-    this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as TrainKernelExports;
+    this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } })
+      .exports as unknown as TrainKernelExports;
     for (let i = 1; i < threads; i++) {
       const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, control } });
@@ -134,8 +135,10 @@ export interface KernelThreads {
  */
 export function enableKernelThreads(options: { threads?: number } = {}): KernelThreads {
   const threads = options.threads ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1) throw new KernelThreadError(`threads must be a positive integer, got ${threads}`);
-  if (getKernelThreadPool() != null) throw new KernelThreadError('kernel threads are already enabled; dispose them first');
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new KernelThreadError(`threads must be a positive integer, got ${threads}`);
+  if (getKernelThreadPool() != null)
+    throw new KernelThreadError('kernel threads are already enabled; dispose them first');
   const pool = new NodeKernelThreadPool(threads);
   setKernelThreadPool(pool);
   return {

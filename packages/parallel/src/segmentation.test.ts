@@ -22,8 +22,19 @@ beforeAll(async () => {
 /** Per-pixel logits from stock layers only (no custom classes, no batch norm). */
 function pixelClassifier(): tf.Sequential {
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: [6, 6, 3], filters: 5, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
-  model.add(tf.layers.conv2d({ filters: 4, kernelSize: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+  model.add(
+    tf.layers.conv2d({
+      inputShape: [6, 6, 3],
+      filters: 5,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+    }),
+  );
+  model.add(
+    tf.layers.conv2d({ filters: 4, kernelSize: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+  );
   return model;
 }
 
@@ -31,7 +42,7 @@ function pixelClassifier(): tf.Sequential {
 function labels(voidShare: (image: number) => number): tf.Tensor3D {
   const values = new Int32Array(4 * 36);
   let state = 12345;
-  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
   for (let i = 0; i < values.length; i++) {
     const image = Math.floor(i / 36);
     values[i] = next() < voidShare(image) ? 255 : Math.floor(next() * 4);
@@ -50,7 +61,13 @@ async function expectClose(actual: tf.Tensor, expected: tf.Tensor, tolerance: nu
 
 test('segmentation loss, gradients and correct pixels on two threads equal the single-thread step', async () => {
   const model = pixelClassifier();
-  const dp = await DataParallel.create(model, { workers: 1, workerScript, imports: [], loss: 'sparseSoftmaxCrossEntropy', ignoreIndex: 255 });
+  const dp = await DataParallel.create(model, {
+    workers: 1,
+    workerScript,
+    imports: [],
+    loss: 'sparseSoftmaxCrossEntropy',
+    ignoreIndex: 255,
+  });
   const x = tf.randomUniform([4, 6, 6, 3], 0, 1, 'float32', 3);
   const y = labels((image) => (image < 2 ? 0.8 : 0.1));
   try {
@@ -73,7 +90,8 @@ test('segmentation loss, gradients and correct pixels on two threads equal the s
 
     // The test can tell: weighting the two shard means by shard size gives another loss.
     const bySize = tf.tidy(() => {
-      const half = (from: number) => segmentationLoss(model.apply(x.slice(from, 2), { training: true }) as tf.Tensor, y.slice(from, 2), 255);
+      const half = (from: number) =>
+        segmentationLoss(model.apply(x.slice(from, 2), { training: true }) as tf.Tensor, y.slice(from, 2), 255);
       return tf.mul(tf.add(half(0), half(2)), 0.5).dataSync()[0]!;
     });
     expect(Math.abs(bySize - loss)).toBeGreaterThan(0.01);
@@ -92,7 +110,13 @@ test('segmentation loss, gradients and correct pixels on two threads equal the s
 
 test('focal loss with an ignore index on two threads equals the single-thread step too', async () => {
   const model = pixelClassifier();
-  const dp = await DataParallel.create(model, { workers: 1, workerScript, imports: [], loss: 'focal', ignoreIndex: 255 });
+  const dp = await DataParallel.create(model, {
+    workers: 1,
+    workerScript,
+    imports: [],
+    loss: 'focal',
+    ignoreIndex: 255,
+  });
   const x = tf.randomUniform([4, 6, 6, 3], 0, 1, 'float32', 5);
   const y = labels((image) => (image < 2 ? 0.7 : 0.2));
   try {
@@ -113,7 +137,13 @@ test('focal loss with an ignore index on two threads equals the single-thread st
 
 test('a batch with no labelled pixel gives loss 0 and zero gradients', async () => {
   const model = pixelClassifier();
-  const dp = await DataParallel.create(model, { workers: 1, workerScript, imports: [], loss: 'sparseSoftmaxCrossEntropy', ignoreIndex: 255 });
+  const dp = await DataParallel.create(model, {
+    workers: 1,
+    workerScript,
+    imports: [],
+    loss: 'sparseSoftmaxCrossEntropy',
+    ignoreIndex: 255,
+  });
   const x = tf.randomUniform([4, 6, 6, 3], 0, 1, 'float32', 4);
   const y = labels(() => 1);
   try {
@@ -132,7 +162,9 @@ test('a batch with no labelled pixel gives loss 0 and zero gradients', async () 
 
 test('ignoreIndex needs the sparse cross-entropy', async () => {
   const model = pixelClassifier();
-  await expect(DataParallel.create(model, { workers: 0, loss: 'meanSquaredError', ignoreIndex: 255 })).rejects.toThrow(DataParallelError);
+  await expect(DataParallel.create(model, { workers: 0, loss: 'meanSquaredError', ignoreIndex: 255 })).rejects.toThrow(
+    DataParallelError,
+  );
   model.dispose();
 });
 

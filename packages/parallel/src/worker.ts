@@ -31,7 +31,9 @@ function setWeights(updates: WeightUpdate[]): void {
 /** tfjs names an unregistered class only as "Unknown layer: X"; say how to register it. */
 async function buildModel(topology: unknown, imports: string[]): Promise<tf.LayersModel> {
   try {
-    return await tf.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
+    return await tf.models.modelFromJSON({
+      modelTopology: topology as tf.io.ModelJSON['modelTopology'],
+    } as tf.io.ModelJSON);
   } catch (error) {
     const unknown = /Unknown layer: (\w+)/.exec((error as Error).message);
     if (!unknown) throw error;
@@ -71,14 +73,19 @@ async function handle(message: WorkerRequest): Promise<void> {
       const lossValue = value.dataSync()[0]!; // sync-read: as above
       const correctValue = correct ? (correct as tf.Scalar).dataSync()[0]! : null; // sync-read: as above
       tf.dispose([x, y, value, grads, correct ?? []]);
-      post({ type: 'grads', id: message.id, loss: lossValue, correct: correctValue, grads: arrays }, arrays.map((a) => a.buffer as ArrayBuffer));
+      post(
+        { type: 'grads', id: message.id, loss: lossValue, correct: correctValue, grads: arrays },
+        arrays.map((a) => a.buffer as ArrayBuffer),
+      );
       return;
     }
     case 'predict': {
       setWeights(message.weights);
       const y = tf.tidy(() => model!.apply(toTensor(message.x), { training: false }) as tf.Tensor);
       const data = y.dataSync() as Float32Array; // sync-read: wasm/cpu worker, as above
-      post({ type: 'predict', id: message.id, y: { data, shape: y.shape, dtype: y.dtype } }, [data.buffer as ArrayBuffer]);
+      post({ type: 'predict', id: message.id, y: { data, shape: y.shape, dtype: y.dtype } }, [
+        data.buffer as ArrayBuffer,
+      ]);
       y.dispose();
       return;
     }
@@ -91,6 +98,12 @@ async function handle(message: WorkerRequest): Promise<void> {
 
 parentPort!.on('message', (message: WorkerRequest) => {
   handle(message).catch((error: Error) => {
-    post({ type: 'error', id: 'id' in message ? message.id : undefined, name: error.name, message: error.message, stack: error.stack });
+    post({
+      type: 'error',
+      id: 'id' in message ? message.id : undefined,
+      name: error.name,
+      message: error.message,
+      stack: error.stack,
+    });
   });
 });

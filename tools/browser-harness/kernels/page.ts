@@ -18,7 +18,8 @@ import type { BenchOptions, BenchRow, CaseResult, SuiteResult } from './protocol
 type GpuBackend = 'webgl' | 'webgpu';
 
 async function useBackend(backend: GpuBackend): Promise<string> {
-  if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed: the backend did not initialize`);
+  if (!(await tf.setBackend(backend)))
+    throw new Error(`tf.setBackend('${backend}') failed: the backend did not initialize`);
   await tf.ready();
   if (backend === 'webgl') {
     const gl = (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl;

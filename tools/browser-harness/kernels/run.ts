@@ -73,16 +73,30 @@ async function test(backends: GpuBackend[]): Promise<number> {
   }
   printConsoleErrors(report);
   const problems = networkAndErrors(report);
-  console.log(`\nrequests: ${report.requests.length}, all local: ${report.nonLocalRequests.length === 0 ? 'yes' : 'NO'}`);
+  console.log(
+    `\nrequests: ${report.requests.length}, all local: ${report.nonLocalRequests.length === 0 ? 'yes' : 'NO'}`,
+  );
   for (const problem of problems) console.log(`  ✕ ${problem}`);
   writeJson(argument('report', 'test-results/browser-kernels.json'), report);
-  console.log(`\nbrowser kernels: ${passed} passed, ${failed + problems.length} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `\nbrowser kernels: ${passed} passed, ${failed + problems.length} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   return failed + problems.length === 0 ? 0 : 1;
 }
 
 function table(rows: BenchRow[]): string {
   const header = ['backend', 'op', 'shape', 'kernel ms', 'composite ms', 'speedup'];
-  const cells = [header, ...rows.map((r) => [r.backend, r.op, `[${r.shape.join(',')}]`, r.kernelMs.toFixed(2), r.compositeMs.toFixed(2), `${r.speedup.toFixed(2)}x`])];
+  const cells = [
+    header,
+    ...rows.map((r) => [
+      r.backend,
+      r.op,
+      `[${r.shape.join(',')}]`,
+      r.kernelMs.toFixed(2),
+      r.compositeMs.toFixed(2),
+      `${r.speedup.toFixed(2)}x`,
+    ]),
+  ];
   const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
   return cells.map((row) => row.map((cell, i) => cell.padStart(widths[i]!)).join('  ')).join('\n');
 }
@@ -96,7 +110,10 @@ async function bench(backends: GpuBackend[]): Promise<number> {
   const report = await runPageSuite({ entry: PAGE, title: 'WaveMix kernel benchmark' }, async (session) => {
     const results: Array<{ backend: string; device: string; rows: BenchRow[] }> = [];
     for (const backend of backends) {
-      const result = await session.page.evaluate(([b, o]) => window.wavemixKernels.runBench(b, o), [backend, options] as const);
+      const result = await session.page.evaluate(([b, o]) => window.wavemixKernels.runBench(b, o), [
+        backend,
+        options,
+      ] as const);
       results.push({ backend, ...result });
       console.error(`${backend} done`);
     }

@@ -23,7 +23,11 @@ export interface OnnxCaseResult {
 }
 
 const CAMEL: Record<string, string> = {
-  num_classes: 'numClasses', ff_channel: 'ffChannel', final_dim: 'finalDim', initial_conv: 'initialConv', patch_size: 'patchSize',
+  num_classes: 'numClasses',
+  ff_channel: 'ffChannel',
+  final_dim: 'finalDim',
+  initial_conv: 'initialConv',
+  patch_size: 'patchSize',
 };
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
@@ -36,9 +40,15 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 async function loadFixture(name: string) {
   const base = `/fixtures/pytorch/${name}`;
   const raw = JSON.parse(new TextDecoder().decode(await fetchBytes(`${base}/config.json`))) as {
-    model: string; pytorch_kwargs: Record<string, unknown>; input_shape_nchw: number[];
+    model: string;
+    pytorch_kwargs: Record<string, unknown>;
+    input_shape_nchw: number[];
   };
-  const config: Record<string, unknown> = { task: raw.model, inChannels: raw.input_shape_nchw[1], inputSize: raw.input_shape_nchw.slice(2) };
+  const config: Record<string, unknown> = {
+    task: raw.model,
+    inChannels: raw.input_shape_nchw[1],
+    inputSize: raw.input_shape_nchw.slice(2),
+  };
   for (const [key, value] of Object.entries(raw.pytorch_kwargs)) config[CAMEL[key] ?? key] = value;
   const model = createModel(config as unknown as WaveMixConfig);
   loadPyTorchWeights(model, await fetchBytes(`${base}/model.safetensors`));
@@ -71,7 +81,10 @@ async function run(fixtures: string[], providers: string[]): Promise<OnnxCaseRes
     for (const provider of providers) {
       const started = performance.now();
       try {
-        const predictor = await loadOnnx(bytes, { runtime: ort as unknown as OrtModule, executionProviders: [provider] });
+        const predictor = await loadOnnx(bytes, {
+          runtime: ort as unknown as OrtModule,
+          executionProviders: [provider],
+        });
         const input = tf.transpose(tf.tensor4d(x.data, [n, c, h, w]), [0, 2, 3, 1]) as tf.Tensor4D;
         const output = await predictor.predict(input);
         const nchw = output.rank === 4 ? tf.transpose(output, [0, 3, 1, 2]) : output;
@@ -79,11 +92,30 @@ async function run(fixtures: string[], providers: string[]): Promise<OnnxCaseRes
         tf.dispose([output, nchw]);
         await predictor.dispose();
         const adapter = (ort.env.webgpu as { adapter?: { info?: { vendor?: string; architecture?: string } } }).adapter;
-        const device = provider === 'webgpu' ? (adapter ? `${adapter.info?.vendor ?? '?'} ${adapter.info?.architecture ?? '?'}` : undefined) : 'wasm';
+        const device =
+          provider === 'webgpu'
+            ? adapter
+              ? `${adapter.info?.vendor ?? '?'} ${adapter.info?.architecture ?? '?'}`
+              : undefined
+            : 'wasm';
         const ok = error < 1e-4 && device !== undefined;
-        results.push({ fixture, provider, ok, relativeError: error, ms: performance.now() - started, device: device ?? 'no WebGPU adapter' });
+        results.push({
+          fixture,
+          provider,
+          ok,
+          relativeError: error,
+          ms: performance.now() - started,
+          device: device ?? 'no WebGPU adapter',
+        });
       } catch (error) {
-        results.push({ fixture, provider, ok: false, relativeError: null, ms: performance.now() - started, error: String((error as Error).stack ?? error) });
+        results.push({
+          fixture,
+          provider,
+          ok: false,
+          relativeError: null,
+          ms: performance.now() - started,
+          error: String((error as Error).stack ?? error),
+        });
       }
     }
     model.dispose();

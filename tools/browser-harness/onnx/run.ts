@@ -31,7 +31,9 @@ async function main(): Promise<number> {
   for (const result of report.result) {
     if (!result.ok) failed++;
     const error = result.relativeError == null ? '' : `relative error ${result.relativeError.toExponential(2)}, `;
-    console.log(`  ${result.ok ? '✓' : '✕'} ${result.fixture} on ${result.provider} (${result.device ?? '?'}): ${error}${result.ms.toFixed(0)} ms`);
+    console.log(
+      `  ${result.ok ? '✓' : '✕'} ${result.fixture} on ${result.provider} (${result.device ?? '?'}): ${error}${result.ms.toFixed(0)} ms`,
+    );
     if (result.error) console.log(`      ${result.error.split('\n').slice(0, 6).join('\n      ')}`);
   }
   const problems = [
@@ -40,11 +42,18 @@ async function main(): Promise<number> {
   ];
   for (const problem of problems) console.log(`  ✕ ${problem}`);
   const total = report.result.length;
-  console.log(`\nbrowser onnx: ${total - failed} passed, ${failed + problems.length} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `\nbrowser onnx: ${total - failed} passed, ${failed + problems.length} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   return failed + problems.length === 0 && total === fixtures.length * providers.length ? 0 : 1;
 }
 
-main().then((code) => { process.exitCode = code; }, (error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -7,10 +7,25 @@ import { openPage } from './page_session';
 import { startLocalServer } from './local_server';
 
 test('isLocalUrl: loopback and in-page schemes are local, anything else is not', () => {
-  for (const url of ['http://127.0.0.1:8080/a.js', 'http://localhost/x', 'ws://127.0.0.1:9/', 'http://[::1]:3000/', 'data:text/plain,hi', 'blob:http://127.0.0.1/abc', 'about:blank']) {
+  for (const url of [
+    'http://127.0.0.1:8080/a.js',
+    'http://localhost/x',
+    'ws://127.0.0.1:9/',
+    'http://[::1]:3000/',
+    'data:text/plain,hi',
+    'blob:http://127.0.0.1/abc',
+    'about:blank',
+  ]) {
     expect([url, isLocalUrl(url)]).toEqual([url, true]);
   }
-  for (const url of ['https://cdn.jsdelivr.net/npm/x', 'http://10.0.0.1/', 'http://example.invalid/', 'ftp://127.0.0.1/', 'not a url', 'http://localhost.example.com/']) {
+  for (const url of [
+    'https://cdn.jsdelivr.net/npm/x',
+    'http://10.0.0.1/',
+    'http://example.invalid/',
+    'ftp://127.0.0.1/',
+    'not a url',
+    'http://localhost.example.com/',
+  ]) {
     expect([url, isLocalUrl(url)]).toEqual([url, false]);
   }
 });
@@ -22,7 +37,11 @@ test('the local server serves memory files and a directory, and nothing outside 
   try {
     expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const index = await fetch(`${server.origin}/`);
-    expect([index.status, index.headers.get('content-type'), await index.text()]).toEqual([200, 'text/html; charset=utf-8', '<p>hi</p>']);
+    expect([index.status, index.headers.get('content-type'), await index.text()]).toEqual([
+      200,
+      'text/html; charset=utf-8',
+      '<p>hi</p>',
+    ]);
     expect(await (await fetch(`${server.origin}/data.json`)).json()).toEqual({ ok: true });
     expect((await fetch(`${server.origin}/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
     expect((await fetch(`${server.origin}/missing.js`)).status).toBe(404);

@@ -28,9 +28,13 @@ export interface PageSuiteReport<T> {
  * `body`; cleans everything up afterwards. The report carries what the page did on the network
  * and in the console, for the caller to judge (see `PageSession.assertClean`).
  */
-export async function runPageSuite<T>(options: PageSuiteOptions, body: (session: PageSession) => Promise<T>): Promise<PageSuiteReport<T>> {
+export async function runPageSuite<T>(
+  options: PageSuiteOptions,
+  body: (session: PageSession) => Promise<T>,
+): Promise<PageSuiteReport<T>> {
   const script = await bundleForBrowser({ entry: options.entry });
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${options.title ?? 'WaveMix.js'}</title></head>` +
+  const html =
+    `<!doctype html><html><head><meta charset="utf-8"><title>${options.title ?? 'WaveMix.js'}</title></head>` +
     `<body><script type="module" src="/page.js"></script></body></html>`;
   const server = await startLocalServer({ files: { '/index.html': html, '/page.js': script }, root: options.root });
   const browser = await launchChromium(options.launch).catch(async (error: Error) => {
@@ -41,8 +45,14 @@ export async function runPageSuite<T>(options: PageSuiteOptions, body: (session:
     const session = await openPage(browser.context, `${server.origin}/`);
     const ready = options.readyGlobal ?? 'wavemixPageReady';
     await Promise.race([
-      session.page.waitForFunction((name) => (globalThis as Record<string, unknown>)[name] === true, ready, { timeout: 60_000 }),
-      new Promise((_, fail) => session.page.once('pageerror', (error) => fail(new Error(`the page failed to load: ${error.stack ?? error.message}`)))),
+      session.page.waitForFunction((name) => (globalThis as Record<string, unknown>)[name] === true, ready, {
+        timeout: 60_000,
+      }),
+      new Promise((_, fail) =>
+        session.page.once('pageerror', (error) =>
+          fail(new Error(`the page failed to load: ${error.stack ?? error.message}`)),
+        ),
+      ),
     ]);
     const result = await body(session);
     return {

@@ -14,7 +14,11 @@ describe.each(dwtFixtureCases().map((c) => [c.index, c] as const))('fixture case
     fixture.levelShapes.forEach(([, , lh, lw], l) => {
       const expected = waveMixLayout(l === levels - 1 ? fixture.yl : null, fixture.yh[l]!, [n, c, lh, lw]);
       if (l === levels - 1) assertClose(outputs[l]!, expected, { rtol: 1e-6, label: `level ${l}` });
-      else assertClose(highChannels(outputs[l]!, n * lh * lw, c), highChannels(expected, n * lh * lw, c), { rtol: 1e-6, label: `level ${l}` });
+      else
+        assertClose(highChannels(outputs[l]!, n * lh * lw, c), highChannels(expected, n * lh * lw, c), {
+          rtol: 1e-6,
+          label: `level ${l}`,
+        });
     });
   });
 

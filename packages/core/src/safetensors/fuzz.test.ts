@@ -9,7 +9,21 @@ import { numElements, readSafetensors, toFloat32, writeSafetensors } from './ind
 
 const CASES = 1000;
 const FIXTURE = path.resolve(__dirname, '../../../../fixtures/pytorch/wavemix_lite_l1_strided_s1/model.safetensors');
-const ITEM_SIZE: Record<string, number> = { BOOL: 1, U8: 1, I8: 1, U16: 2, I16: 2, F16: 2, BF16: 2, U32: 4, I32: 4, F32: 4, U64: 8, I64: 8, F64: 8 };
+const ITEM_SIZE: Record<string, number> = {
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  U16: 2,
+  I16: 2,
+  F16: 2,
+  BF16: 2,
+  U32: 4,
+  I32: 4,
+  F32: 4,
+  U64: 8,
+  I64: 8,
+  F64: 8,
+};
 
 /** Truncation, byte flips, forged 32/64-bit fields, insertions and deletions, mostly in the first `hot` bytes. */
 function mutate(source: Uint8Array, random: () => number, hot: number): Uint8Array {
@@ -28,7 +42,8 @@ function mutate(source: Uint8Array, random: () => number, hot: number): Uint8Arr
   } else if (kind === 3) {
     // Digits and JSON punctuation in the header: shapes, offsets and structure change.
     const alphabet = '0123456789-[]{},:"e.';
-    for (let i = 1 + int(4); i > 0; i--) bytes[8 + int(Math.max(1, hot - 8))] = alphabet.charCodeAt(int(alphabet.length));
+    for (let i = 1 + int(4); i > 0; i--)
+      bytes[8 + int(Math.max(1, hot - 8))] = alphabet.charCodeAt(int(alphabet.length));
   } else {
     const where = at();
     const count = 1 + int(16);
@@ -66,14 +81,18 @@ it(`${CASES} mutated safetensors files: each a consistent parse or a WaveMix err
       }
       parsed++;
     } catch (error) {
-      if (!WaveMixError.isInstance(error)) throw new Error(`case ${k}: ${(error as Error).name}: ${(error as Error).message}`);
+      if (!WaveMixError.isInstance(error))
+        throw new Error(`case ${k}: ${(error as Error).name}: ${(error as Error).message}`);
       rejected++;
     }
     slowest = Math.max(slowest, performance.now() - start);
-    if (k % 25 === 0) maxArrayBuffers = Math.max(maxArrayBuffers, process.memoryUsage().arrayBuffers - baseArrayBuffers);
+    if (k % 25 === 0)
+      maxArrayBuffers = Math.max(maxArrayBuffers, process.memoryUsage().arrayBuffers - baseArrayBuffers);
   }
   const rssGrowthMB = (resourceUsage().maxRSS - rssBefore) / 1024;
-  console.log(`safetensors fuzz: ${parsed} parses, ${rejected} WaveMix errors, slowest ${slowest.toFixed(1)} ms, max RSS +${rssGrowthMB.toFixed(0)} MB`);
+  console.log(
+    `safetensors fuzz: ${parsed} parses, ${rejected} WaveMix errors, slowest ${slowest.toFixed(1)} ms, max RSS +${rssGrowthMB.toFixed(0)} MB`,
+  );
   expect(parsed + rejected).toBe(CASES);
   expect(rejected).toBeGreaterThan(CASES / 4);
   expect(parsed).toBeGreaterThan(0);
@@ -86,12 +105,16 @@ describe('readSafetensors refuses crafted files', () => {
   it('refuses a file over maxBytes before parsing its header', () => {
     const bytes = writeSafetensors({ w: { shape: [1024], data: new Float32Array(1024) } });
     expect(() => readSafetensors(bytes, { maxBytes: 4000 })).toThrow(WaveMixBudgetError);
-    expect(() => readSafetensors(bytes, { maxBytes: 4000 })).toThrow(/bytes needed, the budget is 4000 \(raise it with the 'maxBytes' option\)/);
+    expect(() => readSafetensors(bytes, { maxBytes: 4000 })).toThrow(
+      /bytes needed, the budget is 4000 \(raise it with the 'maxBytes' option\)/,
+    );
     expect(readSafetensors(bytes, { maxBytes: 5000 }).tensors.get('w')!.shape).toEqual([1024]);
   });
 
   it('refuses a header whose shape claims more elements than its data (a 2^26-element tensor over 4 bytes)', () => {
-    const header = new TextEncoder().encode(JSON.stringify({ w: { dtype: 'F32', shape: [2 ** 26], data_offsets: [0, 4] } }));
+    const header = new TextEncoder().encode(
+      JSON.stringify({ w: { dtype: 'F32', shape: [2 ** 26], data_offsets: [0, 4] } }),
+    );
     const bytes = new Uint8Array(8 + header.length + 4);
     new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
     bytes.set(header, 8);
@@ -110,7 +133,11 @@ describe('readSafetensors refuses crafted files', () => {
       bytes.set(header, 8);
       return bytes;
     };
-    expect(() => readSafetensors(make({ dtype: 'F32', shape: [-1], data_offsets: [0, 4] }))).toThrow(/shape must be an array of non-negative integers, got \[-1\]/);
-    expect(() => readSafetensors(make({ dtype: 'F8_E4M3', shape: [4], data_offsets: [0, 4] }))).toThrow(/unsupported dtype "F8_E4M3"/);
+    expect(() => readSafetensors(make({ dtype: 'F32', shape: [-1], data_offsets: [0, 4] }))).toThrow(
+      /shape must be an array of non-negative integers, got \[-1\]/,
+    );
+    expect(() => readSafetensors(make({ dtype: 'F8_E4M3', shape: [4], data_offsets: [0, 4] }))).toThrow(
+      /unsupported dtype "F8_E4M3"/,
+    );
   });
 });

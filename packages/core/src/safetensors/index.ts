@@ -22,10 +22,34 @@ export class SafetensorsError extends WaveMixError {
 }
 
 export type SafetensorsDtype =
-  | 'BOOL' | 'U8' | 'I8' | 'U16' | 'I16' | 'F16' | 'BF16' | 'U32' | 'I32' | 'F32' | 'U64' | 'I64' | 'F64';
+  | 'BOOL'
+  | 'U8'
+  | 'I8'
+  | 'U16'
+  | 'I16'
+  | 'F16'
+  | 'BF16'
+  | 'U32'
+  | 'I32'
+  | 'F32'
+  | 'U64'
+  | 'I64'
+  | 'F64';
 
 const ITEM_SIZE: Record<SafetensorsDtype, number> = {
-  BOOL: 1, U8: 1, I8: 1, U16: 2, I16: 2, F16: 2, BF16: 2, U32: 4, I32: 4, F32: 4, U64: 8, I64: 8, F64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  U16: 2,
+  I16: 2,
+  F16: 2,
+  BF16: 2,
+  U32: 4,
+  I32: 4,
+  F32: 4,
+  U64: 8,
+  I64: 8,
+  F64: 8,
 };
 
 /** The spec caps the header at 100 MB so a forged length cannot make us allocate absurdly. */
@@ -76,7 +100,13 @@ export function readSafetensors(bytes: Uint8Array, options: ReadOptions = {}): S
   }
   const headerLength = Number(headerLength64);
   if (bytes.length - 8 > maxBytes) {
-    throw new WaveMixBudgetError(`${source ? `${source}: ` : ''}safetensors header and data`, maxBytes, bytes.length - 8, 'bytes', 'maxBytes');
+    throw new WaveMixBudgetError(
+      `${source ? `${source}: ` : ''}safetensors header and data`,
+      maxBytes,
+      bytes.length - 8,
+      'bytes',
+      'maxBytes',
+    );
   }
   if (8 + headerLength > bytes.length) {
     fail(`header length ${headerLength} runs past the end of the ${bytes.length}-byte file`, 0);
@@ -106,21 +136,25 @@ export function readSafetensors(bytes: Uint8Array, options: ReadOptions = {}): S
     }
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
     if (info === null || typeof info !== 'object') fail('entry must be an object', 8, name);
-    const { dtype, shape, data_offsets: offsets } = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const {
+      dtype,
+      shape,
+      data_offsets: offsets,
+    } = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!isDtype(dtype)) fail(`unsupported dtype ${JSON.stringify(dtype)}`, 8, name);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`, 8, name);
     }
-    if (
-      !Array.isArray(offsets) ||
-      offsets.length !== 2 ||
-      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)
-    ) {
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
       fail(`data_offsets must be [begin, end] integers, got ${JSON.stringify(offsets)}`, 8, name);
     }
     const [begin, end] = offsets as [number, number];
     if (begin > end || end > dataLength) {
-      fail(`data_offsets [${begin}, ${end}] lie outside the ${dataLength}-byte data section`, dataStart + Math.min(begin, dataLength), name);
+      fail(
+        `data_offsets [${begin}, ${end}] lie outside the ${dataLength}-byte data section`,
+        dataStart + Math.min(begin, dataLength),
+        name,
+      );
     }
     const expected = numElements(shape as number[]) * ITEM_SIZE[dtype as SafetensorsDtype];
     if (end - begin !== expected) {
@@ -135,8 +169,14 @@ export function readSafetensors(bytes: Uint8Array, options: ReadOptions = {}): S
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   for (const entry of entries) {
-    if (entry.begin < cursor) fail(`data overlaps the previous tensor's (starts at ${entry.begin} < ${cursor})`, dataStart + entry.begin, entry.name);
-    if (entry.begin > cursor) fail(`${entry.begin - cursor} unclaimed bytes before this tensor's data`, dataStart + cursor, entry.name);
+    if (entry.begin < cursor)
+      fail(
+        `data overlaps the previous tensor's (starts at ${entry.begin} < ${cursor})`,
+        dataStart + entry.begin,
+        entry.name,
+      );
+    if (entry.begin > cursor)
+      fail(`${entry.begin - cursor} unclaimed bytes before this tensor's data`, dataStart + cursor, entry.name);
     cursor = entry.end;
   }
   if (cursor !== dataLength) fail(`${dataLength - cursor} trailing bytes after the last tensor`, dataStart + cursor);
@@ -167,8 +207,12 @@ export function toFloat32(tensor: SafetensorsTensor): Float32Array {
       new Uint8Array(out.buffer).set(bytes);
       if (!LITTLE_ENDIAN) for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
       break;
-    case 'F64': for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true); break;
-    case 'F16': for (let i = 0; i < n; i++) out[i] = float16ToFloat32(view.getUint16(2 * i, true)); break;
+    case 'F64':
+      for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true);
+      break;
+    case 'F16':
+      for (let i = 0; i < n; i++) out[i] = float16ToFloat32(view.getUint16(2 * i, true));
+      break;
     case 'BF16': {
       const word = new DataView(new ArrayBuffer(4));
       for (let i = 0; i < n; i++) {
@@ -177,14 +221,31 @@ export function toFloat32(tensor: SafetensorsTensor): Float32Array {
       }
       break;
     }
-    case 'I64': for (let i = 0; i < n; i++) out[i] = Number(view.getBigInt64(8 * i, true)); break;
-    case 'U64': for (let i = 0; i < n; i++) out[i] = Number(view.getBigUint64(8 * i, true)); break;
-    case 'I32': for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, true); break;
-    case 'U32': for (let i = 0; i < n; i++) out[i] = view.getUint32(4 * i, true); break;
-    case 'I16': for (let i = 0; i < n; i++) out[i] = view.getInt16(2 * i, true); break;
-    case 'U16': for (let i = 0; i < n; i++) out[i] = view.getUint16(2 * i, true); break;
-    case 'I8': for (let i = 0; i < n; i++) out[i] = view.getInt8(i); break;
-    case 'U8': case 'BOOL': for (let i = 0; i < n; i++) out[i] = bytes[i]!; break;
+    case 'I64':
+      for (let i = 0; i < n; i++) out[i] = Number(view.getBigInt64(8 * i, true));
+      break;
+    case 'U64':
+      for (let i = 0; i < n; i++) out[i] = Number(view.getBigUint64(8 * i, true));
+      break;
+    case 'I32':
+      for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, true);
+      break;
+    case 'U32':
+      for (let i = 0; i < n; i++) out[i] = view.getUint32(4 * i, true);
+      break;
+    case 'I16':
+      for (let i = 0; i < n; i++) out[i] = view.getInt16(2 * i, true);
+      break;
+    case 'U16':
+      for (let i = 0; i < n; i++) out[i] = view.getUint16(2 * i, true);
+      break;
+    case 'I8':
+      for (let i = 0; i < n; i++) out[i] = view.getInt8(i);
+      break;
+    case 'U8':
+    case 'BOOL':
+      for (let i = 0; i < n; i++) out[i] = bytes[i]!;
+      break;
   }
   return out;
 }
@@ -202,7 +263,10 @@ function encode(name: string, input: SafetensorsInput): { dtype: SafetensorsDtyp
   const n = numElements(input.shape);
   if (input.data.length !== n) {
     throw new SafetensorsError(
-      `has ${input.data.length} values for shape [${input.shape.join(', ')}] (${n} expected)`, 0, name);
+      `has ${input.data.length} values for shape [${input.shape.join(', ')}] (${n} expected)`,
+      0,
+      name,
+    );
   }
   const bytes = new Uint8Array(n * ITEM_SIZE[dtype]);
   const view = new DataView(bytes.buffer);
@@ -225,13 +289,15 @@ export function writeSafetensors(
   tensors: Iterable<[string, SafetensorsInput]> | Record<string, SafetensorsInput>,
   metadata?: Record<string, string>,
 ): Uint8Array {
-  const list = Symbol.iterator in tensors ? [...(tensors as Iterable<[string, SafetensorsInput]>)] : Object.entries(tensors);
+  const list =
+    Symbol.iterator in tensors ? [...(tensors as Iterable<[string, SafetensorsInput]>)] : Object.entries(tensors);
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) header['__metadata__'] = metadata;
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, input] of list) {
-    if (name === '__metadata__' || name in header) throw new SafetensorsError('duplicate or reserved tensor name', 0, name);
+    if (name === '__metadata__' || name in header)
+      throw new SafetensorsError('duplicate or reserved tensor name', 0, name);
     const { dtype, bytes } = encode(name, input);
     header[name] = { dtype, shape: [...input.shape], data_offsets: [offset, offset + bytes.length] };
     chunks.push(bytes);

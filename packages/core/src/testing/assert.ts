@@ -13,7 +13,10 @@ export interface CloseOptions {
 }
 
 /** Worst absolute error and the scale it is judged against; exported for reports. */
-export function maxError(actual: ArrayLike<number>, expected: ArrayLike<number>): { error: number; scale: number; index: number } {
+export function maxError(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+): { error: number; scale: number; index: number } {
   let error = 0;
   let scale = 0;
   let index = -1;
@@ -29,7 +32,11 @@ export function maxError(actual: ArrayLike<number>, expected: ArrayLike<number>)
   return { error, scale, index };
 }
 
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, { rtol, label }: CloseOptions): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { rtol, label }: CloseOptions,
+): void {
   if (actual.length !== expected.length) {
     throw new ConformanceError(`${label}: ${actual.length} values, expected ${expected.length}`);
   }
@@ -49,12 +56,19 @@ export function assertShape(actual: readonly number[], expected: readonly number
   }
 }
 
-export function assertThrows(fn: () => unknown, pattern: RegExp, errorClass: new (...args: never[]) => Error, label: string): void {
+export function assertThrows(
+  fn: () => unknown,
+  pattern: RegExp,
+  errorClass: new (...args: never[]) => Error,
+  label: string,
+): void {
   try {
     fn();
   } catch (error) {
     if (!(error instanceof errorClass)) {
-      throw new ConformanceError(`${label}: threw ${(error as Error)?.name}: ${(error as Error)?.message}, expected ${errorClass.name}`);
+      throw new ConformanceError(
+        `${label}: threw ${(error as Error)?.name}: ${(error as Error)?.message}, expected ${errorClass.name}`,
+      );
     }
     if (!pattern.test((error as Error).message)) {
       throw new ConformanceError(`${label}: message "${(error as Error).message}" does not match ${pattern}`);
@@ -67,7 +81,6 @@ export function assertThrows(fn: () => unknown, pattern: RegExp, errorClass: new
 export function assert(condition: boolean, message: string): asserts condition {
   if (!condition) throw new ConformanceError(message);
 }
-
 
 export function randomArray(size: number, seed: number): Float32Array {
   const random = seededRandom(seed);

@@ -41,26 +41,35 @@ export function bicubicConformanceCases(options: ConformanceOptions = {}): Confo
   if (options.expectKernels) {
     add('kernels are registered for the backend', async () => {
       for (const name of [BicubicUpsample2x, BicubicUpsample2xGrad]) {
-        assert(tf.getKernel(name, tf.getBackend()) != null, `no ${name} kernel registered for backend ${tf.getBackend()}`);
+        assert(
+          tf.getKernel(name, tf.getBackend()) != null,
+          `no ${name} kernel registered for backend ${tf.getBackend()}`,
+        );
       }
     });
   }
 
   for (const fixture of bicubicFixtureCases()) {
     const [n, c, h, w] = fixture.xShape;
-    add(`fixture case${fixture.index} [${fixture.xShape.join(', ')}] NCHW: values and gradient match PyTorch`, async () => {
-      const x = tf.tensor4d(nchwToNhwc(fixture.x, fixture.xShape), [n, h, w, c]);
-      const seed = tf.tensor4d(nchwToNhwc(fixture.w, fixture.yShape), [n, 2 * h, 2 * w, c]);
-      const y = bicubicUpsample2x(x);
-      const grad = tf.grad((input: tf.Tensor) => bicubicUpsample2x(input))(x, seed);
-      try {
-        assertShape(y.shape, [n, 2 * h, 2 * w, c], 'output');
-        assertClose(await values(y), nchwToNhwc(fixture.y, fixture.yShape), { rtol: valueTol, label: 'y' });
-        assertClose(await values(grad), nchwToNhwc(fixture.gradX, fixture.xShape), { rtol: gradTol, label: 'grad_x' });
-      } finally {
-        tf.dispose([x, seed, y, grad]);
-      }
-    });
+    add(
+      `fixture case${fixture.index} [${fixture.xShape.join(', ')}] NCHW: values and gradient match PyTorch`,
+      async () => {
+        const x = tf.tensor4d(nchwToNhwc(fixture.x, fixture.xShape), [n, h, w, c]);
+        const seed = tf.tensor4d(nchwToNhwc(fixture.w, fixture.yShape), [n, 2 * h, 2 * w, c]);
+        const y = bicubicUpsample2x(x);
+        const grad = tf.grad((input: tf.Tensor) => bicubicUpsample2x(input))(x, seed);
+        try {
+          assertShape(y.shape, [n, 2 * h, 2 * w, c], 'output');
+          assertClose(await values(y), nchwToNhwc(fixture.y, fixture.yShape), { rtol: valueTol, label: 'y' });
+          assertClose(await values(grad), nchwToNhwc(fixture.gradX, fixture.xShape), {
+            rtol: gradTol,
+            label: 'grad_x',
+          });
+        } finally {
+          tf.dispose([x, seed, y, grad]);
+        }
+      },
+    );
   }
 
   RANDOM_SHAPES.forEach((shape, s) => {
@@ -78,7 +87,10 @@ export function bicubicConformanceCases(options: ConformanceOptions = {}): Confo
         assertClose(await values(grad), await values(referenceGrad), { rtol: gradTol, label: 'gradient vs composite' });
         const lhs = dot(await values(y), await values(dy));
         const rhs = dot(await values(x), await values(grad));
-        assert(Math.abs(lhs - rhs) <= gradTol * Math.max(1, Math.abs(lhs)), `<Ux, dy> = ${lhs} but <x, U^T dy> = ${rhs}`);
+        assert(
+          Math.abs(lhs - rhs) <= gradTol * Math.max(1, Math.abs(lhs)),
+          `<Ux, dy> = ${lhs} but <x, U^T dy> = ${rhs}`,
+        );
       } finally {
         tf.dispose([x, dy, y, reference, grad, referenceGrad]);
       }

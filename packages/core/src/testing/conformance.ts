@@ -113,7 +113,10 @@ export function dwtConformanceCases(options: ConformanceOptions = {}): Conforman
       try {
         for (let l = 0; l < levels; l++) {
           const [, , lh, lw] = fixture.levelShapes[l]!;
-          for (const [name, out] of [['waveletPyramid', pyramid[l]!], ['dwt2d chain', chained[l]!]] as const) {
+          for (const [name, out] of [
+            ['waveletPyramid', pyramid[l]!],
+            ['dwt2d chain', chained[l]!],
+          ] as const) {
             assertShape(out.shape, [n, lh, lw, 4 * c], `${name} level ${l + 1}`);
             const got = await values(out);
             if (l === levels - 1) {
@@ -137,7 +140,12 @@ export function dwtConformanceCases(options: ConformanceOptions = {}): Conforman
       const expected = nchwToNhwc(fixture.gradX, fixture.xShape);
       const x = tf.tensor4d(nchwToNhwc(fixture.x, fixture.xShape), [n, h, w, c]);
       const weights = fixture.levelShapes.map(([, , lh, lw], l) =>
-        tf.tensor4d(waveMixLayout(l === levels - 1 ? fixture.wl : null, fixture.wh[l]!, [n, c, lh, lw]), [n, lh, lw, 4 * c]),
+        tf.tensor4d(waveMixLayout(l === levels - 1 ? fixture.wl : null, fixture.wh[l]!, [n, c, lh, lw]), [
+          n,
+          lh,
+          lw,
+          4 * c,
+        ]),
       );
       const grads = [weightedGrad(x, weights, (input) => waveletPyramid(input, levels))];
       if (levels === 1) grads.push(tf.grad((input: tf.Tensor) => dwt2d(input))(x, weights[0]!));
@@ -153,7 +161,10 @@ export function dwtConformanceCases(options: ConformanceOptions = {}): Conforman
   }
 
   add('worked example: 4x4 input 1..16, one and two levels', async () => {
-    const x = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i + 1), [1, 4, 4, 1]);
+    const x = tf.tensor4d(
+      Array.from({ length: 16 }, (_, i) => i + 1),
+      [1, 4, 4, 1],
+    );
     const one = dwt2d(x);
     const two = waveletPyramid(x, 2);
     try {
@@ -168,7 +179,10 @@ export function dwtConformanceCases(options: ConformanceOptions = {}): Conforman
   });
 
   add('worked example: 3x3 input 1..9 (zero mode)', async () => {
-    const x = tf.tensor4d(Array.from({ length: 9 }, (_, i) => i + 1), [1, 3, 3, 1]);
+    const x = tf.tensor4d(
+      Array.from({ length: 9 }, (_, i) => i + 1),
+      [1, 3, 3, 1],
+    );
     const y = dwt2d(x);
     try {
       assertShape(y.shape, [1, 2, 2, 4], '3x3 -> 2x2');
@@ -190,7 +204,10 @@ export function dwtConformanceCases(options: ConformanceOptions = {}): Conforman
     const y = dwt2d(x);
     try {
       const first = (await values(y)).slice(0, 8);
-      assertClose(first, [7, 70, -4, -1, 0, -40, -10, 0], { rtol: valueTol, label: '[LL_0, LL_1, LH_0, HL_0, HH_0, LH_1, HL_1, HH_1]' });
+      assertClose(first, [7, 70, -4, -1, 0, -40, -10, 0], {
+        rtol: valueTol,
+        label: '[LL_0, LL_1, LH_0, HL_0, HH_0, LH_1, HL_1, HH_1]',
+      });
     } finally {
       tf.dispose([x, y]);
     }
@@ -238,7 +255,10 @@ export function dwtConformanceCases(options: ConformanceOptions = {}): Conforman
         const lhs = dot(await values(forward), await values(y));
         const xs = await values(x);
         const scale = Math.max(1, Math.abs(lhs), Math.sqrt(xs.length));
-        for (const [name, t] of [['gradient', transposed], ['idwt2d', inverse]] as const) {
+        for (const [name, t] of [
+          ['gradient', transposed],
+          ['idwt2d', inverse],
+        ] as const) {
           const rhs = dot(xs, await values(t));
           assert(Math.abs(lhs - rhs) <= gradTol * scale, `${name}: <Dx, y> = ${lhs} but <x, D^T y> = ${rhs}`);
         }
@@ -247,7 +267,10 @@ export function dwtConformanceCases(options: ConformanceOptions = {}): Conforman
         const idwtTransposed = tf.grad((input: tf.Tensor) => idwt2d(input, [h, w]))(y, g);
         const expected = dwt2d(g);
         try {
-          assertClose(await values(idwtTransposed), await values(expected), { rtol: gradTol, label: 'idwt2d gradient = dwt2d' });
+          assertClose(await values(idwtTransposed), await values(expected), {
+            rtol: gradTol,
+            label: 'idwt2d gradient = dwt2d',
+          });
         } finally {
           tf.dispose([g, idwtTransposed, expected]);
         }
@@ -256,25 +279,31 @@ export function dwtConformanceCases(options: ConformanceOptions = {}): Conforman
       }
     });
 
-    if (levels >= 1) add(`${label}: ${levels}-level pyramid equals the composite, values and gradient`, async () => {
-      requireStandardGradients();
-      const x = tf.tensor4d(randomArray(size(shape), 700 + s), shape);
-      const shapes = pyramidShapes(shape, levels);
-      const weights = shapes.map((levelShape, l) => tf.tensor4d(randomArray(size(levelShape), 800 + 10 * s + l), levelShape));
-      const ours = waveletPyramid(x, levels);
-      const reference = waveletPyramidComposite(x, levels);
-      const grad = weightedGrad(x, weights, (input) => waveletPyramid(input, levels));
-      const referenceGrad = weightedGrad(x, weights, (input) => waveletPyramidComposite(input, levels));
-      try {
-        for (let l = 0; l < levels; l++) {
-          assertShape(ours[l]!.shape, shapes[l]!, `level ${l + 1}`);
-          assertClose(await values(ours[l]!), await values(reference[l]!), { rtol: valueTol, label: `level ${l + 1}` });
+    if (levels >= 1)
+      add(`${label}: ${levels}-level pyramid equals the composite, values and gradient`, async () => {
+        requireStandardGradients();
+        const x = tf.tensor4d(randomArray(size(shape), 700 + s), shape);
+        const shapes = pyramidShapes(shape, levels);
+        const weights = shapes.map((levelShape, l) =>
+          tf.tensor4d(randomArray(size(levelShape), 800 + 10 * s + l), levelShape),
+        );
+        const ours = waveletPyramid(x, levels);
+        const reference = waveletPyramidComposite(x, levels);
+        const grad = weightedGrad(x, weights, (input) => waveletPyramid(input, levels));
+        const referenceGrad = weightedGrad(x, weights, (input) => waveletPyramidComposite(input, levels));
+        try {
+          for (let l = 0; l < levels; l++) {
+            assertShape(ours[l]!.shape, shapes[l]!, `level ${l + 1}`);
+            assertClose(await values(ours[l]!), await values(reference[l]!), {
+              rtol: valueTol,
+              label: `level ${l + 1}`,
+            });
+          }
+          assertClose(await values(grad), await values(referenceGrad), { rtol: gradTol, label: 'pyramid gradient' });
+        } finally {
+          tf.dispose([x, ...weights, ...ours, ...reference, grad, referenceGrad]);
         }
-        assertClose(await values(grad), await values(referenceGrad), { rtol: gradTol, label: 'pyramid gradient' });
-      } finally {
-        tf.dispose([x, ...weights, ...ours, ...reference, grad, referenceGrad]);
-      }
-    });
+      });
   });
 
   add('bad inputs raise WaveMixArgumentError naming the argument', async () => {
@@ -290,10 +319,25 @@ export function dwtConformanceCases(options: ConformanceOptions = {}): Conforman
       assertThrows(() => dwt2d(empty), /^x: .*positive/, WaveMixArgumentError, 'zero height');
       assertThrows(() => dwt2d(null as unknown as tf.Tensor), /^x: expected a tf.Tensor/, WaveMixArgumentError, 'null');
       for (const levels of [0, 2.5, 4, Number.NaN, '2' as unknown as number]) {
-        assertThrows(() => waveletPyramid(x, levels), /^levels: must be an integer from 1 to 3/, WaveMixArgumentError, `levels ${String(levels)}`);
+        assertThrows(
+          () => waveletPyramid(x, levels),
+          /^levels: must be an integer from 1 to 3/,
+          WaveMixArgumentError,
+          `levels ${String(levels)}`,
+        );
       }
-      assertThrows(() => idwt2d(sixChannels), /^y: channel count must be divisible by 4 .*got 6$/, WaveMixArgumentError, '6 channels');
-      assertThrows(() => idwt2d(bands, [5, 4]), /^outputSize: \[5, 4\] cannot come from 2x2/, WaveMixArgumentError, 'outputSize');
+      assertThrows(
+        () => idwt2d(sixChannels),
+        /^y: channel count must be divisible by 4 .*got 6$/,
+        WaveMixArgumentError,
+        '6 channels',
+      );
+      assertThrows(
+        () => idwt2d(bands, [5, 4]),
+        /^outputSize: \[5, 4\] cannot come from 2x2/,
+        WaveMixArgumentError,
+        'outputSize',
+      );
       assertThrows(() => idwt2d(rank3), /^y: .*rank 4/, WaveMixArgumentError, 'idwt2d rank 3');
     } finally {
       tf.dispose([rank3, ints, empty, x, sixChannels, bands]);

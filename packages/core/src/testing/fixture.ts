@@ -29,7 +29,9 @@ export function dwtFixtureBytes(): Uint8Array {
 }
 
 /** The cases of fixtures/pytorch/dwt_haar.safetensors (official pytorch_wavelets outputs). */
-export function dwtFixtureCases(file: SafetensorsFile = readSafetensors(dwtFixtureBytes(), { source: 'dwt_haar.safetensors' })): DwtFixtureCase[] {
+export function dwtFixtureCases(
+  file: SafetensorsFile = readSafetensors(dwtFixtureBytes(), { source: 'dwt_haar.safetensors' }),
+): DwtFixtureCase[] {
   const cases: DwtFixtureCase[] = [];
   for (let index = 0; file.tensors.has(`case${index}.x`); index++) {
     const get = (name: string) => {

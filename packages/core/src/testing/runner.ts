@@ -28,7 +28,13 @@ export async function runConformanceCases(
       result = { name: testCase.name, ok: true, ms: performance.now() - started };
     } catch (error) {
       const e = error as Error;
-      result = { name: testCase.name, ok: false, ms: performance.now() - started, error: `${e?.name}: ${e?.message}`, stack: e?.stack };
+      result = {
+        name: testCase.name,
+        ok: false,
+        ms: performance.now() - started,
+        error: `${e?.name}: ${e?.message}`,
+        stack: e?.stack,
+      };
     }
     results.push(result);
     onResult(result);

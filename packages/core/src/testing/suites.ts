@@ -41,14 +41,20 @@ export interface BackendConformanceOptions extends Omit<ConformanceOptions, 'exp
  * A case that the registered WaveMix kernels for the backend are exactly `kernels`: the package's
  * own are there, and no other WaveMix kernel is (so the suites below test what the package claims).
  */
-export function kernelRegistrationCase(backend: string, kernels: readonly Pick<KernelConfig, 'kernelName'>[]): ConformanceCase {
+export function kernelRegistrationCase(
+  backend: string,
+  kernels: readonly Pick<KernelConfig, 'kernelName'>[],
+): ConformanceCase {
   const claimed = new Set(kernels.map((k) => k.kernelName));
   return {
     name: `registration: exactly [${[...claimed].join(', ') || 'no WaveMix kernel'}] registered for ${backend}`,
     run: async () => {
       for (const name of WAVEMIX_KERNEL_NAMES) {
         const registered = tf.getKernel(name, backend) != null;
-        assert(registered === claimed.has(name), `${name} is ${registered ? '' : 'not '}registered for ${backend}, expected the opposite`);
+        assert(
+          registered === claimed.has(name),
+          `${name} is ${registered ? '' : 'not '}registered for ${backend}, expected the opposite`,
+        );
       }
     },
   };
@@ -64,13 +70,18 @@ export function allConformanceCases({ backend, kernels, ...tolerances }: Backend
       cases.push({
         name: `${suite.name}: all or none of its kernels`,
         run: async () => {
-          throw new ConformanceError(`${backend} registers ${covered.join(', ')} but not all of ${suite.kernels.join(', ')}`);
+          throw new ConformanceError(
+            `${backend} registers ${covered.join(', ')} but not all of ${suite.kernels.join(', ')}`,
+          );
         },
       });
     }
     const onKernels = covered.length === suite.kernels.length;
     for (const testCase of suite.cases({ ...tolerances, backend, expectKernels: onKernels })) {
-      cases.push({ name: `${suite.name} (${onKernels ? 'kernels' : 'composite'}): ${testCase.name}`, run: testCase.run });
+      cases.push({
+        name: `${suite.name} (${onKernels ? 'kernels' : 'composite'}): ${testCase.name}`,
+        run: testCase.run,
+      });
     }
   }
   return cases;

@@ -5,7 +5,15 @@ import type { ImageU8 } from './image';
  * Pads `padding` pixels of `fill` on every side, then crops `height x width` at (top, left) of
  * the padded image (torchvision `RandomCrop(size, padding)` with a constant fill).
  */
-export function cropWithPadding(image: ImageU8, top: number, left: number, height: number, width: number, padding: number, fill = 0): ImageU8 {
+export function cropWithPadding(
+  image: ImageU8,
+  top: number,
+  left: number,
+  height: number,
+  width: number,
+  padding: number,
+  fill = 0,
+): ImageU8 {
   const { width: w, height: h, channels: c, data } = image;
   const out = new Uint8Array(height * width * c).fill(fill);
   for (let y = 0; y < height; y++) {
@@ -23,7 +31,14 @@ export function cropWithPadding(image: ImageU8, top: number, left: number, heigh
 }
 
 /** Draws the crop offsets for {@link cropWithPadding} uniformly (two draws: top, then left). */
-export function drawCropOffsets(rng: Rng, imageHeight: number, imageWidth: number, height: number, width: number, padding: number): [number, number] {
+export function drawCropOffsets(
+  rng: Rng,
+  imageHeight: number,
+  imageWidth: number,
+  height: number,
+  width: number,
+  padding: number,
+): [number, number] {
   const top = rng.int(imageHeight + 2 * padding - height + 1);
   const left = rng.int(imageWidth + 2 * padding - width + 1);
   return [top, left];
@@ -47,7 +62,13 @@ export function horizontalFlip(image: ImageU8): ImageU8 {
  * Writes `(value / 255 - mean[c]) / std[c]` (or `value / 255` without statistics) for every
  * value of an HWC image into `out` at `offset`.
  */
-export function normalizeInto(image: ImageU8, out: Float32Array, offset: number, mean?: readonly number[], std?: readonly number[]): void {
+export function normalizeInto(
+  image: ImageU8,
+  out: Float32Array,
+  offset: number,
+  mean?: readonly number[],
+  std?: readonly number[],
+): void {
   const { channels: c, data } = image;
   if (!mean || !std) {
     for (let i = 0; i < data.length; i++) out[offset + i] = data[i]! / 255;

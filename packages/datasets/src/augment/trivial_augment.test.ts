@@ -1,5 +1,11 @@
 import { Rng } from '../rng';
-import { applyTrivialAugmentOp, TRIVIAL_AUGMENT_OPS, trivialAugmentMagnitudes, trivialAugmentWide, type TrivialAugmentOp } from './trivial_augment';
+import {
+  applyTrivialAugmentOp,
+  TRIVIAL_AUGMENT_OPS,
+  trivialAugmentMagnitudes,
+  trivialAugmentWide,
+  type TrivialAugmentOp,
+} from './trivial_augment';
 import { lcgImage } from './testdata/images';
 import { TRIVIAL_AUGMENT_REFERENCE as REF } from './testdata/trivial_augment_reference';
 
@@ -23,7 +29,11 @@ describe('each operation matches torchvision 0.14 pixel for pixel', () => {
     test(`${key} ${h}x${w}x${c}`, () => {
       const mismatches: string[] = [];
       for (const item of REF.cases.filter((x) => x.image === key)) {
-        const out = applyTrivialAugmentOp({ data, height: h, width: w, channels: c }, item.op as TrivialAugmentOp, item.magnitude);
+        const out = applyTrivialAugmentOp(
+          { data, height: h, width: w, channels: c },
+          item.op as TrivialAugmentOp,
+          item.magnitude,
+        );
         const expected = Buffer.from(item.output, 'base64');
         let differing = 0;
         for (let i = 0; i < expected.length; i++) if (out.data[i] !== expected[i]) differing++;
@@ -52,5 +62,7 @@ test('trivialAugmentWide is deterministic per seed and draws every operation', (
 });
 
 test('images with 2 or 4 channels are refused', () => {
-  expect(() => applyTrivialAugmentOp({ data: new Uint8Array(16), height: 2, width: 2, channels: 4 }, 'Identity', 0)).toThrow(/1 or 3 channels/);
+  expect(() =>
+    applyTrivialAugmentOp({ data: new Uint8Array(16), height: 2, width: 2, channels: 4 }, 'Identity', 0),
+  ).toThrow(/1 or 3 channels/);
 });

@@ -43,11 +43,11 @@ const TORCH_LINSPACE_31: Record<string, number[]> = {
   ],
   '0,32': [
     0.0, 1.0666667222976685, 2.133333444595337, 3.200000286102295, 4.266666889190674, 5.333333492279053,
-    6.40000057220459, 7.466667175292969, 8.533333778381348, 9.600000381469727, 10.666666984558105,
-    11.733333587646484, 12.80000114440918, 13.866666793823242, 14.933334350585938, 16.0, 17.066665649414062,
-    18.133333206176758, 19.19999885559082, 20.266666412353516, 21.333332061767578, 22.399999618530273,
-    23.46666717529297, 24.53333282470703, 25.600000381469727, 26.66666603088379, 27.733333587646484,
-    28.799999237060547, 29.866666793823242, 30.933332443237305, 32.0,
+    6.40000057220459, 7.466667175292969, 8.533333778381348, 9.600000381469727, 10.666666984558105, 11.733333587646484,
+    12.80000114440918, 13.866666793823242, 14.933334350585938, 16.0, 17.066665649414062, 18.133333206176758,
+    19.19999885559082, 20.266666412353516, 21.333332061767578, 22.399999618530273, 23.46666717529297, 24.53333282470703,
+    25.600000381469727, 26.66666603088379, 27.733333587646484, 28.799999237060547, 29.866666793823242,
+    30.933332443237305, 32.0,
   ],
 };
 
@@ -64,7 +64,10 @@ function linspaceF32(start: number, end: number, steps: number): number[] {
 }
 
 /** The magnitude bins of an operation (empty for operations without a magnitude) and whether it is signed. */
-export function trivialAugmentMagnitudes(op: TrivialAugmentOp, numBins = 31): { magnitudes: number[]; signed: boolean } {
+export function trivialAugmentMagnitudes(
+  op: TrivialAugmentOp,
+  numBins = 31,
+): { magnitudes: number[]; signed: boolean } {
   switch (op) {
     case 'ShearX':
     case 'ShearY':
@@ -121,9 +124,15 @@ export function applyTrivialAugmentOp(image: ImageU8, op: TrivialAugmentOp, magn
     case 'Identity':
       return copy(image);
     case 'ShearX':
-      return affineNearest(image, inverseAffineMatrix([-0.5 * w, -0.5 * h], 0, [0, 0], 1, [degrees(Math.atan(magnitude)), 0]));
+      return affineNearest(
+        image,
+        inverseAffineMatrix([-0.5 * w, -0.5 * h], 0, [0, 0], 1, [degrees(Math.atan(magnitude)), 0]),
+      );
     case 'ShearY':
-      return affineNearest(image, inverseAffineMatrix([-0.5 * w, -0.5 * h], 0, [0, 0], 1, [0, degrees(Math.atan(magnitude))]));
+      return affineNearest(
+        image,
+        inverseAffineMatrix([-0.5 * w, -0.5 * h], 0, [0, 0], 1, [0, degrees(Math.atan(magnitude))]),
+      );
     case 'TranslateX':
       return affineNearest(image, inverseAffineMatrix([0, 0], 0, [Math.trunc(magnitude), 0], 1, [0, 0]));
     case 'TranslateY':

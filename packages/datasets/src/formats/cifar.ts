@@ -25,7 +25,8 @@ export function cifarRecordSize(variant: CifarVariant): number {
 export function parseCifarBatch(bytes: Uint8Array, options: { variant: CifarVariant; file?: string }): CifarBatch {
   const { variant } = options;
   const file = options.file ?? `<cifar-${variant} bytes>`;
-  if (variant !== 10 && variant !== 100) throw new DatasetArgumentError('variant', `expected 10 or 100, got ${String(variant)}`);
+  if (variant !== 10 && variant !== 100)
+    throw new DatasetArgumentError('variant', `expected 10 or 100, got ${String(variant)}`);
   const recordSize = cifarRecordSize(variant);
   if (bytes.length === 0 || bytes.length % recordSize !== 0) {
     throw new DatasetFormatError(
@@ -50,7 +51,13 @@ export function parseCifarBatch(bytes: Uint8Array, options: { variant: CifarVari
       planes = record + 2;
     }
     const label = bytes[planes - 1]!;
-    if (label >= fineClasses) throw new DatasetFormatError(file, planes - 1, `a CIFAR-${variant} label in 0..${fineClasses - 1}`, String(label));
+    if (label >= fineClasses)
+      throw new DatasetFormatError(
+        file,
+        planes - 1,
+        `a CIFAR-${variant} label in 0..${fineClasses - 1}`,
+        String(label),
+      );
     labels[n] = label;
     const base = n * PIXELS * 3;
     for (let p = 0; p < PIXELS; p++) {

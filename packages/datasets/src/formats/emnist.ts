@@ -20,10 +20,22 @@ export function parseEmnistMapping(bytes: Uint8Array | string, options: { file?:
     const fields = line.text.split(/\s+/);
     const numbers = fields.map(Number);
     if (fields.length < 2 || numbers.some((v) => !Number.isInteger(v) || v < 0 || v > 0x10ffff)) {
-      throw new DatasetFormatError(file, line.offset, `line ${line.line} as "label code [code ...]"`, JSON.stringify(line.text.slice(0, 40)));
+      throw new DatasetFormatError(
+        file,
+        line.offset,
+        `line ${line.line} as "label code [code ...]"`,
+        JSON.stringify(line.text.slice(0, 40)),
+      );
     }
-    if (entries.some((e) => e.label === numbers[0])) throw new DatasetFormatError(file, line.offset, `label ${numbers[0]} listed once`, 'a duplicate');
-    entries.push({ label: numbers[0]!, name: numbers.slice(1).map((c) => String.fromCodePoint(c)).join('/') });
+    if (entries.some((e) => e.label === numbers[0]))
+      throw new DatasetFormatError(file, line.offset, `label ${numbers[0]} listed once`, 'a duplicate');
+    entries.push({
+      label: numbers[0]!,
+      name: numbers
+        .slice(1)
+        .map((c) => String.fromCodePoint(c))
+        .join('/'),
+    });
   }
   if (entries.length === 0) throw new DatasetFormatError(file, 0, 'at least one mapping line');
   entries.sort((a, b) => a.label - b.label);
@@ -53,13 +65,29 @@ export function idxClassification(
 ): { images: Uint8Array; labels: Int32Array; count: number; height: number; width: number } {
   const { imagesFile, labelsFile } = options;
   if (images.dtype !== 'uint8' || images.shape.length !== 3) {
-    throw new DatasetFormatError(imagesFile, 2, 'uint8 images of rank 3 (type 08, rank 3)', `${images.dtype} rank ${images.shape.length}`);
+    throw new DatasetFormatError(
+      imagesFile,
+      2,
+      'uint8 images of rank 3 (type 08, rank 3)',
+      `${images.dtype} rank ${images.shape.length}`,
+    );
   }
   if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
-    throw new DatasetFormatError(labelsFile, 2, 'uint8 labels of rank 1 (type 08, rank 1)', `${labels.dtype} rank ${labels.shape.length}`);
+    throw new DatasetFormatError(
+      labelsFile,
+      2,
+      'uint8 labels of rank 1 (type 08, rank 1)',
+      `${labels.dtype} rank ${labels.shape.length}`,
+    );
   }
   const [count, height, width] = images.shape as [number, number, number];
-  if (labels.shape[0] !== count) throw new DatasetFormatError(labelsFile, 4, `${count} labels, one per image of ${imagesFile}`, String(labels.shape[0]));
+  if (labels.shape[0] !== count)
+    throw new DatasetFormatError(
+      labelsFile,
+      4,
+      `${count} labels, one per image of ${imagesFile}`,
+      String(labels.shape[0]),
+    );
   const lookup = new Int32Array(256).fill(-1);
   if (options.labelValues) options.labelValues.forEach((v, id) => (lookup[v] = id));
   else for (let id = 0; id < (options.numClasses ?? 256); id++) lookup[id] = id;
@@ -69,7 +97,9 @@ export function idxClassification(
     const v = labels.data[i]!;
     const id = lookup[v]!;
     if (id < 0) {
-      const range = options.labelValues ? `one of the ${classCount} mapped label values` : `a label in 0..${classCount - 1}`;
+      const range = options.labelValues
+        ? `one of the ${classCount} mapped label values`
+        : `a label in 0..${classCount - 1}`;
       throw new DatasetFormatError(labelsFile, 8 + i, range, String(v));
     }
     out[i] = id;

@@ -31,7 +31,25 @@ function formatError(fn: () => unknown): DatasetFormatError {
 describe('IDX', () => {
   test('hand-made MNIST-style header and big-endian data', () => {
     // 00 00 08 03 | 2 | 2 | 3 | 12 bytes
-    const bytes = Uint8Array.from([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3, ...Array.from({ length: 12 }, (_, i) => i * 20)]);
+    const bytes = Uint8Array.from([
+      0,
+      0,
+      8,
+      3,
+      0,
+      0,
+      0,
+      2,
+      0,
+      0,
+      0,
+      2,
+      0,
+      0,
+      0,
+      3,
+      ...Array.from({ length: 12 }, (_, i) => i * 20),
+    ]);
     const parsed = parseIdx(bytes);
     expect(parsed.dtype).toBe('uint8');
     expect(parsed.shape).toEqual([2, 2, 3]);
@@ -118,10 +136,24 @@ describe('IDX', () => {
   test('idxClassification checks counts, dtypes and label range at the label byte', () => {
     const images = { dtype: 'uint8' as const, shape: [3, 2, 2], data: new Uint8Array(12) };
     const labels = { dtype: 'uint8' as const, shape: [3], data: Uint8Array.from([0, 9, 10]) };
-    const e = formatError(() => idxClassification(images, labels, { imagesFile: 'i', labelsFile: 'l', numClasses: 10 }));
+    const e = formatError(() =>
+      idxClassification(images, labels, { imagesFile: 'i', labelsFile: 'l', numClasses: 10 }),
+    );
     expect([e.file, e.offset, e.found]).toEqual(['l', 10, '10']);
-    expect(formatError(() => idxClassification(images, { ...labels, shape: [2], data: labels.data.subarray(0, 2) }, { imagesFile: 'i', labelsFile: 'l' })).offset).toBe(4);
-    const mapped = idxClassification(images, { ...labels, data: Uint8Array.from([1, 26, 3]) }, { imagesFile: 'i', labelsFile: 'l', labelValues: Array.from({ length: 26 }, (_, i) => i + 1) });
+    expect(
+      formatError(() =>
+        idxClassification(
+          images,
+          { ...labels, shape: [2], data: labels.data.subarray(0, 2) },
+          { imagesFile: 'i', labelsFile: 'l' },
+        ),
+      ).offset,
+    ).toBe(4);
+    const mapped = idxClassification(
+      images,
+      { ...labels, data: Uint8Array.from([1, 26, 3]) },
+      { imagesFile: 'i', labelsFile: 'l', labelValues: Array.from({ length: 26 }, (_, i) => i + 1) },
+    );
     expect(Array.from(mapped.labels)).toEqual([0, 25, 2]);
   });
 });
@@ -140,7 +172,10 @@ describe('CIFAR binary', () => {
     expect(back.count).toBe(2);
     expect(Array.from(back.labels)).toEqual([3, 9]);
     expect(back.images).toEqual(images);
-    const bytes100 = encodeCifarBatch({ images, labels: Int32Array.from([99, 0]), coarseLabels: Int32Array.from([19, 4]) }, 100);
+    const bytes100 = encodeCifarBatch(
+      { images, labels: Int32Array.from([99, 0]), coarseLabels: Int32Array.from([19, 4]) },
+      100,
+    );
     expect(bytes100.length).toBe(2 * 3074);
     const back100 = parseCifarBatch(bytes100, { variant: 100 });
     expect(Array.from(back100.labels)).toEqual([99, 0]);
@@ -163,7 +198,9 @@ describe('CIFAR binary', () => {
 
   test('label names: one per line, count checked', () => {
     expect(parseLabelNames('airplane\nautomobile\n\n')).toEqual(['airplane', 'automobile']);
-    expect(formatError(() => parseLabelNames('a\nb\n', { expected: 3, file: 'batches.meta.txt' })).file).toBe('batches.meta.txt');
+    expect(formatError(() => parseLabelNames('a\nb\n', { expected: 3, file: 'batches.meta.txt' })).file).toBe(
+      'batches.meta.txt',
+    );
     expect(formatError(() => parseLabelNames(Uint8Array.from([0x61, 0xff, 0x0a]))).offset).toBe(1);
   });
 });

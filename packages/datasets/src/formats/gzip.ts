@@ -19,14 +19,20 @@ export const DEFAULT_MAX_DECOMPRESSED_BYTES = 2 ** 31 - 1;
 export function parseGzipHeader(bytes: Uint8Array, file: string): number {
   const need = (offset: number, count: number, what: string) => {
     if (offset + count > bytes.length) {
-      throw new DatasetFormatError(file, bytes.length, `${what} (${count} bytes at ${offset}); the gzip file is truncated`);
+      throw new DatasetFormatError(
+        file,
+        bytes.length,
+        `${what} (${count} bytes at ${offset}); the gzip file is truncated`,
+      );
     }
   };
   need(0, 18, 'a gzip header and trailer');
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) throw new DatasetFormatError(file, 0, 'gzip magic 1f 8b', hex(bytes, 0, 2));
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b)
+    throw new DatasetFormatError(file, 0, 'gzip magic 1f 8b', hex(bytes, 0, 2));
   if (bytes[2] !== 8) throw new DatasetFormatError(file, 2, 'gzip compression method 8 (deflate)', String(bytes[2]));
   const flags = bytes[3]!;
-  if (flags & 0xe0) throw new DatasetFormatError(file, 3, 'gzip flags with reserved bits clear', `0x${flags.toString(16)}`);
+  if (flags & 0xe0)
+    throw new DatasetFormatError(file, 3, 'gzip flags with reserved bits clear', `0x${flags.toString(16)}`);
   let offset = 10;
   if (flags & 4) {
     need(offset, 2, 'gzip extra-field length');
@@ -85,7 +91,12 @@ export const gunzip: Gunzip = (bytes, file, maxOutputBytes) => {
     throw new DatasetFormatError(file, end, `CRC-32 ${hex32(crc)} of the decompressed data`, hex32(expectedCrc));
   }
   if (total % 2 ** 32 !== expectedSize) {
-    throw new DatasetFormatError(file, end + 4, `size ${total % 2 ** 32} (mod 2^32) of the decompressed data`, String(expectedSize));
+    throw new DatasetFormatError(
+      file,
+      end + 4,
+      `size ${total % 2 ** 32} (mod 2^32) of the decompressed data`,
+      String(expectedSize),
+    );
   }
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);

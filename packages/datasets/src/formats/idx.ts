@@ -40,17 +40,29 @@ export interface ParseIdxOptions {
 export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxArray {
   let file = options.file ?? '<idx bytes>';
   if (isGzip(bytes)) {
-    bytes = (options.gunzip ?? defaultGunzip)(bytes, file, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
+    bytes = (options.gunzip ?? defaultGunzip)(
+      bytes,
+      file,
+      options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
+    );
     file = `${file} (decompressed)`;
   }
-  if (bytes.length < 4) throw new DatasetFormatError(file, bytes.length, 'a 4-byte IDX magic number', `${bytes.length} bytes`);
-  if (bytes[0] !== 0 || bytes[1] !== 0) throw new DatasetFormatError(file, 0, 'IDX magic starting 00 00', hex(bytes, 0, 4));
+  if (bytes.length < 4)
+    throw new DatasetFormatError(file, bytes.length, 'a 4-byte IDX magic number', `${bytes.length} bytes`);
+  if (bytes[0] !== 0 || bytes[1] !== 0)
+    throw new DatasetFormatError(file, 0, 'IDX magic starting 00 00', hex(bytes, 0, 4));
   const type = TYPE_CODES[bytes[2]!];
   if (!type) throw new DatasetFormatError(file, 2, 'an IDX type code (08, 09, 0b, 0c, 0d or 0e)', hex(bytes, 2, 1));
   const rank = bytes[3]!;
   if (rank < 1 || rank > MAX_RANK) throw new DatasetFormatError(file, 3, `an IDX rank in 1..${MAX_RANK}`, String(rank));
   const header = 4 + 4 * rank;
-  if (bytes.length < header) throw new DatasetFormatError(file, bytes.length, `${rank} dimensions (${header}-byte header)`, `${bytes.length} bytes`);
+  if (bytes.length < header)
+    throw new DatasetFormatError(
+      file,
+      bytes.length,
+      `${rank} dimensions (${header}-byte header)`,
+      `${bytes.length} bytes`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
   const available = (bytes.length - header) / type.size;
@@ -71,7 +83,12 @@ export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxA
   }
   const dataBytes = count * type.size;
   if (header + dataBytes !== bytes.length) {
-    throw new DatasetFormatError(file, header + dataBytes, `end of file after ${count} ${type.dtype} values of shape [${shape}]`, `${bytes.length - header - dataBytes} trailing bytes`);
+    throw new DatasetFormatError(
+      file,
+      header + dataBytes,
+      `end of file after ${count} ${type.dtype} values of shape [${shape}]`,
+      `${bytes.length - header - dataBytes} trailing bytes`,
+    );
   }
   return { dtype: type.dtype, shape, data: readBigEndian(view, header, count, type.dtype) };
 }
@@ -117,9 +134,11 @@ export function encodeIdx(array: IdxArray, options: EncodeIdxOptions = {}): Uint
   const code = Number(entry[0]);
   const size = entry[1].size;
   const { shape, data } = array;
-  if (shape.length < 1 || shape.length > MAX_RANK) throw new DatasetArgumentError('shape', `IDX rank must be 1..${MAX_RANK}, got ${shape.length}`);
+  if (shape.length < 1 || shape.length > MAX_RANK)
+    throw new DatasetArgumentError('shape', `IDX rank must be 1..${MAX_RANK}, got ${shape.length}`);
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new DatasetArgumentError('data', `has ${data.length} values, shape [${shape}] needs ${count}`);
+  if (count !== data.length)
+    throw new DatasetArgumentError('data', `has ${data.length} values, shape [${shape}] needs ${count}`);
   const header = 4 + 4 * shape.length;
   const out = new Uint8Array(header + count * size);
   const view = new DataView(out.buffer);

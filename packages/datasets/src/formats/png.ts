@@ -8,7 +8,10 @@ const COLOR_TYPES: Record<number, number> = { 1: 0, 2: 4, 3: 2, 4: 6 }; // chann
  * Encodes an 8-bit HWC image as PNG (grey, grey+alpha, RGB or RGBA; no filtering). Writers use it
  * for fixtures and exports; it runs in browsers too.
  */
-export function encodePng(pixels: Uint8Array, options: { width: number; height: number; channels: 1 | 2 | 3 | 4 }): Uint8Array {
+export function encodePng(
+  pixels: Uint8Array,
+  options: { width: number; height: number; channels: 1 | 2 | 3 | 4 },
+): Uint8Array {
   const { width, height, channels } = options;
   if (!(channels in COLOR_TYPES)) throw new DatasetArgumentError('channels', `expected 1 to 4, got ${channels}`);
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {

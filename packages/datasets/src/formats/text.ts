@@ -25,7 +25,10 @@ export function decodeText(bytes: Uint8Array | string, file: string): string {
 }
 
 /** Non-empty, trimmed lines with the byte offset of each. */
-export function textLines(bytes: Uint8Array | string, file: string): Array<{ text: string; offset: number; line: number }> {
+export function textLines(
+  bytes: Uint8Array | string,
+  file: string,
+): Array<{ text: string; offset: number; line: number }> {
   const text = decodeText(bytes, file);
   const encoder = new TextEncoder();
   const out: Array<{ text: string; offset: number; line: number }> = [];
@@ -42,7 +45,10 @@ export function textLines(bytes: Uint8Array | string, file: string): Array<{ tex
  * Class names, one per non-empty line (CIFAR's `batches.meta.txt`, `fine_label_names.txt`,
  * STL-10's `class_names.txt`). With `expected`, the count must match.
  */
-export function parseLabelNames(bytes: Uint8Array | string, options: { file?: string; expected?: number } = {}): string[] {
+export function parseLabelNames(
+  bytes: Uint8Array | string,
+  options: { file?: string; expected?: number } = {},
+): string[] {
   const file = options.file ?? '<label names>';
   const names = textLines(bytes, file).map((l) => l.text);
   if (options.expected !== undefined && names.length !== options.expected) {

@@ -18,7 +18,10 @@ function open(init: WorkerInit): Promise<{ dataset: Dataset; config: PrepareConf
     });
     return Promise.resolve({ dataset, config: init.config });
   }
-  return loadDataset(init.source.spec.name, init.source.spec.options).then((dataset) => ({ dataset, config: init.config }));
+  return loadDataset(init.source.spec.name, init.source.spec.options).then((dataset) => ({
+    dataset,
+    config: init.config,
+  }));
 }
 
 parentPort!.on('message', async (message: WorkerInit | WorkerRequest) => {
@@ -36,7 +39,8 @@ parentPort!.on('message', async (message: WorkerInit | WorkerRequest) => {
   } catch (error) {
     const e = error as Error & Record<string, unknown>;
     const fields: Record<string, unknown> = {};
-    for (const key of ['file', 'offset', 'expected', 'found', 'argument', 'dataset', 'paths']) if (key in e) fields[key] = e[key];
+    for (const key of ['file', 'offset', 'expected', 'found', 'argument', 'dataset', 'paths'])
+      if (key in e) fields[key] = e[key];
     const reply: WorkerReply = { type: 'error', id: request.id, name: e.name, message: e.message, fields };
     parentPort!.postMessage(reply);
   }

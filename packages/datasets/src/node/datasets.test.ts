@@ -16,16 +16,49 @@ test('every name and alias is unique; the held-out split is one of the splits', 
   const names = datasetNames();
   expect(new Set(names).size).toBe(names.length);
   for (const d of DATASETS) expect(d.splits).toContain(d.heldOutSplit);
-  expect(names).toEqual(expect.arrayContaining(['mnist', 'emnist-letters', 'super-resolution', 'set5', 'set14', 'bsd100', 'b100', 'urban100']));
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'mnist',
+      'emnist-letters',
+      'super-resolution',
+      'set5',
+      'set14',
+      'bsd100',
+      'b100',
+      'urban100',
+    ]),
+  );
 });
 
 test('held-out splits: the table the trainer used to keep by hand', () => {
   // apps/trainer/src/data.ts HELD_OUT_SPLIT before the table existed; anything unlisted was 'test'.
-  const before: Record<string, string> = { cityscapes: 'val', div2k: 'valid', 'super-resolution': 'valid', places365: 'val', 'tiny-imagenet': 'val', imagenet: 'val', inaturalist: 'val' };
-  for (const name of ['mnist', 'fashion-mnist', 'emnist', 'emnist-letters', 'cifar10', 'cifar100', 'stl10', 'galaxy10', 'image-folder', ...Object.keys(before)]) {
+  const before: Record<string, string> = {
+    cityscapes: 'val',
+    div2k: 'valid',
+    'super-resolution': 'valid',
+    places365: 'val',
+    'tiny-imagenet': 'val',
+    imagenet: 'val',
+    inaturalist: 'val',
+  };
+  for (const name of [
+    'mnist',
+    'fashion-mnist',
+    'emnist',
+    'emnist-letters',
+    'cifar10',
+    'cifar100',
+    'stl10',
+    'galaxy10',
+    'image-folder',
+    ...Object.keys(before),
+  ]) {
     expect([name, datasetDescriptor(name).heldOutSplit]).toEqual([name, before[name] ?? 'test']);
   }
-  expect(findDataset('emnist-balanced')).toMatchObject({ descriptor: { name: 'emnist' }, aliasOptions: { variant: 'balanced' } });
+  expect(findDataset('emnist-balanced')).toMatchObject({
+    descriptor: { name: 'emnist' },
+    aliasOptions: { variant: 'balanced' },
+  });
   expect(findDataset('imagenet-22k')).toBeUndefined();
   expect(() => datasetDescriptor('imagenet-22k')).toThrow(DatasetArgumentError);
   expect(() => datasetDescriptor('imagenet-22k')).toThrow(/known: mnist, fashion-mnist/);

@@ -42,7 +42,9 @@ export type DatasetName = DatasetDescriptors['name'];
 export type DatasetOptions<N extends DatasetName> = Parameters<Extract<DatasetDescriptors, { name: N }>['load']>[0];
 
 /** The descriptor a name or alias refers to, with the reader options the alias implies. */
-export function findDataset(name: string): { descriptor: AnyDatasetDescriptor; aliasOptions: Record<string, unknown> } | undefined {
+export function findDataset(
+  name: string,
+): { descriptor: AnyDatasetDescriptor; aliasOptions: Record<string, unknown> } | undefined {
   // A name known only at run time cannot pick a reader's option type: each reader checks its options.
   for (const descriptor of DATASETS as readonly unknown[] as readonly AnyDatasetDescriptor[]) {
     if (descriptor.name === name) return { descriptor, aliasOptions: {} };

@@ -38,6 +38,8 @@ export interface DatasetDescriptor<Name extends string = string, Options extends
 export type AnyDatasetDescriptor = DatasetDescriptor<string, ReaderOptions & Record<string, unknown>>;
 
 /** Declares one dataset; the name stays a literal type so `loadDataset` can type each dataset's options. */
-export function defineDataset<const Name extends string, Options extends object>(descriptor: DatasetDescriptor<Name, Options>): DatasetDescriptor<Name, Options> {
+export function defineDataset<const Name extends string, Options extends object>(
+  descriptor: DatasetDescriptor<Name, Options>,
+): DatasetDescriptor<Name, Options> {
   return descriptor;
 }

@@ -2,7 +2,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DatasetFormatError, DatasetNotFoundError, parseGzipHeader, parseIdx, type Gunzip, type IdxArray } from '@wavemix/datasets';
+import {
+  DatasetFormatError,
+  DatasetNotFoundError,
+  parseGzipHeader,
+  parseIdx,
+  type Gunzip,
+  type IdxArray,
+} from '@wavemix/datasets';
 
 /** `require` relative to this package (works in the ESM build through tsup's __filename shim). */
 export const packageRequire = createRequire(__filename);
@@ -17,11 +24,19 @@ export const nodeGunzip: Gunzip = (bytes, file, maxOutputBytes) => {
     return gunzipSync(bytes, { maxOutputLength: maxOutputBytes });
   } catch (error) {
     const message = (error as Error).message;
-    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger|too large/i.test(message)) {
+    if (
+      (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ||
+      /Cannot create a Buffer larger|too large/i.test(message)
+    ) {
       throw new DatasetFormatError(file, start, `at most ${maxOutputBytes} decompressed bytes`, 'more');
     }
     const trailer = /incorrect data check|incorrect length check/.test(message);
-    throw new DatasetFormatError(file, trailer ? bytes.length - 8 : start, trailer ? 'a CRC-32 and length matching the decompressed data' : 'a valid deflate stream', message);
+    throw new DatasetFormatError(
+      file,
+      trailer ? bytes.length - 8 : start,
+      trailer ? 'a CRC-32 and length matching the decompressed data' : 'a valid deflate stream',
+      message,
+    );
   }
 };
 
@@ -59,4 +74,3 @@ export function isDirectory(path: string): boolean {
     return false;
   }
 }
-

@@ -7,7 +7,17 @@ test('h5wasm round trip through the worker', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'h5-'));
   const path = join(dir, 'a.h5');
   const data = Uint8Array.from({ length: 4 * 3 * 2 }, (_, i) => i);
-  await writeHdf5(path, [{ name: 'images', data, shape: [4, 3, 2], dtype: '<B', chunks: [1, 3, 2], compression: 'gzip', compressionLevel: 4 }]);
+  await writeHdf5(path, [
+    {
+      name: 'images',
+      data,
+      shape: [4, 3, 2],
+      dtype: '<B',
+      chunks: [1, 3, 2],
+      compression: 'gzip',
+      compressionLevel: 4,
+    },
+  ]);
   const file = await Hdf5File.open(path);
   const info = await file.describe('images');
   expect(info?.shape).toEqual([4, 3, 2]);

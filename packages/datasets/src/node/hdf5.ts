@@ -85,7 +85,10 @@ export function h5wasmNodeUrl(): string {
     const entry = pkg.exports?.['./node']?.import ?? './dist/node/hdf5_hl.js';
     return pathToFileURL(join(dirname(manifest), entry)).href;
   }
-  throw new DatasetArgumentError('h5wasm', 'reading HDF5 files (Galaxy10) needs the h5wasm package: npm install h5wasm');
+  throw new DatasetArgumentError(
+    'h5wasm',
+    'reading HDF5 files (Galaxy10) needs the h5wasm package: npm install h5wasm',
+  );
 }
 
 export class Hdf5Error extends WaveMixError {
@@ -119,15 +122,18 @@ export class Hdf5Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { url: h5wasmNodeUrl() } });
     this.generation++;
-    worker.on('message', (message: { id: number; ok: boolean; result?: unknown; message?: string; diagnostics?: string[] }) => {
-      const entry = this.pending.get(message.id);
-      if (!entry) return;
-      this.pending.delete(message.id);
-      clearTimeout(entry.timer);
-      if (message.ok) entry.resolve(message.result);
-      else entry.reject(new Hdf5Error(message.message ?? 'HDF5 error', message.diagnostics ?? []));
-      this.updateRef();
-    });
+    worker.on(
+      'message',
+      (message: { id: number; ok: boolean; result?: unknown; message?: string; diagnostics?: string[] }) => {
+        const entry = this.pending.get(message.id);
+        if (!entry) return;
+        this.pending.delete(message.id);
+        clearTimeout(entry.timer);
+        if (message.ok) entry.resolve(message.result);
+        else entry.reject(new Hdf5Error(message.message ?? 'HDF5 error', message.diagnostics ?? []));
+        this.updateRef();
+      },
+    );
     const fail = (error: Error) => {
       if (this.worker === worker) this.worker = null;
       for (const [id, entry] of this.pending) {
@@ -137,7 +143,9 @@ export class Hdf5Worker {
       }
     };
     worker.on('error', (error) => fail(new Hdf5Error(`h5wasm worker failed: ${error.message}`, [], true)));
-    worker.on('exit', (code) => fail(new Hdf5Error(`h5wasm worker exited (code ${code}); the file probably crashed the HDF5 library`, [], true)));
+    worker.on('exit', (code) =>
+      fail(new Hdf5Error(`h5wasm worker exited (code ${code}); the file probably crashed the HDF5 library`, [], true)),
+    );
     this.worker = worker;
     return worker;
   }
@@ -214,7 +222,8 @@ export class Hdf5File {
   }
 
   private checkAlive(): void {
-    if (this.worker.instance !== this.instance) throw new Hdf5Error(`${this.path} was closed when the h5wasm worker restarted`, [], true);
+    if (this.worker.instance !== this.instance)
+      throw new Hdf5Error(`${this.path} was closed when the h5wasm worker restarted`, [], true);
   }
 
   keys(): Promise<string[]> {
@@ -255,7 +264,11 @@ export interface Hdf5WriteItem {
  * Writes an HDF5 file with h5wasm (fixtures, exports). HDF5 writes in place, so the file is
  * written under a temporary name and renamed.
  */
-export async function writeHdf5(path: string, items: Hdf5WriteItem[], options: { libver?: string | [string, string] } = {}): Promise<void> {
+export async function writeHdf5(
+  path: string,
+  items: Hdf5WriteItem[],
+  options: { libver?: string | [string, string] } = {},
+): Promise<void> {
   const { renameSync, rmSync } = await import('node:fs');
   const target = resolve(path);
   const temp = join(dirname(target), `.${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}.h5.tmp`);

@@ -20,7 +20,10 @@ export interface LoadDatasetOptions extends ReaderOptions {
  */
 export async function loadDataset<N extends DatasetName>(name: N, options?: DatasetOptions<N>): Promise<Dataset>;
 /** A name known only at run time (or an alias such as 'emnist-letters'): the reader checks the options. */
-export async function loadDataset<S extends string>(name: S & (S extends DatasetName ? never : unknown), options?: LoadDatasetOptions): Promise<Dataset>;
+export async function loadDataset<S extends string>(
+  name: S & (S extends DatasetName ? never : unknown),
+  options?: LoadDatasetOptions,
+): Promise<Dataset>;
 export async function loadDataset(name: string, options: object = {}): Promise<Dataset> {
   const found = findDataset(name);
   if (!found) throw new DatasetArgumentError('name', `unknown dataset '${name}'; known: ${datasetNames().join(', ')}`);

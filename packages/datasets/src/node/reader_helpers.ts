@@ -12,7 +12,8 @@ export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tif
 
 export function checkSplit<T extends string>(dataset: string, split: string | undefined, allowed: readonly T[]): T {
   const value = (split ?? allowed[0]) as T;
-  if (!allowed.includes(value)) throw new DatasetArgumentError('split', `${dataset} has splits ${allowed.join(', ')}; got ${split}`);
+  if (!allowed.includes(value))
+    throw new DatasetArgumentError('split', `${dataset} has splits ${allowed.join(', ')}; got ${split}`);
   return value;
 }
 
@@ -20,7 +21,8 @@ export function requireDataDir(dataset: string, dataDir: string | undefined, wha
   if (typeof dataDir !== 'string' || dataDir === '') {
     throw new DatasetArgumentError('dataDir', `${dataset} cannot be downloaded here: pass dataDir, ${what}`);
   }
-  if (!isDirectory(dataDir)) throw new DatasetArgumentError('dataDir', `${dataset}: ${dataDir} is not a folder (${what})`);
+  if (!isDirectory(dataDir))
+    throw new DatasetArgumentError('dataDir', `${dataset}: ${dataDir} is not a folder (${what})`);
 }
 
 /** Code-point order, as Python's `sorted` (and so torchvision's ImageFolder) orders names. */
@@ -42,10 +44,14 @@ export function listImages(dir: string): string[] {
   return out;
 }
 
-export function sizeOption(imageSize: number | readonly [number, number] | undefined, fallback: number): [number, number] {
+export function sizeOption(
+  imageSize: number | readonly [number, number] | undefined,
+  fallback: number,
+): [number, number] {
   const size = imageSize ?? fallback;
   const [h, w] = typeof size === 'number' ? [size, size] : size;
-  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) throw new DatasetArgumentError('imageSize', `expected positive integers, got ${String(imageSize)}`);
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1)
+    throw new DatasetArgumentError('imageSize', `expected positive integers, got ${String(imageSize)}`);
   return [h, w];
 }
 
@@ -70,11 +76,21 @@ export function concatInt32(parts: Int32Array[]): Int32Array {
 }
 
 /** The `height x width` window at (`top`, `left`) of an HWC image (the image itself when that is all of it). */
-export function cropImage<T extends { data: Uint8Array; height: number; width: number; channels: number }>(image: T, top: number, left: number, height: number, width: number): T {
+export function cropImage<T extends { data: Uint8Array; height: number; width: number; channels: number }>(
+  image: T,
+  top: number,
+  left: number,
+  height: number,
+  width: number,
+): T {
   if (top === 0 && left === 0 && height === image.height && width === image.width) return image;
   const c = image.channels;
   const out = new Uint8Array(height * width * c);
-  for (let y = 0; y < height; y++) out.set(image.data.subarray(((top + y) * image.width + left) * c, ((top + y) * image.width + left + width) * c), y * width * c);
+  for (let y = 0; y < height; y++)
+    out.set(
+      image.data.subarray(((top + y) * image.width + left) * c, ((top + y) * image.width + left + width) * c),
+      y * width * c,
+    );
   return { ...image, data: out, height, width };
 }
 

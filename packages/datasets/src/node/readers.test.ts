@@ -1,8 +1,21 @@
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatasetFormatError, DatasetNotFoundError, DatasetArgumentError, cityscapesTrainIds, type Dataset } from '@wavemix/datasets';
-import { loadDataset, loadGalaxy10, loadCityscapes, loadImageFolder, sharedHdf5Worker, writeTextFile } from '@wavemix/datasets/node';
+import {
+  DatasetFormatError,
+  DatasetNotFoundError,
+  DatasetArgumentError,
+  cityscapesTrainIds,
+  type Dataset,
+} from '@wavemix/datasets';
+import {
+  loadDataset,
+  loadGalaxy10,
+  loadCityscapes,
+  loadImageFolder,
+  sharedHdf5Worker,
+  writeTextFile,
+} from '@wavemix/datasets/node';
 import { loadSharp } from './image_codec';
 import * as fx from './testing/fixtures';
 
@@ -19,7 +32,10 @@ async function readAll(dataset: Dataset) {
   return dataset.read(Array.from({ length: dataset.size }, (_, i) => i));
 }
 
-async function expectFormatError(promise: Promise<unknown>, match: Partial<Pick<DatasetFormatError, 'file' | 'offset'>> & { expected?: RegExp; found?: RegExp } = {}) {
+async function expectFormatError(
+  promise: Promise<unknown>,
+  match: Partial<Pick<DatasetFormatError, 'file' | 'offset'>> & { expected?: RegExp; found?: RegExp } = {},
+) {
   const error = await promise.then(
     () => null,
     (e: unknown) => e,
@@ -36,7 +52,13 @@ async function expectFormatError(promise: Promise<unknown>, match: Partial<Pick<
 describe('EMNIST', () => {
   test('letters: transposed images, labels 1..26 mapped to 0..25, names from the mapping file', async () => {
     const dir = join(root, 'emnist');
-    const { images, labels } = fx.writeEmnist(dir, 'letters', 30, [1, 2, 26, 13], Array.from({ length: 26 }, (_, i) => `${i + 1} ${65 + i} ${97 + i}`));
+    const { images, labels } = fx.writeEmnist(
+      dir,
+      'letters',
+      30,
+      [1, 2, 26, 13],
+      Array.from({ length: 26 }, (_, i) => `${i + 1} ${65 + i} ${97 + i}`),
+    );
     const ds = await loadDataset('emnist-letters', { dataDir: dir, split: 'train' });
     expect(ds.size).toBe(30);
     expect(ds.numClasses).toBe(26);
@@ -53,7 +75,13 @@ describe('EMNIST', () => {
 
   test('balanced mapping; a label absent from the mapping is a format error at its byte', async () => {
     const dir = join(root, 'emnist-b');
-    fx.writeEmnist(dir, 'balanced', 10, [0, 1, 46, 47], Array.from({ length: 47 }, (_, i) => `${i} ${48 + i}`));
+    fx.writeEmnist(
+      dir,
+      'balanced',
+      10,
+      [0, 1, 46, 47],
+      Array.from({ length: 47 }, (_, i) => `${i} ${48 + i}`),
+    );
     await expectFormatError(loadDataset('emnist', { variant: 'balanced', dataDir: dir }), {
       file: join(dir, 'emnist-balanced-train-labels-idx1-ubyte.gz (decompressed)'),
       offset: 8 + 3,
@@ -148,7 +176,11 @@ describe('Galaxy10 (HDF5 through h5wasm)', () => {
     await fx.writeGalaxy(path, 6, 8, 'gzip', ['earliest', 'latest']); // v1 headers: no checksums to fix up
     const patched = join(root, 'g-lzf.h5');
     fx.patchHdf5FilterId(path, patched, 32000);
-    await expectFormatError(loadGalaxy10({ path: patched, split: 'all' }), { file: patched, expected: /filters h5wasm decodes/, found: /HDF5 filter 32000/ });
+    await expectFormatError(loadGalaxy10({ path: patched, split: 'all' }), {
+      file: patched,
+      expected: /filters h5wasm decodes/,
+      found: /HDF5 filter 32000/,
+    });
   });
 
   test('uncompressed files work; wrong signature, missing datasets and bad labels are format errors', async () => {
@@ -165,7 +197,10 @@ describe('Galaxy10 (HDF5 through h5wasm)', () => {
     await expectFormatError(loadGalaxy10({ path: other }), { expected: /'images' and 'ans'/ });
     const badLabels = join(root, 'bad-labels.h5');
     await require('./writers').writeGalaxy10File(badLabels, new Uint8Array(2 * 4 * 4 * 3), [3, 12], [4, 4, 3]);
-    await expectFormatError(loadGalaxy10({ path: badLabels, split: 'all' }), { expected: /0\.\.9/, found: /ans\[1\] = 12/ });
+    await expectFormatError(loadGalaxy10({ path: badLabels, split: 'all' }), {
+      expected: /0\.\.9/,
+      found: /ans\[1\] = 12/,
+    });
     await expect(loadGalaxy10({ path: join(root, 'missing.h5') })).rejects.toThrow(DatasetNotFoundError);
   });
 });
@@ -178,7 +213,9 @@ describe('Cityscapes', () => {
     expect([ds.size, ds.numClasses, ds.ignoreIndex]).toEqual([2, 19, 255]);
     const batch = await readAll(ds);
     expect(batch.images).toEqual(Uint8Array.from([...images[0]!, ...images[1]!]));
-    expect(batch.targets).toEqual(Uint8Array.from([...cityscapesTrainIds(labelIds[0]!), ...cityscapesTrainIds(labelIds[1]!)]));
+    expect(batch.targets).toEqual(
+      Uint8Array.from([...cityscapesTrainIds(labelIds[0]!), ...cityscapesTrainIds(labelIds[1]!)]),
+    );
     const half = loadCityscapes({ dataDir: dir, split: 'val', imageSize: [4, 8] });
     const small = await half.read([0]);
     expect(small.targetShape).toEqual([4, 8]);
@@ -203,7 +240,12 @@ describe('ImageFolder, Tiny ImageNet, Places-365', () => {
   test('sorted class folders, recursive files, PNG exact and JPEG close', async () => {
     const dir = join(root, 'folder', 'train');
     const written = await fx.writeImageFolder(dir);
-    const ds = await loadDataset('image-folder', { dataDir: join(root, 'folder'), split: 'train', imageSize: [12, 10], fit: 'fill' });
+    const ds = await loadDataset('image-folder', {
+      dataDir: join(root, 'folder'),
+      split: 'train',
+      imageSize: [12, 10],
+      fit: 'fill',
+    });
     expect(ds.classNames).toEqual(['Zebra', 'cat', 'dog']); // code-point order, like Python's sorted
     expect(ds.size).toBe(9);
     const batch = await readAll(ds);
@@ -235,8 +277,14 @@ describe('ImageFolder, Tiny ImageNet, Places-365', () => {
     expect(train.classNames).toEqual(['goldfish', 'tabby']);
     expect(Array.from((await readAll(train)).labels!)).toEqual([0, 0, 1, 1]);
     expect(Array.from((await readAll(val)).labels!)).toEqual([1, 0, 1]);
-    writeTextFile(join(dir, 'val', 'val_annotations.txt'), ['val_0.png\tn02\t0\t0\t7\t7', 'val_1.png\tn99\t0\t0\t7\t7']);
-    await expectFormatError(loadDataset('tiny-imagenet', { dataDir: dir, split: 'val' }), { offset: 22, expected: /wnid listed/ });
+    writeTextFile(join(dir, 'val', 'val_annotations.txt'), [
+      'val_0.png\tn02\t0\t0\t7\t7',
+      'val_1.png\tn99\t0\t0\t7\t7',
+    ]);
+    await expectFormatError(loadDataset('tiny-imagenet', { dataDir: dir, split: 'val' }), {
+      offset: 22,
+      expected: /wnid listed/,
+    });
   });
 
   test('Places-365 file lists', async () => {
@@ -244,7 +292,12 @@ describe('ImageFolder, Tiny ImageNet, Places-365', () => {
     writeTextFile(join(dir, 'categories_places365.txt'), ['/a/airfield 0', '/b/bakery/shop 1']);
     writeTextFile(join(dir, 'places365_val.txt'), ['Places365_val_00000001.png 1', 'Places365_val_00000002.png 0']);
     const pixels = fx.bytes(4 * 4 * 3, 7);
-    for (const n of [1, 2]) require('./writers').writePngFile(join(dir, 'val_256', `Places365_val_0000000${n}.png`), pixels, { width: 4, height: 4, channels: 3 });
+    for (const n of [1, 2])
+      require('./writers').writePngFile(join(dir, 'val_256', `Places365_val_0000000${n}.png`), pixels, {
+        width: 4,
+        height: 4,
+        channels: 3,
+      });
     const ds = await loadDataset('places365', { dataDir: dir, split: 'val', imageSize: 4 });
     expect(ds.classNames).toEqual(['airfield', 'bakery/shop']);
     const batch = await readAll(ds);
@@ -270,10 +323,16 @@ describe('super-resolution (DIV2K layout)', () => {
     // The LR fixture is HR subsampled at even pixels, so LR(y, x) = HR(2y, 2x) inside the patch.
     const hr = a.targets!.subarray(0, 8 * 8 * 3);
     const lr = a.images.subarray(0, 4 * 4 * 3);
-    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) for (let c = 0; c < 3; c++) expect(lr[(y * 4 + x) * 3 + c]).toBe(hr[(2 * y * 8 + 2 * x) * 3 + c]);
+    for (let y = 0; y < 4; y++)
+      for (let x = 0; x < 4; x++)
+        for (let c = 0; c < 3; c++) expect(lr[(y * 4 + x) * 3 + c]).toBe(hr[(2 * y * 8 + 2 * x) * 3 + c]);
     // The HR patch is a crop of the written image.
     const full = hrs[0]!;
-    const found = [...Array(9).keys()].some((y) => [...Array(13).keys()].some((x) => hr.every((v, i) => v === full[((y + Math.floor(i / 24)) * 20 + x + Math.floor((i % 24) / 3)) * 3 + (i % 3)])));
+    const found = [...Array(9).keys()].some((y) =>
+      [...Array(13).keys()].some((x) =>
+        hr.every((v, i) => v === full[((y + Math.floor(i / 24)) * 20 + x + Math.floor((i % 24) / 3)) * 3 + (i % 3)]),
+      ),
+    );
     expect(found).toBe(true);
     const whole = await loadDataset('div2k', { dataDir: dir, scale: 2 });
     expect(whole.imageShape).toBeNull();
@@ -291,7 +350,10 @@ describe('super-resolution (DIV2K layout)', () => {
     const one = await ds.read([0]);
     expect(one.imageShape).toEqual([8, 10, 3]);
     const sharp = loadSharp();
-    const expected = await sharp(one.targets!, { raw: { width: 20, height: 16, channels: 3 } }).resize(10, 8, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+    const expected = await sharp(one.targets!, { raw: { width: 20, height: 16, channels: 3 } })
+      .resize(10, 8, { fit: 'fill', kernel: 'cubic' })
+      .raw()
+      .toBuffer();
     expect(Buffer.from(one.images).equals(expected)).toBe(true);
   });
 });

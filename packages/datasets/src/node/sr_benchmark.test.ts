@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { srMetrics } from '@wavemix/metrics';
-import { DatasetArgumentError, DatasetFormatError, DatasetNotFoundError, evaluateSuperResolution, InMemoryDataset, type Dataset } from '@wavemix/datasets';
+import {
+  DatasetArgumentError,
+  DatasetFormatError,
+  DatasetNotFoundError,
+  evaluateSuperResolution,
+  InMemoryDataset,
+  type Dataset,
+} from '@wavemix/datasets';
 import { loadDataset, writePngFile } from '@wavemix/datasets/node';
 import * as fx from './testing/fixtures';
 
@@ -22,7 +29,14 @@ describe.each(['gtmod12', 'srf', 'edsr'] as const)('benchmark layout %s', (layou
     const parent = join(root, `${layout}-x${scale}`);
     const written = fx.writeSrBenchmark(join(parent, 'Set14'), layout, scale);
     const ds = await loadDataset('set14', { dataDir: parent, scale });
-    expect([ds.name, ds.split, ds.task, ds.scale, ds.size, ds.imageShape]).toEqual(['set14', 'test', 'super-resolution', scale, 3, null]);
+    expect([ds.name, ds.split, ds.task, ds.scale, ds.size, ds.imageShape]).toEqual([
+      'set14',
+      'test',
+      'super-resolution',
+      scale,
+      3,
+      null,
+    ]);
     for (let i = 0; i < 3; i++) {
       const { hr, lr, height, width } = written[i]!;
       const pair = await ds.read([i]);
@@ -47,7 +61,9 @@ test('set folders by their usual names, given directly or by their parent; alias
   expect([urban.name, urban.scale, urban.size]).toEqual(['urban100', 2, 3]);
   // The layout can be forced; a layout that is not there names the folder it looked for.
   await expect(loadDataset('urban100', { dataDir: parent, layout: 'gtmod12' })).rejects.toThrow(DatasetNotFoundError);
-  await expect(loadDataset('urban100', { dataDir: parent, layout: 'gtmod12' })).rejects.toThrow(join(parent, 'Urban100', 'GTmod12'));
+  await expect(loadDataset('urban100', { dataDir: parent, layout: 'gtmod12' })).rejects.toThrow(
+    join(parent, 'Urban100', 'GTmod12'),
+  );
 });
 
 test('missing or wrong LR files and bad options are typed errors', async () => {
@@ -63,7 +79,9 @@ test('missing or wrong LR files and bad options are typed errors', async () => {
   unlinkSync(join(dir, 'LRbicx3', 'head.png'));
   await expect(ds.read([2])).rejects.toThrow(DatasetNotFoundError);
   // No LR at all for x4: benchmark figures need the published LR, so no bicubic stand-in.
-  await expect((await loadDataset('set5', { dataDir: dir, scale: 4 })).read([0])).rejects.toThrow(join(dir, 'LRbicx4', 'baby.png'));
+  await expect((await loadDataset('set5', { dataDir: dir, scale: 4 })).read([0])).rejects.toThrow(
+    join(dir, 'LRbicx4', 'baby.png'),
+  );
   await expect(loadDataset('set5', { dataDir: dir, split: 'train' as never })).rejects.toThrow(DatasetArgumentError);
   await expect(loadDataset('set5', { dataDir: dir, scale: 1 })).rejects.toThrow(/scale/);
   await expect(loadDataset('set5', { dataDir: join(root, 'nowhere') })).rejects.toThrow(DatasetArgumentError);
@@ -74,32 +92,44 @@ describe('DIV2K at x3 and x4', () => {
   test.each([
     [3, false],
     [4, true],
-  ])('x%i (zip layout %s): HR cropped to a multiple of the scale, LR aligned, patches at LR = HR / scale', async (scale, zipLayout) => {
-    const dir = join(root, `div2k-x${scale}`);
-    const hrs = fx.writeDiv2k(dir, true, scale, zipLayout);
-    const whole = await loadDataset('div2k', { dataDir: dir, scale });
-    const one = await whole.read([0]);
-    const [h, w] = [16 - (16 % scale), 20 - (20 % scale)];
-    expect([one.imageShape, one.targetShape]).toEqual([
-      [h / scale, w / scale, 3],
-      [h, w, 3],
-    ]);
-    // HR cropped at the bottom and right: row y of the crop is row y of the written image.
-    for (let y = 0; y < h; y++) expect(Buffer.from(one.targets!.subarray(y * w * 3, (y + 1) * w * 3)).equals(Buffer.from(hrs[0]!.subarray(y * 20 * 3, (y * 20 + w) * 3)))).toBe(true);
-    const patches = await loadDataset('div2k', { dataDir: dir, scale, patchSize: 2 * scale });
-    expect([patches.imageShape, patches.targetShape]).toEqual([
-      [2, 2, 3],
-      [2 * scale, 2 * scale, 3],
-    ]);
-    const batch = await patches.read([0, 1], Uint32Array.of(5, 9));
-    const p = 2 * scale;
-    for (let n = 0; n < 2; n++) {
-      const lr = batch.images.subarray(n * 12, (n + 1) * 12);
-      const hr = batch.targets!.subarray(n * p * p * 3, (n + 1) * p * p * 3);
-      for (let y = 0; y < 2; y++) for (let x = 0; x < 2; x++) for (let c = 0; c < 3; c++) expect(lr[(y * 2 + x) * 3 + c]).toBe(hr[(scale * y * p + scale * x) * 3 + c]);
-    }
-    await expect(loadDataset('div2k', { dataDir: dir, scale, patchSize: 2 * scale + 1 })).rejects.toThrow(/multiple of the scale/);
-  });
+  ])(
+    'x%i (zip layout %s): HR cropped to a multiple of the scale, LR aligned, patches at LR = HR / scale',
+    async (scale, zipLayout) => {
+      const dir = join(root, `div2k-x${scale}`);
+      const hrs = fx.writeDiv2k(dir, true, scale, zipLayout);
+      const whole = await loadDataset('div2k', { dataDir: dir, scale });
+      const one = await whole.read([0]);
+      const [h, w] = [16 - (16 % scale), 20 - (20 % scale)];
+      expect([one.imageShape, one.targetShape]).toEqual([
+        [h / scale, w / scale, 3],
+        [h, w, 3],
+      ]);
+      // HR cropped at the bottom and right: row y of the crop is row y of the written image.
+      for (let y = 0; y < h; y++)
+        expect(
+          Buffer.from(one.targets!.subarray(y * w * 3, (y + 1) * w * 3)).equals(
+            Buffer.from(hrs[0]!.subarray(y * 20 * 3, (y * 20 + w) * 3)),
+          ),
+        ).toBe(true);
+      const patches = await loadDataset('div2k', { dataDir: dir, scale, patchSize: 2 * scale });
+      expect([patches.imageShape, patches.targetShape]).toEqual([
+        [2, 2, 3],
+        [2 * scale, 2 * scale, 3],
+      ]);
+      const batch = await patches.read([0, 1], Uint32Array.of(5, 9));
+      const p = 2 * scale;
+      for (let n = 0; n < 2; n++) {
+        const lr = batch.images.subarray(n * 12, (n + 1) * 12);
+        const hr = batch.targets!.subarray(n * p * p * 3, (n + 1) * p * p * 3);
+        for (let y = 0; y < 2; y++)
+          for (let x = 0; x < 2; x++)
+            for (let c = 0; c < 3; c++) expect(lr[(y * 2 + x) * 3 + c]).toBe(hr[(scale * y * p + scale * x) * 3 + c]);
+      }
+      await expect(loadDataset('div2k', { dataDir: dir, scale, patchSize: 2 * scale + 1 })).rejects.toThrow(
+        /multiple of the scale/,
+      );
+    },
+  );
 });
 
 describe('whole-image evaluation', () => {
@@ -126,21 +156,44 @@ describe('whole-image evaluation', () => {
     const set = fx.writeSrBenchmark(dir, 'gtmod12', 4);
     const ds = await loadDataset('set5', { dataDir: dir, scale: 4 });
     const before = tf.memory().numTensors;
-    const whole = await evaluateSuperResolution(ds, await perturbedUpscaler(set), { borderCrop: 'none', measure: srMetrics });
-    const cropped = await evaluateSuperResolution(ds, await perturbedUpscaler(set), { borderCrop: 'scale', measure: srMetrics });
+    const whole = await evaluateSuperResolution(ds, await perturbedUpscaler(set), {
+      borderCrop: 'none',
+      measure: srMetrics,
+    });
+    const cropped = await evaluateSuperResolution(ds, await perturbedUpscaler(set), {
+      borderCrop: 'scale',
+      measure: srMetrics,
+    });
     expect(tf.memory().numTensors).toBe(before);
     set.forEach(({ height, width }, i) => {
       // (width + 1) pixels off among height * width; with the crop, 1 among (height - 8) * (width - 8)
       // (to 1e-5 dB: the images pass through float32).
-      expect(whole.psnrPerImage[i]).toBeCloseTo(10 * Math.log10((255 * 255 * height * width) / ((width + 1) * dy * dy)), 5);
-      expect(cropped.psnrPerImage[i]).toBeCloseTo(10 * Math.log10((255 * 255 * (height - 8) * (width - 8)) / (dy * dy)), 5);
+      expect(whole.psnrPerImage[i]).toBeCloseTo(
+        10 * Math.log10((255 * 255 * height * width) / ((width + 1) * dy * dy)),
+        5,
+      );
+      expect(cropped.psnrPerImage[i]).toBeCloseTo(
+        10 * Math.log10((255 * 255 * (height - 8) * (width - 8)) / (dy * dy)),
+        5,
+      );
       expect(whole.ssimPerImage[i]).toBeLessThan(1);
       // SSIM with the crop = SSIM of the images with their 4-pixel borders cut off by hand.
       const { hr } = set[i]!;
       const centre = ((height / 2) * width + width / 2) * 3;
       const sr = Float32Array.from(hr, (v, k) => (k < width * 3 || (k >= centre && k < centre + 3) ? v + 10 : v) / 255);
-      const inner = (image: ArrayLike<number>) => Float32Array.from({ length: (height - 8) * (width - 8) * 3 }, (_, k) => image[((Math.floor(k / ((width - 8) * 3)) + 4) * width + (Math.floor(k / 3) % (width - 8)) + 4) * 3 + (k % 3)]!);
-      const byHand = srMetrics(inner(sr), inner(Float32Array.from(hr, (v) => v / 255)), { scale: 4, crop: 0, shape: [height - 8, width - 8, 3] });
+      const inner = (image: ArrayLike<number>) =>
+        Float32Array.from(
+          { length: (height - 8) * (width - 8) * 3 },
+          (_, k) =>
+            image[
+              ((Math.floor(k / ((width - 8) * 3)) + 4) * width + (Math.floor(k / 3) % (width - 8)) + 4) * 3 + (k % 3)
+            ]!,
+        );
+      const byHand = srMetrics(inner(sr), inner(Float32Array.from(hr, (v) => v / 255)), {
+        scale: 4,
+        crop: 0,
+        shape: [height - 8, width - 8, 3],
+      });
       expect(cropped.ssimPerImage[i]).toBeCloseTo(byHand.ssim, 6);
       expect(cropped.ssimPerImage[i]).not.toBeCloseTo(whole.ssimPerImage[i]!, 6);
     });
@@ -157,12 +210,33 @@ describe('whole-image evaluation', () => {
     // Nearest-neighbour upscaling reproduces HR exactly where LR was sampled; +0.5/255 and over-range values test clip/quantize.
     const exact = (i: number) => Float32Array.from(set[i]!.hr, (v) => (v + 0.4) / 255);
     let i = 0;
-    const rounded = await evaluateSuperResolution(ds, () => tf.tensor4d(exact(i++), [1, set[i - 1]!.height, set[i - 1]!.width, 3]), { borderCrop: 0, measure: srMetrics, quantize: true });
+    const rounded = await evaluateSuperResolution(
+      ds,
+      () => tf.tensor4d(exact(i++), [1, set[i - 1]!.height, set[i - 1]!.width, 3]),
+      { borderCrop: 0, measure: srMetrics, quantize: true },
+    );
     expect(rounded.psnrPerImage).toEqual([Infinity, Infinity, Infinity]);
-    await expect(evaluateSuperResolution(ds, (lr) => tf.clone(lr), { borderCrop: 'none', measure: srMetrics })).rejects.toThrow(/expected an output of shape \[1,24,36,3\] for LR \[1, 12, 18, 3\], got \[1,12,18,3\]/);
-    await expect(evaluateSuperResolution(ds, (lr) => tf.clone(lr), { borderCrop: -1, measure: srMetrics })).rejects.toThrow(DatasetArgumentError);
-    const mnistLike = new InMemoryDataset({ name: 'x', split: 'test', task: 'classification', imageShape: [2, 2, 1], images: new Uint8Array(4), labels: Int32Array.of(0), numClasses: 1, classNames: ['a'], mean: [0], std: [1] });
-    await expect(evaluateSuperResolution(mnistLike, (lr) => lr, { borderCrop: 'none', measure: srMetrics })).rejects.toThrow(/classification dataset/);
+    await expect(
+      evaluateSuperResolution(ds, (lr) => tf.clone(lr), { borderCrop: 'none', measure: srMetrics }),
+    ).rejects.toThrow(/expected an output of shape \[1,24,36,3\] for LR \[1, 12, 18, 3\], got \[1,12,18,3\]/);
+    await expect(
+      evaluateSuperResolution(ds, (lr) => tf.clone(lr), { borderCrop: -1, measure: srMetrics }),
+    ).rejects.toThrow(DatasetArgumentError);
+    const mnistLike = new InMemoryDataset({
+      name: 'x',
+      split: 'test',
+      task: 'classification',
+      imageShape: [2, 2, 1],
+      images: new Uint8Array(4),
+      labels: Int32Array.of(0),
+      numClasses: 1,
+      classNames: ['a'],
+      mean: [0],
+      std: [1],
+    });
+    await expect(
+      evaluateSuperResolution(mnistLike, (lr) => lr, { borderCrop: 'none', measure: srMetrics }),
+    ).rejects.toThrow(/classification dataset/);
     expect(tf.memory().numTensors).toBe(0);
   });
 });

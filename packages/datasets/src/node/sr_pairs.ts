@@ -1,5 +1,13 @@
 // (LR, HR) image pairs as a super-resolution dataset: the part the DIV2K and benchmark readers share.
-import { DatasetArgumentError, DatasetFormatError, LazyDataset, Rng, type Example, type ImageShape, type LoadSpec } from '@wavemix/datasets';
+import {
+  DatasetArgumentError,
+  DatasetFormatError,
+  LazyDataset,
+  Rng,
+  type Example,
+  type ImageShape,
+  type LoadSpec,
+} from '@wavemix/datasets';
 import type { Normalization } from './descriptor';
 import { findFirst, readBytes } from './files';
 import { decodeImage, downscaleBicubic } from './image_codec';
@@ -27,7 +35,8 @@ export interface PairedImagesInit {
 }
 
 export function checkScale(scale: number): void {
-  if (!Number.isInteger(scale) || scale < 2) throw new DatasetArgumentError('scale', `expected an integer >= 2, got ${scale}`);
+  if (!Number.isInteger(scale) || scale < 2)
+    throw new DatasetArgumentError('scale', `expected an integer >= 2, got ${scale}`);
 }
 
 /**
@@ -61,26 +70,48 @@ export function pairedImageDataset(init: PairedImagesInit): LazyDataset {
       const { hr: hrFile, lr: lrCandidates } = pairs[index]!;
       let hr = await decodeImage(readBytes(hrFile, name), hrFile, { channels: 3 });
       hr = cropImage(hr, 0, 0, hr.height - (hr.height % scale), hr.width - (hr.width % scale));
-      if (hr.height === 0 || hr.width === 0) throw new DatasetFormatError(hrFile, 16, `an image of at least ${scale} x ${scale}`, `${hr.width} x ${hr.height}`);
+      if (hr.height === 0 || hr.width === 0)
+        throw new DatasetFormatError(
+          hrFile,
+          16,
+          `an image of at least ${scale} x ${scale}`,
+          `${hr.width} x ${hr.height}`,
+        );
       let lr;
       if (lrCandidates) {
         const lrFile = findFirst(name, [...lrCandidates]);
         lr = await decodeImage(readBytes(lrFile, name), lrFile, { channels: 3 });
         if (lr.height !== hr.height / scale || lr.width !== hr.width / scale) {
-          throw new DatasetFormatError(lrFile, 16, `an LR image of ${hr.width / scale} x ${hr.height / scale} (HR / ${scale})`, `${lr.width} x ${lr.height}`);
+          throw new DatasetFormatError(
+            lrFile,
+            16,
+            `an LR image of ${hr.width / scale} x ${hr.height / scale} (HR / ${scale})`,
+            `${lr.width} x ${lr.height}`,
+          );
         }
       } else {
         lr = await downscaleBicubic(hr, scale);
       }
       if (patch !== undefined) {
-        if (lr.height < lrPatch || lr.width < lrPatch) throw new DatasetFormatError(hrFile, 16, `an image of at least ${patch} x ${patch}`, `${hr.width} x ${hr.height}`);
+        if (lr.height < lrPatch || lr.width < lrPatch)
+          throw new DatasetFormatError(
+            hrFile,
+            16,
+            `an image of at least ${patch} x ${patch}`,
+            `${hr.width} x ${hr.height}`,
+          );
         const rng = new Rng(seed);
         const y = rng.int(lr.height - lrPatch + 1);
         const x = rng.int(lr.width - lrPatch + 1);
         lr = cropImage(lr, y, x, lrPatch, lrPatch);
         hr = cropImage(hr, y * scale, x * scale, patch, patch);
       }
-      return { image: lr.data, imageShape: [lr.height, lr.width, 3], target: hr.data, targetShape: [hr.height, hr.width, 3] };
+      return {
+        image: lr.data,
+        imageShape: [lr.height, lr.width, 3],
+        target: hr.data,
+        targetShape: [hr.height, hr.width, 3],
+      };
     },
   });
 }

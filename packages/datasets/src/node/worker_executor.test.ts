@@ -1,7 +1,15 @@
 import { rmSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { createPipeline, disposeBatch, DatasetArgumentError, InMemoryDataset, splitDataset, type Dataset, type PipelineOptions } from '@wavemix/datasets';
+import {
+  createPipeline,
+  disposeBatch,
+  DatasetArgumentError,
+  InMemoryDataset,
+  splitDataset,
+  type Dataset,
+  type PipelineOptions,
+} from '@wavemix/datasets';
 import { loadMnist, workerExecutor } from '@wavemix/datasets/node';
 import { buildTestWorker } from './testing/worker_script';
 
@@ -17,7 +25,10 @@ async function run(dataset: Dataset, options: PipelineOptions, stepMs = 0) {
   const out: number[][] = [];
   const start = performance.now();
   for await (const batch of pipeline.epochBatches()) {
-    out.push([...batch.indices.subarray(0, 3), ...Array.from(batch.xs.dataSync().subarray(100, 110), (v) => Math.round(v * 1e4))]);
+    out.push([
+      ...batch.indices.subarray(0, 3),
+      ...Array.from(batch.xs.dataSync().subarray(100, 110), (v) => Math.round(v * 1e4)),
+    ]);
     disposeBatch(batch);
     if (stepMs > 0) {
       // Stands in for a training step: busy main thread.
@@ -39,8 +50,16 @@ test('worker batches equal in-thread batches (MNIST subset, split view); errors 
   const local = await run(train, options);
   const worker = await run(train, { ...options, executor: workerExecutor({ workerScript }) });
   expect(worker.out).toEqual(local.out);
-  const bad = new InMemoryDataset({ ...mnist, images: mnist.images.subarray(0, 784), labels: Int32Array.of(12), imageShape: [28, 28, 1], name: 'bad' });
-  await expect(run(bad, { batchSize: 1, executor: workerExecutor({ workerScript }) })).rejects.toThrow(DatasetArgumentError);
+  const bad = new InMemoryDataset({
+    ...mnist,
+    images: mnist.images.subarray(0, 784),
+    labels: Int32Array.of(12),
+    imageShape: [28, 28, 1],
+    name: 'bad',
+  });
+  await expect(run(bad, { batchSize: 1, executor: workerExecutor({ workerScript }) })).rejects.toThrow(
+    DatasetArgumentError,
+  );
 });
 
 // The speed-up itself is measured, not asserted (timed assertions flake on shared CI machines):

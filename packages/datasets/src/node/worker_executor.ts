@@ -23,9 +23,16 @@ export interface WorkerExecutorOptions {
 
 /** The built worker script next to this module (the ESM or CJS build, whichever exists). */
 export function defaultWorkerScript(): string {
-  const candidates = [__dirname, join(__dirname, 'node'), join(__dirname, '..', 'node')].flatMap((dir) => [join(dir, 'batch_worker.js'), join(dir, 'batch_worker.cjs')]);
+  const candidates = [__dirname, join(__dirname, 'node'), join(__dirname, '..', 'node')].flatMap((dir) => [
+    join(dir, 'batch_worker.js'),
+    join(dir, 'batch_worker.cjs'),
+  ]);
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new DatasetArgumentError('workerScript', `batch_worker script not found (looked for ${candidates.join(', ')}); pass workerScript`);
+  if (!found)
+    throw new DatasetArgumentError(
+      'workerScript',
+      `batch_worker script not found (looked for ${candidates.join(', ')}); pass workerScript`,
+    );
   return found;
 }
 
@@ -66,7 +73,10 @@ function sourceOf(root: Dataset): WorkerSource {
     return source;
   }
   if (root.loadSpec) return { kind: 'load', spec: root.loadSpec };
-  throw new DatasetArgumentError('dataset', `${root.name} cannot be opened in a worker: it is neither in memory nor made by loadDataset`);
+  throw new DatasetArgumentError(
+    'dataset',
+    `${root.name} cannot be opened in a worker: it is neither in memory nor made by loadDataset`,
+  );
 }
 
 function rebuildError(reply: Extract<WorkerReply, { type: 'error' }>): Error {
@@ -74,7 +84,8 @@ function rebuildError(reply: Extract<WorkerReply, { type: 'error' }>): Error {
   let error: Error;
   if (reply.name === 'DatasetFormatError') error = new DatasetFormatError(f.file, f.offset, f.expected, f.found);
   else if (reply.name === 'DatasetNotFoundError') error = new DatasetNotFoundError(f.dataset, f.paths);
-  else if (reply.name === 'WaveMixArgumentError') error = new DatasetArgumentError(f.argument, reply.message.replace(`${f.argument}: `, ''));
+  else if (reply.name === 'WaveMixArgumentError')
+    error = new DatasetArgumentError(f.argument, reply.message.replace(`${f.argument}: `, ''));
   else {
     error = new Error(reply.message);
     error.name = reply.name;

@@ -39,7 +39,11 @@ async function collect(options: PipelineOptions, epochs = 1, dataset = toyDatase
   const out: Array<{ indices: number[]; x: number[]; y: number[] }> = [];
   for (let e = 0; e < epochs; e++) {
     for await (const batch of pipeline.epochBatches()) {
-      out.push({ indices: Array.from(batch.indices), x: Array.from(batch.xs.dataSync()), y: Array.from(batch.ys.dataSync()) });
+      out.push({
+        indices: Array.from(batch.indices),
+        x: Array.from(batch.xs.dataSync()),
+        y: Array.from(batch.ys.dataSync()),
+      });
       disposeBatch(batch);
     }
   }
@@ -91,7 +95,11 @@ test('resuming from a saved state mid-epoch continues with exactly the same batc
   // Stop after 10 batches (in the second epoch), keeping the state after the last consumed one.
   outer: for (let e = 0; e < 3; e++) {
     for await (const batch of first.epochBatches()) {
-      seen.push({ indices: Array.from(batch.indices), x: Array.from(batch.xs.dataSync()), y: Array.from(batch.ys.dataSync()) });
+      seen.push({
+        indices: Array.from(batch.indices),
+        x: Array.from(batch.xs.dataSync()),
+        y: Array.from(batch.ys.dataSync()),
+      });
       disposeBatch(batch);
       saved = JSON.parse(JSON.stringify(first.state()));
       if (seen.length === 10) break outer;
@@ -101,7 +109,11 @@ test('resuming from a saved state mid-epoch continues with exactly the same batc
   const resumed = createPipeline(toyDataset(), { batchSize: 8, seed: 3, augment, state: saved });
   while (resumed.epoch < 3) {
     for await (const batch of resumed.epochBatches()) {
-      seen.push({ indices: Array.from(batch.indices), x: Array.from(batch.xs.dataSync()), y: Array.from(batch.ys.dataSync()) });
+      seen.push({
+        indices: Array.from(batch.indices),
+        x: Array.from(batch.xs.dataSync()),
+        y: Array.from(batch.ys.dataSync()),
+      });
       disposeBatch(batch);
     }
   }
@@ -109,7 +121,9 @@ test('resuming from a saved state mid-epoch continues with exactly the same batc
   // The state right after the last batch of an epoch points at the next epoch.
   expect(resumed.state()).toMatchObject({ epoch: 3, position: 0 });
   expect(() => createPipeline(toyDataset(), { batchSize: 4, seed: 3, state: saved })).toThrow(/batchSize/);
-  expect(() => createPipeline(toyDataset(), { batchSize: 8, seed: 3, state: { ...saved, position: 5 } })).toThrow(/position/);
+  expect(() => createPipeline(toyDataset(), { batchSize: 8, seed: 3, state: { ...saved, position: 5 } })).toThrow(
+    /position/,
+  );
 });
 
 test('limit, seeded split and a tf.data.Dataset', async () => {
@@ -142,7 +156,7 @@ test('limit, seeded split and a tf.data.Dataset', async () => {
 test('segmentation: crop and flip move the target with the image; padding is ignore index', async () => {
   const n = 4;
   const images = Uint8Array.from({ length: n * 3 * 5 }, (_, i) => i % 200);
-  const targets = Uint8Array.from({ length: n * 3 * 5 }, (_, i) => i % 200 % 3);
+  const targets = Uint8Array.from({ length: n * 3 * 5 }, (_, i) => (i % 200) % 3);
   const ds = new InMemoryDataset({
     name: 'seg',
     split: 'train',
@@ -157,14 +171,19 @@ test('segmentation: crop and flip move the target with the image; padding is ign
     mean: [0],
     std: [1],
   });
-  const pipeline = createPipeline(ds, { batchSize: 4, seed: 1, augment: { randomCrop: { padding: 2 }, horizontalFlip: true } });
+  const pipeline = createPipeline(ds, {
+    batchSize: 4,
+    seed: 1,
+    augment: { randomCrop: { padding: 2 }, horizontalFlip: true },
+  });
   for await (const batch of pipeline.epochBatches()) {
     expect(batch.ys.shape).toEqual([4, 3, 5]);
     const x = batch.xs.dataSync();
     const y = batch.ys.dataSync();
     for (let i = 0; i < x.length; i++) {
       const pixel = Math.round(x[i]! * 255);
-      if (y[i] === 255) expect(pixel).toBe(0); // padding
+      if (y[i] === 255)
+        expect(pixel).toBe(0); // padding
       else expect(y[i]).toBe(pixel % 3); // the target still belongs to its pixel
     }
     disposeBatch(batch);
@@ -175,6 +194,12 @@ test('segmentation: crop and flip move the target with the image; padding is ign
 test('bad options are typed errors', () => {
   expect(() => createPipeline(toyDataset(), { batchSize: 0 })).toThrow(DatasetArgumentError);
   expect(() => createPipeline(toyDataset(), { batchSize: 2, augment: { horizontalFlip: 2 } })).toThrow(/probability/);
-  const bad = new InMemoryDataset({ ...toyDataset(), images: new Uint8Array(48), labels: Int32Array.of(7), imageShape: [4, 4, 3], name: 'bad' });
+  const bad = new InMemoryDataset({
+    ...toyDataset(),
+    images: new Uint8Array(48),
+    labels: Int32Array.of(7),
+    imageShape: [4, 4, 3],
+    name: 'bad',
+  });
   return expect(collect({ batchSize: 1 }, 1, bad)).rejects.toThrow(/class id 7/);
 });

@@ -3,7 +3,14 @@ import type { Dataset } from '../dataset';
 import { DatasetArgumentError } from '../errors';
 import { hashWords, permutation, STREAM } from '../rng';
 import { limitDataset } from '../split';
-import { prepareBatch, resolveAugment, type AugmentOptions, type BatchRequest, type PrepareConfig, type PreparedBatch } from './prepare';
+import {
+  prepareBatch,
+  resolveAugment,
+  type AugmentOptions,
+  type BatchRequest,
+  type PrepareConfig,
+  type PreparedBatch,
+} from './prepare';
 
 /** Prepares batches (in this thread, or in workers: see `workerExecutor` in `@wavemix/datasets/node`). */
 export interface BatchExecutor {
@@ -98,22 +105,32 @@ export class DataPipeline {
 
   constructor(dataset: Dataset, options: PipelineOptions) {
     const { batchSize } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new DatasetArgumentError('batchSize', `expected a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new DatasetArgumentError('batchSize', `expected a positive integer, got ${batchSize}`);
     if (dataset.imageShape === null && batchSize !== 1) {
-      throw new DatasetArgumentError('batchSize', `${dataset.name} images vary in size, so batches must hold 1 example (got ${batchSize}); give the reader a fixed size instead`);
+      throw new DatasetArgumentError(
+        'batchSize',
+        `${dataset.name} images vary in size, so batches must hold 1 example (got ${batchSize}); give the reader a fixed size instead`,
+      );
     }
     this.dataset = options.limit === undefined ? dataset : limitDataset(dataset, options.limit);
-    if (this.dataset.size === 0) throw new DatasetArgumentError('dataset', `${dataset.name} (${dataset.split}) has no examples`);
+    if (this.dataset.size === 0)
+      throw new DatasetArgumentError('dataset', `${dataset.name} (${dataset.split}) has no examples`);
     this.batchSize = batchSize;
     this.seed = options.seed ?? 0;
     if (!Number.isInteger(this.seed)) throw new DatasetArgumentError('seed', `expected an integer, got ${this.seed}`);
     this.shuffle = options.shuffle ?? true;
     this.dropRemainder = options.dropRemainder ?? false;
     this.prefetch = options.prefetch ?? 2;
-    if (!Number.isInteger(this.prefetch) || this.prefetch < 1) throw new DatasetArgumentError('prefetch', `expected a positive integer, got ${this.prefetch}`);
+    if (!Number.isInteger(this.prefetch) || this.prefetch < 1)
+      throw new DatasetArgumentError('prefetch', `expected a positive integer, got ${this.prefetch}`);
     const size = this.dataset.size;
     this.examplesPerEpoch = this.dropRemainder ? size - (size % batchSize) : size;
-    if (this.examplesPerEpoch === 0) throw new DatasetArgumentError('batchSize', `${batchSize} is larger than the ${size} examples and dropRemainder is set`);
+    if (this.examplesPerEpoch === 0)
+      throw new DatasetArgumentError(
+        'batchSize',
+        `${batchSize} is larger than the ${size} examples and dropRemainder is set`,
+      );
     const normalize = options.normalize ?? dataset.task !== 'super-resolution';
     this.config = {
       task: dataset.task,
@@ -157,14 +174,29 @@ export class DataPipeline {
   /** Continues from a saved state (not while an epoch is being iterated). */
   restore(state: PipelineState): void {
     if (this.iterating) throw new DatasetArgumentError('state', 'cannot restore while an epoch is being iterated');
-    if (state?.version !== 1) throw new DatasetArgumentError('state', `unsupported pipeline state version ${String(state?.version)}`);
-    const mismatch = (['seed', 'batchSize', 'examplesPerEpoch', 'shuffle'] as const).filter((k) => state[k] !== this[k]);
+    if (state?.version !== 1)
+      throw new DatasetArgumentError('state', `unsupported pipeline state version ${String(state?.version)}`);
+    const mismatch = (['seed', 'batchSize', 'examplesPerEpoch', 'shuffle'] as const).filter(
+      (k) => state[k] !== this[k],
+    );
     if (mismatch.length > 0) {
-      throw new DatasetArgumentError('state', `saved under a different ${mismatch.map((k) => `${k} (${String(state[k])} vs ${String(this[k])})`).join(', ')}`);
+      throw new DatasetArgumentError(
+        'state',
+        `saved under a different ${mismatch.map((k) => `${k} (${String(state[k])} vs ${String(this[k])})`).join(', ')}`,
+      );
     }
-    if (!Number.isInteger(state.epoch) || state.epoch < 0) throw new DatasetArgumentError('state', `bad epoch ${state.epoch}`);
-    if (!Number.isInteger(state.position) || state.position < 0 || state.position >= this.examplesPerEpoch || state.position % this.batchSize !== 0) {
-      throw new DatasetArgumentError('state', `bad position ${state.position} for ${this.examplesPerEpoch} examples in batches of ${this.batchSize}`);
+    if (!Number.isInteger(state.epoch) || state.epoch < 0)
+      throw new DatasetArgumentError('state', `bad epoch ${state.epoch}`);
+    if (
+      !Number.isInteger(state.position) ||
+      state.position < 0 ||
+      state.position >= this.examplesPerEpoch ||
+      state.position % this.batchSize !== 0
+    ) {
+      throw new DatasetArgumentError(
+        'state',
+        `bad position ${state.position} for ${this.examplesPerEpoch} examples in batches of ${this.batchSize}`,
+      );
     }
     this.currentEpoch = state.epoch;
     this.currentPosition = state.position;
@@ -251,7 +283,10 @@ export class DataPipeline {
 
 function toBatch(prepared: PreparedBatch, config: PrepareConfig, epoch: number): Batch {
   const xs = tf.tensor4d(prepared.x, prepared.xShape, 'float32');
-  const ys = config.task === 'super-resolution' ? tf.tensor(prepared.y, prepared.yShape, 'float32') : tf.tensor(prepared.y, prepared.yShape, 'int32');
+  const ys =
+    config.task === 'super-resolution'
+      ? tf.tensor(prepared.y, prepared.yShape, 'float32')
+      : tf.tensor(prepared.y, prepared.yShape, 'int32');
   return { xs, ys, indices: prepared.indices, epoch };
 }
 

@@ -64,27 +64,50 @@ export function resolveAugment(augment: AugmentOptions | false | undefined, info
   if (augment.randomCrop) {
     const padding = augment.randomCrop.padding ?? 0;
     const size = augment.randomCrop.size ?? (info.imageShape ? [info.imageShape[0], info.imageShape[1]] : undefined);
-    if (!size) throw new DatasetArgumentError('augment.randomCrop.size', `${info.name} images vary in size; give a crop size`);
-    if (!Number.isInteger(padding) || padding < 0) throw new DatasetArgumentError('augment.randomCrop.padding', `expected a non-negative integer, got ${padding}`);
-    if (info.task === 'super-resolution') throw new DatasetArgumentError('augment.randomCrop', 'super-resolution patches are cropped by the reader (patchSize)');
+    if (!size)
+      throw new DatasetArgumentError('augment.randomCrop.size', `${info.name} images vary in size; give a crop size`);
+    if (!Number.isInteger(padding) || padding < 0)
+      throw new DatasetArgumentError('augment.randomCrop.padding', `expected a non-negative integer, got ${padding}`);
+    if (info.task === 'super-resolution')
+      throw new DatasetArgumentError(
+        'augment.randomCrop',
+        'super-resolution patches are cropped by the reader (patchSize)',
+      );
     crop = { padding, height: size[0], width: size[1] };
   }
-  const flip = augment.horizontalFlip === true ? 0.5 : augment.horizontalFlip === false || augment.horizontalFlip === undefined ? 0 : augment.horizontalFlip;
-  if (!(flip >= 0 && flip <= 1)) throw new DatasetArgumentError('augment.horizontalFlip', `expected a probability, got ${flip}`);
+  const flip =
+    augment.horizontalFlip === true
+      ? 0.5
+      : augment.horizontalFlip === false || augment.horizontalFlip === undefined
+        ? 0
+        : augment.horizontalFlip;
+  if (!(flip >= 0 && flip <= 1))
+    throw new DatasetArgumentError('augment.horizontalFlip', `expected a probability, got ${flip}`);
   let trivialAugment: ResolvedAugment['trivialAugment'] = null;
   if (augment.trivialAugment) {
     if (info.task !== 'classification') {
-      throw new DatasetArgumentError('augment.trivialAugment', `TrivialAugmentWide moves pixels without its target; it is for classification, not ${info.task}`);
+      throw new DatasetArgumentError(
+        'augment.trivialAugment',
+        `TrivialAugmentWide moves pixels without its target; it is for classification, not ${info.task}`,
+      );
     }
     const bins = typeof augment.trivialAugment === 'object' ? (augment.trivialAugment.numMagnitudeBins ?? 31) : 31;
-    if (!Number.isInteger(bins) || bins < 2) throw new DatasetArgumentError('augment.trivialAugment.numMagnitudeBins', `expected an integer >= 2, got ${bins}`);
+    if (!Number.isInteger(bins) || bins < 2)
+      throw new DatasetArgumentError(
+        'augment.trivialAugment.numMagnitudeBins',
+        `expected an integer >= 2, got ${bins}`,
+      );
     trivialAugment = { numMagnitudeBins: bins };
   }
   return { crop, flipProbability: flip, trivialAugment };
 }
 
 /** Reads, augments and normalises one batch. */
-export async function prepareBatch(dataset: Dataset, config: PrepareConfig, request: BatchRequest): Promise<PreparedBatch> {
+export async function prepareBatch(
+  dataset: Dataset,
+  config: PrepareConfig,
+  request: BatchRequest,
+): Promise<PreparedBatch> {
   const raw = await dataset.read(request.indices, request.readSeeds);
   return prepareExamples(raw, config, request);
 }
@@ -119,7 +142,10 @@ export function prepareExamples(raw: ExampleBatch, config: PrepareConfig, reques
     let target: ImageU8 | null = null;
     if (task !== 'classification') {
       if (!raw.targets) throw new DatasetArgumentError('dataset', `${config.name} returned no targets`);
-      const [th, tw, tc] = task === 'segmentation' ? [targetShape[0]!, targetShape[1]!, 1] : [targetShape[0]!, targetShape[1]!, targetShape[2]!];
+      const [th, tw, tc] =
+        task === 'segmentation'
+          ? [targetShape[0]!, targetShape[1]!, 1]
+          : [targetShape[0]!, targetShape[1]!, targetShape[2]!];
       target = { data: raw.targets.subarray(i * perTarget, (i + 1) * perTarget), height: th, width: tw, channels: tc };
     }
     if (augment) {
@@ -128,7 +154,8 @@ export function prepareExamples(raw: ExampleBatch, config: PrepareConfig, reques
         const { padding, height, width } = augment.crop;
         const [top, left] = drawCropOffsets(rng, h, w, height, width, padding);
         image = cropWithPadding(image, top, left, height, width, padding, 0);
-        if (target && task === 'segmentation') target = cropWithPadding(target, top, left, height, width, padding, config.ignoreIndex);
+        if (target && task === 'segmentation')
+          target = cropWithPadding(target, top, left, height, width, padding, config.ignoreIndex);
       }
       if (augment.flipProbability > 0 && rng.uniform() < augment.flipProbability) {
         image = horizontalFlip(image);
@@ -151,7 +178,10 @@ export function prepareExamples(raw: ExampleBatch, config: PrepareConfig, reques
       const v = y[i]!;
       if (!(v >= 0 && v < config.numClasses) && !(task === 'segmentation' && v === config.ignoreIndex)) {
         const example = request.indices[task === 'classification' ? i : Math.floor(i / (outH * outW))]!;
-        throw new DatasetArgumentError('labels', `${config.name} example ${example} has class id ${v}, outside 0..${config.numClasses - 1}`);
+        throw new DatasetArgumentError(
+          'labels',
+          `${config.name} example ${example} has class id ${v}, outside 0..${config.numClasses - 1}`,
+        );
       }
     }
   }

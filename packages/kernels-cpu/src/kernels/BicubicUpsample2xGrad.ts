@@ -2,7 +2,10 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BicubicUpsample2xGrad, type BicubicUpsample2xGradInputs, bicubicUpsample2xGradImpl } from '@wavemix/core';
 
-export function bicubicUpsample2xGrad(args: { inputs: BicubicUpsample2xGradInputs; backend: MathBackendCPU }): TensorInfo {
+export function bicubicUpsample2xGrad(args: {
+  inputs: BicubicUpsample2xGradInputs;
+  backend: MathBackendCPU;
+}): TensorInfo {
   const { inputs, backend } = args;
   const dy = inputs.dy!;
   const [b, h2, w2, c] = dy.shape as [number, number, number, number];

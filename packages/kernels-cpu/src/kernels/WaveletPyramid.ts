@@ -1,6 +1,12 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { WaveletPyramid, type WaveletPyramidAttrs, type WaveletPyramidInputs, haarPyramid, pyramidShapes } from '@wavemix/core';
+import {
+  WaveletPyramid,
+  type WaveletPyramidAttrs,
+  type WaveletPyramidInputs,
+  haarPyramid,
+  pyramidShapes,
+} from '@wavemix/core';
 
 export function waveletPyramid(args: {
   inputs: WaveletPyramidInputs;

@@ -12,7 +12,13 @@ import { dirname, join } from 'node:path';
 import { WaveMixError } from '@wavemix/core';
 import { installNodeWebGPU, SWIFTSHADER_ICD, vulkanDriverSetting, type WebGPUModule } from '../node_webgpu';
 
-export { installNodeWebGPU, SWIFTSHADER_ICD, vulkanDriverSetting, type NodeWebGPUOptions, type WebGPUModule } from '../node_webgpu';
+export {
+  installNodeWebGPU,
+  SWIFTSHADER_ICD,
+  vulkanDriverSetting,
+  type NodeWebGPUOptions,
+  type WebGPUModule,
+} from '../node_webgpu';
 
 /** What a GPU adapter says about itself, and whether it is a CPU emulation. */
 export interface GpuAdapterSummary {
@@ -72,7 +78,9 @@ export function loadDawn(): WebGPUModule {
   const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
   const addon = join(dirname(packageJson), 'dist', platform, 'dawn.node');
   if (!existsSync(addon)) {
-    throw new WaveMixWebGPUUnavailableError(`the 'webgpu' package has no Dawn build for ${platform} (looked for ${addon})`);
+    throw new WaveMixWebGPUUnavailableError(
+      `the 'webgpu' package has no Dawn build for ${platform} (looked for ${addon})`,
+    );
   }
   const module = { exports: {} as WebGPUModule };
   process.dlopen(module, addon);

@@ -41,9 +41,18 @@ export function webgpuKernelCases(): ConformanceCase[] {
       name: 'webgpu: one compiled pipeline per layout serves every shape',
       run: async () => {
         const backend = activeBackend();
-        const ourKeys = () => Object.keys(backend.pipelineCache).filter((key) => key.startsWith('wavemix_haar_')).sort();
+        const ourKeys = () =>
+          Object.keys(backend.pipelineCache)
+            .filter((key) => key.startsWith('wavemix_haar_'))
+            .sort();
         const runAll = async (shape: [number, number, number, number]) => {
-          const x = tf.tensor4d(randomArray(shape.reduce((p, d) => p * d, 1), 11), shape);
+          const x = tf.tensor4d(
+            randomArray(
+              shape.reduce((p, d) => p * d, 1),
+              11,
+            ),
+            shape,
+          );
           const outs = [dwt2d(x), ...(Math.min(shape[1], shape[2]) >= 2 ? waveletPyramid(x, 1) : [])];
           outs.push(idwt2d(outs[0]!, [shape[1], shape[2]]));
           await outs[outs.length - 1]!.data();
@@ -72,7 +81,10 @@ export function webgpuKernelCases(): ConformanceCase[] {
           }
         }
         const after = ourKeys();
-        assert(JSON.stringify(after) === JSON.stringify(warm), `new pipelines compiled for new shapes: ${after.filter((k) => !warm.includes(k)).join(' | ')}`);
+        assert(
+          JSON.stringify(after) === JSON.stringify(warm),
+          `new pipelines compiled for new shapes: ${after.filter((k) => !warm.includes(k)).join(' | ')}`,
+        );
       },
     },
     {
@@ -80,21 +92,30 @@ export function webgpuKernelCases(): ConformanceCase[] {
       run: async () => {
         // A device with WebGPU's default limits (128 MiB per storage binding), as many browsers
         // grant; the tfjs backend on it is real, the oversized input is a CPU-side tensor.
-        const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<{ requestDevice(): Promise<unknown> } | null> } } })
-          .navigator?.gpu;
+        const gpu = (
+          globalThis as {
+            navigator?: { gpu?: { requestAdapter(): Promise<{ requestDevice(): Promise<unknown> } | null> } };
+          }
+        ).navigator?.gpu;
         assert(gpu != null, 'navigator.gpu is missing');
         const adapter = await gpu.requestAdapter();
         assert(adapter != null, 'no WebGPU adapter');
-        const device = (await adapter.requestDevice()) as { limits: { maxStorageBufferBindingSize: number }; destroy(): void };
+        const device = (await adapter.requestDevice()) as {
+          limits: { maxStorageBufferBindingSize: number };
+          destroy(): void;
+        };
         const limit = device.limits.maxStorageBufferBindingSize;
         const backend = new WebGPUBackend(device as never);
         try {
           const shape = [1, Math.ceil(limit / (4 * 4096 * 2)) + 1, 4096, 2];
           const dataId = backend.write(new Float32Array(shape.reduce((p, d) => p * d, 1)), shape, 'float32');
-          const run = () => dwt2DConfig.kernelFunc({ inputs: { x: { dataId, shape, dtype: 'float32' } }, backend, attrs: {} });
+          const run = () =>
+            dwt2DConfig.kernelFunc({ inputs: { x: { dataId, shape, dtype: 'float32' } }, backend, attrs: {} });
           assertThrows(
             run,
-            new RegExp(`^WaveMixDwt2D on webgpu: input x of shape \\[${shape.join(', ')}\\] .* exceeds the device limit maxStorageBufferBindingSize = ${limit} bytes`),
+            new RegExp(
+              `^WaveMixDwt2D on webgpu: input x of shape \\[${shape.join(', ')}\\] .* exceeds the device limit maxStorageBufferBindingSize = ${limit} bytes`,
+            ),
             WaveMixKernelLimitError,
             'oversized input',
           );
@@ -120,8 +141,14 @@ export function webgpuKernelCases(): ConformanceCase[] {
           error = caught;
         }
         backend.disposeData(output.dataId);
-        assert(error instanceof WaveMixShaderError, `reading the output gave ${String(error)}, expected WaveMixShaderError`);
-        assert(/WaveMixTestBroken on webgpu: program wavemix_test_broken failed to compile/.test((error as Error).message), (error as Error).message);
+        assert(
+          error instanceof WaveMixShaderError,
+          `reading the output gave ${String(error)}, expected WaveMixShaderError`,
+        );
+        assert(
+          /WaveMixTestBroken on webgpu: program wavemix_test_broken failed to compile/.test((error as Error).message),
+          (error as Error).message,
+        );
         assertThrows(
           () => runWaveMixProgram(backend, 'WaveMixTestBroken', new BrokenProgram(), [x]),
           /failed to compile/,

@@ -17,7 +17,13 @@ export class Lcg {
   }
 }
 
-export function classificationCase(): { logits: Float64Array; labels: Int32Array; pred: Int32Array; n: number; c: number } {
+export function classificationCase(): {
+  logits: Float64Array;
+  labels: Int32Array;
+  pred: Int32Array;
+  n: number;
+  c: number;
+} {
   const n = 200;
   const c = 7;
   const rng = new Lcg(1);
@@ -31,7 +37,12 @@ export function classificationCase(): { logits: Float64Array; labels: Int32Array
 }
 
 /** Six classes; class 4 never occurs (in targets or predictions), class 5 only in targets. */
-export function segmentationCase(): { pred: Int32Array; target: Int32Array; shape: [number, number, number]; c: number } {
+export function segmentationCase(): {
+  pred: Int32Array;
+  target: Int32Array;
+  shape: [number, number, number];
+  c: number;
+} {
   const shape: [number, number, number] = [3, 16, 16];
   const size = 3 * 16 * 16;
   const rng = new Lcg(2);
@@ -64,7 +75,13 @@ export function calibrationCase(): { logits: Float64Array; labels: Int32Array; n
 }
 
 /** An image `[h, w, c]` in [0, 1] and a noisy copy of it. */
-export function imagePair(seed: number, h: number, w: number, c: number, noise: number): { a: Float64Array; b: Float64Array } {
+export function imagePair(
+  seed: number,
+  h: number,
+  w: number,
+  c: number,
+  noise: number,
+): { a: Float64Array; b: Float64Array } {
   const rng = new Lcg(seed);
   const a = new Float64Array(h * w * c);
   const b = new Float64Array(h * w * c);

@@ -22,7 +22,15 @@ import type { ResolvedConfig } from '../config';
 /** PyTorch `Conv2d(in, out, 3, stride, padding=1)`. */
 function conv3x3(x: SymbolicTensor, name: string, inChannels: number, filters: number, stride = 1): SymbolicTensor {
   if (stride === 1) return conv2d(name, inChannels, filters, 3, { padding: 'same' }).apply(x) as SymbolicTensor;
-  const padded = layers.zeroPadding2d({ name: `${name}.pad`, padding: [[1, 1], [1, 1]] }).apply(x) as SymbolicTensor;
+  const padded = layers
+    .zeroPadding2d({
+      name: `${name}.pad`,
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+    })
+    .apply(x) as SymbolicTensor;
   return conv2d(name, inChannels, filters, 3, { strides: stride, padding: 'valid' }).apply(padded) as SymbolicTensor;
 }
 

@@ -13,14 +13,28 @@ beforeAll(async () => {
 describe('WaveMixSR-V2 configuration', () => {
   it('fills the official defaults (scale 2, blocks 2, mult 1, dropout 0.3; finalDim 144 as published)', () => {
     expect(resolveConfig({ task: 'wavemix-sr-v2' })).toMatchObject({
-      scale: 2, depth: 2, mult: 1, finalDim: 144, ffChannel: 576, dropout: 0.3, level: 1, interpolation: 'bicubic', inChannels: 3,
+      scale: 2,
+      depth: 2,
+      mult: 1,
+      finalDim: 144,
+      ffChannel: 576,
+      dropout: 0.3,
+      level: 1,
+      interpolation: 'bicubic',
+      inChannels: 3,
     });
   });
 
   it('refuses scales other than 2, 4, 8, fields of other tasks and non-YCbCr input', () => {
-    expect(() => resolveConfig({ task: 'wavemix-sr-v2', scale: 3 })).toThrow(/scale: WaveMixSR-V2 supports 2, 4, 8, got 3/);
-    expect(() => resolveConfig({ task: 'wavemix-sr-v2', depth: 4 })).toThrow(/depth: does not apply to task 'wavemix-sr-v2'/);
-    expect(() => resolveConfig({ task: 'wavemix-sr-v2', interpolation: 'bilinear' })).toThrow(/interpolation: does not apply/);
+    expect(() => resolveConfig({ task: 'wavemix-sr-v2', scale: 3 })).toThrow(
+      /scale: WaveMixSR-V2 supports 2, 4, 8, got 3/,
+    );
+    expect(() => resolveConfig({ task: 'wavemix-sr-v2', depth: 4 })).toThrow(
+      /depth: does not apply to task 'wavemix-sr-v2'/,
+    );
+    expect(() => resolveConfig({ task: 'wavemix-sr-v2', interpolation: 'bilinear' })).toThrow(
+      /interpolation: does not apply/,
+    );
     expect(() => resolveConfig({ task: 'wavemix-sr-v2', inChannels: 1 })).toThrow(WaveMixArgumentError);
     expect(() => resolveConfig({ task: 'wavemix-sr-v2', blocks: 0 })).toThrow(/blocks: must be a positive integer/);
     expect(() => resolveConfig({ task: 'wavemix-sr-v2', sr: 4 } as never)).toThrow(/did you mean scale\?/);
@@ -36,11 +50,18 @@ describe('WaveMixSR-V2 configuration', () => {
     expect(countTrainableParams(model)).toBe(expected);
     const keys = pytorchParameters(model).map((p) => p.key);
     expect(keys.filter((k) => k.endsWith('.path1.1.weight'))).toHaveLength(Math.log2(scale));
-    expect(keys).toEqual(expect.arrayContaining([
-      'SR_blocks.0.path1.1.weight', 'SR_blocks.0.layers.1.reduction.weight', 'SR_blocks.0.layers.1.feedforward.0.weight',
-      'SR_blocks.0.layers.1.feedforward.3.weight', 'SR_blocks.0.layers.1.feedforward.5.weight',
-      'SR_blocks.0.layers.1.feedforward.6.running_var', 'SR_blocks.0.final.0.weight', 'SR_blocks.0.final.1.bias',
-    ]));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'SR_blocks.0.path1.1.weight',
+        'SR_blocks.0.layers.1.reduction.weight',
+        'SR_blocks.0.layers.1.feedforward.0.weight',
+        'SR_blocks.0.layers.1.feedforward.3.weight',
+        'SR_blocks.0.layers.1.feedforward.5.weight',
+        'SR_blocks.0.layers.1.feedforward.6.running_var',
+        'SR_blocks.0.final.0.weight',
+        'SR_blocks.0.final.1.bias',
+      ]),
+    );
     expect(getWaveMixMetadata(model)!.preprocessing.colorSpace).toBe('ycbcr');
     model.dispose();
   });
@@ -64,12 +85,18 @@ describe('WaveMixSR at 2x, 3x and 4x', () => {
     expect(resolveConfig({ task: 'wavemix-sr' })).toMatchObject({ scale: 2, interpolation: 'bicubic' });
     expect(resolveConfig({ task: 'wavemix-sr', scale: 3 })).toMatchObject({ scale: 3, interpolation: 'bilinear' });
     expect(resolveConfig({ task: 'wavemix-sr', scale: 4 })).toMatchObject({ scale: 4, interpolation: 'bilinear' });
-    expect(resolveConfig({ task: 'wavemix-sr', scale: 4, interpolation: 'bicubic' })).toMatchObject({ interpolation: 'bicubic' });
+    expect(resolveConfig({ task: 'wavemix-sr', scale: 4, interpolation: 'bicubic' })).toMatchObject({
+      interpolation: 'bicubic',
+    });
     expect(() => resolveConfig({ task: 'wavemix-sr', scale: 8 })).toThrow(/scale: WaveMixSR supports 2, 3, 4, got 8/);
-    expect(() => resolveConfig({ task: 'wavemix-sr', interpolation: 'nearest' as never })).toThrow(/interpolation: must be 'bicubic' or 'bilinear'/);
+    expect(() => resolveConfig({ task: 'wavemix-sr', interpolation: 'nearest' as never })).toThrow(
+      /interpolation: must be 'bicubic' or 'bilinear'/,
+    );
     expect(() => resolveConfig({ task: 'sisr', scale: 2 })).toThrow(/scale: does not apply to task 'sisr'/);
     // 3x of an odd size is odd, which a level-1 block cannot halve (the official test scripts trim to even sizes).
-    expect(() => resolveConfig({ task: 'wavemix-sr', scale: 3, inputSize: [5, 6] })).toThrow(/height 5 is not divisible by 2/);
+    expect(() => resolveConfig({ task: 'wavemix-sr', scale: 3, inputSize: [5, 6] })).toThrow(
+      /height 5 is not divisible by 2/,
+    );
     expect(resolveConfig({ task: 'wavemix-sr', scale: 4, inputSize: [5, 7] }).inputSize).toEqual([5, 7]);
   });
 
@@ -92,10 +119,12 @@ describe('saving and loading the super-resolution models (tfjs format)', () => {
   ] as const)('%j round-trips with PixelShuffle / WaveMixUpsample and predicts the same', async (config) => {
     const model = createModel(config);
     let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const layerClasses = JSON.stringify(saved!.modelTopology);
     expect(layerClasses).toContain(config.task === 'wavemix-sr-v2' ? '"PixelShuffle"' : '"WaveMixUpsample"');
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));

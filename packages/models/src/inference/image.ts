@@ -28,8 +28,14 @@ export type ImageInput =
   | OffscreenCanvas;
 
 function isPixelData(image: unknown): image is PixelData {
-  return typeof image === 'object' && image !== null && 'data' in image && 'width' in image && 'height' in image
-    && (ArrayBuffer.isView((image as PixelData).data) || Array.isArray((image as PixelData).data));
+  return (
+    typeof image === 'object' &&
+    image !== null &&
+    'data' in image &&
+    'width' in image &&
+    'height' in image &&
+    (ArrayBuffer.isView((image as PixelData).data) || Array.isArray((image as PixelData).data))
+  );
 }
 
 /** RGB pixels as a float32 `[h, w, 3]` tensor in [0, 255] (grey is replicated, alpha dropped). */
@@ -39,7 +45,10 @@ export function toRgbTensor(image: ImageInput): tf.Tensor3D {
     if (image instanceof tf.Tensor) {
       if (image.rank === 4) {
         if (image.shape[0] !== 1) {
-          throw new WaveMixArgumentError('image', `a rank-4 tensor must hold one image ([1, h, w, c]), got shape [${image.shape.join(', ')}]`);
+          throw new WaveMixArgumentError(
+            'image',
+            `a rank-4 tensor must hold one image ([1, h, w, c]), got shape [${image.shape.join(', ')}]`,
+          );
         }
         pixels = tf.squeeze(image, [0]) as tf.Tensor3D;
       } else if (image.rank === 3) {
@@ -63,7 +72,10 @@ export function toRgbTensor(image: ImageInput): tf.Tensor3D {
     } else if (typeof (tf as { browser?: unknown }).browser === 'object' && image != null) {
       pixels = tf.browser.fromPixels(image as HTMLCanvasElement, 3);
     } else {
-      throw new WaveMixArgumentError('image', 'expected a tensor, {data, width, height} pixels, or an image/canvas/video element');
+      throw new WaveMixArgumentError(
+        'image',
+        'expected a tensor, {data, width, height} pixels, or an image/canvas/video element',
+      );
     }
     const channels = pixels.shape[2];
     let rgb: tf.Tensor3D;

@@ -18,10 +18,12 @@ const fixture = (name: string) => modelFixtures().find((f) => f.name === name)!;
 
 async function inMemory(model: tf.LayersModel): Promise<tf.io.IOHandler> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    saved = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   return tf.io.fromMemory(saved!);
 }
 
@@ -33,7 +35,10 @@ async function fixturePredictor(name: string, classNames?: string[]) {
   const metadata = getWaveMixMetadata(model)!;
   const channels = metadata.config.inChannels;
   // image / 255 then (x - 0) / (1/255) = image: the fixture input goes in as is.
-  setWaveMixMetadata(model, { ...metadata, preprocessing: { colorSpace: 'rgb', mean: new Array(channels).fill(0), std: new Array(channels).fill(1 / 255) } });
+  setWaveMixMetadata(model, {
+    ...metadata,
+    preprocessing: { colorSpace: 'rgb', mean: new Array(channels).fill(0), std: new Array(channels).fill(1 / 255) },
+  });
   const predictor = await load(await inMemory(model));
   const io = readTensors(path.join(f.dir, 'io.safetensors'));
   return { predictor, io };
@@ -77,8 +82,12 @@ describe('load + classify', () => {
     expect(fromRgba.map((r) => r.className)).toEqual(fromGrey.map((r) => r.className));
     fromRgba.forEach((r, i) => expect(Math.abs(r.probability - fromGrey[i]!.probability)).toBeLessThan(1e-6));
     fromTensor.forEach((r, i) => expect(Math.abs(r.probability - fromGrey[i]!.probability)).toBeLessThan(1e-6));
-    expect(fromGrey[0]!.className).toMatch(/^(T-shirt\/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot)$/);
-    expect(() => predictor.preprocess({ data: new Uint8Array(10), width: 28, height: 28 })).toThrow(/10 values do not make a 28x28 image/);
+    expect(fromGrey[0]!.className).toMatch(
+      /^(T-shirt\/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot)$/,
+    );
+    expect(() => predictor.preprocess({ data: new Uint8Array(10), width: 28, height: 28 })).toThrow(
+      /10 values do not make a 28x28 image/,
+    );
     predictor.dispose();
   });
 });
@@ -112,7 +121,9 @@ describe('upscale', () => {
     const result = await predictor.upscale({ data: new Uint8Array(6 * 10 * 3).fill(128), width: 10, height: 6 });
     expect([result.width, result.height, result.data.length]).toEqual([20, 12, 20 * 12 * 4]);
     expect(result.data.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true);
-    await expect(predictor.upscale({ data: new Uint8Array(5 * 10 * 3), width: 10, height: 5 })).rejects.toThrow(/height 5 is not divisible by 2/);
+    await expect(predictor.upscale({ data: new Uint8Array(5 * 10 * 3), width: 10, height: 5 })).rejects.toThrow(
+      /height 5 is not divisible by 2/,
+    );
     predictor.dispose();
   });
 });
@@ -129,12 +140,24 @@ describe('upscale with WaveMixSR', () => {
     const y = io.get('y')!;
     const [, , h, w] = x.shape as number[];
     // An RGB image whose YCbCr / 255 is the fixture input, and the expected RGBA bytes of the fixture output.
-    const rgb = tf.tidy(() => yCbCrToRgb(tf.mul(tf.tensor3d(nchwToNhwc(x.data, x.shape), [h!, w!, 3]), 255)) as tf.Tensor3D);
-    const expected = tf.tidy(() => tf.round(tf.mul(tf.clipByValue(yCbCrToRgb(tf.tensor3d(nchwToNhwc(y.data, y.shape), [2 * h!, 2 * w!, 3]), 1), 0, 1), 255)).dataSync());
+    const rgb = tf.tidy(
+      () => yCbCrToRgb(tf.mul(tf.tensor3d(nchwToNhwc(x.data, x.shape), [h!, w!, 3]), 255)) as tf.Tensor3D,
+    );
+    const expected = tf.tidy(() =>
+      tf
+        .round(
+          tf.mul(
+            tf.clipByValue(yCbCrToRgb(tf.tensor3d(nchwToNhwc(y.data, y.shape), [2 * h!, 2 * w!, 3]), 1), 0, 1),
+            255,
+          ),
+        )
+        .dataSync(),
+    );
     const result = await predictor.upscale(rgb);
     expect([result.width, result.height]).toEqual([2 * w!, 2 * h!]);
     let worst = 0;
-    for (let p = 0; p < 4 * h! * w!; p++) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(result.data[4 * p + c]! - expected[3 * p + c]!));
+    for (let p = 0; p < 4 * h! * w!; p++)
+      for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(result.data[4 * p + c]! - expected[3 * p + c]!));
     expect(worst).toBeLessThanOrEqual(1);
     rgb.dispose();
     predictor.dispose();
@@ -165,23 +188,41 @@ describe('load', () => {
   it('explains what is missing', async () => {
     await expect(load('sisr-wavemix-144-4')).rejects.toThrow(/has no published checkpoint; pass options.weights/);
     await expect(load('not-a-model')).rejects.toThrow(/neither a registry name \(listModels\(\)\) nor a URL/);
-    await expect(load('cifar10-wavemix-lite-144-7', { fetch: async () => ({ ok: false, status: 404, arrayBuffer: async () => new ArrayBuffer(0) }) }))
-      .rejects.toThrow(/HTTP 404/);
+    await expect(
+      load('cifar10-wavemix-lite-144-7', {
+        fetch: async () => ({ ok: false, status: 404, arrayBuffer: async () => new ArrayBuffer(0) }),
+      }),
+    ).rejects.toThrow(/HTTP 404/);
     const plain = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
     await expect(load(await inMemory(plain))).rejects.toThrow(/no WaveMix metadata/);
   });
 
   it('refuses images it cannot turn into the model input', async () => {
-    const model = createModel({ task: 'classification', depth: 1, finalDim: 8, ffChannel: 8, numClasses: 2, level: 1, initialConv: 'strided', stride: 1, inChannels: 4, inputSize: [8, 8] });
+    const model = createModel({
+      task: 'classification',
+      depth: 1,
+      finalDim: 8,
+      ffChannel: 8,
+      numClasses: 2,
+      level: 1,
+      initialConv: 'strided',
+      stride: 1,
+      inChannels: 4,
+      inputSize: [8, 8],
+    });
     const predictor = new WaveMixPredictor(model, getWaveMixMetadata(model)!);
-    await expect(predictor.classify(tf.zeros([8, 8, 3]) as tf.Tensor3D)).rejects.toThrow(/gives 3 channels but the model takes 4/);
+    await expect(predictor.classify(tf.zeros([8, 8, 3]) as tf.Tensor3D)).rejects.toThrow(
+      /gives 3 channels but the model takes 4/,
+    );
     expect(() => predictor.preprocess(tf.zeros([2, 8, 8, 3]) as tf.Tensor4D)).toThrow(/must hold one image/);
     predictor.dispose();
   });
 
   it('refuses the wrong method and use after dispose', async () => {
     const predictor = await load('sisr-wavemix-144-4', { weights: null });
-    await expect(predictor.classify(tf.zeros([8, 8, 3]) as tf.Tensor3D)).rejects.toThrow(/classify\(\) needs a classification model; this one is 'sisr'/);
+    await expect(predictor.classify(tf.zeros([8, 8, 3]) as tf.Tensor3D)).rejects.toThrow(
+      /classify\(\) needs a classification model; this one is 'sisr'/,
+    );
     predictor.dispose();
     await expect(predictor.upscale(tf.zeros([8, 8, 3]) as tf.Tensor3D)).rejects.toThrow(/disposed/);
   });
@@ -193,7 +234,14 @@ describe('load', () => {
       return new WaveMixPredictor(model, getWaveMixMetadata(model)!);
     };
     const segmenter = predictor({ task: 'segmentation', ...small, numClasses: 3, inputSize: [16, 16] });
-    const classifier = predictor({ task: 'classification', ...small, numClasses: 3, initialConv: 'strided', stride: 1, inputSize: [16, 16] });
+    const classifier = predictor({
+      task: 'classification',
+      ...small,
+      numClasses: 3,
+      initialConv: 'strided',
+      stride: 1,
+      inputSize: [16, 16],
+    });
     const upscaler = predictor({ task: 'sisr', ...small });
     const image = { data: new Uint8Array(16 * 16 * 4).fill(9), width: 16, height: 16 };
     const all = async () => {

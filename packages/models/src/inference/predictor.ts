@@ -152,10 +152,14 @@ export class WaveMixPredictor {
 const isRegistryName = (source: string) => listModels().some((m) => m.name === source);
 
 /** A registry model's checkpoint bytes (checked when their size or hash is known); null for untrained weights. */
-async function registryCheckpoint(name: string, options: LoadOptions): Promise<{ bytes: Uint8Array | ArrayBuffer; source: string } | null> {
+async function registryCheckpoint(
+  name: string,
+  options: LoadOptions,
+): Promise<{ bytes: Uint8Array | ArrayBuffer; source: string } | null> {
   const info = getModelInfo(name);
   if (options.weights === null) return null;
-  if (options.weights !== undefined && typeof options.weights !== 'string') return { bytes: options.weights, source: name };
+  if (options.weights !== undefined && typeof options.weights !== 'string')
+    return { bytes: options.weights, source: name };
   let location = options.weights;
   if (location === undefined) {
     if (!info.weightsUrl) {
@@ -170,7 +174,7 @@ async function registryCheckpoint(name: string, options: LoadOptions): Promise<{
   const bytes = await readCheckpoint(location, options.fetch);
   // The registry's size and hash describe its published checkpoint, not a file the caller picked.
   const published = options.weights === undefined;
-  const sha256 = options.sha256 === null ? undefined : options.sha256 ?? (published ? info.weightsSha256 : undefined);
+  const sha256 = options.sha256 === null ? undefined : (options.sha256 ?? (published ? info.weightsSha256 : undefined));
   await verifyCheckpoint(bytes, { bytes: published ? info.weightsBytes : undefined, sha256 }, location);
   return { bytes, source: location };
 }
@@ -200,7 +204,10 @@ export async function load(source: string | tf.io.IOHandler, options: LoadOption
     }
   } else if (typeof source === 'string' || (source && typeof source === 'object' && 'load' in source)) {
     if (typeof source === 'string' && !source.includes('://')) {
-      throw new WaveMixArgumentError('source', `${JSON.stringify(source)} is neither a registry name (listModels()) nor a URL`);
+      throw new WaveMixArgumentError(
+        'source',
+        `${JSON.stringify(source)} is neither a registry name (listModels()) nor a URL`,
+      );
     }
     try {
       model = await loadLayersModel(source);

@@ -16,8 +16,10 @@ export function preprocessImage(image: ImageInput, metadata: WaveMixMetadata): t
   return tf.tidy(() => {
     const rgb = toRgbTensor(image);
     let x: tf.Tensor3D =
-      preprocessing.colorSpace === 'grayscale' ? rgbToGray(rgb)
-        : preprocessing.colorSpace === 'ycbcr' ? (rgbToYCbCr(rgb) as tf.Tensor3D)
+      preprocessing.colorSpace === 'grayscale'
+        ? rgbToGray(rgb)
+        : preprocessing.colorSpace === 'ycbcr'
+          ? (rgbToYCbCr(rgb) as tf.Tensor3D)
           : rgb;
     if (x.shape[2] !== config.inChannels) {
       throw new WaveMixArgumentError(
@@ -38,21 +40,35 @@ export function preprocessImage(image: ImageInput, metadata: WaveMixMetadata): t
 }
 
 /** The `topK` most probable classes of `[1, numClasses]` logits, most probable first. */
-export async function topClasses(logits: tf.Tensor2D, topK: number, metadata: WaveMixMetadata): Promise<Classification[]> {
+export async function topClasses(
+  logits: tf.Tensor2D,
+  topK: number,
+  metadata: WaveMixMetadata,
+): Promise<Classification[]> {
   const numClasses = metadata.config.numClasses!;
   const k = Math.max(1, Math.min(Math.floor(topK), numClasses));
   const { values, indices } = tf.tidy(() => tf.topk(tf.softmax(logits), k));
   const [probabilities, classes] = await Promise.all([values.data(), indices.data()]);
   tf.dispose([values, indices]);
   const names = metadata.classNames;
-  return Array.from(classes, (index, i) => ({ className: names?.[index] ?? `class ${index}`, probability: probabilities[i]! }));
+  return Array.from(classes, (index, i) => ({
+    className: names?.[index] ?? `class ${index}`,
+    probability: probabilities[i]!,
+  }));
 }
 
 /** Class index per pixel of `[1, h, w, numClasses]` logits, resized to the image's `height` x `width`. */
-export async function labelMap(logits: tf.Tensor4D, height: number, width: number, metadata: WaveMixMetadata): Promise<Segmentation> {
+export async function labelMap(
+  logits: tf.Tensor4D,
+  height: number,
+  width: number,
+  metadata: WaveMixMetadata,
+): Promise<Segmentation> {
   const labels = tf.tidy(() => {
-    const resized = logits.shape[1] === height && logits.shape[2] === width
-      ? logits : tf.image.resizeBilinear(logits, [height, width], false, true);
+    const resized =
+      logits.shape[1] === height && logits.shape[2] === width
+        ? logits
+        : tf.image.resizeBilinear(logits, [height, width], false, true);
     return tf.squeeze(tf.argMax(resized, -1), [0]) as tf.Tensor2D;
   });
   const data = (await labels.data()) as Int32Array;
@@ -68,8 +84,12 @@ export async function toUpscaledImage(output: tf.Tensor4D, metadata: WaveMixMeta
   const rgba = tf.tidy(() => {
     const y = tf.squeeze(output, [0]) as tf.Tensor3D;
     const scaled = tf.add(tf.mul(y, tf.tensor1d(preprocessing.std)), tf.tensor1d(preprocessing.mean));
-    const rgb = preprocessing.colorSpace === 'ycbcr' ? yCbCrToRgb(scaled, 1)
-      : preprocessing.colorSpace === 'grayscale' ? tf.tile(scaled, [1, 1, 3]) : scaled;
+    const rgb =
+      preprocessing.colorSpace === 'ycbcr'
+        ? yCbCrToRgb(scaled, 1)
+        : preprocessing.colorSpace === 'grayscale'
+          ? tf.tile(scaled, [1, 1, 3])
+          : scaled;
     const bytes = tf.round(tf.mul(tf.clipByValue(rgb, 0, 1), 255));
     const alpha = tf.fill([y.shape[0], y.shape[1], 1], 255);
     return tf.cast(tf.concat([bytes, alpha], -1), 'int32') as tf.Tensor3D;

@@ -57,7 +57,9 @@ describe('mirroredUrl', () => {
   it('keeps the path below the official base, else the file name', () => {
     const official = getModelInfo(NAME).weightsUrl!;
     expect(official).toBe(`${OFFICIAL_WEIGHTS_BASE_URL}/cifar10/cifar10_94.58.pth`);
-    expect(mirroredUrl(official, 'https://mirror.example/wm/')).toBe('https://mirror.example/wm/cifar10/cifar10_94.58.pth');
+    expect(mirroredUrl(official, 'https://mirror.example/wm/')).toBe(
+      'https://mirror.example/wm/cifar10/cifar10_94.58.pth',
+    );
     expect(mirroredUrl('https://elsewhere.example/a/b/w.pth', '/srv/weights')).toBe('/srv/weights/w.pth');
   });
 });
@@ -69,7 +71,9 @@ describe('load() without network', () => {
     expect(error).toBeInstanceOf(WaveMixWeightsError);
     const weightsError = error as WaveMixWeightsError;
     expect(weightsError.location).toBe(`${base}/cifar10/cifar10_94.58.pth`);
-    expect(weightsError.message).toContain(`${base}/cifar10/cifar10_94.58.pth: fetching the checkpoint failed: fetch failed (ECONNREFUSED)`);
+    expect(weightsError.message).toContain(
+      `${base}/cifar10/cifar10_94.58.pth: fetching the checkpoint failed: fetch failed (ECONNREFUSED)`,
+    );
     expect(weightsError.message).toContain('WAVEMIX_WEIGHTS_BASE_URL');
     expect((weightsError.cause as Error).name).toBe('TypeError');
     expect((weightsError.cause as Error).message).toBe('fetch failed');
@@ -96,7 +100,9 @@ describe('load() without network', () => {
     const { base, server } = await serve({});
     try {
       await expect(load(NAME, { weightsBaseUrl: base })).rejects.toThrow(
-        new RegExp(`^${base.replace(/\./g, '\\.')}/cifar10/cifar10_94\\.58\\.pth: fetching the checkpoint failed with HTTP 404`),
+        new RegExp(
+          `^${base.replace(/\./g, '\\.')}/cifar10/cifar10_94\\.58\\.pth: fetching the checkpoint failed with HTTP 404`,
+        ),
       );
     } finally {
       server.close();
@@ -142,8 +148,10 @@ describe('load() from a mirror or a local copy', () => {
     const tampered = checkpoint.slice();
     tampered[0] = tampered[0]! ^ 1;
     const before = tf.memory().numTensors;
-    const error = await load(NAME, { fetch: async () => ({ ok: true, status: 200, arrayBuffer: async () => tampered.slice().buffer }), sha256: sha256(checkpoint) })
-      .catch((e: unknown) => e);
+    const error = await load(NAME, {
+      fetch: async () => ({ ok: true, status: 200, arrayBuffer: async () => tampered.slice().buffer }),
+      sha256: sha256(checkpoint),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WaveMixWeightsError);
     expect((error as Error).message).toContain(`SHA-256 is ${sha256(tampered)}, expected ${sha256(checkpoint)}`);
     expect(tf.memory().numTensors).toBe(before);

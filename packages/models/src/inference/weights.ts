@@ -54,7 +54,8 @@ export function mirroredUrl(officialUrl: string, base: string): string {
   return `${base.replace(/\/+$/, '')}/${relative}`;
 }
 
-const inNode = () => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+const inNode = () =>
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 /** In Node a location without a scheme is a file path; in a browser it is a URL relative to the page. */
 const isUrl = (location: string) =>
@@ -79,7 +80,8 @@ async function fetchBytes(url: string, fetchFn: FetchLike | undefined): Promise<
   } catch (error) {
     throw new WaveMixWeightsError(url, `fetching the checkpoint failed: ${describeCause(error)}; ${HINT}`, error);
   }
-  if (!response.ok) throw new WaveMixWeightsError(url, `fetching the checkpoint failed with HTTP ${response.status}; ${HINT}`);
+  if (!response.ok)
+    throw new WaveMixWeightsError(url, `fetching the checkpoint failed with HTTP ${response.status}; ${HINT}`);
   try {
     return new Uint8Array(await response.arrayBuffer());
   } catch (error) {
@@ -88,10 +90,13 @@ async function fetchBytes(url: string, fetchFn: FetchLike | undefined): Promise<
 }
 
 async function readFileBytes(location: string): Promise<Uint8Array> {
-  if (!inNode()) throw new WaveMixWeightsError(location, 'a file path can only be read in Node; pass a URL or the bytes');
+  if (!inNode())
+    throw new WaveMixWeightsError(location, 'a file path can only be read in Node; pass a URL or the bytes');
   // A computed specifier keeps bundlers from pulling node:fs into browser builds.
   const specifier = 'node:fs/promises';
-  const fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as typeof import('node:fs/promises');
+  const fs = (await import(
+    /* @vite-ignore */ /* webpackIgnore: true */ specifier
+  )) as typeof import('node:fs/promises');
   const path = location.startsWith('file://') ? decodeURIComponent(new URL(location).pathname) : location;
   try {
     return new Uint8Array(await fs.readFile(path));
@@ -105,20 +110,34 @@ export function readCheckpoint(location: string, fetchFn?: FetchLike): Promise<U
   return isUrl(location) ? fetchBytes(location, fetchFn) : readFileBytes(location);
 }
 
-const toHex = (digest: ArrayBuffer) => Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+const toHex = (digest: ArrayBuffer) =>
+  Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** Throws `WaveMixWeightsError` when the bytes are not the expected checkpoint (size first, then SHA-256). */
-export async function verifyCheckpoint(bytes: Uint8Array, expected: ExpectedCheckpoint, location: string): Promise<void> {
+export async function verifyCheckpoint(
+  bytes: Uint8Array,
+  expected: ExpectedCheckpoint,
+  location: string,
+): Promise<void> {
   if (expected.bytes !== undefined && bytes.byteLength !== expected.bytes) {
-    throw new WaveMixWeightsError(location, `expected ${expected.bytes} bytes, got ${bytes.byteLength} (a truncated download or another file?)`);
+    throw new WaveMixWeightsError(
+      location,
+      `expected ${expected.bytes} bytes, got ${bytes.byteLength} (a truncated download or another file?)`,
+    );
   }
   if (expected.sha256 === undefined) return;
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) {
-    throw new WaveMixWeightsError(location, 'cannot check its SHA-256: crypto.subtle is unavailable (browsers offer it only in secure contexts); pass sha256: null to skip the check');
+    throw new WaveMixWeightsError(
+      location,
+      'cannot check its SHA-256: crypto.subtle is unavailable (browsers offer it only in secure contexts); pass sha256: null to skip the check',
+    );
   }
   const actual = toHex(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   if (actual !== expected.sha256.toLowerCase()) {
-    throw new WaveMixWeightsError(location, `SHA-256 is ${actual}, expected ${expected.sha256.toLowerCase()} (a corrupted or different checkpoint)`);
+    throw new WaveMixWeightsError(
+      location,
+      `SHA-256 is ${actual}, expected ${expected.sha256.toLowerCase()} (a corrupted or different checkpoint)`,
+    );
   }
 }

@@ -36,12 +36,16 @@ export function fileSystem(location: string): io.IOHandler {
   return {
     async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new WaveMixArgumentError('fileSystem', 'binary (graph-model) topologies are not supported; save a LayersModel');
+        throw new WaveMixArgumentError(
+          'fileSystem',
+          'binary (graph-model) topologies are not supported; save a LayersModel',
+        );
       }
       const directory = target.endsWith('.json') ? path.dirname(target) : target;
       const jsonFile = target.endsWith('.json') ? target : path.join(directory, MODEL_JSON);
       await fs.mkdir(directory, { recursive: true });
-      const weights = artifacts.weightData == null ? new ArrayBuffer(0) : io.CompositeArrayBuffer.join(artifacts.weightData);
+      const weights =
+        artifacts.weightData == null ? new ArrayBuffer(0) : io.CompositeArrayBuffer.join(artifacts.weightData);
       const modelJSON: io.ModelJSON = {
         modelTopology: artifacts.modelTopology as object,
         weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
@@ -65,7 +69,9 @@ export function fileSystem(location: string): io.IOHandler {
       const jsonFile = stat.isDirectory() ? await resolveInside(folder, MODEL_JSON) : await fs.realpath(target);
       let modelJSON: io.ModelJSON;
       try {
-        modelJSON = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readRegularFile(jsonFile, MAX_MODEL_JSON_BYTES))) as io.ModelJSON;
+        modelJSON = JSON.parse(
+          new TextDecoder('utf-8', { fatal: true }).decode(await readRegularFile(jsonFile, MAX_MODEL_JSON_BYTES)),
+        ) as io.ModelJSON;
       } catch (error) {
         if (error instanceof WaveMixModelFolderError) throw error;
         throw new WaveMixModelFolderError(jsonFile, `is not valid UTF-8 JSON (${(error as Error).message})`);
@@ -95,7 +101,9 @@ export function registerFileSystemRouter(): void {
   if (routersRegistered) return;
   // tfjs routers return null for URLs they do not handle (its IORouter type omits the null).
   const router = ((url: string | string[]) =>
-    typeof url === 'string' && url.startsWith(FILE_SCHEME) ? fileSystem(url) : null) as (url: string | string[]) => io.IOHandler;
+    typeof url === 'string' && url.startsWith(FILE_SCHEME) ? fileSystem(url) : null) as (
+    url: string | string[],
+  ) => io.IOHandler;
   io.registerSaveRouter(router);
   io.registerLoadRouter(router);
   routersRegistered = true;

@@ -16,7 +16,17 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const config = { task: 'classification', numClasses: 3, depth: 1, mult: 1, ffChannel: 8, finalDim: 8, level: 1, initialConv: 'strided', stride: 1 } as const;
+const config = {
+  task: 'classification',
+  numClasses: 3,
+  depth: 1,
+  mult: 1,
+  ffChannel: 8,
+  finalDim: 8,
+  level: 1,
+  initialConv: 'strided',
+  stride: 1,
+} as const;
 let scratch: string;
 let folder: string;
 beforeEach(async () => {
@@ -39,7 +49,10 @@ async function expectRefused(errorClass: abstract new (...args: never[]) => Erro
   const rss = process.resourceUsage().maxRSS;
   const buffers = process.memoryUsage().arrayBuffers;
   const start = performance.now();
-  const error = await tf.loadLayersModel(fileSystem(folder)).then(() => undefined, (e: unknown) => e);
+  const error = await tf.loadLayersModel(fileSystem(folder)).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(performance.now() - start).toBeLessThan(1000);
   expect(error).toBeInstanceOf(errorClass);
   expect(WaveMixError.isInstance(error)).toBe(true);
@@ -88,7 +101,10 @@ it('reads only regular files: a FIFO inside the folder is refused without blocki
 it('reads at most the bytes the manifest declares', async () => {
   const declared = fs.statSync(path.join(folder, 'weights.bin')).size;
   fs.appendFileSync(path.join(folder, 'weights.bin'), new Uint8Array(4096));
-  await expectRefused(WaveMixModelFolderError, new RegExp(`holds ${declared + 4096} bytes, the manifest declares ${declared}`));
+  await expectRefused(
+    WaveMixModelFolderError,
+    new RegExp(`holds ${declared + 4096} bytes, the manifest declares ${declared}`),
+  );
 });
 
 it('follows a symlink that stays inside the folder', async () => {
@@ -105,12 +121,48 @@ it('refuses a model.json that is a device', async () => {
 });
 
 it.each([
-  ['numClasses', (m: StoredMetadata) => { m.config.numClasses = 1e9; }, /config\.numClasses: must be an integer from 1 to 100000, got 1000000000/],
-  ['classNames', (m: StoredMetadata) => { m.classNames = ['a', 2, 'c']; }, /classNames: must be strings/],
-  ['classNames count', (m: StoredMetadata) => { m.classNames = ['a']; }, /classNames: has 1 names for 3 classes/],
-  ['inputSize', (m: StoredMetadata) => { m.config.inputSize = [64, -1]; }, /config\.inputSize\[1\]: must be an integer from 1 to 65536/],
-  ['preprocessing.std', (m: StoredMetadata) => { m.preprocessing.std = [1, 0, 1]; }, /preprocessing\.std: must be positive/],
-  ['preprocessing.mean', (m: StoredMetadata) => { m.preprocessing.mean = [0]; }, /preprocessing\.mean: must be 3 finite numbers/],
+  [
+    'numClasses',
+    (m: StoredMetadata) => {
+      m.config.numClasses = 1e9;
+    },
+    /config\.numClasses: must be an integer from 1 to 100000, got 1000000000/,
+  ],
+  [
+    'classNames',
+    (m: StoredMetadata) => {
+      m.classNames = ['a', 2, 'c'];
+    },
+    /classNames: must be strings/,
+  ],
+  [
+    'classNames count',
+    (m: StoredMetadata) => {
+      m.classNames = ['a'];
+    },
+    /classNames: has 1 names for 3 classes/,
+  ],
+  [
+    'inputSize',
+    (m: StoredMetadata) => {
+      m.config.inputSize = [64, -1];
+    },
+    /config\.inputSize\[1\]: must be an integer from 1 to 65536/,
+  ],
+  [
+    'preprocessing.std',
+    (m: StoredMetadata) => {
+      m.preprocessing.std = [1, 0, 1];
+    },
+    /preprocessing\.std: must be positive/,
+  ],
+  [
+    'preprocessing.mean',
+    (m: StoredMetadata) => {
+      m.preprocessing.mean = [0];
+    },
+    /preprocessing\.mean: must be 3 finite numbers/,
+  ],
 ])('validates loaded WaveMix metadata: %s', async (_, corrupt, message) => {
   const json = modelJson();
   corrupt(json.userDefinedMetadata.wavemix);

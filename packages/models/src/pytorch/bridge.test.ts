@@ -30,7 +30,12 @@ function expectSameWeights(a: tf.LayersModel, b: tf.LayersModel) {
   for (const [name, values] of wa) {
     const other = wb.get(name)!;
     // Bitwise: compare the raw bytes.
-    expect([name, Buffer.from(other.buffer, other.byteOffset, other.byteLength).equals(Buffer.from(values.buffer, values.byteOffset, values.byteLength))]).toEqual([name, true]);
+    expect([
+      name,
+      Buffer.from(other.buffer, other.byteOffset, other.byteLength).equals(
+        Buffer.from(values.buffer, values.byteOffset, values.byteLength),
+      ),
+    ]).toEqual([name, true]);
   }
 }
 
@@ -44,16 +49,21 @@ describe('transposeData', () => {
 });
 
 describe('loadPyTorchWeights', () => {
-  it.each(fixtures.filter((f) => f.hasPth).map((f) => [f.name, f]))('%s: model.pth loads exactly like model.safetensors', (_, fixture) => {
-    const fromSafetensors = createModel(fixture.config);
-    const fromPth = createModel(fixture.config);
-    expect(loadPyTorchWeights(fromSafetensors, readBytes(path.join(fixture.dir, 'model.safetensors'))).format).toBe('safetensors');
-    const report = loadPyTorchWeights(fromPth, readBytes(path.join(fixture.dir, 'model.pth')));
-    expect(report.format).toBe('torch-zip');
-    expect(report.ignored.every((k) => k.endsWith('.num_batches_tracked'))).toBe(true);
-    expect(report.ignored.length).toBeGreaterThan(0);
-    expectSameWeights(fromSafetensors, fromPth);
-  });
+  it.each(fixtures.filter((f) => f.hasPth).map((f) => [f.name, f]))(
+    '%s: model.pth loads exactly like model.safetensors',
+    (_, fixture) => {
+      const fromSafetensors = createModel(fixture.config);
+      const fromPth = createModel(fixture.config);
+      expect(loadPyTorchWeights(fromSafetensors, readBytes(path.join(fixture.dir, 'model.safetensors'))).format).toBe(
+        'safetensors',
+      );
+      const report = loadPyTorchWeights(fromPth, readBytes(path.join(fixture.dir, 'model.pth')));
+      expect(report.format).toBe('torch-zip');
+      expect(report.ignored.every((k) => k.endsWith('.num_batches_tracked'))).toBe(true);
+      expect(report.ignored.length).toBeGreaterThan(0);
+      expectSameWeights(fromSafetensors, fromPth);
+    },
+  );
 
   it.each([
     ['deflate-compressed entries', 'segment_deflate.pth'],
@@ -68,7 +78,9 @@ describe('loadPyTorchWeights', () => {
   });
 
   it('refuses a pickle that names any other global, executing nothing', () => {
-    expect(() => loadPyTorchWeights(createModel(segment.config), readBytes(testFixture('evil.pth')))).toThrow(WaveMixPickleError);
+    expect(() => loadPyTorchWeights(createModel(segment.config), readBytes(testFixture('evil.pth')))).toThrow(
+      WaveMixPickleError,
+    );
     expect(() => readStateDict(readBytes(testFixture('evil.pth')))).toThrow(/refusing global 'os\.system'/);
   });
 
@@ -95,7 +107,9 @@ describe('loadPyTorchWeights', () => {
       { key: 'pool.2.weight', expected: [11, 16], got: [10, 16] },
       { key: 'pool.2.bias', expected: [11], got: [10] },
     ]);
-    expect(error!.message).toMatch(/^lite\.safetensors: state_dict does not fit the model: missing keys \(1\): conv\.0\.bias\. unexpected keys \(12\): layers\.2\./);
+    expect(error!.message).toMatch(
+      /^lite\.safetensors: state_dict does not fit the model: missing keys \(1\): conv\.0\.bias\. unexpected keys \(12\): layers\.2\./,
+    );
     expect(error!.message).toContain('pool.2.weight expected [11, 16] got [10, 16]');
 
     const report = loadPyTorchWeights(model, bytes, { strict: false });
@@ -107,7 +121,9 @@ describe('loadPyTorchWeights', () => {
   it('names the problem with bytes that are no state_dict', () => {
     const model = createModel(segment.config);
     expect(() => loadPyTorchWeights(model, new Uint8Array(64).fill(7))).toThrow(WaveMixFormatError);
-    expect(() => loadPyTorchWeights(model, new Uint8Array([0x80, 0x02, 0x8a, 0x0a, 0, 0, 0, 0, 0, 0]))).toThrow(/legacy pre-1\.6 torch\.save/);
+    expect(() => loadPyTorchWeights(model, new Uint8Array([0x80, 0x02, 0x8a, 0x0a, 0, 0, 0, 0, 0, 0]))).toThrow(
+      /legacy pre-1\.6 torch\.save/,
+    );
     const pth = readBytes(path.join(segment.dir, 'model.pth'));
     expect(() => loadPyTorchWeights(model, pth.subarray(0, pth.length - 30))).toThrow(WaveMixZipError);
     const corrupt = pth.slice();
@@ -155,7 +171,10 @@ function storedZip(files: Array<[string, Uint8Array]>): Uint8Array {
   const all = [...chunks, ...central, end];
   const out = new Uint8Array(all.reduce((s, c) => s + c.length, 0));
   let at = 0;
-  for (const c of all) { out.set(c, at); at += c.length; }
+  for (const c of all) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }
 
@@ -166,22 +185,59 @@ describe('readStateDict (hand-made pickles)', () => {
   // {'w': tensor over storage '0' (6 floats 0..5) with size (2, 3), stride (1, 2), offset 0}
   const pickle = (sizeStride: number[], extra: number[] = []) =>
     new Uint8Array([
-      0x80, 0x02, 0x7d, ...extra, ...unicode('w'), 0x63, ...ascii('torch._utils\n_rebuild_tensor_v2\n'), 0x28,
-      0x28, ...unicode('storage'), 0x63, ...ascii('torch\nFloatStorage\n'), ...unicode('0'), ...unicode('cpu'), 0x4b, 6, 0x74, 0x51,
-      0x4b, 0, ...sizeStride, 0x89, 0x63, ...ascii('collections\nOrderedDict\n'), 0x29, 0x52, 0x74, 0x52, 0x73, 0x2e,
+      0x80,
+      0x02,
+      0x7d,
+      ...extra,
+      ...unicode('w'),
+      0x63,
+      ...ascii('torch._utils\n_rebuild_tensor_v2\n'),
+      0x28,
+      0x28,
+      ...unicode('storage'),
+      0x63,
+      ...ascii('torch\nFloatStorage\n'),
+      ...unicode('0'),
+      ...unicode('cpu'),
+      0x4b,
+      6,
+      0x74,
+      0x51,
+      0x4b,
+      0,
+      ...sizeStride,
+      0x89,
+      0x63,
+      ...ascii('collections\nOrderedDict\n'),
+      0x29,
+      0x52,
+      0x74,
+      0x52,
+      0x73,
+      0x2e,
     ]);
   const storage = new Uint8Array(new Float32Array([0, 1, 2, 3, 4, 5]).buffer);
 
   it('gathers non-contiguous (strided) tensors', () => {
     // size (2, 3) stride (1, 2): w[i][j] = storage[i + 2j]
-    const bytes = storedZip([['m/data.pkl', pickle([0x4b, 2, 0x4b, 3, 0x86, 0x4b, 1, 0x4b, 2, 0x86])], ['m/data/0', storage]]);
+    const bytes = storedZip([
+      ['m/data.pkl', pickle([0x4b, 2, 0x4b, 3, 0x86, 0x4b, 1, 0x4b, 2, 0x86])],
+      ['m/data/0', storage],
+    ]);
     const { tensors } = readStateDict(bytes);
     expect(tensors.get('w')!.shape).toEqual([2, 3]);
     expect(Array.from(tensors.get('w')!.data)).toEqual([0, 2, 4, 1, 3, 5]);
   });
 
   it('refuses STACK_GLOBAL of a foreign callable too', () => {
-    const evil = new Uint8Array([0x80, 0x04, ...[0x8c, 8, ...ascii('builtins')], ...[0x8c, 4, ...ascii('eval')], 0x93, 0x2e]);
+    const evil = new Uint8Array([
+      0x80,
+      0x04,
+      ...[0x8c, 8, ...ascii('builtins')],
+      ...[0x8c, 4, ...ascii('eval')],
+      0x93,
+      0x2e,
+    ]);
     const bytes = storedZip([['m/data.pkl', evil]]);
     expect(() => readStateDict(bytes)).toThrow(/refusing global 'builtins\.eval'/);
   });
@@ -200,52 +256,60 @@ describe('readStateDict (hand-made pickles)', () => {
 });
 
 describe('exportPyTorchWeights', () => {
-  it.each(fixtures.map((f) => [f.name, f]))('%s: export reproduces the official state_dict and re-imports exactly', (_, fixture) => {
-    const model = createModel(fixture.config);
-    const official = readBytes(path.join(fixture.dir, 'model.safetensors'));
-    loadPyTorchWeights(model, official);
-    const exported = readSafetensors(exportPyTorchWeights(model));
-    const reference = readSafetensors(official);
-    const exportedKeys = [...exported.tensors.keys()];
-    expect(exportedKeys.filter((k) => !k.endsWith('.num_batches_tracked')).sort()).toEqual([...reference.tensors.keys()].sort());
-    for (const [key, tensor] of reference.tensors) {
-      const mine = exported.tensors.get(key)!;
-      expect([key, mine.dtype, mine.shape]).toEqual([key, tensor.dtype, tensor.shape]);
-      expect([key, Buffer.from(mine.bytes).equals(Buffer.from(tensor.bytes))]).toEqual([key, true]);
-    }
-    for (const key of exportedKeys.filter((k) => k.endsWith('.num_batches_tracked'))) {
-      const tensor = exported.tensors.get(key)!;
-      expect([tensor.dtype, tensor.shape, Array.from(toFloat32(tensor))]).toEqual(['I64', [], [0]]);
-      expect(exported.tensors.has(key.replace('num_batches_tracked', 'running_var'))).toBe(true);
-    }
-    expect(exported.metadata).toEqual({ format: 'pt' });
-
-    if (fixture.hasPth) {
-      // Exactly the keys, shapes and dtypes of the official model.state_dict() (what strict=True checks).
-      const stateDict = readStateDict(readBytes(path.join(fixture.dir, 'model.pth'))).tensors;
-      expect(exportedKeys.sort()).toEqual([...stateDict.keys()].sort());
-      for (const [key, tensor] of stateDict) {
+  it.each(fixtures.map((f) => [f.name, f]))(
+    '%s: export reproduces the official state_dict and re-imports exactly',
+    (_, fixture) => {
+      const model = createModel(fixture.config);
+      const official = readBytes(path.join(fixture.dir, 'model.safetensors'));
+      loadPyTorchWeights(model, official);
+      const exported = readSafetensors(exportPyTorchWeights(model));
+      const reference = readSafetensors(official);
+      const exportedKeys = [...exported.tensors.keys()];
+      expect(exportedKeys.filter((k) => !k.endsWith('.num_batches_tracked')).sort()).toEqual(
+        [...reference.tensors.keys()].sort(),
+      );
+      for (const [key, tensor] of reference.tensors) {
         const mine = exported.tensors.get(key)!;
         expect([key, mine.dtype, mine.shape]).toEqual([key, tensor.dtype, tensor.shape]);
+        expect([key, Buffer.from(mine.bytes).equals(Buffer.from(tensor.bytes))]).toEqual([key, true]);
       }
-    }
+      for (const key of exportedKeys.filter((k) => k.endsWith('.num_batches_tracked'))) {
+        const tensor = exported.tensors.get(key)!;
+        expect([tensor.dtype, tensor.shape, Array.from(toFloat32(tensor))]).toEqual(['I64', [], [0]]);
+        expect(exported.tensors.has(key.replace('num_batches_tracked', 'running_var'))).toBe(true);
+      }
+      expect(exported.metadata).toEqual({ format: 'pt' });
 
-    const again = createModel(fixture.config);
-    loadPyTorchWeights(again, exportPyTorchWeights(model));
-    expectSameWeights(model, again);
-  });
+      if (fixture.hasPth) {
+        // Exactly the keys, shapes and dtypes of the official model.state_dict() (what strict=True checks).
+        const stateDict = readStateDict(readBytes(path.join(fixture.dir, 'model.pth'))).tensors;
+        expect(exportedKeys.sort()).toEqual([...stateDict.keys()].sort());
+        for (const [key, tensor] of stateDict) {
+          const mine = exported.tensors.get(key)!;
+          expect([key, mine.dtype, mine.shape]).toEqual([key, tensor.dtype, tensor.shape]);
+        }
+      }
 
-  it.each(fixtures.map((f) => [f.name, f]))('%s: exportPyTorchWeightsAsync writes the same bytes as the official state_dict file', async (_, fixture) => {
-    const model = createModel(fixture.config);
-    const official = readBytes(path.join(fixture.dir, 'model.safetensors'));
-    loadPyTorchWeights(model, official);
-    const before = tf.memory().numTensors;
-    const exported = await exportPyTorchWeightsAsync(model);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(Buffer.from(exported).equals(Buffer.from(exportPyTorchWeights(model)))).toBe(true);
-    const mine = readSafetensors(exported).tensors;
-    for (const [key, tensor] of readSafetensors(official).tensors) {
-      expect([key, Buffer.from(mine.get(key)!.bytes).equals(Buffer.from(tensor.bytes))]).toEqual([key, true]);
-    }
-  });
+      const again = createModel(fixture.config);
+      loadPyTorchWeights(again, exportPyTorchWeights(model));
+      expectSameWeights(model, again);
+    },
+  );
+
+  it.each(fixtures.map((f) => [f.name, f]))(
+    '%s: exportPyTorchWeightsAsync writes the same bytes as the official state_dict file',
+    async (_, fixture) => {
+      const model = createModel(fixture.config);
+      const official = readBytes(path.join(fixture.dir, 'model.safetensors'));
+      loadPyTorchWeights(model, official);
+      const before = tf.memory().numTensors;
+      const exported = await exportPyTorchWeightsAsync(model);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Buffer.from(exported).equals(Buffer.from(exportPyTorchWeights(model)))).toBe(true);
+      const mine = readSafetensors(exported).tensors;
+      for (const [key, tensor] of readSafetensors(official).tensors) {
+        expect([key, Buffer.from(mine.get(key)!.bytes).equals(Buffer.from(tensor.bytes))]).toEqual([key, true]);
+      }
+    },
+  );
 });

@@ -46,29 +46,49 @@ export function pytorchParameters(model: LayersModel): TorchParameter[] {
     const className = layer.getClassName();
     const names = NAMES[className];
     if (!names) {
-      throw new WaveMixArgumentError('model', `layer '${layer.name}' (${className}) has weights the PyTorch bridge cannot map`);
+      throw new WaveMixArgumentError(
+        'model',
+        `layer '${layer.name}' (${className}) has weights the PyTorch bridge cannot map`,
+      );
     }
     for (const variable of layer.weights) {
       const parameter = variable.originalName.split('/').pop()!;
       const mapping = names[parameter];
       if (!mapping) {
-        throw new WaveMixArgumentError('model', `weight '${variable.originalName}' of ${className} '${layer.name}' has no PyTorch counterpart`);
+        throw new WaveMixArgumentError(
+          'model',
+          `weight '${variable.originalName}' of ${className} '${layer.name}' has no PyTorch counterpart`,
+        );
       }
       const tfjsShape = [...variable.shape] as number[];
       const torchShape = mapping.axes ? mapping.axes.map((axis) => tfjsShape[axis]!) : tfjsShape;
-      out.push({ key: `${layer.name}.${mapping.suffix}`, variable, trainable: variable.trainable, tfjsShape, torchShape, toTorchAxes: mapping.axes });
+      out.push({
+        key: `${layer.name}.${mapping.suffix}`,
+        variable,
+        trainable: variable.trainable,
+        tfjsShape,
+        torchShape,
+        toTorchAxes: mapping.axes,
+      });
     }
   }
   return out;
 }
 
 /** Transposes row-major `data` of `shape` so that output axis i is input axis `axes[i]`. */
-export function transposeData(data: ArrayLike<number>, shape: readonly number[], axes: readonly number[]): Float32Array {
+export function transposeData(
+  data: ArrayLike<number>,
+  shape: readonly number[],
+  axes: readonly number[],
+): Float32Array {
   const rank = shape.length;
   const outShape = axes.map((a) => shape[a]!);
   const inStrides = new Array<number>(rank);
   let stride = 1;
-  for (let axis = rank - 1; axis >= 0; axis--) { inStrides[axis] = stride; stride *= shape[axis]!; }
+  for (let axis = rank - 1; axis >= 0; axis--) {
+    inStrides[axis] = stride;
+    stride *= shape[axis]!;
+  }
   const strides = axes.map((a) => inStrides[a]!);
   const out = new Float32Array(stride);
   const index = new Array<number>(rank).fill(0);
@@ -87,13 +107,17 @@ export function transposeData(data: ArrayLike<number>, shape: readonly number[],
 
 function inverseAxes(axes: readonly number[]): number[] {
   const inverse = new Array<number>(axes.length);
-  axes.forEach((axis, i) => { inverse[axis] = i; });
+  axes.forEach((axis, i) => {
+    inverse[axis] = i;
+  });
   return inverse;
 }
 
 /** tfjs-layout values of a parameter -> PyTorch layout (e.g. gradients for comparison). */
 export function toTorchLayout(parameter: TorchParameter, data: ArrayLike<number>): Float32Array {
-  return parameter.toTorchAxes ? transposeData(data, parameter.tfjsShape, parameter.toTorchAxes) : Float32Array.from(data);
+  return parameter.toTorchAxes
+    ? transposeData(data, parameter.tfjsShape, parameter.toTorchAxes)
+    : Float32Array.from(data);
 }
 
 /** PyTorch-layout values -> tfjs layout. */
@@ -126,7 +150,8 @@ export interface LoadReport {
   ignored: string[];
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
  * Loads a PyTorch state_dict (safetensors bytes or a torch.save `.pth` zip; the format is
@@ -135,14 +160,25 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
  * strictness are checked from the validated tensor records alone; then only the expected
  * tensors are read, within `maxBytes`.
  */
-export function loadPyTorchWeights(model: LayersModel, bytes: Uint8Array | ArrayBuffer, options: LoadPyTorchOptions = {}): LoadReport {
+export function loadPyTorchWeights(
+  model: LayersModel,
+  bytes: Uint8Array | ArrayBuffer,
+  options: LoadPyTorchOptions = {},
+): LoadReport {
   const parameters = pytorchParameters(model);
   const parameterBytes = parameters.reduce((sum, p) => sum + 4 * p.tfjsShape.reduce((a, b) => a * b, 1), 0);
   const { strict = true, source, maxBytes = 2 * parameterBytes } = options;
   const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
   const stateDict = openStateDict(data, { source, maxBytes });
   const expected = new Map(parameters.map((p) => [p.key, p]));
-  const report: LoadReport = { format: stateDict.format, loaded: [], missing: [], unexpected: [], mismatched: [], ignored: [] };
+  const report: LoadReport = {
+    format: stateDict.format,
+    loaded: [],
+    missing: [],
+    unexpected: [],
+    mismatched: [],
+    ignored: [],
+  };
   for (const [key, tensor] of stateDict.records) {
     const parameter = expected.get(key);
     if (!parameter) {
@@ -184,11 +220,18 @@ export interface ExportPyTorchOptions {
 export function exportPyTorchWeights(model: LayersModel, options: ExportPyTorchOptions = {}): Uint8Array {
   const parameters = pytorchParameters(model);
   // sync-read: exportPyTorchWeights is the documented synchronous API (cpu/wasm/tensorflow callers).
-  return stateDictSafetensors(parameters, parameters.map((parameter) => parameter.variable.read().dataSync()), options);
+  return stateDictSafetensors(
+    parameters,
+    parameters.map((parameter) => parameter.variable.read().dataSync()),
+    options,
+  );
 }
 
 /** {@link exportPyTorchWeights} with asynchronous reads: works on every backend, WebGPU included. */
-export async function exportPyTorchWeightsAsync(model: LayersModel, options: ExportPyTorchOptions = {}): Promise<Uint8Array> {
+export async function exportPyTorchWeightsAsync(
+  model: LayersModel,
+  options: ExportPyTorchOptions = {},
+): Promise<Uint8Array> {
   const parameters = pytorchParameters(model);
   const values = await Promise.all(parameters.map((parameter) => parameter.variable.read().data()));
   return stateDictSafetensors(parameters, values, options);
@@ -202,7 +245,10 @@ function stateDictSafetensors(
   const { numBatchesTracked = true } = options;
   const entries: Array<[string, SafetensorsInput]> = [];
   parameters.forEach((parameter, i) => {
-    entries.push([parameter.key, { dtype: 'F32', shape: parameter.torchShape, data: toTorchLayout(parameter, values[i]!) }]);
+    entries.push([
+      parameter.key,
+      { dtype: 'F32', shape: parameter.torchShape, data: toTorchLayout(parameter, values[i]!) },
+    ]);
     if (numBatchesTracked && parameter.key.endsWith('.running_var')) {
       const module = parameter.key.slice(0, -'.running_var'.length);
       entries.push([`${module}.num_batches_tracked`, { dtype: 'I64', shape: [], data: [0] }]);

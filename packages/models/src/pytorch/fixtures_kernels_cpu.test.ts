@@ -16,7 +16,10 @@ beforeAll(async () => {
 
 const summary: string[] = [];
 afterAll(() => {
-  if (summary.length) console.log(`PyTorch fixture errors, @wavemix/kernels-cpu kernels (relative to each reference's max |value|):\n${summary.join('\n')}`);
+  if (summary.length)
+    console.log(
+      `PyTorch fixture errors, @wavemix/kernels-cpu kernels (relative to each reference's max |value|):\n${summary.join('\n')}`,
+    );
 });
 
 describe.each(modelFixtures())('fixture $name', (fixture) => {

@@ -20,11 +20,19 @@ afterAll(() => {
   if (summary.length) console.log(`PyTorch super-resolution fixture errors on wasm:\n${summary.join('\n')}`);
 });
 
-const superResolution = modelFixtures().filter((f) => f.config.task === 'wavemix-sr' || f.config.task === 'wavemix-sr-v2');
+const superResolution = modelFixtures().filter(
+  (f) => f.config.task === 'wavemix-sr' || f.config.task === 'wavemix-sr-v2',
+);
 
 it('covers WaveMixSR at 2x, 3x, 4x and WaveMixSR-V2 at 2x and 4x', () => {
   expect(superResolution.map((f) => f.name)).toEqual(
-    expect.arrayContaining(['wavemixsr_l1', 'wavemixsr_x3_bilinear', 'wavemixsr_x4_bicubic', 'wavemixsr_v2_x2_m2', 'wavemixsr_v2_x4']),
+    expect.arrayContaining([
+      'wavemixsr_l1',
+      'wavemixsr_x3_bilinear',
+      'wavemixsr_x4_bicubic',
+      'wavemixsr_v2_x2_m2',
+      'wavemixsr_v2_x4',
+    ]),
   );
 });
 

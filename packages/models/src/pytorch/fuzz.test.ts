@@ -17,7 +17,10 @@ function hotRanges(bytes: Uint8Array): Array<[number, number]> {
   const pickleStart = 30 + view.getUint16(26, true) + view.getUint16(28, true);
   const pickleEnd = pickleStart + view.getUint32(18, true);
   const centralStart = view.getUint32(bytes.length - 22 + 16, true);
-  return [[0, pickleEnd], [centralStart, bytes.length]];
+  return [
+    [0, pickleEnd],
+    [centralStart, bytes.length],
+  ];
 }
 
 /** Recomputes the CRC-32 of every stored entry the directory still describes, so mutations reach the pickle reader. */
@@ -39,7 +42,8 @@ function repairCrcs(bytes: Uint8Array): Uint8Array {
           view.setUint32(header + 14, crc, true);
         }
       }
-      offset += 46 + view.getUint16(offset + 28, true) + view.getUint16(offset + 30, true) + view.getUint16(offset + 32, true);
+      offset +=
+        46 + view.getUint16(offset + 28, true) + view.getUint16(offset + 30, true) + view.getUint16(offset + 32, true);
     }
   } catch {
     // A directory mangled beyond repair stays as mutated.
@@ -73,7 +77,10 @@ function mutate(source: Uint8Array, random: () => number, hot: Array<[number, nu
     new DataView(bytes.buffer).setUint32(where, forged, true);
   } else if (kind === 3) {
     // Pickle opcodes and small integers (sizes, strides, offsets).
-    const values = [0x28, 0x29, 0x2e, 0x4a, 0x4b, 0x51, 0x52, 0x5d, 0x61, 0x68, 0x71, 0x73, 0x74, 0x75, 0x7d, 0x85, 0x86, 0x8a, 0x8b, 0x94, 0x95, 0, 1, 0xff];
+    const values = [
+      0x28, 0x29, 0x2e, 0x4a, 0x4b, 0x51, 0x52, 0x5d, 0x61, 0x68, 0x71, 0x73, 0x74, 0x75, 0x7d, 0x85, 0x86, 0x8a, 0x8b,
+      0x94, 0x95, 0, 1, 0xff,
+    ];
     for (let i = 1 + int(3); i > 0; i--) bytes[at()] = values[int(values.length)]!;
   } else {
     const where = at();
@@ -120,17 +127,24 @@ it(`${CASES} mutated .pth files: each a consistent parse or a WaveMix error, < 1
         expect([key, tensor.data.length]).toEqual([key, tensor.shape.reduce((a, b) => a * b, 1)]);
         bytesRead += tensor.data.byteLength;
         const original = reference.get(key);
-        if (!original || original.data.length !== tensor.data.length || original.data.some((v, i) => !Object.is(v, tensor.data[i]))) changed++;
+        if (
+          !original ||
+          original.data.length !== tensor.data.length ||
+          original.data.some((v, i) => !Object.is(v, tensor.data[i]))
+        )
+          changed++;
       }
       expect(bytesRead).toBeLessThanOrEqual(MAX_BYTES);
       parsed++;
     } catch (error) {
-      if (!WaveMixError.isInstance(error)) throw new Error(`case ${k}: ${(error as Error).name}: ${(error as Error).message}`);
+      if (!WaveMixError.isInstance(error))
+        throw new Error(`case ${k}: ${(error as Error).name}: ${(error as Error).message}`);
       errors.set((error as Error).name, (errors.get((error as Error).name) ?? 0) + 1);
       if (process.env.FUZZ_VERBOSE) console.log((error as Error).message.replace(/\d+/g, 'N').slice(0, 90));
     }
     slowest = Math.max(slowest, performance.now() - start);
-    if (k % 10 === 0) maxArrayBuffers = Math.max(maxArrayBuffers, process.memoryUsage().arrayBuffers - baseArrayBuffers);
+    if (k % 10 === 0)
+      maxArrayBuffers = Math.max(maxArrayBuffers, process.memoryUsage().arrayBuffers - baseArrayBuffers);
   }
   const rssGrowthMB = (process.resourceUsage().maxRSS - rssBefore) / 1024;
   const rejected = [...errors.values()].reduce((a, b) => a + b, 0);
@@ -165,7 +179,8 @@ it('300 mutated deflate-compressed .pth files: each a consistent parse or a Wave
       }
       parsed++;
     } catch (error) {
-      if (!WaveMixError.isInstance(error)) throw new Error(`deflated case ${k}: ${(error as Error).name}: ${(error as Error).message}`);
+      if (!WaveMixError.isInstance(error))
+        throw new Error(`deflated case ${k}: ${(error as Error).name}: ${(error as Error).message}`);
       rejected++;
     }
     slowest = Math.max(slowest, performance.now() - start);

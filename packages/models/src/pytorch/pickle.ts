@@ -30,7 +30,10 @@ export class PyCallable {
 
 /** Anything else a callable or persistent_load produced (tensors, storages). */
 export class PyOpaque<T = unknown> {
-  constructor(readonly kind: string, readonly value: T) {}
+  constructor(
+    readonly kind: string,
+    readonly value: T,
+  ) {}
 }
 
 export type PyValue =
@@ -86,10 +89,28 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
   const need = (n: number) => {
     if (n < 0 || pos + n > bytes.length) fail(`needs ${n} more bytes but the stream ends at ${bytes.length}`);
   };
-  const u8 = () => { need(1); return bytes[pos++]!; };
-  const u16 = () => { need(2); const v = view.getUint16(pos, true); pos += 2; return v; };
-  const i32 = () => { need(4); const v = view.getInt32(pos, true); pos += 4; return v; };
-  const u32 = () => { need(4); const v = view.getUint32(pos, true); pos += 4; return v; };
+  const u8 = () => {
+    need(1);
+    return bytes[pos++]!;
+  };
+  const u16 = () => {
+    need(2);
+    const v = view.getUint16(pos, true);
+    pos += 2;
+    return v;
+  };
+  const i32 = () => {
+    need(4);
+    const v = view.getInt32(pos, true);
+    pos += 4;
+    return v;
+  };
+  const u32 = () => {
+    need(4);
+    const v = view.getUint32(pos, true);
+    pos += 4;
+    return v;
+  };
   const u64 = () => {
     need(8);
     const v = view.getBigUint64(pos, true);
@@ -97,7 +118,12 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
     if (v > BigInt(bytes.length)) fail(`length ${v} exceeds the stream`);
     return Number(v);
   };
-  const take = (n: number) => { need(n); const out = bytes.subarray(pos, pos + n); pos += n; return out; };
+  const take = (n: number) => {
+    need(n);
+    const out = bytes.subarray(pos, pos + n);
+    pos += n;
+    return out;
+  };
   const line = () => {
     const end = bytes.indexOf(0x0a, pos);
     if (end < 0) fail('unterminated text line');
@@ -117,7 +143,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
     stack.push(value);
   };
   const built = <T>(value: T): T => {
-    if (++containers > maxContainers) fail(`builds more than ${maxContainers} containers; a state_dict never needs that many`);
+    if (++containers > maxContainers)
+      fail(`builds more than ${maxContainers} containers; a state_dict never needs that many`);
     return value;
   };
   const remember = (index: number) => {
@@ -162,7 +189,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
     return value!;
   };
   const signedLittleEndian = (length: number): bigint => {
-    if (length > MAX_LONG_BYTES) fail(`a ${length}-byte LONG integer; a state_dict needs at most ${MAX_LONG_BYTES} bytes`);
+    if (length > MAX_LONG_BYTES)
+      fail(`a ${length}-byte LONG integer; a state_dict needs at most ${MAX_LONG_BYTES} bytes`);
     const data = take(length);
     let value = 0n;
     for (let i = data.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(data[i]!);
@@ -176,91 +204,208 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
     opStart = pos;
     const op = u8();
     switch (op) {
-      case 0x80: u8(); break; // PROTO
-      case 0x95: need(8); pos += 8; break; // FRAME: framing only
-      case 0x2e: { // STOP
+      case 0x80:
+        u8();
+        break; // PROTO
+      case 0x95:
+        need(8);
+        pos += 8;
+        break; // FRAME: framing only
+      case 0x2e: {
+        // STOP
         const result = pop();
         if (stack.length) fail(`${stack.length} items left on the stack at STOP`);
         return result;
       }
-      case 0x28: marks.push(stack.length); push(MARK); break; // MARK
-      case 0x30: pop(); break; // POP
-      case 0x31: popMark(); break; // POP_MARK
-      case 0x32: push(top()); break; // DUP
-      case 0x4e: push(null); break; // NONE
-      case 0x88: push(true); break; // NEWTRUE
-      case 0x89: push(false); break; // NEWFALSE
-      case 0x4a: push(i32()); break; // BININT
-      case 0x4b: push(u8()); break; // BININT1
-      case 0x4d: push(u16()); break; // BININT2
-      case 0x8a: push(number(signedLittleEndian(u8()))); break; // LONG1
-      case 0x8b: { // LONG4
+      case 0x28:
+        marks.push(stack.length);
+        push(MARK);
+        break; // MARK
+      case 0x30:
+        pop();
+        break; // POP
+      case 0x31:
+        popMark();
+        break; // POP_MARK
+      case 0x32:
+        push(top());
+        break; // DUP
+      case 0x4e:
+        push(null);
+        break; // NONE
+      case 0x88:
+        push(true);
+        break; // NEWTRUE
+      case 0x89:
+        push(false);
+        break; // NEWFALSE
+      case 0x4a:
+        push(i32());
+        break; // BININT
+      case 0x4b:
+        push(u8());
+        break; // BININT1
+      case 0x4d:
+        push(u16());
+        break; // BININT2
+      case 0x8a:
+        push(number(signedLittleEndian(u8())));
+        break; // LONG1
+      case 0x8b: {
+        // LONG4
         const n = i32();
         if (n < 0) fail('negative LONG4 length');
         push(number(signedLittleEndian(n)));
         break;
       }
-      case 0x47: { need(8); push(view.getFloat64(pos, false)); pos += 8; break; } // BINFLOAT (big-endian)
-      case 0x58: push(text(u32())); break; // BINUNICODE
-      case 0x8c: push(text(u8())); break; // SHORT_BINUNICODE
-      case 0x8d: push(text(u64())); break; // BINUNICODE8
-      case 0x54: { const n = i32(); if (n < 0) fail('negative BINSTRING length'); push(latin1.decode(take(n))); break; }
-      case 0x55: push(latin1.decode(take(u8()))); break; // SHORT_BINSTRING
-      case 0x42: push(take(u32()).slice()); break; // BINBYTES
-      case 0x43: push(take(u8()).slice()); break; // SHORT_BINBYTES
-      case 0x8e: push(take(u64()).slice()); break; // BINBYTES8
-      case 0x29: push(built(new PyTuple([]))); break; // EMPTY_TUPLE
-      case 0x74: push(built(new PyTuple(popMark()))); break; // TUPLE
-      case 0x85: push(built(new PyTuple([pop()]))); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); push(built(new PyTuple([a, b]))); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); push(built(new PyTuple([a, b, c]))); break; } // TUPLE3
-      case 0x5d: push(built([])); break; // EMPTY_LIST
-      case 0x6c: push(built(popMark())); break; // LIST
-      case 0x61: { const v = pop(); const list = top(); if (!Array.isArray(list)) fail('APPEND to a non-list'); (list as PyValue[]).push(v); break; }
-      case 0x65: { // APPENDS (a loop: spreading a huge batch into push() would overflow the call stack)
+      case 0x47: {
+        need(8);
+        push(view.getFloat64(pos, false));
+        pos += 8;
+        break;
+      } // BINFLOAT (big-endian)
+      case 0x58:
+        push(text(u32()));
+        break; // BINUNICODE
+      case 0x8c:
+        push(text(u8()));
+        break; // SHORT_BINUNICODE
+      case 0x8d:
+        push(text(u64()));
+        break; // BINUNICODE8
+      case 0x54: {
+        const n = i32();
+        if (n < 0) fail('negative BINSTRING length');
+        push(latin1.decode(take(n)));
+        break;
+      }
+      case 0x55:
+        push(latin1.decode(take(u8())));
+        break; // SHORT_BINSTRING
+      case 0x42:
+        push(take(u32()).slice());
+        break; // BINBYTES
+      case 0x43:
+        push(take(u8()).slice());
+        break; // SHORT_BINBYTES
+      case 0x8e:
+        push(take(u64()).slice());
+        break; // BINBYTES8
+      case 0x29:
+        push(built(new PyTuple([])));
+        break; // EMPTY_TUPLE
+      case 0x74:
+        push(built(new PyTuple(popMark())));
+        break; // TUPLE
+      case 0x85:
+        push(built(new PyTuple([pop()])));
+        break; // TUPLE1
+      case 0x86: {
+        const b = pop();
+        const a = pop();
+        push(built(new PyTuple([a, b])));
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        const a = pop();
+        push(built(new PyTuple([a, b, c])));
+        break;
+      } // TUPLE3
+      case 0x5d:
+        push(built([]));
+        break; // EMPTY_LIST
+      case 0x6c:
+        push(built(popMark()));
+        break; // LIST
+      case 0x61: {
+        const v = pop();
+        const list = top();
+        if (!Array.isArray(list)) fail('APPEND to a non-list');
+        (list as PyValue[]).push(v);
+        break;
+      }
+      case 0x65: {
+        // APPENDS (a loop: spreading a huge batch into push() would overflow the call stack)
         const items = popMark();
         const list = top();
         if (!Array.isArray(list)) fail('APPENDS to a non-list');
         for (const item of items) (list as PyValue[]).push(item);
         break;
       }
-      case 0x7d: push(built(new PyDict())); break; // EMPTY_DICT
-      case 0x64: { const items = popMark(); const dict = built(new PyDict()); setItems(dict, items); push(dict); break; } // DICT
-      case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
-      case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
-      case 0x63: { const module = line(); const name = line(); push(resolveGlobal(module, name)); break; } // GLOBAL
-      case 0x93: { // STACK_GLOBAL
+      case 0x7d:
+        push(built(new PyDict()));
+        break; // EMPTY_DICT
+      case 0x64: {
+        const items = popMark();
+        const dict = built(new PyDict());
+        setItems(dict, items);
+        push(dict);
+        break;
+      } // DICT
+      case 0x73: {
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v]);
+        break;
+      } // SETITEM
+      case 0x75: {
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      } // SETITEMS
+      case 0x63: {
+        const module = line();
+        const name = line();
+        push(resolveGlobal(module, name));
+        break;
+      } // GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') fail('STACK_GLOBAL needs two strings');
         push(resolveGlobal(module as string, name as string));
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         const callable = pop();
-        if (!(callable instanceof PyCallable)) fail(`REDUCE on ${describe(callable)}, which is not an allowlisted callable`);
+        if (!(callable instanceof PyCallable))
+          fail(`REDUCE on ${describe(callable)}, which is not an allowlisted callable`);
         if (!(args instanceof PyTuple)) fail('REDUCE arguments must be a tuple');
         push(built((callable as PyCallable).call((args as PyTuple).items, opStart)));
         break;
       }
-      case 0x62: { // BUILD
+      case 0x62: {
+        // BUILD
         const state = pop();
         const target = top();
         if (target instanceof PyDict) target.attributes = state;
         else fail(`BUILD on ${describe(target)} is not supported`);
         break;
       }
-      case 0x51: { // BINPERSID
+      case 0x51: {
+        // BINPERSID
         const pid = pop();
         if (!options.persistentLoad) fail('persistent ids are not supported here');
         push(built(options.persistentLoad!(pid, opStart)));
         break;
       }
-      case 0x71: remember(u8()); break; // BINPUT
-      case 0x72: remember(u32()); break; // LONG_BINPUT
-      case 0x94: remember(memo.size); break; // MEMOIZE
-      case 0x68: case 0x6a: { // BINGET, LONG_BINGET
+      case 0x71:
+        remember(u8());
+        break; // BINPUT
+      case 0x72:
+        remember(u32());
+        break; // LONG_BINPUT
+      case 0x94:
+        remember(memo.size);
+        break; // MEMOIZE
+      case 0x68:
+      case 0x6a: {
+        // BINGET, LONG_BINGET
         const index = op === 0x68 ? u8() : u32();
         if (!memo.has(index)) fail(`memo ${index} was never stored`);
         push(memo.get(index)!);

@@ -49,7 +49,9 @@ export interface OpenedStateDict {
 /** Detects the format and validates every tensor record, reading no tensor data. */
 export function openStateDict(bytes: Uint8Array, options: ReadStateDictOptions = {}): OpenedStateDict {
   if (!(bytes instanceof Uint8Array)) {
-    throw new WaveMixFormatError(`expected the file contents as a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
+    throw new WaveMixFormatError(
+      `expected the file contents as a Uint8Array, got ${Object.prototype.toString.call(bytes)}`,
+    );
   }
   const { source, maxBytes = DEFAULT_STATE_DICT_MAX_BYTES } = options;
   const where = source ? `${source}: ` : '';

@@ -11,13 +11,30 @@ import { PyCallable, PyDict, PyOpaque, PyTuple, describe, unpickle, type PyValue
 import { ZipArchive } from './zip';
 
 export const ITEM_SIZE: Partial<Record<SafetensorsDtype, number>> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 };
 
 /** torch storage classes (legacy typed names, which torch.save still writes) -> dtype. */
 const STORAGE_DTYPES: Record<string, SafetensorsDtype> = {
-  FloatStorage: 'F32', DoubleStorage: 'F64', HalfStorage: 'F16', BFloat16Storage: 'BF16', LongStorage: 'I64',
-  IntStorage: 'I32', ShortStorage: 'I16', CharStorage: 'I8', ByteStorage: 'U8', BoolStorage: 'BOOL',
+  FloatStorage: 'F32',
+  DoubleStorage: 'F64',
+  HalfStorage: 'F16',
+  BFloat16Storage: 'BF16',
+  LongStorage: 'I64',
+  IntStorage: 'I32',
+  ShortStorage: 'I16',
+  CharStorage: 'I8',
+  ByteStorage: 'U8',
+  BoolStorage: 'BOOL',
 };
 
 const ALLOWED_GLOBALS =
@@ -48,7 +65,11 @@ export interface TensorRecord {
   read(): Float32Array;
 }
 
-export function readTorchZip(bytes: Uint8Array, source: string | undefined, maxInflatedBytes: number): Map<string, TensorRecord> {
+export function readTorchZip(
+  bytes: Uint8Array,
+  source: string | undefined,
+  maxInflatedBytes: number,
+): Map<string, TensorRecord> {
   const zip = new ZipArchive(bytes, { maxInflatedBytes });
   const pickles = [...zip.entries.keys()].filter((name) => /^[^/]+\/data\.pkl$/.test(name));
   if (pickles.length !== 1) {
@@ -61,9 +82,16 @@ export function readTorchZip(bytes: Uint8Array, source: string | undefined, maxI
   const prefix = pickles[0]!.slice(0, -'data.pkl'.length);
   if (zip.has(`${prefix}byteorder`)) {
     const order = new TextDecoder().decode(zip.read(`${prefix}byteorder`).subarray(0, 16)).trim();
-    if (order !== 'little') throw new WaveMixFormatError(`${source ? `${source}: ` : ''}byte order '${order}' is not supported (little-endian only)`);
+    if (order !== 'little')
+      throw new WaveMixFormatError(
+        `${source ? `${source}: ` : ''}byte order '${order}' is not supported (little-endian only)`,
+      );
   }
-  const root = unpickle(zip.read(pickles[0]!), { findGlobal, persistentLoad, allowedGlobalsDescription: ALLOWED_GLOBALS });
+  const root = unpickle(zip.read(pickles[0]!), {
+    findGlobal,
+    persistentLoad,
+    allowedGlobalsDescription: ALLOWED_GLOBALS,
+  });
   const stateDict = selectStateDict(root, new Set());
 
   const storages = new Map<string, Uint8Array>();
@@ -89,9 +117,17 @@ export function readTorchZip(bytes: Uint8Array, source: string | undefined, maxI
     if (!entry) throw new WaveMixZipError(`storage '${ref.storage.key}' is referenced but not in the archive`, 0, name);
     const needed = ref.storage.numel * ITEM_SIZE[ref.storage.dtype]!;
     if (entry.size < needed) {
-      throw new WaveMixZipError(`storage holds ${entry.size} bytes, ${ref.storage.numel} ${ref.storage.dtype} elements need ${needed}`, entry.localHeaderOffset, name);
+      throw new WaveMixZipError(
+        `storage holds ${entry.size} bytes, ${ref.storage.numel} ${ref.storage.dtype} elements need ${needed}`,
+        entry.localHeaderOffset,
+        name,
+      );
     }
-    records.set(key, { shape: ref.shape, dtype: ref.storage.dtype, read: () => materialise(ref, storageBytes(ref.storage), key) });
+    records.set(key, {
+      shape: ref.shape,
+      dtype: ref.storage.dtype,
+      read: () => materialise(ref, storageBytes(ref.storage), key),
+    });
   }
   return records;
 }
@@ -103,7 +139,8 @@ function validateRecord(key: string, ref: TensorRef): void {
     throw new WaveMixTensorRecordError(problem, key, shape, stride, offset, storage.numel, ref.pickleOffset);
   };
   if (!shape.every((size) => Number.isSafeInteger(size) && size >= 0)) refuse('a size is negative or not an integer');
-  if (!stride.every((step) => Number.isSafeInteger(step) && step >= 0)) refuse('a stride is negative or not an integer');
+  if (!stride.every((step) => Number.isSafeInteger(step) && step >= 0))
+    refuse('a stride is negative or not an integer');
   if (!Number.isSafeInteger(offset) || offset < 0) refuse('the storage offset is negative');
   if (!Number.isSafeInteger(storage.numel) || storage.numel < 0) refuse('the storage size is negative');
   let count = 1;
@@ -126,13 +163,21 @@ function validateRecord(key: string, ref: TensorRef): void {
 function elementReader(dtype: SafetensorsDtype, bytes: Uint8Array): (index: number) => number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
-    case 'F32': return (i) => view.getFloat32(4 * i, true);
-    case 'F64': return (i) => view.getFloat64(8 * i, true);
-    case 'I64': return (i) => Number(view.getBigInt64(8 * i, true));
-    case 'I32': return (i) => view.getInt32(4 * i, true);
-    case 'I16': return (i) => view.getInt16(2 * i, true);
-    case 'I8': return (i) => view.getInt8(i);
-    case 'U8': case 'BOOL': return (i) => bytes[i]!;
+    case 'F32':
+      return (i) => view.getFloat32(4 * i, true);
+    case 'F64':
+      return (i) => view.getFloat64(8 * i, true);
+    case 'I64':
+      return (i) => Number(view.getBigInt64(8 * i, true));
+    case 'I32':
+      return (i) => view.getInt32(4 * i, true);
+    case 'I16':
+      return (i) => view.getInt16(2 * i, true);
+    case 'I8':
+      return (i) => view.getInt8(i);
+    case 'U8':
+    case 'BOOL':
+      return (i) => bytes[i]!;
     default: {
       const size = ITEM_SIZE[dtype]!;
       return (i) => toFloat32({ name: '', dtype, shape: [1], bytes: bytes.subarray(i * size, (i + 1) * size) })[0]!;
@@ -144,9 +189,16 @@ function materialise(ref: TensorRef, bytes: Uint8Array, key: string): Float32Arr
   const { storage, offset, shape, stride } = ref;
   const count = shape.reduce((a, b) => a * b, 1);
   const itemSize = ITEM_SIZE[storage.dtype]!;
-  const contiguous = shape.every((size, axis) => size === 1 || stride[axis] === shape.slice(axis + 1).reduce((a, b) => a * b, 1));
+  const contiguous = shape.every(
+    (size, axis) => size === 1 || stride[axis] === shape.slice(axis + 1).reduce((a, b) => a * b, 1),
+  );
   if (contiguous || count === 0) {
-    return toFloat32({ name: key, dtype: storage.dtype, shape: [count], bytes: bytes.subarray(offset * itemSize, (offset + count) * itemSize) });
+    return toFloat32({
+      name: key,
+      dtype: storage.dtype,
+      shape: [count],
+      bytes: bytes.subarray(offset * itemSize, (offset + count) * itemSize),
+    });
   }
   const element = elementReader(storage.dtype, bytes);
   const data = new Float32Array(count);
@@ -169,7 +221,8 @@ function integer(value: PyValue, what: string, offset: number): number {
 }
 
 function integerTuple(value: PyValue, what: string, offset: number): number[] {
-  if (!(value instanceof PyTuple)) throw new WaveMixPickleError(`${what} must be a tuple, got ${describe(value)}`, offset);
+  if (!(value instanceof PyTuple))
+    throw new WaveMixPickleError(`${what} must be a tuple, got ${describe(value)}`, offset);
   return value.items.map((item) => integer(item, what, offset));
 }
 
@@ -221,7 +274,10 @@ function findGlobal(module: string, name: string): PyValue | undefined {
 /** torch.save's persistent id for a storage: ('storage', storage_type, key, location, numel). */
 function persistentLoad(pid: PyValue, offset: number): PyValue {
   if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length < 5) {
-    throw new WaveMixPickleError(`unsupported persistent id (${describe(pid)}); expected ('storage', type, key, location, numel)`, offset);
+    throw new WaveMixPickleError(
+      `unsupported persistent id (${describe(pid)}); expected ('storage', type, key, location, numel)`,
+      offset,
+    );
   }
   const [, type, key, , numel] = pid.items;
   if (!(type instanceof PyOpaque) || type.kind !== 'storage type') {
@@ -230,7 +286,11 @@ function persistentLoad(pid: PyValue, offset: number): PyValue {
   if (typeof key !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(key)) {
     throw new WaveMixPickleError(`storage key must be a plain name, got ${describe(key)}`, offset);
   }
-  const ref: StorageRef = { dtype: type.value as SafetensorsDtype, key, numel: integer(numel ?? null, 'numel', offset) };
+  const ref: StorageRef = {
+    dtype: type.value as SafetensorsDtype,
+    key,
+    numel: integer(numel ?? null, 'numel', offset),
+  };
   return new PyOpaque('storage', ref);
 }
 
@@ -240,9 +300,12 @@ function isTensor(value: PyValue): boolean {
 
 /** The dict of tensors: the root itself, or inside `{state_dict: ...}` / `{model: ...}` (cycles refused). */
 function selectStateDict(root: PyValue, seen: Set<PyDict>): PyDict {
-  if (!(root instanceof PyDict)) throw new WaveMixFormatError(`no state_dict found: the pickle holds ${describe(root)}, not a dict`);
-  if (seen.has(root)) throw new WaveMixFormatError('no state_dict found: a {state_dict: ...} / {model: ...} wrapper contains itself');
-  if (seen.size >= MAX_WRAPPER_DEPTH) throw new WaveMixFormatError(`no state_dict found: wrappers nested deeper than ${MAX_WRAPPER_DEPTH}`);
+  if (!(root instanceof PyDict))
+    throw new WaveMixFormatError(`no state_dict found: the pickle holds ${describe(root)}, not a dict`);
+  if (seen.has(root))
+    throw new WaveMixFormatError('no state_dict found: a {state_dict: ...} / {model: ...} wrapper contains itself');
+  if (seen.size >= MAX_WRAPPER_DEPTH)
+    throw new WaveMixFormatError(`no state_dict found: wrappers nested deeper than ${MAX_WRAPPER_DEPTH}`);
   seen.add(root);
   const values = [...root.map.values()];
   if (values.length > 0 && values.every(isTensor)) return root;

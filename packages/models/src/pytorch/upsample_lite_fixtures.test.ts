@@ -27,21 +27,36 @@ function fixture(mode: 'nearest' | 'bilinear'): ModelFixture {
   const kwargs = raw.pytorch_kwargs as Record<string, unknown>;
   const [, channels, height, width] = raw.input_shape_nchw as [number, number, number, number];
   const config: WaveMixConfig = {
-    task: 'classification', numClasses: kwargs['num_classes'] as number, depth: kwargs['depth'] as number,
-    mult: kwargs['mult'] as number, ffChannel: kwargs['ff_channel'] as number, finalDim: kwargs['final_dim'] as number,
-    dropout: kwargs['dropout'] as number, level: kwargs['level'] as number,
+    task: 'classification',
+    numClasses: kwargs['num_classes'] as number,
+    depth: kwargs['depth'] as number,
+    mult: kwargs['mult'] as number,
+    ffChannel: kwargs['ff_channel'] as number,
+    finalDim: kwargs['final_dim'] as number,
+    dropout: kwargs['dropout'] as number,
+    level: kwargs['level'] as number,
     initialConv: kwargs['initial_conv'] as 'strided' | 'pachify',
     ...(kwargs['patch_size'] ? { patchSize: kwargs['patch_size'] as number } : {}),
     ...(kwargs['stride'] ? { stride: kwargs['stride'] as number } : {}),
-    upsample: kwargs['upsample'] as 'nearest' | 'bilinear', inChannels: channels, inputSize: [height, width],
+    upsample: kwargs['upsample'] as 'nearest' | 'bilinear',
+    inChannels: channels,
+    inputSize: [height, width],
   };
-  return { name: `upsample ${mode}`, dir, config, trainableParams: raw.trainable_params, inputShapeNchw: raw.input_shape_nchw, hasPth: false };
+  return {
+    name: `upsample ${mode}`,
+    dir,
+    config,
+    trainableParams: raw.trainable_params,
+    inputShapeNchw: raw.input_shape_nchw,
+    hasPth: false,
+  };
 }
 
 const summary: string[] = [];
 afterAll(async () => {
   await tf.setBackend('cpu');
-  if (summary.length) console.log(`upsampling Lite vs PyTorch (relative to each reference's max |value|):\n${summary.join('\n')}`);
+  if (summary.length)
+    console.log(`upsampling Lite vs PyTorch (relative to each reference's max |value|):\n${summary.join('\n')}`);
 });
 
 describe.each(['cpu', 'wasm'])('on %s', (backend) => {
@@ -49,16 +64,19 @@ describe.each(['cpu', 'wasm'])('on %s', (backend) => {
     await tf.setBackend(backend);
   });
 
-  it.each(['nearest', 'bilinear'] as const)('%s: matches the PyTorch nn.Upsample Lite (outputs 1e-4, gradients 1e-3)', (mode) => {
-    const reference = fixture(mode);
-    const errors = fixtureErrors(reference);
-    expect(errors.trainableParams).toBe(reference.trainableParams);
-    expect(errors.output).toBeLessThan(1e-4);
-    expect(errors.inputGrad).toBeLessThan(1e-3);
-    expect([...errors.paramGrads.keys()].sort()).toEqual([...errors.expectedParamKeys].sort());
-    for (const [key, error] of errors.paramGrads) expect([key, error < 1e-3]).toEqual([key, true]);
-    summary.push(describeErrors(`${backend} ${mode}`, errors));
-  });
+  it.each(['nearest', 'bilinear'] as const)(
+    '%s: matches the PyTorch nn.Upsample Lite (outputs 1e-4, gradients 1e-3)',
+    (mode) => {
+      const reference = fixture(mode);
+      const errors = fixtureErrors(reference);
+      expect(errors.trainableParams).toBe(reference.trainableParams);
+      expect(errors.output).toBeLessThan(1e-4);
+      expect(errors.inputGrad).toBeLessThan(1e-3);
+      expect([...errors.paramGrads.keys()].sort()).toEqual([...errors.expectedParamKeys].sort());
+      for (const [key, error] of errors.paramGrads) expect([key, error < 1e-3]).toEqual([key, true]);
+      summary.push(describeErrors(`${backend} ${mode}`, errors));
+    },
+  );
 });
 
 describe('upsample config', () => {
@@ -73,16 +91,34 @@ describe('upsample config', () => {
       /upsample: 'bilinear' replaces the ConvTranspose2d.*ffChannel 96 and a unit with 192 output channels/,
     );
     // Level-3 blocks have units of c/2 and c outputs: no single ffChannel fits both.
-    expect(() => resolveConfig({ task: 'classification', level: 3, upsample: 'nearest' })).toThrow(/unit with 96 output channels.*or level 1/);
+    expect(() => resolveConfig({ task: 'classification', level: 3, upsample: 'nearest' })).toThrow(
+      /unit with 96 output channels.*or level 1/,
+    );
     expect(() => resolveConfig({ task: 'classification', level: 1, upsample: 'bicubic' as never })).toThrow(
       /upsample: must be one of convtranspose, nearest, bilinear, got "bicubic"/,
     );
   });
 
   it('Lite-8/10 with upsampling has exactly the README 3,566 parameters (13,886 with ConvTranspose)', () => {
-    const lite = { task: 'classification', numClasses: 10, depth: 10, mult: 2, ffChannel: 8, finalDim: 8, dropout: 0, level: 1,
-      initialConv: 'strided', stride: 1, inChannels: 1, inputSize: [28, 28] } as const;
-    for (const [upsample, params] of [['nearest', 3_566], ['bilinear', 3_566], ['convtranspose', 13_886]] as const) {
+    const lite = {
+      task: 'classification',
+      numClasses: 10,
+      depth: 10,
+      mult: 2,
+      ffChannel: 8,
+      finalDim: 8,
+      dropout: 0,
+      level: 1,
+      initialConv: 'strided',
+      stride: 1,
+      inChannels: 1,
+      inputSize: [28, 28],
+    } as const;
+    for (const [upsample, params] of [
+      ['nearest', 3_566],
+      ['bilinear', 3_566],
+      ['convtranspose', 13_886],
+    ] as const) {
       const model = createModel({ ...lite, upsample });
       expect([upsample, countTrainableParams(model)]).toEqual([upsample, params]);
       model.dispose();
@@ -119,7 +155,8 @@ describe('upsample config', () => {
   it('leaks no tensors over repeated training steps', () => {
     const model = createModel(fixture('nearest').config);
     const x = tf.randomUniform([2, 12, 10, 1], 0, 1, 'float32', 3);
-    const step = () => tf.tidy(() => tf.variableGrads(() => tf.sum(model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar).grads);
+    const step = () =>
+      tf.tidy(() => tf.variableGrads(() => tf.sum(model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar).grads);
     tf.dispose(Object.values(step()));
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) tf.dispose(Object.values(step()));

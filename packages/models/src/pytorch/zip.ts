@@ -66,13 +66,18 @@ export class ZipArchive {
   private u64(offset: number): number {
     this.need(offset, 8);
     const value = this.view.getBigUint64(offset, true);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new WaveMixZipError(`64-bit field ${value} is too large`, offset);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new WaveMixZipError(`64-bit field ${value} is too large`, offset);
     return Number(value);
   }
 
   private need(offset: number, length: number, entry?: string): void {
     if (offset < 0 || offset + length > this.bytes.length) {
-      throw new WaveMixZipError(`${length} bytes needed but the file has ${this.bytes.length}; truncated?`, offset, entry);
+      throw new WaveMixZipError(
+        `${length} bytes needed but the file has ${this.bytes.length}; truncated?`,
+        offset,
+        entry,
+      );
     }
   }
 
@@ -96,7 +101,8 @@ export class ZipArchive {
         throw new WaveMixZipError('ZIP64 fields without a ZIP64 locator', eocd);
       }
       const zip64 = this.u64(locator + 8);
-      if (this.u32(zip64) !== ZIP64_EOCD) throw new WaveMixZipError('bad ZIP64 end-of-central-directory signature', zip64);
+      if (this.u32(zip64) !== ZIP64_EOCD)
+        throw new WaveMixZipError('bad ZIP64 end-of-central-directory signature', zip64);
       count = this.u64(zip64 + 32);
       offset = this.u64(zip64 + 48);
     }
@@ -104,7 +110,8 @@ export class ZipArchive {
     const entries = new Map<string, ZipEntry>();
     const decoder = new TextDecoder();
     for (let i = 0; i < count; i++) {
-      if (this.u32(offset) !== CENTRAL) throw new WaveMixZipError(`central directory entry ${i} has a bad signature`, offset);
+      if (this.u32(offset) !== CENTRAL)
+        throw new WaveMixZipError(`central directory entry ${i} has a bad signature`, offset);
       const flags = this.u16(offset + 8);
       const method = this.u16(offset + 10);
       const crc32 = this.u32(offset + 16);
@@ -125,14 +132,24 @@ export class ZipArchive {
         const length = this.u16(extra + 2);
         if (id === 0x0001) {
           let field = extra + 4;
-          if (size === 0xffffffff) { size = this.u64(field); field += 8; }
-          if (compressedSize === 0xffffffff) { compressedSize = this.u64(field); field += 8; }
-          if (localHeaderOffset === 0xffffffff) { localHeaderOffset = this.u64(field); field += 8; }
+          if (size === 0xffffffff) {
+            size = this.u64(field);
+            field += 8;
+          }
+          if (compressedSize === 0xffffffff) {
+            compressedSize = this.u64(field);
+            field += 8;
+          }
+          if (localHeaderOffset === 0xffffffff) {
+            localHeaderOffset = this.u64(field);
+            field += 8;
+          }
         }
         extra += 4 + length;
       }
       if (entries.has(name)) throw new WaveMixZipError('is listed twice in the central directory', offset, name);
-      if (this.u32(localHeaderOffset) !== LOCAL) throw new WaveMixZipError('bad local header signature', localHeaderOffset, name);
+      if (this.u32(localHeaderOffset) !== LOCAL)
+        throw new WaveMixZipError('bad local header signature', localHeaderOffset, name);
       const dataOffset = localHeaderOffset + 30 + this.u16(localHeaderOffset + 26) + this.u16(localHeaderOffset + 28);
       entries.set(name, { name, method, compressedSize, size, crc32, localHeaderOffset, dataOffset });
       offset = extraEnd + commentLength;
@@ -178,8 +195,15 @@ export class ZipArchive {
     this.need(start, entry.compressedSize, name);
     const raw = this.bytes.subarray(start, start + entry.compressedSize);
     // Deflate cannot expand more than ~1032:1; refuse a forged size before allocating for it.
-    if ((entry.method === 0 && entry.size !== entry.compressedSize) || entry.size > entry.compressedSize * 1032 + 1024) {
-      throw new WaveMixZipError(`claims ${entry.size} bytes from ${entry.compressedSize} compressed; the directory is corrupt`, header, name);
+    if (
+      (entry.method === 0 && entry.size !== entry.compressedSize) ||
+      entry.size > entry.compressedSize * 1032 + 1024
+    ) {
+      throw new WaveMixZipError(
+        `claims ${entry.size} bytes from ${entry.compressedSize} compressed; the directory is corrupt`,
+        header,
+        name,
+      );
     }
     let data: Uint8Array;
     if (entry.method === 0) {
@@ -201,14 +225,22 @@ export class ZipArchive {
         throw new WaveMixZipError(`deflate data is corrupt (${(error as Error).message})`, start, name);
       }
     } else {
-      throw new WaveMixZipError(`compression method ${entry.method} is not supported (only stored and deflate)`, header, name);
+      throw new WaveMixZipError(
+        `compression method ${entry.method} is not supported (only stored and deflate)`,
+        header,
+        name,
+      );
     }
     if (data.length !== entry.size) {
       throw new WaveMixZipError(`holds ${data.length} bytes, the directory says ${entry.size}`, start, name);
     }
     const crc = crc32(data);
     if (crc !== entry.crc32) {
-      throw new WaveMixZipError(`CRC-32 ${hex(crc)} does not match the recorded ${hex(entry.crc32)}; the file is corrupt`, start, name);
+      throw new WaveMixZipError(
+        `CRC-32 ${hex(crc)} does not match the recorded ${hex(entry.crc32)}; the file is corrupt`,
+        start,
+        name,
+      );
     }
     return data;
   }

@@ -15,7 +15,8 @@ export interface FixtureErrors {
   trainableParams: number;
 }
 
-const toNhwc = (t: { shape: number[]; data: Float32Array }) => (t.shape.length === 4 ? nchwToNhwc(t.data, t.shape) : t.data);
+const toNhwc = (t: { shape: number[]; data: Float32Array }) =>
+  t.shape.length === 4 ? nchwToNhwc(t.data, t.shape) : t.data;
 
 /**
  * Builds the fixture's model, loads its official weights, and returns the relative errors of the
@@ -24,7 +25,9 @@ const toNhwc = (t: { shape: number[]; data: Float32Array }) => (t.shape.length =
  */
 export function fixtureErrors(fixture: ModelFixture): FixtureErrors {
   const model = createModel(fixture.config);
-  loadPyTorchWeights(model, readBytes(path.join(fixture.dir, 'model.safetensors')), { source: `${fixture.name}/model.safetensors` });
+  loadPyTorchWeights(model, readBytes(path.join(fixture.dir, 'model.safetensors')), {
+    source: `${fixture.name}/model.safetensors`,
+  });
   const io = readTensors(path.join(fixture.dir, 'io.safetensors'));
   const x = io.get('x')!;
   const y = io.get('y')!;
@@ -49,7 +52,10 @@ export function fixtureErrors(fixture: ModelFixture): FixtureErrors {
   parameters.forEach((parameter, i) => {
     const expected = expectedGrads.get(parameter.key);
     if (!expected) return;
-    paramGrads.set(parameter.key, relativeError(toTorchLayout(parameter, grads[variables[i]!.name]!.dataSync()), expected.data));
+    paramGrads.set(
+      parameter.key,
+      relativeError(toTorchLayout(parameter, grads[variables[i]!.name]!.dataSync()), expected.data),
+    );
   });
   const result: FixtureErrors = {
     output: outputError,
@@ -71,6 +77,8 @@ export function worstParam(errors: FixtureErrors): { key: string; error: number 
 
 export function describeErrors(name: string, errors: FixtureErrors): string {
   const worst = worstParam(errors);
-  return `  ${name.padEnd(28)} output ${errors.output.toExponential(2)}  grad_x ${errors.inputGrad.toExponential(2)}  ` +
-    `worst param grad ${worst.error.toExponential(2)} (${worst.key}; ${errors.paramGrads.size} params)`;
+  return (
+    `  ${name.padEnd(28)} output ${errors.output.toExponential(2)}  grad_x ${errors.inputGrad.toExponential(2)}  ` +
+    `worst param grad ${worst.error.toExponential(2)} (${worst.key}; ${errors.paramGrads.size} params)`
+  );
 }

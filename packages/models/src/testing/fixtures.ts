@@ -16,7 +16,12 @@ export interface ModelFixture {
 }
 
 const CAMEL: Record<string, string> = {
-  num_classes: 'numClasses', ff_channel: 'ffChannel', final_dim: 'finalDim', initial_conv: 'initialConv', patch_size: 'patchSize', sr: 'scale',
+  num_classes: 'numClasses',
+  ff_channel: 'ffChannel',
+  final_dim: 'finalDim',
+  initial_conv: 'initialConv',
+  patch_size: 'patchSize',
+  sr: 'scale',
 };
 
 export function modelFixtures(): ModelFixture[] {

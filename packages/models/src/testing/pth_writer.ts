@@ -29,7 +29,14 @@ export function tensorPickle(tensors: TensorSpec[]): Uint8Array {
   const ops: number[] = [0x80, 0x02, 0x7d, 0x28];
   for (const t of tensors) {
     ops.push(...unicode(t.key), 0x63, ...ascii('torch._utils\n_rebuild_tensor_v2\n'), 0x28);
-    ops.push(0x28, ...unicode('storage'), 0x63, ...ascii(`torch\n${t.storageType ?? 'FloatStorage'}\n`), ...unicode(t.storage), ...unicode('cpu'));
+    ops.push(
+      0x28,
+      ...unicode('storage'),
+      0x63,
+      ...ascii(`torch\n${t.storageType ?? 'FloatStorage'}\n`),
+      ...unicode(t.storage),
+      ...unicode('cpu'),
+    );
     ops.push(...int32(t.numel), 0x74, 0x51, ...int32(t.offset ?? 0), ...tuple(t.shape), ...tuple(t.stride), 0x89);
     ops.push(0x63, ...ascii('collections\nOrderedDict\n'), 0x29, 0x52, 0x74, 0x52);
   }
@@ -67,7 +74,14 @@ export function writeZip(files: ZipFile[]): Uint8Array {
   return finishZip(chunks, central, offset);
 }
 
-export function centralEntry(name: string, method: number, crc: number, compressedSize: number, size: number, headerOffset: number): Uint8Array {
+export function centralEntry(
+  name: string,
+  method: number,
+  crc: number,
+  compressedSize: number,
+  size: number,
+  headerOffset: number,
+): Uint8Array {
   const nameBytes = new TextEncoder().encode(name);
   const entry = new Uint8Array(46 + nameBytes.length);
   const cv = new DataView(entry.buffer);

@@ -68,7 +68,12 @@ describe('Lion', () => {
       return values;
     };
     expect(await run(true)).toEqual(await run(false));
-    expect(new Lion({ learningRate: 1e-4, weightDecay: 1e-2 }).getConfig()).toEqual({ learningRate: 1e-4, beta1: 0.9, beta2: 0.99, weightDecay: 1e-2 });
+    expect(new Lion({ learningRate: 1e-4, weightDecay: 1e-2 }).getConfig()).toEqual({
+      learningRate: 1e-4,
+      beta1: 0.9,
+      beta2: 0.99,
+      weightDecay: 1e-2,
+    });
     expect(() => new Lion({ learningRate: -1 })).toThrow(/learningRate must be a finite number >= 0, got -1/);
     expect(() => new Lion({ learningRate: 1, beta2: 1 })).toThrow(/betas must be below 1/);
   });

@@ -35,7 +35,8 @@ export class Lion extends tf.Optimizer {
         throw new WaveMixArgumentError(name, `Lion: ${name} must be a finite number >= 0, got ${String(value)}`);
       }
     }
-    if (beta1 >= 1 || beta2 >= 1) throw new WaveMixArgumentError('betas', `Lion: betas must be below 1, got ${beta1}, ${beta2}`);
+    if (beta1 >= 1 || beta2 >= 1)
+      throw new WaveMixArgumentError('betas', `Lion: betas must be below 1, got ${beta1}, ${beta2}`);
     this.learningRate = learningRate;
     this.beta1 = beta1;
     this.beta2 = beta2;
@@ -73,8 +74,15 @@ export class Lion extends tf.Optimizer {
     this.dispose();
     for (const { name, tensor } of weightValues) {
       const match = /^(.*)\/m$/.exec(name);
-      if (!match) throw new WaveMixArgumentError('weights', `Lion.setWeights: unexpected weight ${name} (expected '<variable>/m')`);
-      this.moments.set(match[1]!, tf.tidy(() => tf.variable(tensor.clone(), false)));
+      if (!match)
+        throw new WaveMixArgumentError(
+          'weights',
+          `Lion.setWeights: unexpected weight ${name} (expected '<variable>/m')`,
+        );
+      this.moments.set(
+        match[1]!,
+        tf.tidy(() => tf.variable(tensor.clone(), false)),
+      );
     }
   }
 

@@ -54,7 +54,8 @@ test('no tensor leaks inside tidy', () => {
   const logits = tf.randomNormal([2, 4, 4, 3]);
   const labels = tf.randomUniform([2, 4, 4], 0, 3, 'int32');
   const before = tf.memory().numTensors;
-  for (let i = 0; i < 3; i++) tf.tidy(() => computeLoss('sparseSoftmaxCrossEntropy', logits, labels, { ignoreIndex: 2 })).dispose();
+  for (let i = 0; i < 3; i++)
+    tf.tidy(() => computeLoss('sparseSoftmaxCrossEntropy', logits, labels, { ignoreIndex: 2 })).dispose();
   expect(tf.memory().numTensors).toBe(before);
   tf.dispose([logits, labels]);
 });

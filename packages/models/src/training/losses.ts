@@ -17,7 +17,14 @@ import { focalLoss, huberLoss } from './robust_losses';
  * - `focal`: focal loss (gamma 2 by default) against integer class ids, with `ignoreIndex` as above.
  * - `huberY`: PyTorch `HuberLoss(delta)` on channel 0 (Y of YCbCr), as the official WaveMixSR scripts train.
  */
-export const LOSSES = ['softmaxCrossEntropy', 'sparseSoftmaxCrossEntropy', 'meanSquaredError', 'meanAbsoluteError', 'focal', 'huberY'] as const;
+export const LOSSES = [
+  'softmaxCrossEntropy',
+  'sparseSoftmaxCrossEntropy',
+  'meanSquaredError',
+  'meanAbsoluteError',
+  'focal',
+  'huberY',
+] as const;
 export type LossName = (typeof LOSSES)[number];
 
 /** The losses over integer class ids that take `ignoreIndex` (segmentation's void label). */
@@ -59,7 +66,12 @@ export function superResolutionLoss(prediction: tf.Tensor, target: tf.Tensor): t
   return tf.mean(tf.abs(tf.sub(prediction, target))) as tf.Scalar;
 }
 
-export function computeLoss(name: LossName, output: tf.Tensor, target: tf.Tensor, options: LossOptions = {}): tf.Scalar {
+export function computeLoss(
+  name: LossName,
+  output: tf.Tensor,
+  target: tf.Tensor,
+  options: LossOptions = {},
+): tf.Scalar {
   switch (name) {
     case 'softmaxCrossEntropy':
       return tf.losses.softmaxCrossEntropy(target, output) as tf.Scalar;
@@ -101,11 +113,17 @@ export async function countLabelled(targets: tf.Tensor, ignoreIndex: number): Pr
  * For the classification losses: how many argmax predictions over the last axis match the targets
  * (skipping targets equal to `ignoreIndex`), as a scalar tensor; null for regression losses.
  */
-export function countCorrect(name: LossName, output: tf.Tensor, target: tf.Tensor, options: LossOptions = {}): tf.Scalar | null {
+export function countCorrect(
+  name: LossName,
+  output: tf.Tensor,
+  target: tf.Tensor,
+  options: LossOptions = {},
+): tf.Scalar | null {
   if (name === 'softmaxCrossEntropy') {
     return tf.sum(tf.cast(tf.equal(tf.argMax(output, -1), tf.argMax(target, -1)), 'int32')) as tf.Scalar;
   }
-  if (name === 'sparseSoftmaxCrossEntropy' || name === 'focal') return correctCount(output, target, options.ignoreIndex);
+  if (name === 'sparseSoftmaxCrossEntropy' || name === 'focal')
+    return correctCount(output, target, options.ignoreIndex);
   return null;
 }
 

@@ -49,7 +49,10 @@ test.each([
   await resumed.setWeights(saved);
   const b = tf.variable(a.clone(), true, `${a.name}-copy`);
   // The resumed optimizer must know its slots belong to `b`: rename them as a checkpoint restore does.
-  const renamed = (await resumed.getWeights()).map(({ name, tensor }) => ({ name: name.replace(a.name, b.name), tensor: tensor.clone() }));
+  const renamed = (await resumed.getWeights()).map(({ name, tensor }) => ({
+    name: name.replace(a.name, b.name),
+    tensor: tensor.clone(),
+  }));
   await resumed.setWeights(renamed);
   train(first, GRADIENTS.slice(2), a);
   train(resumed, GRADIENTS.slice(2), b);

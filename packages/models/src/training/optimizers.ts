@@ -193,7 +193,10 @@ export class SgdMomentum extends tf.Optimizer {
     this.dispose();
     for (const { name, tensor } of weightValues) {
       const variableName = name.replace(/\/momentum$/, '');
-      this.buffers.set(variableName, ownedVariable(() => tensor.clone()));
+      this.buffers.set(
+        variableName,
+        ownedVariable(() => tensor.clone()),
+      );
     }
   }
 

@@ -6,7 +6,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const det = (n: number, a: number, b: number, scale = 1) => Array.from({ length: n }, (_, i) => scale * Math.sin(a * i + b));
+const det = (n: number, a: number, b: number, scale = 1) =>
+  Array.from({ length: n }, (_, i) => scale * Math.sin(a * i + b));
 const close = (actual: ArrayLike<number>, expected: number[], tolerance: number) => {
   expect(actual.length).toBe(expected.length);
   expected.forEach((v, i) => expect([i, Math.abs(actual[i]! - v) < tolerance]).toEqual([i, true]));
@@ -41,7 +42,11 @@ describe('focalLoss', () => {
   it('matches torch for gamma 2, 0 (= cross-entropy) and 5, ignoring label 255, with the same gradient', async () => {
     const x = logits();
     const t = targets();
-    for (const [gamma, expected] of [[2, FOCAL.gamma2], [0, FOCAL.gamma0], [5, FOCAL.gamma5]] as const) {
+    for (const [gamma, expected] of [
+      [2, FOCAL.gamma2],
+      [0, FOCAL.gamma0],
+      [5, FOCAL.gamma5],
+    ] as const) {
       const loss = focalLoss(x, t, { gamma, ignoreIndex: 255 });
       expect(Math.abs((await loss.data())[0]! - expected)).toBeLessThan(1e-5);
       loss.dispose();

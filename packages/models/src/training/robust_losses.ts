@@ -20,10 +20,14 @@ export interface FocalLossOptions {
  */
 export function focalLoss(logits: tf.Tensor, targets: tf.Tensor, options: FocalLossOptions = {}): tf.Scalar {
   const { gamma = 2, ignoreIndex } = options;
-  if (typeof gamma !== 'number' || !(gamma >= 0)) throw new WaveMixArgumentError('gamma', `must be a number >= 0, got ${String(gamma)}`);
+  if (typeof gamma !== 'number' || !(gamma >= 0))
+    throw new WaveMixArgumentError('gamma', `must be a number >= 0, got ${String(gamma)}`);
   const numClasses = logits.shape[logits.shape.length - 1]!;
   if (targets.shape.join() !== logits.shape.slice(0, -1).join()) {
-    throw new WaveMixArgumentError('targets', `shape [${targets.shape.join(', ')}] does not match logits [${logits.shape.join(', ')}] without the class axis`);
+    throw new WaveMixArgumentError(
+      'targets',
+      `shape [${targets.shape.join(', ')}] does not match logits [${logits.shape.join(', ')}] without the class axis`,
+    );
   }
   return tf.tidy(() => {
     const labels = tf.cast(targets, 'int32');
@@ -54,13 +58,19 @@ export function huberLoss(prediction: tf.Tensor, target: tf.Tensor, options: Hub
   const { delta = 1, channel = 0 } = options;
   if (!(delta > 0)) throw new WaveMixArgumentError('delta', `must be > 0, got ${String(delta)}`);
   if (prediction.shape.join() !== target.shape.join()) {
-    throw new WaveMixArgumentError('target', `shape [${target.shape.join(', ')}] does not match the prediction [${prediction.shape.join(', ')}]`);
+    throw new WaveMixArgumentError(
+      'target',
+      `shape [${target.shape.join(', ')}] does not match the prediction [${prediction.shape.join(', ')}]`,
+    );
   }
   const pick = (t: tf.Tensor) => {
     if (channel === null) return t;
     const last = t.shape.length - 1;
     if (!Number.isInteger(channel) || channel < 0 || channel >= t.shape[last]!) {
-      throw new WaveMixArgumentError('channel', `must index the last axis (size ${t.shape[last]}), got ${String(channel)}`);
+      throw new WaveMixArgumentError(
+        'channel',
+        `must index the last axis (size ${t.shape[last]}), got ${String(channel)}`,
+      );
     }
     const begin = t.shape.map((_, i) => (i === last ? channel : 0));
     const size = t.shape.map((s, i) => (i === last ? 1 : s));

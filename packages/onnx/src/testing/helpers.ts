@@ -10,7 +10,11 @@ import { onnx, type OnnxTypes } from '../proto';
 export { modelFixtures, readBytes, readTensors, relativeError } from '../../../models/src/testing/fixtures';
 
 const CAMEL: Record<string, string> = {
-  num_classes: 'numClasses', ff_channel: 'ffChannel', final_dim: 'finalDim', initial_conv: 'initialConv', patch_size: 'patchSize',
+  num_classes: 'numClasses',
+  ff_channel: 'ffChannel',
+  final_dim: 'finalDim',
+  initial_conv: 'initialConv',
+  patch_size: 'patchSize',
 };
 
 /** Every model fixture: the top-level ones and those one folder deeper (e.g. `wavemix_lite_upsample/nearest`). */
@@ -21,16 +25,22 @@ export function allModelFixtures(): ModelFixture[] {
     if (!fs.statSync(groupDir).isDirectory() || fs.existsSync(path.join(groupDir, 'config.json'))) continue;
     for (const name of fs.readdirSync(groupDir).sort()) {
       const dir = path.join(groupDir, name);
-      if (!fs.existsSync(path.join(dir, 'config.json')) || !fs.existsSync(path.join(dir, 'model.safetensors'))) continue;
+      if (!fs.existsSync(path.join(dir, 'config.json')) || !fs.existsSync(path.join(dir, 'model.safetensors')))
+        continue;
       const raw = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
       const config: Record<string, unknown> = { task: raw.model };
-      for (const [key, value] of Object.entries(raw.pytorch_kwargs as Record<string, unknown>)) config[CAMEL[key] ?? key] = value;
+      for (const [key, value] of Object.entries(raw.pytorch_kwargs as Record<string, unknown>))
+        config[CAMEL[key] ?? key] = value;
       Object.assign(config, raw.wavemix_js_config);
       const [, channels, height, width] = raw.input_shape_nchw as [number, number, number, number];
       Object.assign(config, { inChannels: channels, inputSize: [height, width] });
       nested.push({
-        name: `${group}/${name}`, dir, config: config as unknown as WaveMixConfig, trainableParams: raw.trainable_params,
-        inputShapeNchw: raw.input_shape_nchw, hasPth: false,
+        name: `${group}/${name}`,
+        dir,
+        config: config as unknown as WaveMixConfig,
+        trainableParams: raw.trainable_params,
+        inputShapeNchw: raw.input_shape_nchw,
+        hasPth: false,
       });
     }
   }
@@ -80,19 +90,32 @@ export function randomizeBatchNorm(model: tf.LayersModel, seed: number): void {
   const random = seeded(seed);
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'BatchNormalization') continue;
-    layer.setWeights(layer.weights.map((w) => {
-      const last = w.originalName.split('/').pop();
-      const [low, high] = last === 'moving_variance' ? [0.5, 2] : last === 'gamma' ? [0.5, 1.5] : [-0.5, 0.5];
-      return tf.tensor(randomArray(w.shape.reduce<number>((a, b) => a * b!, 1), random, low, high), w.shape as number[]);
-    }));
+    layer.setWeights(
+      layer.weights.map((w) => {
+        const last = w.originalName.split('/').pop();
+        const [low, high] = last === 'moving_variance' ? [0.5, 2] : last === 'gamma' ? [0.5, 1.5] : [-0.5, 0.5];
+        return tf.tensor(
+          randomArray(
+            w.shape.reduce<number>((a, b) => a * b!, 1),
+            random,
+            low,
+            high,
+          ),
+          w.shape as number[],
+        );
+      }),
+    );
   }
 }
 
 /** NHWC -> NCHW of row-major data. */
 export function nhwcToNchw(data: ArrayLike<number>, [n, h, w, c]: number[]): Float32Array {
   const out = new Float32Array(n! * h! * w! * c!);
-  for (let b = 0; b < n!; b++) for (let y = 0; y < h!; y++) for (let x = 0; x < w!; x++) for (let k = 0; k < c!; k++) {
-    out[((b * c! + k) * h! + y) * w! + x] = data[((b * h! + y) * w! + x) * c! + k]!;
-  }
+  for (let b = 0; b < n!; b++)
+    for (let y = 0; y < h!; y++)
+      for (let x = 0; x < w!; x++)
+        for (let k = 0; k < c!; k++) {
+          out[((b * c! + k) * h! + y) * w! + x] = data[((b * h! + y) * w! + x) * c! + k]!;
+        }
   return out;
 }

@@ -21,9 +21,14 @@ export interface Cifar100Options extends CifarOptions {
 export function loadCifar10(options: CifarOptions): InMemoryDataset {
   requireDataDir('cifar10', options?.dataDir, 'the cifar-10-batches-bin folder');
   const split = checkSplit('cifar10', options.split, CIFAR10.splits);
-  const dir = isDirectory(join(options.dataDir, 'cifar-10-batches-bin')) ? join(options.dataDir, 'cifar-10-batches-bin') : options.dataDir;
-  const files = split === 'train' ? [1, 2, 3, 4, 5].map((i) => join(dir, `data_batch_${i}.bin`)) : [join(dir, 'test_batch.bin')];
-  const batches = files.map((file) => parseCifarBatch(readBytes(findFirst('cifar10', [file]), 'cifar10'), { variant: 10, file }));
+  const dir = isDirectory(join(options.dataDir, 'cifar-10-batches-bin'))
+    ? join(options.dataDir, 'cifar-10-batches-bin')
+    : options.dataDir;
+  const files =
+    split === 'train' ? [1, 2, 3, 4, 5].map((i) => join(dir, `data_batch_${i}.bin`)) : [join(dir, 'test_batch.bin')];
+  const batches = files.map((file) =>
+    parseCifarBatch(readBytes(findFirst('cifar10', [file]), 'cifar10'), { variant: 10, file }),
+  );
   const namesFile = findFirst('cifar10', [join(dir, 'batches.meta.txt')]);
   const classNames = parseLabelNames(readBytes(namesFile, 'cifar10'), { file: namesFile, expected: 10 });
   return new InMemoryDataset({
@@ -44,7 +49,9 @@ export function loadCifar10(options: CifarOptions): InMemoryDataset {
 export function loadCifar100(options: Cifar100Options): InMemoryDataset {
   requireDataDir('cifar100', options?.dataDir, 'the cifar-100-binary folder');
   const split = checkSplit('cifar100', options.split, CIFAR100.splits);
-  const dir = isDirectory(join(options.dataDir, 'cifar-100-binary')) ? join(options.dataDir, 'cifar-100-binary') : options.dataDir;
+  const dir = isDirectory(join(options.dataDir, 'cifar-100-binary'))
+    ? join(options.dataDir, 'cifar-100-binary')
+    : options.dataDir;
   const file = findFirst('cifar100', [join(dir, `${split}.bin`)]);
   const batch = parseCifarBatch(readBytes(file, 'cifar100'), { variant: 100, file });
   const coarse = options.labels === 'coarse';

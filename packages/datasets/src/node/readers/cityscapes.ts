@@ -2,7 +2,14 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CITYSCAPES_CLASSES } from '@wavemix/core';
-import { CITYSCAPES_IGNORE_INDEX, cityscapesTrainIds, DatasetFormatError, DatasetNotFoundError, LazyDataset, type Example } from '@wavemix/datasets';
+import {
+  CITYSCAPES_IGNORE_INDEX,
+  cityscapesTrainIds,
+  DatasetFormatError,
+  DatasetNotFoundError,
+  LazyDataset,
+  type Example,
+} from '@wavemix/datasets';
 import { defineDataset } from '../descriptor';
 import { isDirectory, readBytes } from '../files';
 import { decodeImage } from '../image_codec';
@@ -31,7 +38,10 @@ export function loadCityscapes(options: CityscapesOptions): LazyDataset {
     for (const file of readdirSync(cityDir).sort(byCodePoint)) {
       if (!file.endsWith('_leftImg8bit.png')) continue;
       const stem = file.slice(0, -'_leftImg8bit.png'.length);
-      pairs.push({ image: join(cityDir, file), label: join(options.dataDir, 'gtFine', split, city, `${stem}_gtFine_labelIds.png`) });
+      pairs.push({
+        image: join(cityDir, file),
+        label: join(options.dataDir, 'gtFine', split, city, `${stem}_gtFine_labelIds.png`),
+      });
     }
   }
   if (pairs.length === 0) throw new DatasetNotFoundError('cityscapes', [join(imagesRoot, '<city>/*_leftImg8bit.png')]);
@@ -57,11 +67,26 @@ export function loadCityscapes(options: CityscapesOptions): LazyDataset {
       const full = await decodeImage(labelBytes, labelFile, { labels: true, channels: 1 });
       const image = await decodeImage(imageBytes, imageFile, { channels: 3 });
       if (full.height !== image.height || full.width !== image.width) {
-        throw new DatasetFormatError(labelFile, 16, `a ${image.width} x ${image.height} label map like ${basename(imageFile)}`, `${full.width} x ${full.height}`);
+        throw new DatasetFormatError(
+          labelFile,
+          16,
+          `a ${image.width} x ${image.height} label map like ${basename(imageFile)}`,
+          `${full.width} x ${full.height}`,
+        );
       }
       const resized = h === image.height && w === image.width;
-      const img = resized ? image : await decodeImage(imageBytes, imageFile, { channels: 3, size: [h, w], fit: 'fill', kernel: 'linear' });
-      const lab = resized ? full : await decodeImage(labelBytes, labelFile, { labels: true, channels: 1, size: [h, w], fit: 'fill', kernel: 'nearest' });
+      const img = resized
+        ? image
+        : await decodeImage(imageBytes, imageFile, { channels: 3, size: [h, w], fit: 'fill', kernel: 'linear' });
+      const lab = resized
+        ? full
+        : await decodeImage(labelBytes, labelFile, {
+            labels: true,
+            channels: 1,
+            size: [h, w],
+            fit: 'fill',
+            kernel: 'nearest',
+          });
       return { image: img.data, imageShape: [h, w, 3], target: cityscapesTrainIds(lab.data), targetShape: [h, w] };
     },
   });

@@ -29,7 +29,8 @@ export interface EmnistOptions {
 export async function loadEmnist(options: EmnistOptions): Promise<InMemoryDataset> {
   requireDataDir('emnist', options?.dataDir, 'the folder with emnist-<variant>-train-images-idx3-ubyte.gz etc.');
   const variant = options.variant;
-  if (!EMNIST_SPLITS.includes(variant)) throw new DatasetArgumentError('variant', `expected one of ${EMNIST_SPLITS.join(', ')}, got ${String(variant)}`);
+  if (!EMNIST_SPLITS.includes(variant))
+    throw new DatasetArgumentError('variant', `expected one of ${EMNIST_SPLITS.join(', ')}, got ${String(variant)}`);
   const split = checkSplit('emnist', options.split, EMNIST.splits);
   const dirs = [options.dataDir, join(options.dataDir, 'gzip')];
   const dir = dirs.find((d) => existsSync(join(d, `emnist-${variant}-mapping.txt`))) ?? options.dataDir;
@@ -39,7 +40,11 @@ export async function loadEmnist(options: EmnistOptions): Promise<InMemoryDatase
   const imagesFile = findMaybeGzipped(name, dir, `emnist-${variant}-${split}-images-idx3-ubyte`);
   const labelsFile = findMaybeGzipped(name, dir, `emnist-${variant}-${split}-labels-idx1-ubyte`);
   const labelsName = labelsFile.endsWith('.gz') ? `${labelsFile} (decompressed)` : labelsFile;
-  const parsed = idxClassification(readIdxFile(imagesFile, name), readIdxFile(labelsFile, name), { imagesFile, labelsFile: labelsName, labelValues: mapping.labels });
+  const parsed = idxClassification(readIdxFile(imagesFile, name), readIdxFile(labelsFile, name), {
+    imagesFile,
+    labelsFile: labelsName,
+    labelValues: mapping.labels,
+  });
   const images = transposeImages(parsed.images, parsed.count, parsed.height, parsed.width);
   const base = {
     name,
@@ -52,7 +57,10 @@ export async function loadEmnist(options: EmnistOptions): Promise<InMemoryDatase
     classNames: mapping.names,
     loadSpec: { name: 'emnist', options: { ...options } },
   };
-  const stats = options.mean && options.std ? { mean: options.mean, std: options.std } : await computeMeanStd(new InMemoryDataset({ ...base, mean: [0], std: [1] }));
+  const stats =
+    options.mean && options.std
+      ? { mean: options.mean, std: options.std }
+      : await computeMeanStd(new InMemoryDataset({ ...base, mean: [0], std: [1] }));
   return new InMemoryDataset({ ...base, ...stats });
 }
 

@@ -19,7 +19,13 @@ import { defineDataset } from '../descriptor';
 import { Hdf5Error, Hdf5File, type Hdf5DatasetInfo } from '../hdf5';
 
 /** HDF5 filters the h5wasm build decodes (deflate, shuffle, fletcher32, nbit, scaleoffset). */
-export const SUPPORTED_HDF5_FILTERS: Record<number, string> = { 1: 'deflate', 2: 'shuffle', 3: 'fletcher32', 5: 'nbit', 6: 'scaleoffset' };
+export const SUPPORTED_HDF5_FILTERS: Record<number, string> = {
+  1: 'deflate',
+  2: 'shuffle',
+  3: 'fletcher32',
+  5: 'nbit',
+  6: 'scaleoffset',
+};
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -63,7 +69,12 @@ function checkSignature(path: string): number {
   } finally {
     closeSync(fd);
   }
-  throw new DatasetFormatError(path, 0, 'the HDF5 signature 89 48 44 46 0d 0a 1a 0a', size < 8 ? `${size} bytes` : undefined);
+  throw new DatasetFormatError(
+    path,
+    0,
+    'the HDF5 signature 89 48 44 46 0d 0a 1a 0a',
+    size < 8 ? `${size} bytes` : undefined,
+  );
 }
 
 function checkFilters(path: string, key: string, info: Hdf5DatasetInfo): void {
@@ -121,10 +132,20 @@ export class Galaxy10Dataset implements Dataset {
       try {
         data = await this.file.slice(this.imagesKey, first, first + count);
       } catch (error) {
-        throw new DatasetFormatError(this.path, 0, `readable rows ${first}..${first + count - 1} of '${this.imagesKey}'`, summarizeHdf5Error(error));
+        throw new DatasetFormatError(
+          this.path,
+          0,
+          `readable rows ${first}..${first + count - 1} of '${this.imagesKey}'`,
+          summarizeHdf5Error(error),
+        );
       }
       if (!(data instanceof Uint8Array) || data.length !== count * per) {
-        throw new DatasetFormatError(this.path, 0, `${count * per} uint8 values for rows ${first}..${first + count - 1}`, data ? `${(data as Uint8Array).length ?? '?'} values` : 'none');
+        throw new DatasetFormatError(
+          this.path,
+          0,
+          `${count * per} uint8 values for rows ${first}..${first + count - 1}`,
+          data ? `${(data as Uint8Array).length ?? '?'} values` : 'none',
+        );
       }
       for (let r = start; r < end; r++) {
         const { row, k } = rows[r]!;
@@ -144,9 +165,14 @@ export class Galaxy10Dataset implements Dataset {
 /** Opens Galaxy10_DECals.h5 (or a file of the same layout) and returns one split of it. */
 export async function loadGalaxy10(options: Galaxy10Options = {}): Promise<Galaxy10Dataset> {
   const path = options.path ?? (options.dataDir ? join(options.dataDir, 'Galaxy10_DECals.h5') : undefined);
-  if (!path) throw new DatasetArgumentError('path', 'galaxy10 cannot be downloaded here: pass path (Galaxy10_DECals.h5) or dataDir');
+  if (!path)
+    throw new DatasetArgumentError(
+      'path',
+      'galaxy10 cannot be downloaded here: pass path (Galaxy10_DECals.h5) or dataDir',
+    );
   const split = options.split ?? 'train';
-  if (!GALAXY10.splits.includes(split)) throw new DatasetArgumentError('split', `galaxy10 splits are train, test, all; got ${split}`);
+  if (!GALAXY10.splits.includes(split))
+    throw new DatasetArgumentError('split', `galaxy10 splits are train, test, all; got ${split}`);
   let fileSize: number;
   try {
     fileSize = checkSignature(path);
@@ -178,12 +204,27 @@ export async function loadGalaxy10(options: Galaxy10Options = {}): Promise<Galax
       throw new DatasetFormatError(path, 0, `datasets '${imagesKey}' and '${labelsKey}'`, `keys [${keys.join(', ')}]`);
     }
     const shape = images.shape ?? [];
-    if (images.type !== 0 || images.size !== 1 || images.signed || shape.length !== 4 || ![1, 3].includes(shape[3]!) || shape[1]! < 1 || shape[2]! < 1 || shape[1]! > 8192 || shape[2]! > 8192) {
+    if (
+      images.type !== 0 ||
+      images.size !== 1 ||
+      images.signed ||
+      shape.length !== 4 ||
+      ![1, 3].includes(shape[3]!) ||
+      shape[1]! < 1 ||
+      shape[2]! < 1 ||
+      shape[1]! > 8192 ||
+      shape[2]! > 8192
+    ) {
       throw new DatasetFormatError(path, 0, `'${imagesKey}' as uint8 [N, H, W, 3]`, `${images.dtype} [${shape}]`);
     }
     const n = shape[0]!;
     if (labels.type !== 0 || (labels.shape ?? []).length !== 1 || labels.shape![0] !== n || labels.size > 8) {
-      throw new DatasetFormatError(path, 0, `'${labelsKey}' as integers [${n}], one per image`, `${labels.dtype} [${labels.shape ?? []}]`);
+      throw new DatasetFormatError(
+        path,
+        0,
+        `'${labelsKey}' as integers [${n}], one per image`,
+        `${labels.dtype} [${labels.shape ?? []}]`,
+      );
     }
     checkFilters(path, imagesKey, images);
     checkFilters(path, labelsKey, labels);
@@ -191,7 +232,12 @@ export async function loadGalaxy10(options: Galaxy10Options = {}): Promise<Galax
     const total = images.totalSize;
     const limit = images.filters.length === 0 ? fileSize : fileSize * 1100;
     if (total !== n * shape[1]! * shape[2]! * shape[3]! || total > limit) {
-      throw new DatasetFormatError(path, 0, `a '${imagesKey}' size that fits the ${fileSize}-byte file`, `${total} values`);
+      throw new DatasetFormatError(
+        path,
+        0,
+        `a '${imagesKey}' size that fits the ${fileSize}-byte file`,
+        `${total} values`,
+      );
     }
     let rawLabels: ArrayBufferView | null;
     try {
@@ -200,17 +246,32 @@ export async function loadGalaxy10(options: Galaxy10Options = {}): Promise<Galax
       throw new DatasetFormatError(path, 0, `a readable '${labelsKey}'`, summarizeHdf5Error(error));
     }
     const labelValues = rawLabels as unknown as ArrayLike<number | bigint> | null;
-    if (!labelValues || labelValues.length !== n) throw new DatasetFormatError(path, 0, `${n} labels`, `${labelValues?.length ?? 0}`);
+    if (!labelValues || labelValues.length !== n)
+      throw new DatasetFormatError(path, 0, `${n} labels`, `${labelValues?.length ?? 0}`);
     const allLabels = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const v = Number(labelValues[i]);
-      if (!(v >= 0 && v <= 9 && Number.isInteger(v))) throw new DatasetFormatError(path, 0, `'${labelsKey}' values in 0..9 (Galaxy10 classes)`, `${labelsKey}[${i}] = ${v}`);
+      if (!(v >= 0 && v <= 9 && Number.isInteger(v)))
+        throw new DatasetFormatError(
+          path,
+          0,
+          `'${labelsKey}' values in 0..9 (Galaxy10 classes)`,
+          `${labelsKey}[${i}] = ${v}`,
+        );
       allLabels[i] = v;
     }
     const seed = options.seed ?? 0;
     const testFraction = options.testFraction ?? 0.1;
-    const parts = n > 1 ? splitIndices(n, { validationFraction: testFraction, seed }) : { train: Int32Array.of(0), validation: new Int32Array(0) };
-    const indices = split === 'all' ? Int32Array.from({ length: n }, (_, i) => i) : split === 'train' ? parts.train : parts.validation;
+    const parts =
+      n > 1
+        ? splitIndices(n, { validationFraction: testFraction, seed })
+        : { train: Int32Array.of(0), validation: new Int32Array(0) };
+    const indices =
+      split === 'all'
+        ? Int32Array.from({ length: n }, (_, i) => i)
+        : split === 'train'
+          ? parts.train
+          : parts.validation;
     const imageShape: ImageShape = [shape[1]!, shape[2]!, shape[3]!];
     const spec: LoadSpec = { name: 'galaxy10', options: { ...options, path } };
     const dataset = new Galaxy10Dataset(path, split, imageShape, file, imagesKey, indices, allLabels, spec);
@@ -218,7 +279,10 @@ export async function loadGalaxy10(options: Galaxy10Options = {}): Promise<Galax
       dataset.mean = options.mean;
       dataset.std = options.std;
     } else {
-      const train = split === 'train' ? dataset : new Galaxy10Dataset(path, 'train', imageShape, file, imagesKey, parts.train, allLabels, spec);
+      const train =
+        split === 'train'
+          ? dataset
+          : new Galaxy10Dataset(path, 'train', imageShape, file, imagesKey, parts.train, allLabels, spec);
       const stats = await computeMeanStd(train, { maxExamples: options.statsSample ?? 512, seed, batchSize: 32 });
       dataset.mean = stats.mean;
       dataset.std = stats.std;
@@ -226,7 +290,8 @@ export async function loadGalaxy10(options: Galaxy10Options = {}): Promise<Galax
     return dataset;
   } catch (error) {
     await file.close().catch(() => {});
-    if (error instanceof Hdf5Error) throw new DatasetFormatError(path, 0, 'a readable HDF5 file', summarizeHdf5Error(error));
+    if (error instanceof Hdf5Error)
+      throw new DatasetFormatError(path, 0, 'a readable HDF5 file', summarizeHdf5Error(error));
     throw error;
   }
 }

@@ -28,10 +28,21 @@ export interface ImageFolderOptions {
 export function loadImageFolder(options: ImageFolderOptions): LazyDataset {
   requireDataDir(options?.name ?? 'image-folder', options?.dataDir, 'a folder with one sub-folder per class');
   const name = options.name ?? 'image-folder';
-  const root = options.split && isDirectory(join(options.dataDir, options.split)) ? join(options.dataDir, options.split) : options.dataDir;
-  const found = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort(byCodePoint);
+  const root =
+    options.split && isDirectory(join(options.dataDir, options.split))
+      ? join(options.dataDir, options.split)
+      : options.dataDir;
+  const found = readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort(byCodePoint);
   const classNames = options.classNames ? [...options.classNames] : found;
-  if (classNames.length === 0) throw new DatasetNotFoundError(name, [join(root, '<class>/<image>')], 'An ImageFolder root has one sub-folder per class.');
+  if (classNames.length === 0)
+    throw new DatasetNotFoundError(
+      name,
+      [join(root, '<class>/<image>')],
+      'An ImageFolder root has one sub-folder per class.',
+    );
   const files: string[] = [];
   const labels: number[] = [];
   classNames.forEach((cls, id) => {
@@ -46,11 +57,25 @@ export function loadImageFolder(options: ImageFolderOptions): LazyDataset {
     }
   });
   const extra = found.filter((c) => !classNames.includes(c));
-  if (extra.length > 0) throw new DatasetArgumentError('classNames', `${root} has folders that are not classes: ${extra.slice(0, 5).join(', ')}`);
+  if (extra.length > 0)
+    throw new DatasetArgumentError(
+      'classNames',
+      `${root} has folders that are not classes: ${extra.slice(0, 5).join(', ')}`,
+    );
   if (files.length === 0) throw new DatasetNotFoundError(name, [join(root, '<class>/*.jpg|png')]);
   const stats = options.mean && options.std ? { mean: options.mean, std: options.std } : IMAGENET_NORMALIZATION;
   return labelledFileDataset(
-    { name, split: options.split ?? 'train', files, labels: Int32Array.from(labels), classNames, size: sizeOption(options.imageSize, 224), fit: options.fit ?? 'cover', ...stats, concurrency: options.concurrency },
+    {
+      name,
+      split: options.split ?? 'train',
+      files,
+      labels: Int32Array.from(labels),
+      classNames,
+      size: sizeOption(options.imageSize, 224),
+      fit: options.fit ?? 'cover',
+      ...stats,
+      concurrency: options.concurrency,
+    },
     { name: 'image-folder', options: { ...options } },
   );
 }
@@ -64,7 +89,13 @@ const imageFolderFacts = {
   classNames: null,
 } as const;
 
-export const IMAGE_FOLDER = defineDataset({ ...imageFolderFacts, name: 'image-folder', aliases: {}, heldOutSplit: 'test', load: loadImageFolder });
+export const IMAGE_FOLDER = defineDataset({
+  ...imageFolderFacts,
+  name: 'image-folder',
+  aliases: {},
+  heldOutSplit: 'test',
+  load: loadImageFolder,
+});
 
 /** ImageNet (ILSVRC-2012) as an ImageFolder with `train/` and `val/` regrouped by class. */
 export const IMAGENET = defineDataset({

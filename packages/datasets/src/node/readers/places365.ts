@@ -25,10 +25,18 @@ export function loadPlaces365(options: Places365Options): LazyDataset {
   const classNames: string[] = [];
   for (const line of textLines(readBytes(categoriesFile, 'places365'), categoriesFile)) {
     const [path, id] = line.text.split(/\s+/);
-    if (!path || Number(id) !== classNames.length) throw new DatasetFormatError(categoriesFile, line.offset, `line ${line.line} as "/x/category ${classNames.length}"`, JSON.stringify(line.text.slice(0, 60)));
+    if (!path || Number(id) !== classNames.length)
+      throw new DatasetFormatError(
+        categoriesFile,
+        line.offset,
+        `line ${line.line} as "/x/category ${classNames.length}"`,
+        JSON.stringify(line.text.slice(0, 60)),
+      );
     classNames.push(path.replace(/^\/[a-z]\//, ''));
   }
-  const listFile = findFirst('places365', [join(dir, split === 'train' ? 'places365_train_standard.txt' : 'places365_val.txt')]);
+  const listFile = findFirst('places365', [
+    join(dir, split === 'train' ? 'places365_train_standard.txt' : 'places365_val.txt'),
+  ]);
   const imagesDir = join(dir, options.imagesDir ?? (split === 'train' ? 'data_256' : 'val_256'));
   const files: string[] = [];
   const labels: number[] = [];
@@ -36,13 +44,28 @@ export function loadPlaces365(options: Places365Options): LazyDataset {
     const [path, id] = line.text.split(/\s+/);
     const label = Number(id);
     if (!path || !Number.isInteger(label) || label < 0 || label >= classNames.length) {
-      throw new DatasetFormatError(listFile, line.offset, `line ${line.line} as "<image path> <class id 0..${classNames.length - 1}>"`, JSON.stringify(line.text.slice(0, 60)));
+      throw new DatasetFormatError(
+        listFile,
+        line.offset,
+        `line ${line.line} as "<image path> <class id 0..${classNames.length - 1}>"`,
+        JSON.stringify(line.text.slice(0, 60)),
+      );
     }
     files.push(join(imagesDir, path.replace(/^\//, '')));
     labels.push(label);
   }
   return labelledFileDataset(
-    { name: 'places365', split, files, labels: Int32Array.from(labels), classNames, size: sizeOption(options.imageSize, 224), fit: 'cover', ...PLACES365.normalization!, concurrency: options.concurrency },
+    {
+      name: 'places365',
+      split,
+      files,
+      labels: Int32Array.from(labels),
+      classNames,
+      size: sizeOption(options.imageSize, 224),
+      fit: 'cover',
+      ...PLACES365.normalization!,
+      concurrency: options.concurrency,
+    },
     { name: 'places365', options: { ...options } },
   );
 }

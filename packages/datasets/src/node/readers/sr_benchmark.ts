@@ -69,20 +69,35 @@ function pairsOf(layout: SrBenchmarkLayout, setDir: string, scale: number): Imag
 /** Whole (LR, HR) images of a benchmark set at one scale, for evaluation (batch size 1). */
 export function loadSrBenchmark(options: SrBenchmarkOptions): LazyDataset {
   const benchmark = options?.benchmark ?? 'set5';
-  if (!(benchmark in SET_FOLDERS)) throw new DatasetArgumentError('benchmark', `expected one of ${Object.keys(SET_FOLDERS).join(', ')}, got ${benchmark}`);
+  if (!(benchmark in SET_FOLDERS))
+    throw new DatasetArgumentError(
+      'benchmark',
+      `expected one of ${Object.keys(SET_FOLDERS).join(', ')}, got ${benchmark}`,
+    );
   requireDataDir(benchmark, options.dataDir, `the ${SET_FOLDERS[benchmark]![0]} folder`);
   const split = checkSplit(benchmark, options.split, ['test'] as const);
   const scale = options.scale ?? 2;
   checkScale(scale);
   if (options.layout !== undefined && !SR_BENCHMARK_LAYOUTS.includes(options.layout)) {
-    throw new DatasetArgumentError('layout', `expected one of ${SR_BENCHMARK_LAYOUTS.join(', ')}, got ${String(options.layout)}`);
+    throw new DatasetArgumentError(
+      'layout',
+      `expected one of ${SR_BENCHMARK_LAYOUTS.join(', ')}, got ${String(options.layout)}`,
+    );
   }
   const setDir = setFolder(benchmark, options.dataDir);
   const layouts = options.layout ? [options.layout] : SR_BENCHMARK_LAYOUTS;
   const layout = layouts.find((l) => isDirectory(hrFolder(l, setDir, scale)));
-  if (!layout) throw new DatasetNotFoundError(benchmark, layouts.map((l) => hrFolder(l, setDir, scale)), 'Set5/Set14/BSD100/Urban100 come as GTmod12 + LRbicx<s>, image_SRF_<s> or HR + LR_bicubic/X<s>.');
+  if (!layout)
+    throw new DatasetNotFoundError(
+      benchmark,
+      layouts.map((l) => hrFolder(l, setDir, scale)),
+      'Set5/Set14/BSD100/Urban100 come as GTmod12 + LRbicx<s>, image_SRF_<s> or HR + LR_bicubic/X<s>.',
+    );
   const pairs = pairsOf(layout, setDir, scale);
-  if (pairs.length === 0) throw new DatasetNotFoundError(benchmark, [join(hrFolder(layout, setDir, scale), layout === 'srf' ? `*_SRF_${scale}_HR.png` : '*.png')]);
+  if (pairs.length === 0)
+    throw new DatasetNotFoundError(benchmark, [
+      join(hrFolder(layout, setDir, scale), layout === 'srf' ? `*_SRF_${scale}_HR.png` : '*.png'),
+    ]);
   return pairedImageDataset({
     name: benchmark,
     split,
@@ -108,5 +123,15 @@ const benchmark = (name: string) => (options: SrBenchmarkOptions) => loadSrBench
 
 export const SET5 = defineDataset({ ...benchmarkFacts, name: 'set5', aliases: {}, load: benchmark('set5') });
 export const SET14 = defineDataset({ ...benchmarkFacts, name: 'set14', aliases: {}, load: benchmark('set14') });
-export const BSD100 = defineDataset({ ...benchmarkFacts, name: 'bsd100', aliases: { b100: {} }, load: benchmark('bsd100') });
-export const URBAN100 = defineDataset({ ...benchmarkFacts, name: 'urban100', aliases: {}, load: benchmark('urban100') });
+export const BSD100 = defineDataset({
+  ...benchmarkFacts,
+  name: 'bsd100',
+  aliases: { b100: {} },
+  load: benchmark('bsd100'),
+});
+export const URBAN100 = defineDataset({
+  ...benchmarkFacts,
+  name: 'urban100',
+  aliases: {},
+  load: benchmark('urban100'),
+});

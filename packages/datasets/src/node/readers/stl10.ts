@@ -18,7 +18,9 @@ export interface Stl10Options {
 export function loadStl10(options: Stl10Options): InMemoryDataset {
   requireDataDir('stl10', options?.dataDir, 'the stl10_binary folder');
   const split = checkSplit('stl10', options.split, STL10.splits);
-  const dir = isDirectory(join(options.dataDir, 'stl10_binary')) ? join(options.dataDir, 'stl10_binary') : options.dataDir;
+  const dir = isDirectory(join(options.dataDir, 'stl10_binary'))
+    ? join(options.dataDir, 'stl10_binary')
+    : options.dataDir;
   const imagesFile = findFirst('stl10', [join(dir, `${split}_X.bin`)]);
   const { images, count } = parseStl10Images(readBytes(imagesFile, 'stl10'), { file: imagesFile });
   let labels: Int32Array;
@@ -28,7 +30,9 @@ export function loadStl10(options: Stl10Options): InMemoryDataset {
     labels = parseStl10Labels(readBytes(labelsFile, 'stl10'), { file: labelsFile, count });
   }
   const namesFile = join(dir, 'class_names.txt');
-  const classNames = existsSync(namesFile) ? parseLabelNames(readBytes(namesFile, 'stl10'), { file: namesFile, expected: 10 }) : [...STL10_CLASSES];
+  const classNames = existsSync(namesFile)
+    ? parseLabelNames(readBytes(namesFile, 'stl10'), { file: namesFile, expected: 10 })
+    : [...STL10_CLASSES];
   return new InMemoryDataset({
     name: 'stl10',
     split,

@@ -1,7 +1,13 @@
 // Tiny ImageNet (tiny-imagenet-200): train/<wnid>/images, val/images labelled by val_annotations.txt.
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { DatasetArgumentError, DatasetFormatError, DatasetNotFoundError, textLines, type LazyDataset } from '@wavemix/datasets';
+import {
+  DatasetArgumentError,
+  DatasetFormatError,
+  DatasetNotFoundError,
+  textLines,
+  type LazyDataset,
+} from '@wavemix/datasets';
 import { defineDataset } from '../descriptor';
 import { findFirst, isDirectory, readBytes } from '../files';
 import { byCodePoint, labelledFileDataset, listImages, requireDataDir } from '../reader_helpers';
@@ -22,10 +28,13 @@ export interface TinyImagenetOptions {
 export function loadTinyImagenet(options: TinyImagenetOptions): LazyDataset {
   requireDataDir('tiny-imagenet', options?.dataDir, 'the tiny-imagenet-200 folder');
   const split = options.split ?? 'train';
-  if (split !== 'train' && split !== 'val') throw new DatasetArgumentError('split', `tiny-imagenet splits are train and val; got ${String(split)}`);
+  if (split !== 'train' && split !== 'val')
+    throw new DatasetArgumentError('split', `tiny-imagenet splits are train and val; got ${String(split)}`);
   const dir = options.dataDir;
   const wnidsFile = findFirst('tiny-imagenet', [join(dir, 'wnids.txt')]);
-  const wnids = textLines(readBytes(wnidsFile, 'tiny-imagenet'), wnidsFile).map((l) => l.text).sort(byCodePoint);
+  const wnids = textLines(readBytes(wnidsFile, 'tiny-imagenet'), wnidsFile)
+    .map((l) => l.text)
+    .sort(byCodePoint);
   if (wnids.length === 0) throw new DatasetFormatError(wnidsFile, 0, 'one wnid per line');
   const wordsFile = join(dir, 'words.txt');
   const words = new Map<string, string>();
@@ -59,8 +68,20 @@ export function loadTinyImagenet(options: TinyImagenetOptions): LazyDataset {
     for (const line of textLines(readBytes(annotations, 'tiny-imagenet'), annotations)) {
       const [fileName, wnid] = line.text.split('\t');
       const id = wnid === undefined ? undefined : classOf.get(wnid);
-      if (!fileName || id === undefined) throw new DatasetFormatError(annotations, line.offset, `line ${line.line} as "<file>\\t<wnid listed in wnids.txt>\\t..."`, JSON.stringify(line.text.slice(0, 60)));
-      if (!present.has(fileName)) throw new DatasetFormatError(annotations, line.offset, `an image ${fileName} in ${relative(dir, imagesDir)}`, 'missing');
+      if (!fileName || id === undefined)
+        throw new DatasetFormatError(
+          annotations,
+          line.offset,
+          `line ${line.line} as "<file>\\t<wnid listed in wnids.txt>\\t..."`,
+          JSON.stringify(line.text.slice(0, 60)),
+        );
+      if (!present.has(fileName))
+        throw new DatasetFormatError(
+          annotations,
+          line.offset,
+          `an image ${fileName} in ${relative(dir, imagesDir)}`,
+          'missing',
+        );
       files.push(join(imagesDir, fileName));
       labels.push(id);
     }
@@ -68,7 +89,17 @@ export function loadTinyImagenet(options: TinyImagenetOptions): LazyDataset {
   }
   const size = options.imageSize ?? 64;
   return labelledFileDataset(
-    { name: 'tiny-imagenet', split, files, labels: Int32Array.from(labels), classNames, size: [size, size], fit: 'cover', ...TINY_IMAGENET.normalization!, concurrency: options.concurrency },
+    {
+      name: 'tiny-imagenet',
+      split,
+      files,
+      labels: Int32Array.from(labels),
+      classNames,
+      size: [size, size],
+      fit: 'cover',
+      ...TINY_IMAGENET.normalization!,
+      concurrency: options.concurrency,
+    },
     { name: 'tiny-imagenet', options: { ...options } },
   );
 }
