@@ -67,7 +67,7 @@ test.each(rows().map((r) => [r.preset, r]))('%s: published figure and parameters
   model.dispose();
   if (typeof preset.model !== 'string') {
     const { dropout: _a, ...architecture } = preset.model as Record<string, unknown>;
-    const { dropout: _b, ...registered } = info.config as Record<string, unknown>;
+    const { dropout: _b, ...registered } = info.config as unknown as Record<string, unknown>;
     expect(architecture).toEqual(expect.objectContaining(registered));
   } else {
     expect(preset.model).toBe(row.registry);
