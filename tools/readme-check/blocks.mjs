@@ -67,7 +67,7 @@ export function extractBlocks(root, file) {
 
 /** The `<!-- readme-check prelude: ... -->` comment ending on the line above `fenceIndex`, if any. */
 function preludeAbove(lines, fenceIndex) {
-  let end = fenceIndex - 1;
+  const end = fenceIndex - 1;
   if (end < 0 || !lines[end].trimEnd().endsWith('-->')) return '';
   let start = end;
   while (start >= 0 && !lines[start].includes('<!--')) start--;

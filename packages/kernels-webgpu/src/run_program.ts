@@ -100,7 +100,7 @@ function takeUnreported(state: ValidationState, dataId: DataId): void {
 }
 
 function validationState(backend: WebGPUBackendLike): ValidationState {
-  let state = states.get(backend);
+  const state = states.get(backend);
   if (state) return state;
   const created: ValidationState = {
     checked: new Set(),

@@ -1,12 +1,12 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { layers } from '@tensorflow/tfjs-layers';
+import type { layers } from '@tensorflow/tfjs-layers';
 import { WaveMixArgumentError } from '@wavemix/core';
 
 /** The constructor arguments every tfjs-layers Layer accepts (name, trainable, inputShape, ...). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 /** tfjs-layers' shape type: `null` marks an unknown (batch or spatial) size. */
 export type Shape = Array<number | null>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: tfjs-layers' own kwargs type
 export type Kwargs = { [key: string]: any };
 
 /** The single tensor a one-input layer was called with (Keras passes one-element lists too). */

@@ -153,7 +153,10 @@ test('with dropout, a seeded Math.random on the main thread makes data-parallel 
   const original = Math.random;
   const seeded = (seed: number) => {
     let state = seed;
-    return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
+    return () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 4294967296;
+    };
   };
   const step = async (seed: number) => {
     Math.random = seeded(seed);

@@ -42,7 +42,10 @@ function pixelClassifier(): tf.Sequential {
 function labels(voidShare: (image: number) => number): tf.Tensor3D {
   const values = new Int32Array(4 * 36);
   let state = 12345;
-  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
   for (let i = 0; i < values.length; i++) {
     const image = Math.floor(i / 36);
     values[i] = next() < voidShare(image) ? 255 : Math.floor(next() * 4);

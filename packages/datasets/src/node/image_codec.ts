@@ -190,7 +190,10 @@ export async function decodeImage(bytes: Uint8Array, file: string, options: Deco
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     let pixels: Uint8Array = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     let outChannels = info.channels;
-    if (outChannels !== channels) (pixels = selectChannels(pixels, outChannels, channels)), (outChannels = channels);
+    if (outChannels !== channels) {
+      pixels = selectChannels(pixels, outChannels, channels);
+      outChannels = channels;
+    }
     return { data: pixels, height: info.height, width: info.width, channels: outChannels };
   } catch (error) {
     if (error instanceof DatasetFormatError) throw error;

@@ -10,7 +10,7 @@ import {
 } from '@wavemix/datasets';
 import type { Normalization } from './descriptor';
 import { findFirst, readBytes } from './files';
-import { decodeImage, downscaleBicubic } from './image_codec';
+import { type DecodedImage, decodeImage, downscaleBicubic } from './image_codec';
 import { cropImage } from './reader_helpers';
 
 export interface ImagePair {
@@ -77,7 +77,7 @@ export function pairedImageDataset(init: PairedImagesInit): LazyDataset {
           `an image of at least ${scale} x ${scale}`,
           `${hr.width} x ${hr.height}`,
         );
-      let lr;
+      let lr: DecodedImage;
       if (lrCandidates) {
         const lrFile = findFirst(name, [...lrCandidates]);
         lr = await decodeImage(readBytes(lrFile, name), lrFile, { channels: 3 });

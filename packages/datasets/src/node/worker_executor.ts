@@ -80,7 +80,8 @@ function sourceOf(root: Dataset): WorkerSource {
 }
 
 function rebuildError(reply: Extract<WorkerReply, { type: 'error' }>): Error {
-  const f = reply.fields as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: the fields of whichever error class the worker serialised
+  const f = reply.fields as Record<string, any>;
   let error: Error;
   if (reply.name === 'DatasetFormatError') error = new DatasetFormatError(f.file, f.offset, f.expected, f.found);
   else if (reply.name === 'DatasetNotFoundError') error = new DatasetNotFoundError(f.dataset, f.paths);
