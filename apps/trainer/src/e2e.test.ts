@@ -82,7 +82,7 @@ describe('classification on the bundled MNIST', () => {
   test('final.json, metrics.jsonl and the report describe the run', () => {
     expect(referenceFinal).toMatchObject({
       model: 'custom-classification', dataset: 'mnist', task: 'classification', backend: 'wasm', seed: 5,
-      // The mnist-quick model, pachify P2, 24/2, 1 input channel, by spec section 6: stem 1,944
+      // The mnist-quick model, pachify P2, 24/2, 1 input channel, by specification §6: stem 1,944
       // + 2 blocks of 11,814 + head 250.
       epochs: 3, stoppedBy: 'epochs', trainableParams: 25822, testExamples: 500,
     });

@@ -17,7 +17,7 @@ import {
 
 type T4 = tf.Tensor4D;
 
-/** Sign of each 2x2 position [row][column] for LL, LH, HL, HH (spec section 1). */
+/** Sign of each 2x2 position [row][column] for LL, LH, HL, HH (specification §1 (docs/specification.md)). */
 const BAND_SIGNS = [
   [
     [1, 1],

@@ -7,7 +7,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** 4x4 input 1..16 row-major (spec section 1 worked example), one channel, NHWC. */
+/** 4x4 input 1..16 row-major (specification §1 (docs/specification.md) worked example), one channel, NHWC. */
 const ramp = () =>
   tf.tensor4d(
     Array.from({ length: 16 }, (_, i) => i + 1),

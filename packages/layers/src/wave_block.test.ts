@@ -19,7 +19,7 @@ function trainableCount(model: tf.LayersModel): number {
 }
 
 describe('waveBlock', () => {
-  it('has the trainable parameter count of spec section 6 (block_L) for every level', () => {
+  it('has the trainable parameter count of specification §6 (block_L) for every level', () => {
     // block_1 = c*q + q + FF(c, c); block_L = c*q + q + FF(c+h, c) + (L-2) FF(c+h, h) + FF(c, h),
     // evaluated for c = 16, m = 2, f = 12 and for m = 3.
     expect([1, 2, 3, 4].map((level) => trainableCount(blockModel(level)))).toEqual([4128, 6884, 9640, 12396]);

@@ -8,7 +8,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Spec section 6: exact trainable parameter counts (PyTorch's count). */
+/** Specification §6 (docs/specification.md): exact trainable parameter counts (PyTorch's count). */
 const SPEC_SECTION_6: Array<[string, number]> = [
   ['imagenet-wavemix-192-16', 27_857_608],
   ['imagenet-wavemix-lite-192-16', 12_494_536],
@@ -26,11 +26,11 @@ const counts: string[] = [];
 afterAll(() => console.log(`Registry trainable parameters (built models):\n${counts.join('\n')}`));
 
 describe('registry', () => {
-  it('lists every configuration of spec sections 6 and 7 with task, input size, count and result', () => {
+  it('lists every configuration of specification §6 and §7 (docs/specification.md) with task, input size, count and result', () => {
     const models = listModels();
     expect(new Set(models.map((m) => m.name)).size).toBe(models.length);
     for (const [name] of SPEC_SECTION_6) expect(models.map((m) => m.name)).toContain(name);
-    // Section 7 results that have a configuration of their own.
+    // Specification §7 results that have a configuration of their own.
     const published = models.flatMap((m) => (m.published ? [`${m.published.dataset} ${m.published.value}`] : []));
     for (const result of [
       'Cityscapes val 82.7',
@@ -58,7 +58,7 @@ describe('registry', () => {
     }
   });
 
-  it.each(SPEC_SECTION_6)('%s has exactly the spec section 6 count (%d)', (name, expected) => {
+  it.each(SPEC_SECTION_6)('%s has exactly the specification §6 count (%d)', (name, expected) => {
     expect(getModelInfo(name).trainableParams).toBe(expected);
   });
 

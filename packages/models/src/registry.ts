@@ -1,8 +1,8 @@
 /**
- * Named configurations: every model of spec sections 6 and 7 and every checkpoint the official
+ * Named configurations: every model of specification §6 and §7 (docs/specification.md) and every checkpoint the official
  * repositories publish (the loader files under `Saved_weights/` of pranavphoenix/WaveMix give
  * architecture and URL). `trainableParams` is what the built model has (PyTorch's count: trainable
- * weights only); tests build each entry and check it, and check the section 6 numbers against the
+ * weights only); tests build each entry and check it, and check the §6 numbers against the
  * spec. `published` is the paper/README/checkpoint result the configuration is known for;
  * `preprocessing` is what the checkpoint's official training script feeds it (registry.test.ts
  * holds the table of scripts). `notes` are user-facing: they cite the paper or the official file.

@@ -11,7 +11,7 @@ type Converter = (layer: tfl.Layer, inputs: OnnxValue[], outputs: SymbolicTensor
 
 /**
  * 2x2 Haar filters on a block [[a, b], [c, d]] (rows = H), cross-correlated as ONNX Conv does:
- * LL = (a+b+c+d)/2, LH = (a+b-c-d)/2, HL = (a-b+c-d)/2, HH = (a-b-c+d)/2 (spec section 1).
+ * LL = (a+b+c+d)/2, LH = (a+b-c-d)/2, HL = (a-b+c-d)/2, HH = (a-b-c+d)/2 (specification §1 (docs/specification.md)).
  */
 const HAAR = {
   LL: [0.5, 0.5, 0.5, 0.5],

@@ -1,7 +1,7 @@
 import { bandChannelIndex, bandEnergy, bandMask, energyTable, extractBand } from './bands';
 
 describe('WaveMix channel layout', () => {
-  it('puts the LL of every channel first, then LH, HL, HH per channel (spec section 1)', () => {
+  it('puts the LL of every channel first, then LH, HL, HH per channel (specification §1 (docs/specification.md))', () => {
     // 3 channels: [LL0, LL1, LL2, LH0, HL0, HH0, LH1, HL1, HH1, LH2, HL2, HH2]
     expect(bandChannelIndex('LL', 2, 3)).toBe(2);
     expect(bandChannelIndex('LH', 0, 3)).toBe(3);

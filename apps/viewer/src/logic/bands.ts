@@ -1,5 +1,5 @@
 /**
- * Reading bands out of the WaveMix channel layout (spec section 1): a level tensor
+ * Reading bands out of the WaveMix channel layout (specification §1 (docs/specification.md)): a level tensor
  * [1, h, w, 4c] holds LL_0..LL_{c-1}, then LH_k, HL_k, HH_k for each input channel k.
  */
 export const BAND_NAMES = ['LL', 'LH', 'HL', 'HH'] as const;

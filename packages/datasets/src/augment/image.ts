@@ -5,7 +5,3 @@ export interface ImageU8 {
   width: number;
   channels: number;
 }
-
-export function imageU8(data: Uint8Array, height: number, width: number, channels: number): ImageU8 {
-  return { data, height, width, channels };
-}

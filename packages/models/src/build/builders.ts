@@ -3,7 +3,7 @@
  * name of the PyTorch module it ports (`conv.0`, `layers.3.feedforward2.4`, `pool.2`, ...), which
  * is all the PyTorch bridge needs to map a state_dict onto the model.
  *
- * Porting rules (spec section 5): a stride-2 3x3 conv with PyTorch padding 1 is an explicit
+ * Porting rules (specification §5 (docs/specification.md)): a stride-2 3x3 conv with PyTorch padding 1 is an explicit
  * ZeroPadding2D then a 'valid' conv (TF 'same' pads 0 before and 1 after); stride-1 3x3 padding 1
  * is 'same'; the patch conv (kernel = stride = P) is 'valid'; ConvTranspose(4, 2, 1) is
  * conv2dTranspose stride 2 'same'.

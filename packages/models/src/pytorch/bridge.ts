@@ -2,7 +2,7 @@
  * The PyTorch bridge: maps each weight of a WaveMix model to its official state_dict key and
  * layout, loads state dicts into models and exports models as state dicts. Layers carry the
  * PyTorch module path as their name, so the map is `layer.name + '.' + parameter` with the
- * layout changes of spec section 5.
+ * layout changes of specification §5 (docs/specification.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, LayerVariable } from '@tensorflow/tfjs-layers';
