@@ -263,6 +263,7 @@ void conv2d_forward(const float* x, const float* wpacked, const float* bias, flo
     /* Indirection for this block: ind[i * taps + t]. */
     int ox = m0 % ow, rest = m0 / ow;
     int oy = rest % oh, b = rest / oh;
+    const int ox0 = ox, oy0 = oy, b0 = b; /* the block's first output pixel, for the panels below */
     for (int i = 0; i < mb; i++) {
       for (int t = 0; t < taps; t++) {
         const int kh = t / kw_n, kw = t - (t / kw_n) * kw_n;
@@ -279,15 +280,19 @@ void conv2d_forward(const float* x, const float* wpacked, const float* bias, flo
       const f4 init_a = bias ? ld(bias + p * 8) : wasm_f32x4_splat(0.0f);
       const f4 init_b = bias ? ld(bias + p * 8 + 4) : wasm_f32x4_splat(0.0f);
       const int nr = cout - p * 8 < 8 ? cout - p * 8 : 8;
+      /* (qb, qy, qx) walks the block's output pixels: counters, not a division per row (with
+       * K = 64 a tile's four divisions and remainders cost a fifth of its multiply-adds). */
+      int qx = ox0, qy = oy0, qb = b0;
       for (int i = 0; i < mb; i += 4) {
         /* Output rows of the tile (null past the end, whose indirection repeats row i). */
         float *o0 = 0, *o1 = 0, *o2 = 0, *o3 = 0;
-        int q = m0 + i;
-        for (int r = 0; r < 4 && i + r < mb; r++, q++) {
-          const int qx = q % ow, qrest = q / ow;
-          const int qy = qrest % oh, qb = qrest / oh;
+        for (int r = 0; r < 4 && i + r < mb; r++) {
           float* dst = out + ((qb * out_h + qy * osy + oqy) * out_w + qx * osx + oqx) * ldo + p * 8;
           if (r == 0) o0 = dst; else if (r == 1) o1 = dst; else if (r == 2) o2 = dst; else o3 = dst;
+          if (++qx == ow) {
+            qx = 0;
+            if (++qy == oh) { qy = 0; qb++; }
+          }
         }
         const float* const* r0 = ind + i * taps;
         const float* const* r1 = i + 1 < mb ? r0 + taps : r0;
