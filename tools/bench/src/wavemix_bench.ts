@@ -6,6 +6,7 @@
  *   npx wavemix-bench --model cifar10-wavemix-lite-64-6 --mode train --batch-size 64 [--img-size 32 32]
  *   npx wavemix-bench --config '{"task":"classification","finalDim":16,...}' --mode infer
  *   npx wavemix-bench --workload W3 --engine onnxruntime [--onnx torch_export.onnx]   # tfjs, then onnxruntime-node
+ *   npx wavemix-bench --workload W6 --backend webgpu [--vulkan-icd FILE] [--gpu-adapter NAME]   # Dawn on a GPU
  *
  * Training: AdamW (lr 1e-3, weight decay 0.01) on cross-entropy (classification, segmentation)
  * or mean squared error (super-resolution), random inputs and targets. On wasm the other cores
@@ -24,6 +25,7 @@ import { computeLoss } from '@wavemix/models/training';
 import { DataParallel, enableKernelThreads, type LossName } from '@wavemix/parallel';
 import { readFileSync, existsSync } from 'node:fs';
 import { benchOnnxRuntime, type OrtTiming } from './onnxruntime_engine';
+import { checkAgainstCpu, gpuMilliseconds, useNodeWebGPU, type CpuCheck, type WebGPUSetup } from './webgpu';
 
 interface Workload {
   description: string;
@@ -39,6 +41,13 @@ export const WORKLOADS: Record<string, Workload> = {
   W1: { description: 'train Lite-64/6, 3x32x32, batch 64', model: 'cifar10-wavemix-lite-64-6', mode: 'train', batchSize: 64, pytorch: '22 images/s' },
   W2: { description: 'infer Lite-64/6, 3x32x32, batch 64', model: 'cifar10-wavemix-lite-64-6', mode: 'infer', batchSize: 64, pytorch: '150-190 images/s' },
   W3: { description: 'infer WaveMix-192/16 level 3 P4, 224x224, batch 1', model: 'imagenet-wavemix-192-16', mode: 'infer', batchSize: 1, pytorch: '0.9 s per image' },
+  W6: {
+    description: 'train Lite-144/7, 3x32x32, batch 256 (large batch: GPU-sized)',
+    model: 'cifar10-wavemix-lite-144-7',
+    mode: 'train',
+    batchSize: 256,
+    pytorch: 'not measured',
+  },
   W5: {
     description: 'train Lite-16/4, 1x28x28, batch 128',
     config: {
@@ -69,16 +78,26 @@ interface Options {
   /** `onnxruntime`: after the tfjs run, the same inference through onnxruntime-node on our ONNX export. */
   engine: 'tfjs' | 'onnxruntime';
   onnxFile?: string;
+  /** webgpu: accept a software adapter (SwiftShader; correctness and ratios only). */
+  allowSoftwareGpu: boolean;
+  vulkanIcd?: string;
+  gpuAdapter?: string;
+  /** webgpu: compare the output and loss with the cpu backend on the same weights and batch. */
+  checkCpu: boolean;
 }
 
-const USAGE = `usage: wavemix-bench (--workload W1|W2|W3|W5 | --model NAME | --config JSON|FILE) [--mode train|infer]
-       [--batch-size N] [--img-size H W] [--backend wasm|cpu|tensorflow] [--steps N] [--warmup N] [--workers N] [--kernel-threads N] [--stock-wasm] [--no-peak] [--json]
+const USAGE = `usage: wavemix-bench (--workload W1|W2|W3|W5|W6 | --model NAME | --config JSON|FILE) [--mode train|infer]
+       [--batch-size N] [--img-size H W] [--backend wasm|cpu|tensorflow|webgpu] [--steps N] [--warmup N] [--workers N] [--kernel-threads N] [--stock-wasm] [--no-peak] [--json]
        [--engine tfjs|onnxruntime] [--onnx FILE]
 
   --stock-wasm   tfjs-backend-wasm as shipped (none of our kernels; it cannot train convolutions)
   --no-peak      skip the extra profiled step that measures peakBytes (for very slow runs)
   --engine onnxruntime  also run the inference through onnxruntime-node on the @wavemix/onnx export (same input)
-  --onnx FILE    with --engine onnxruntime: time this ONNX file of the same network too (e.g. torch.onnx.export's)`;
+  --onnx FILE    with --engine onnxruntime: time this ONNX file of the same network too (e.g. torch.onnx.export's)
+  --backend webgpu  Dawn in Node (@wavemix/kernels-webgpu/node); GPU ms/step where the adapter has timestamp queries
+  --allow-software-gpu  let webgpu run on SwiftShader (its timings say nothing about a GPU: record correctness and ratios)
+  --vulkan-icd FILE / --gpu-adapter NAME  the Vulkan driver and the adapter (by name) for webgpu
+  --check-cpu    webgpu: compare the output and its loss with the cpu backend on the same weights and batch`;
 
 class UsageError extends WaveMixError {}
 
@@ -89,6 +108,8 @@ function parse(argv: string[]): Options {
     json: false,
     stockWasm: false,
     peak: true,
+    allowSoftwareGpu: false,
+    checkCpu: false,
   };
   const value = (i: number, flag: string) => {
     const v = argv[i + 1];
@@ -135,6 +156,10 @@ function parse(argv: string[]): Options {
         break;
       }
       case '--onnx': options.onnxFile = value(i++, flag); break;
+      case '--allow-software-gpu': options.allowSoftwareGpu = true; break;
+      case '--vulkan-icd': options.vulkanIcd = value(i++, flag); break;
+      case '--gpu-adapter': options.gpuAdapter = value(i++, flag); break;
+      case '--check-cpu': options.checkCpu = true; break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new UsageError(`unknown argument ${flag}`);
     }
@@ -152,8 +177,12 @@ function parse(argv: string[]): Options {
   return { mode: 'infer', batchSize: 32, engine: 'tfjs', ...options } as Options;
 }
 
-async function selectBackend(requested: string | undefined): Promise<string> {
+async function selectBackend(requested: string | undefined, options: Options): Promise<string> {
   if (requested == null) return setupFastestNodeBackend();
+  if (requested === 'webgpu') {
+    gpu = await useNodeWebGPU({ allowSoftware: options.allowSoftwareGpu, vulkanIcd: options.vulkanIcd, adapterName: options.gpuAdapter });
+    return 'webgpu';
+  }
   if (requested === 'wasm') {
     await useWasmTraining();
     return 'wasm';
@@ -164,17 +193,19 @@ async function selectBackend(requested: string | undefined): Promise<string> {
   return requested;
 }
 
+let gpu: WebGPUSetup | null = null;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const options = parse(argv);
-  const backend = await selectBackend(options.backend);
+  const backend = await selectBackend(options.backend, options);
   if (options.stockWasm) restoreStockWasmKernels({ includeWaveMix: true, waveMixKernels: wasmKernelConfigs });
   const config = options.config ?? getModelInfo(options.model!).config;
   const imgSize = options.imgSize ?? resolveConfig(config).inputSize ?? [64, 64];
-  const model = options.model
-    ? createModel(options.model, { overrides: { inputSize: imgSize } })
-    : createModel({ ...options.config!, inputSize: imgSize });
+  const makeModel = () =>
+    options.model ? createModel(options.model, { overrides: { inputSize: imgSize } }) : createModel({ ...options.config!, inputSize: imgSize });
+  const model = makeModel();
   const resolved = resolveConfig(config);
   const batch = options.batchSize;
   const x = tf.randomNormal([batch, imgSize[0], imgSize[1], resolved.inChannels], 0, 1, 'float32', 1);
@@ -196,7 +227,20 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const threads = kernelThreads > 1 ? enableKernelThreads({ threads: kernelThreads }) : null;
   const optimizer = new AdamW({ learningRate: 1e-3, weightDecay: 0.01 });
 
+  const cpuCheck: CpuCheck | null = gpu && options.checkCpu ? await checkAgainstCpu(makeModel, model, x, y, loss) : null;
   let lastLoss: number | null = null;
+  // The step without its reads, for GPU timing (tf.time takes a synchronous function).
+  const enqueueStep = () => {
+    if (options.mode === 'infer') {
+      tf.tidy(() => {
+        model.apply(x, { training: false });
+      });
+      return;
+    }
+    const { value, grads } = tf.variableGrads(() => computeLoss(loss, model.apply(x, { training: true }) as tf.Tensor, y));
+    optimizer.applyGradients(grads);
+    tf.dispose([value, grads]);
+  };
   const step = async () => {
     if (options.mode === 'infer') {
       const out = parallel ? await parallel.predict(x) : tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
@@ -228,6 +272,13 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     cpu.push((c.user + c.system) / 1000);
   }
   const msPerStep = median(wall);
+  const gpuMs: number[] = [];
+  if (gpu?.timestampQuery && !parallel) {
+    for (let i = 0; i < Math.min(options.steps, 3); i++) {
+      const ms = await gpuMilliseconds(enqueueStep, true);
+      if (ms !== null) gpuMs.push(ms);
+    }
+  }
   const onnxruntime: OrtTiming[] | null = options.engine === 'onnxruntime'
     ? await benchOnnxRuntime(model, x as tf.Tensor4D, { steps: options.steps, warmup: options.warmup, otherFile: options.onnxFile })
     : null;
@@ -247,6 +298,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     imagesPerSecond: Number(((batch / msPerStep) * 1000).toFixed(2)),
     cpuMsPerStep: Number(median(cpu).toFixed(2)),
     peakBytes: profile?.peakBytes ?? null,
+    /** webgpu: the adapter, the GPU time per step (timestamp queries; null without them) and the check against cpu. */
+    gpuAdapter: gpu?.adapter ?? null,
+    softwareGpu: gpu ? gpu.software : null,
+    gpuMsPerStep: gpuMs.length ? Number(median(gpuMs).toFixed(2)) : null,
+    cpuCheck,
     /** Size of the wasm backend's memory (it only grows), on the main thread. */
     heapBytes: backend === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : null,
     numTensors: tf.memory().numTensors,
@@ -269,6 +325,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       `${result.workload ? `${result.workload} ` : ''}${result.model} ${result.mode} batch ${batch} ${imgSize.join('x')} on ${result.backend}` +
         ` (${result.threads} thread${result.threads > 1 ? `s, ${result.parallelism}` : ''}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s` +
         ` (median of ${options.steps}; process CPU ${result.cpuMsPerStep} ms/step; load ${result.load1})` +
+        (gpu ? `\n  GPU ${gpu.adapter}: ${result.gpuMsPerStep === null ? 'no timestamp queries' : `${result.gpuMsPerStep} GPU ms/step`}` : '') +
+        (cpuCheck ? `\n  against cpu: output relative error ${cpuCheck.outputRelativeError.toExponential(2)}, loss ${cpuCheck.gpuLoss} vs ${cpuCheck.cpuLoss}` : '') +
         (onnxruntime ?? []).map((o) => `\n  onnxruntime-node ${o.graph}: ${o.msPerStep} ms/step, ${o.imagesPerSecond} images/s (process CPU ${o.cpuMsPerStep} ms/step; ${o.nodes} nodes)`).join('') +
         `\n  peak ${result.peakBytes == null ? '(not measured)' : `${(result.peakBytes / 2 ** 20).toFixed(1)} MiB`} in tensors${result.heapBytes ? ` (wasm memory ${(result.heapBytes / 2 ** 20).toFixed(0)} MiB)` : ''}, ${result.numTensors} tensors live${w ? `; PyTorch CPU (issue 8): ${w.pytorch}` : ''}`,
     );
