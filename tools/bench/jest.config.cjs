@@ -1,0 +1,1 @@
+module.exports = require('@wavemix/config/jest-preset').preset(__dirname);
