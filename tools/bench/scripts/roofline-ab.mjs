@@ -4,7 +4,8 @@
  * working tree's relaxed-SIMD module as `relaxed-simd` and a baseline relaxed-SIMD module (by
  * default the one committed at HEAD) in the `simd` slot, so one process alternates the two call by
  * call (setWasmSimdVariant), best of N each: other load hits both alike. Rows labelled
- * `relaxed-simd` are the new module, `simd` the baseline. Kernels the change does not touch are the
+ * `relaxed-simd` are the new module, `simd` the baseline (a revision from before the relaxed build:
+ * its plain module). Kernels the change does not touch are the
  * control (expect them within a few %).
  *
  *   node scripts/build-wasm.mjs (in packages/kernels-wasm) first, then
@@ -28,15 +29,17 @@ const repeats = arg('repeats', '15');
 /** The `export const NAME = ...;` statement of a generated module. */
 const statement = (text, name) => {
   const start = text.indexOf(`export const ${name} =`);
-  if (start < 0) throw new Error(`${name} not found (a module from before the relaxed-SIMD build?)`);
+  if (start < 0) throw new Error(`${name} not found in the generated module`);
   return text.slice(start, text.indexOf(';', start) + 1);
 };
 
 const current = readFileSync(join(root, generated), 'utf8');
 const baseline = execFileSync('git', ['show', `${base}:${generated}`], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+// a revision from before the relaxed-SIMD build has only the plain module: compare against that
+const baseName = baseline.includes('export const TRAIN_KERNELS_RELAXED_WASM_BASE64 =') ? 'TRAIN_KERNELS_RELAXED_WASM_BASE64' : 'TRAIN_KERNELS_WASM_BASE64';
 const swapped = current.replace(
   statement(current, 'TRAIN_KERNELS_WASM_BASE64'),
-  statement(baseline, 'TRAIN_KERNELS_RELAXED_WASM_BASE64').replace('TRAIN_KERNELS_RELAXED_WASM_BASE64', 'TRAIN_KERNELS_WASM_BASE64'),
+  statement(baseline, baseName).replace(baseName, 'TRAIN_KERNELS_WASM_BASE64'),
 );
 const dir = join(root, '.bench/roofline-ab');
 mkdirSync(dir, { recursive: true });
@@ -52,7 +55,7 @@ await build({
   logLevel: 'error',
   plugins: [{ name: 'baseline-module', setup: (b) => b.onResolve({ filter: /train_kernels_wasm$/ }, () => ({ path: join(dir, 'train_kernels_wasm.ts') })) }],
 });
-console.log(`new = working tree (rows 'relaxed-simd'), baseline = ${base} (rows 'simd')`);
+console.log(`new = working tree (rows 'relaxed-simd'), baseline = ${base}'s ${baseName === 'TRAIN_KERNELS_WASM_BASE64' ? 'plain' : 'relaxed'} module (rows 'simd')`);
 const run = spawnSync('node', [join(dir, 'roofline.mjs'), '--kernels-only', '--repeats', repeats, '--out', join(dir, 'roofline-ab.json')], {
   cwd: root,
   stdio: ['ignore', 'inherit', 'ignore'],
