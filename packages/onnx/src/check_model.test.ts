@@ -65,7 +65,7 @@ describe('checkOnnxModel', () => {
       expect.arrayContaining([
         'opset 99 of the default domain is not a released opset <= 21',
         "opset_import lists domain '' twice",
-        `node 0 (${first.opType} '${first.name}') uses '${first.input[0]}' before anything produces it`,
+        `node 0 (${first.opType} '${first.name}') uses '${first.input![0]}' before anything produces it`,
         expect.stringMatching(/^node \d+ \(.*\): output '.*' has no type \(value_info\)$/),
         expect.stringMatching(
           new RegExp(

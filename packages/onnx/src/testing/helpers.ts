@@ -58,8 +58,11 @@ export async function runOrt(bytes: Uint8Array, x: Float32Array, shape: number[]
   }
 }
 
-export function decode(bytes: Uint8Array): OnnxTypes.ModelProto {
-  return onnx.ModelProto.decode(bytes);
+/** A decoded model whose graph has the class's non-optional repeated fields (decode always fills them). */
+export type DecodedModel = OnnxTypes.ModelProto & { graph: OnnxTypes.GraphProto };
+
+export function decode(bytes: Uint8Array): DecodedModel {
+  return onnx.ModelProto.decode(bytes) as DecodedModel;
 }
 
 /** op_type -> count. */
