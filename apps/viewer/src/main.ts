@@ -17,6 +17,7 @@ import type { Panel } from './panels/panel';
 import { RunsPanel } from './panels/runs_panel';
 import { SubbandsPanel } from './panels/subbands_panel';
 import { TimingsPanel } from './panels/timings_panel';
+import { TrainPanel } from './panels/train_panel';
 import { $ } from './ui/dom';
 import { messageLog, showError } from './ui/messages';
 
@@ -28,7 +29,8 @@ const tasks = new TaskQueue(() => store.backend);
 // `allPanels`, and in `panels` too when it shows something computed from the image or on the backend.
 const subbands = new SubbandsPanel(store, tasks);
 const models = new ModelPanel(store, tasks, () => timings.modelChanged());
-const panels: Panel[] = [subbands, models];
+const train = new TrainPanel(tasks, (label, reload) => models.useModel(label, reload));
+const panels: Panel[] = [subbands, models, train];
 const switcher = new BackendSwitcher(store, panels, () => subbands.perfectReconstructionError);
 const imagePanel = new ImagePanel(store, tasks, async (ctx: TaskContext) => {
   timings.imageChanged();
@@ -36,7 +38,7 @@ const imagePanel = new ImagePanel(store, tasks, async (ctx: TaskContext) => {
 });
 const timings = new TimingsPanel(store, tasks, switcher, models);
 const runs = new RunsPanel(tasks);
-const allPanels: Panel[] = [imagePanel, subbands, models, timings, runs];
+const allPanels: Panel[] = [imagePanel, subbands, models, timings, runs, train];
 
 $<HTMLSelectElement>('backend').addEventListener('change', (event) => {
   const name = (event.target as HTMLSelectElement).value;

@@ -81,6 +81,11 @@ export class ModelPanel implements Panel {
     });
   }
 
+  /** A model made elsewhere in the page (the Train panel); `reload` builds it again on the active backend. */
+  useModel(label: string, reload: () => Promise<Predictor>): void {
+    this.load('Loading the trained model', ANCHOR, async () => ({ source: { kind: 'trained', label, reload }, predictor: await reload(), warnings: [] }));
+  }
+
   private load(label: string, anchor: string, loader: () => Promise<Loaded>): void {
     void this.tasks.run(label, anchor, async (ctx) => {
       clearMessages(anchor);

@@ -1,0 +1,201 @@
+/**
+ * The Train panel (issue 14) in headless Chromium: a few training steps of the same model (seeded
+ * weights, seeded batches, dropout 0) on WebGL and on WebGPU give the losses of the cpu backend
+ * within 1e-4; Stop and Resume; the page answers while it trains; the downloads (tfjs folder,
+ * PyTorch safetensors) load in Node and compute the same thing; the trained model goes to the
+ * Model panel; and a screenshot of the panel.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@wavemix/kernels-cpu';
+import {
+  launchChromium,
+  openPage,
+  startLocalServer,
+  type LaunchedChromium,
+  type LocalServer,
+} from '@wavemix/browser-harness';
+import { buildModel, getWaveMixMetadata, load, loadPyTorchWeights } from '@wavemix/models';
+import { fileSystem } from '@wavemix/models/node';
+import type { Page } from 'playwright-core';
+import { APP, type Hook } from './reference';
+import { compareScreenshot } from './screenshots';
+
+declare const __wavemix: Hook;
+type StepRecord = { step: number; epoch: number; loss: number; accuracy: number; ms: number };
+
+const STEPS = 3;
+const DOWNLOADS = join(APP, 'test-results', 'train-downloads');
+
+let browser: LaunchedChromium;
+let server: LocalServer;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  server = await startLocalServer({ root: join(APP, 'dist') });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(backend: string) {
+  const session = await openPage(browser.context, `${server.origin}/?backend=${backend}`);
+  const page = session.page;
+  await page.waitForFunction(
+    () => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true,
+    undefined,
+    { timeout: 60_000 },
+  );
+  const hook = <T>(name: string, ...args: unknown[]) =>
+    page.evaluate(([n, a]) => __wavemix[n as string]!(...(a as unknown[])), [name, args] as const) as Promise<T>;
+  const idle = () => page.evaluate(() => __wavemix['idle']!());
+  return { session, page, hook, idle };
+}
+
+async function setRun(page: Page, steps: number): Promise<void> {
+  await page.selectOption('#train-config', 'lite-tiny');
+  await page.fill('#train-overrides', '{"dropout": 0}');
+  await page.fill('#train-steps', String(steps));
+  await page.fill('#train-batch', '16');
+  await page.fill('#train-seed', '1');
+}
+
+/** `STEPS` training steps on `backend` from the seeded weights and batches. */
+async function trainOn(backend: string, screenshot?: string): Promise<StepRecord[]> {
+  const { session, page, hook, idle } = await open(backend);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  try {
+    expect(await hook('backend')).toBe(backend);
+    await setRun(page, STEPS);
+    await page.click('#train-start');
+    await idle();
+    expect(await hook<string[]>('messages')).toEqual([]);
+    await expect(page.textContent('#train-info')).resolves.toContain(`on ${backend}`);
+    session.assertClean();
+    if (screenshot)
+      compareScreenshot(screenshot, await page.locator('#train-section').screenshot({ animations: 'disabled' }));
+    return await hook<StepRecord[]>('trainHistory');
+  } finally {
+    await page.close();
+  }
+}
+
+describe('the Train panel', () => {
+  let cpu: StepRecord[];
+
+  it('trains on cpu: the loss of the seeded first batch starts near ln 10', async () => {
+    cpu = await trainOn('cpu', 'train-panel');
+    expect(cpu.map((r) => r.step)).toEqual([1, 2, 3]);
+    // Ten classes, PyTorch-style random init: the first loss is close to ln 10 = 2.303.
+    expect(Math.abs(cpu[0]!.loss - Math.log(10))).toBeLessThan(0.3);
+  });
+
+  it.each(['webgl', 'webgpu'])('reaches the same losses on %s as on cpu within 1e-4', async (backend) => {
+    const records = await trainOn(backend);
+    const differences = records.map((r, i) => Math.abs(r.loss - cpu[i]!.loss));
+    console.log(
+      `${backend}: losses ${records.map((r) => r.loss.toFixed(6)).join(', ')}; max |Δ| vs cpu ${Math.max(...differences).toExponential(2)}`,
+    );
+    expect(records.map((r) => r.step)).toEqual([1, 2, 3]);
+    expect(Math.max(...differences)).toBeLessThan(1e-4);
+    expect(records.map((r) => r.accuracy)).toEqual(cpu.map((r) => r.accuracy));
+  });
+
+  it('says that the wasm backend cannot train here', async () => {
+    const { session, page, hook, idle } = await open('wasm');
+    try {
+      await setRun(page, 2);
+      await page.click('#train-start');
+      await idle();
+      const messages = await hook<string[]>('messages');
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toMatch(/wasm backend cannot train in the page.*switch to webgpu, webgl or cpu/);
+      expect(await hook<unknown[]>('trainHistory')).toEqual([]);
+      session.assertClean();
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('stops, resumes, stays responsive, evaluates, downloads and hands the model over (cpu)', async () => {
+    const { session, page, hook, idle } = await open('cpu');
+    try {
+      await setRun(page, 400);
+      await page.click('#train-start');
+      await page
+        .waitForFunction(() => (__wavemix['trainHistory']!() as unknown[]).length >= 3, undefined, { timeout: 60_000 })
+        .catch(async (error) => {
+          throw new Error(
+            `${(error as Error).message}; page messages: ${JSON.stringify(await hook('messages'))}; busy: ${await page.textContent('#busy-label')}`,
+          );
+        });
+      // The page answers between steps: within about one step (on cpu a step blocks the main thread while it runs).
+      const started = Date.now();
+      await page.evaluate(() => document.title);
+      const latency = Date.now() - started;
+      const longestStep = Math.max(...(await hook<StepRecord[]>('trainHistory')).map((r) => r.ms));
+      console.log(`cpu: answered in ${latency} ms while training; longest step ${longestStep.toFixed(0)} ms`);
+      expect(latency).toBeLessThan(2 * longestStep + 500);
+      await page.click('#train-stop');
+      await idle();
+      const stoppedAt = (await hook<StepRecord[]>('trainHistory')).length;
+      expect(stoppedAt).toBeLessThan(400);
+      expect(await hook<unknown[]>('trainEvaluations')).toEqual([]);
+      await page.fill('#train-steps', '2');
+      await page.click('#train-resume');
+      await idle();
+      const history = await hook<StepRecord[]>('trainHistory');
+      expect(history.map((r) => r.step)).toEqual(Array.from({ length: stoppedAt + 2 }, (_, i) => i + 1));
+      const [evaluation] = await hook<Array<{ step: number; count: number; accuracy: number }>>('trainEvaluations');
+      expect(evaluation).toMatchObject({ step: stoppedAt + 2, count: 500 });
+
+      mkdirSync(DOWNLOADS, { recursive: true });
+      const saved: Record<string, string> = {};
+      const save = async (button: string, count: number) => {
+        const downloads = new Promise<void>((resolve) => {
+          let left = count;
+          page.on('download', async (download) => {
+            const path = join(DOWNLOADS, download.suggestedFilename());
+            await download.saveAs(path);
+            saved[download.suggestedFilename()] = path;
+            if (--left === 0) resolve();
+          });
+        });
+        await page.click(button);
+        await downloads;
+        page.removeAllListeners('download');
+      };
+      await save('#train-download-tfjs', 2);
+      await save('#train-download-pytorch', 1);
+      expect(Object.keys(saved).sort()).toEqual(['model.json', 'model.safetensors', 'model.weights.bin']);
+
+      // The tfjs folder loads with @wavemix/models' load(); the safetensors fill the same network; both agree.
+      const predictor = await load(fileSystem(saved['model.json']!));
+      const metadata = getWaveMixMetadata(predictor.model)!;
+      expect(metadata.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+      expect(metadata.preprocessing.mean[0]).toBeGreaterThan(0.1);
+      const fromPyTorch = buildModel(metadata.config);
+      const report = loadPyTorchWeights(fromPyTorch, new Uint8Array(readFileSync(saved['model.safetensors']!)));
+      expect(report.missing).toEqual([]);
+      const x = tf.randomUniform([2, 28, 28, 1], -1, 1, 'float32', 3);
+      const a = (predictor.model.predict(x) as tf.Tensor).dataSync();
+      const b = (fromPyTorch.predict(x) as tf.Tensor).dataSync();
+      expect(Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-5);
+
+      await page.click('button[data-sample="mnist-7"]');
+      await page.click('#train-use');
+      await idle();
+      expect(await hook('modelSource')).toMatch(/^trained in the page/);
+      expect(await hook<unknown[]>('predictions')).toHaveLength(5);
+      expect(await hook<string[]>('messages')).toEqual([`stopped at step ${stoppedAt}; Resume continues from there`]);
+      session.assertClean();
+    } finally {
+      await page.close();
+    }
+  });
+});
