@@ -220,11 +220,8 @@ export interface ExportPyTorchOptions {
 export function exportPyTorchWeights(model: LayersModel, options: ExportPyTorchOptions = {}): Uint8Array {
   const parameters = pytorchParameters(model);
   // sync-read: exportPyTorchWeights is the documented synchronous API (cpu/wasm/tensorflow callers).
-  return stateDictSafetensors(
-    parameters,
-    parameters.map((parameter) => parameter.variable.read().dataSync()),
-    options,
-  );
+  const values = parameters.map((parameter) => parameter.variable.read().dataSync());
+  return stateDictSafetensors(parameters, values, options);
 }
 
 /** {@link exportPyTorchWeights} with asynchronous reads: works on every backend, WebGPU included. */
