@@ -91,7 +91,7 @@ export async function switchBackend(name: string): Promise<BackendName> {
     ok = await tf.setBackend(backend);
     await tf.ready();
     // A lost WebGL context only shows when a program is compiled: run one (large enough not to be
-    // handed to the CPU).
+    // handed to the CPU). sync-read: the throw must surface here, at the switch, not in a later op.
     if (ok && backend === 'webgl') tf.tidy(() => tf.add(tf.ones([32, 32]), tf.ones([32, 32])).dataSync());
   } catch (error) {
     reason = (error as Error).message;
