@@ -3,7 +3,12 @@ import { preset } from '@wavemix/config/tsup-preset';
 
 export default defineConfig(
   preset(
-    { kernels: 'src/kernels.ts', 'wavemix-bench': 'src/wavemix_bench.ts', 'train-kernels': 'src/train_kernels.ts', roofline: 'src/roofline.ts' },
+    {
+      kernels: 'src/kernels.ts',
+      'wavemix-bench': 'src/wavemix_bench.ts',
+      'train-kernels': 'src/train_kernels.ts',
+      roofline: 'src/roofline.ts',
+    },
     { format: ['esm'], dts: false, platform: 'node', banner: { js: '#!/usr/bin/env node' } },
   ),
 );

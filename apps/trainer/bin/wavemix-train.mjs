@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 const cli = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(cli)) {
-  console.error('wavemix-train: the trainer is not built yet; run `npm run build` (or `npm start`) in the repository first');
+  console.error(
+    'wavemix-train: the trainer is not built yet; run `npm run build` (or `npm start`) in the repository first',
+  );
   process.exit(2);
 }
 await import(cli.href);

@@ -43,7 +43,8 @@ async function tryLoadTensorflowBackend(packages: readonly string[]): Promise<bo
   for (const name of packages) {
     if (await importOptional(name)) {
       const kernels = '@wavemix/kernels-node';
-      if (!(await importOptional(kernels))) throw new UsageError(`${name} is installed but ${kernels} could not be loaded`);
+      if (!(await importOptional(kernels)))
+        throw new UsageError(`${name} is installed but ${kernels} could not be loaded`);
       return true;
     }
   }
@@ -69,10 +70,16 @@ async function setUpWebGPU(gpu: GpuOptions, auto: boolean): Promise<string | nul
   const node = await loadNodeWebGPU();
   if (!node) {
     if (auto) return null;
-    throw new UsageError("--backend webgpu needs @wavemix/kernels-webgpu and the optional package 'webgpu' (Dawn): npm install webgpu@0.6.2");
+    throw new UsageError(
+      "--backend webgpu needs @wavemix/kernels-webgpu and the optional package 'webgpu' (Dawn): npm install webgpu@0.6.2",
+    );
   }
-  const options = { allowSoftware: !auto && gpu.allowSoftwareGpu === true, vulkanIcd: gpu.vulkanIcd, adapterName: gpu.gpuAdapter };
-  let adapter;
+  const options = {
+    allowSoftware: !auto && gpu.allowSoftwareGpu === true,
+    vulkanIcd: gpu.vulkanIcd,
+    adapterName: gpu.gpuAdapter,
+  };
+  let adapter: Awaited<ReturnType<typeof node.setupNodeWebGPU>>;
   try {
     if (auto) {
       const probed = await node.probeWebGPUAdapter(options);
@@ -81,7 +88,9 @@ async function setUpWebGPU(gpu: GpuOptions, auto: boolean): Promise<string | nul
     adapter = await node.setupNodeWebGPU(options);
   } catch (error) {
     if (auto) return null;
-    const hint = /software/.test((error as Error).message) ? ' (--allow-software-gpu accepts it: tests and CI only, ~100x slower than a GPU)' : '';
+    const hint = /software/.test((error as Error).message)
+      ? ' (--allow-software-gpu accepts it: tests and CI only, ~100x slower than a GPU)'
+      : '';
     throw new UsageError(`--backend webgpu: ${(error as Error).message}${hint}`);
   }
   // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is first imported.

@@ -5,11 +5,35 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamW, createModel } from '@wavemix/models';
 import { readCheckpoint, restoreModelWeights, restoreOptimizer, saveCheckpoint, type TrainState } from './checkpoint';
 
-const CONFIG = { task: 'classification', depth: 1, mult: 1, ffChannel: 4, finalDim: 4, dropout: 0, level: 1, initialConv: 'strided', stride: 1, numClasses: 3, inChannels: 1, inputSize: [8, 8] } as const;
+const CONFIG = {
+  task: 'classification',
+  depth: 1,
+  mult: 1,
+  ffChannel: 4,
+  finalDim: 4,
+  dropout: 0,
+  level: 1,
+  initialConv: 'strided',
+  stride: 1,
+  numClasses: 3,
+  inChannels: 1,
+  inputSize: [8, 8],
+} as const;
 
 const state: TrainState = {
-  configHash: 'abc', config: { lr: 0.001 }, epoch: 2, step: 17, pipeline: null, rng: [1, 2, 3, 4], phase: 'adamw',
-  phaseStartEpoch: 0, bestMetric: 0.5, bestEpoch: 1, epochsWithoutImprovement: 1, elapsedSeconds: 12.5, finished: false,
+  configHash: 'abc',
+  config: { lr: 0.001 },
+  epoch: 2,
+  step: 17,
+  pipeline: null,
+  rng: [1, 2, 3, 4],
+  phase: 'adamw',
+  phaseStartEpoch: 0,
+  bestMetric: 0.5,
+  bestEpoch: 1,
+  epochsWithoutImprovement: 1,
+  elapsedSeconds: 12.5,
+  finished: false,
 };
 
 beforeAll(async () => {
@@ -21,7 +45,10 @@ async function trainedPair(): Promise<{ model: tf.LayersModel; optimizer: AdamW 
   const optimizer = new AdamW({ learningRate: 0.01 });
   const x = tf.randomNormal([2, 8, 8, 1]);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, variables);
+  const { value, grads } = tf.variableGrads(
+    () => tf.mean(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
+    variables,
+  );
   optimizer.applyGradients(grads);
   tf.dispose([x, value, ...Object.values(grads)]);
   return { model, optimizer };
@@ -38,7 +65,9 @@ test('weights (incl. BatchNorm statistics), optimizer state and training state r
   expect(loaded.state).toEqual(state);
   const fresh = createModel(CONFIG);
   restoreModelWeights(fresh, loaded.model, file);
-  model.weights.forEach((w, i) => expect(Array.from(fresh.weights[i]!.read().dataSync())).toEqual(Array.from(w.read().dataSync())));
+  model.weights.forEach((w, i) =>
+    expect(Array.from(fresh.weights[i]!.read().dataSync())).toEqual(Array.from(w.read().dataSync())),
+  );
   expect(fresh.weights.some((w) => w.originalName.includes('moving_mean'))).toBe(true);
 
   const freshOptimizer = new AdamW({ learningRate: 0.01 });
@@ -54,7 +83,9 @@ test('a checkpoint of another architecture is refused with the differences', asy
   const { model, optimizer } = await trainedPair();
   await saveCheckpoint(file, model, optimizer, state);
   const other = createModel({ ...CONFIG, numClasses: 5 });
-  expect(() => restoreModelWeights(other, readCheckpoint(file).model, file)).toThrow(/does not fit the model:[\s\S]*pool\.2.*\[4,3\] vs model \[4,5\]/);
+  expect(() => restoreModelWeights(other, readCheckpoint(file).model, file)).toThrow(
+    /does not fit the model:[\s\S]*pool\.2.*\[4,3\] vs model \[4,5\]/,
+  );
 });
 
 test('a torn or foreign file is an error, not garbage', () => {

@@ -153,7 +153,11 @@ function dataSection(bytes: Uint8Array): Uint8Array {
  */
 function encodeCheckpoint(tensors: Array<[string, SafetensorsInput]>, state: TrainState): Uint8Array {
   const stateJson = JSON.stringify(state);
-  const bytes = writeSafetensors(tensors, { format: CHECKPOINT_FORMAT, state: stateJson, sha256: CHECKSUM_PLACEHOLDER });
+  const bytes = writeSafetensors(tensors, {
+    format: CHECKPOINT_FORMAT,
+    state: stateJson,
+    sha256: CHECKSUM_PLACEHOLDER,
+  });
   // Inside the header JSON the state is an escaped string, so this quoted key/value occurs once.
   const needle = Buffer.from(`"sha256":"${CHECKSUM_PLACEHOLDER}"`);
   const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(needle);
@@ -169,7 +173,10 @@ export function readCheckpoint(path: string): Checkpoint {
   try {
     file = readSafetensors(bytes, { source: path });
   } catch (error) {
-    throw new CheckpointError(path, `not a readable safetensors file (torn or overwritten?): ${(error as Error).message}`);
+    throw new CheckpointError(
+      path,
+      `not a readable safetensors file (torn or overwritten?): ${(error as Error).message}`,
+    );
   }
   const { format, state: stateJson, sha256 } = file.metadata;
   if (format === 'wavemix-checkpoint/1') {
@@ -184,7 +191,10 @@ export function readCheckpoint(path: string): Checkpoint {
   }
   const actual = checksum(dataSection(bytes), stateJson);
   if (actual !== sha256) {
-    throw new CheckpointError(path, `checksum mismatch: the weights or the state were altered after writing (stored sha256 ${sha256}, computed ${actual})`);
+    throw new CheckpointError(
+      path,
+      `checksum mismatch: the weights or the state were altered after writing (stored sha256 ${sha256}, computed ${actual})`,
+    );
   }
   let parsed: unknown;
   try {
@@ -194,7 +204,9 @@ export function readCheckpoint(path: string): Checkpoint {
   }
   const state = TrainStateSchema.safeParse(parsed);
   if (!state.success) {
-    const issues = state.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+    const issues = state.error.issues.map(
+      (issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+    );
     throw new CheckpointError(path, `invalid training state: ${issues.join('; ')}`);
   }
   const model = new Map<string, { shape: number[]; data: Float32Array }>();

@@ -7,7 +7,11 @@ import { UsageError } from './errors';
 const base = { source: 'test', values: { model: 'mnist-wavemix-lite-8-10', dataset: 'mnist' } };
 
 test('later layers win; unspecified fields take the defaults', () => {
-  const config = buildConfig([base, { source: 'file', values: { epochs: 3, lr: 0.01 } }, { source: 'flags', values: { lr: 0.5 } }]);
+  const config = buildConfig([
+    base,
+    { source: 'file', values: { epochs: 3, lr: 0.01 } },
+    { source: 'flags', values: { lr: 0.5 } },
+  ]);
   expect(config.epochs).toBe(3);
   expect(config.lr).toBe(0.5);
   expect(config.batchSize).toBe(DEFAULTS.batchSize);
@@ -41,7 +45,10 @@ test('the config hash ignores operational fields and names computational differe
   expect(configHash(a)).toBe(configHash(b));
   expect(configHash(a)).not.toBe(configHash(c));
   const saved = JSON.parse(JSON.stringify({ ...a, output: undefined }));
-  expect(describeConfigDifferences(saved, c)).toEqual(['lr: checkpoint has 0.001, now 0.01', 'seed: checkpoint has 0, now 3']);
+  expect(describeConfigDifferences(saved, c)).toEqual([
+    'lr: checkpoint has 0.001, now 0.01',
+    'seed: checkpoint has 0, now 3',
+  ]);
 });
 
 test('auto workers: one per spare core, at least 16 images per shard, at most 7', () => {

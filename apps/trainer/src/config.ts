@@ -150,7 +150,9 @@ export function readConfigFile(path: string): Record<string, unknown> {
     throw new UsageError(`cannot parse ${path}: ${(error as Error).message}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(`${path} must contain an object of settings, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+    throw new UsageError(
+      `${path} must contain an object of settings, got ${Array.isArray(value) ? 'an array' : typeof value}`,
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -171,7 +173,9 @@ export function buildConfig(layers: Array<{ source: string; values: Record<strin
   }
   const result = TrainConfigSchema.safeParse(merged);
   if (!result.success) {
-    throw new UsageError(`invalid configuration:\n${formatIssues(result.error, 'config')}\n(use --preset, --model and --dataset, or a --config file)`);
+    throw new UsageError(
+      `invalid configuration:\n${formatIssues(result.error, 'config')}\n(use --preset, --model and --dataset, or a --config file)`,
+    );
   }
   return result.data;
 }
@@ -198,13 +202,19 @@ function canonicalJson(value: unknown): string {
 }
 
 export function configHash(config: TrainConfig): string {
-  return createHash('sha256').update(canonicalJson(computationalConfig(config))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(canonicalJson(computationalConfig(config)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Human-readable differences between a checkpoint's config and the current one (empty if none). */
 export function describeConfigDifferences(saved: Record<string, unknown>, current: TrainConfig): string[] {
   const now = computationalConfig(current);
-  const keys = new Set([...Object.keys(saved).filter((k) => !OPERATIONAL_FIELDS.has(k as keyof TrainConfig)), ...Object.keys(now)]);
+  const keys = new Set([
+    ...Object.keys(saved).filter((k) => !OPERATIONAL_FIELDS.has(k as keyof TrainConfig)),
+    ...Object.keys(now),
+  ]);
   const differences: string[] = [];
   for (const key of [...keys].sort()) {
     const a = canonicalJson(saved[key]);

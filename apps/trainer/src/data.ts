@@ -11,8 +11,14 @@ import { UsageError } from './errors';
  */
 function impliedScale(config: TrainConfig): { scale?: number } {
   const found = findDataset(config.dataset);
-  if (found?.descriptor.task !== 'super-resolution' || 'scale' in found.aliasOptions || config.datasetOptions?.['scale'] !== undefined) return {};
-  const model = typeof config.model === 'string' ? getModelInfo(config.model).config : (config.model as { scale?: unknown });
+  if (
+    found?.descriptor.task !== 'super-resolution' ||
+    'scale' in found.aliasOptions ||
+    config.datasetOptions?.['scale'] !== undefined
+  )
+    return {};
+  const model =
+    typeof config.model === 'string' ? getModelInfo(config.model).config : (config.model as { scale?: unknown });
   return typeof model.scale === 'number' ? { scale: model.scale } : {};
 }
 
@@ -24,9 +30,18 @@ export function heldOutSplit(config: TrainConfig): string {
 export async function loadTrainerDataset(config: TrainConfig, which: 'train' | 'test'): Promise<Dataset> {
   const split = which === 'train' ? 'train' : heldOutSplit(config);
   try {
-    return await loadDataset(config.dataset, { ...impliedScale(config), ...config.datasetOptions, dataDir: config.dataDir, split });
+    return await loadDataset(config.dataset, {
+      ...impliedScale(config),
+      ...config.datasetOptions,
+      dataDir: config.dataDir,
+      split,
+    });
   } catch (error) {
-    if (error instanceof DatasetNotFoundError || error instanceof DatasetArgumentError || error instanceof DatasetFormatError) {
+    if (
+      error instanceof DatasetNotFoundError ||
+      error instanceof DatasetArgumentError ||
+      error instanceof DatasetFormatError
+    ) {
       const hint = config.dataDir ? '' : ' (pass --data-dir with the folder of the downloaded files)';
       throw new UsageError(`dataset ${config.dataset} (${split}): ${error.message}${hint}`);
     }

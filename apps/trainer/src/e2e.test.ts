@@ -66,7 +66,24 @@ test('the installed command (bin/wavemix-train.mjs, linked by npm before any bui
 });
 
 // A small MNIST run: the mnist-quick model on 1,536 training and 500 test images, 3 epochs.
-const MNIST_RUN = ['--preset', 'mnist-quick', '--limit-train', '1536', '--limit-test', '500', '--epochs', '3', '--val-fraction', '0.1', '--time-limit', '30', '--log-every', '10', '--seed', '5'];
+const MNIST_RUN = [
+  '--preset',
+  'mnist-quick',
+  '--limit-train',
+  '1536',
+  '--limit-test',
+  '500',
+  '--epochs',
+  '3',
+  '--val-fraction',
+  '0.1',
+  '--time-limit',
+  '30',
+  '--log-every',
+  '10',
+  '--seed',
+  '5',
+];
 
 describe('classification on the bundled MNIST', () => {
   let reference: string;
@@ -81,22 +98,35 @@ describe('classification on the bundled MNIST', () => {
 
   test('final.json, metrics.jsonl and the report describe the run', () => {
     expect(referenceFinal).toMatchObject({
-      model: 'custom-classification', dataset: 'mnist', task: 'classification', backend: 'wasm', seed: 5,
+      model: 'custom-classification',
+      dataset: 'mnist',
+      task: 'classification',
+      backend: 'wasm',
+      seed: 5,
       // The mnist-quick model, pachify P2, 24/2, 1 input channel, by specification §6: stem 1,944
       // + 2 blocks of 11,814 + head 250.
-      epochs: 3, stoppedBy: 'epochs', trainableParams: 25822, testExamples: 500,
+      epochs: 3,
+      stoppedBy: 'epochs',
+      trainableParams: 25822,
+      testExamples: 500,
     });
     // 1,382 training images for 3 short epochs learn a good part of MNIST (chance is 0.1).
     expect(referenceFinal.testAccuracy).toBeGreaterThan(0.4);
     expect(referenceFinal.testTop5Accuracy!).toBeGreaterThanOrEqual(referenceFinal.testAccuracy!);
-    const records = readFileSync(join(reference, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = readFileSync(join(reference, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const epochs = records.filter((r) => r.type === 'epoch');
     expect(epochs.map((r) => r.epoch)).toEqual([1, 2, 3]);
-    for (const r of epochs) expect(r).toEqual(expect.objectContaining({ trainLoss: expect.any(Number), valAccuracy: expect.any(Number) }));
+    for (const r of epochs)
+      expect(r).toEqual(expect.objectContaining({ trainLoss: expect.any(Number), valAccuracy: expect.any(Number) }));
     expect(epochs[2].trainLoss).toBeLessThan(epochs[0].trainLoss);
     expect(records.filter((r) => r.type === 'step').length).toBeGreaterThanOrEqual(6);
     expect(records.filter((r) => r.type === 'test')).toHaveLength(1);
-    const report = readJson<{ confusionMatrix: number[][]; perClassAccuracy: number[]; worst: unknown[] }>(join(reference, 'report.json'));
+    const report = readJson<{ confusionMatrix: number[][]; perClassAccuracy: number[]; worst: unknown[] }>(
+      join(reference, 'report.json'),
+    );
     expect(report.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(500);
     const correct = report.confusionMatrix.reduce((sum, row, i) => sum + row[i]!, 0);
     expect(correct / 500).toBeCloseTo(referenceFinal.testAccuracy!, 10);
@@ -109,12 +139,19 @@ describe('classification on the bundled MNIST', () => {
   test('the tfjs and PyTorch exports load back and reproduce the reported test accuracy', async () => {
     await tf.setBackend('wasm');
     const tfjsModel = await tf.loadLayersModel(fileSystem(join(reference, 'model')));
-    const { preprocessing, classNames, ...config } = readJson<Record<string, unknown>>(join(reference, 'model-config.json'));
-    const torchModel = createModel(config as never, { preprocessing: preprocessing as never, classNames: classNames as never });
+    const { preprocessing, classNames, ...config } = readJson<Record<string, unknown>>(
+      join(reference, 'model-config.json'),
+    );
+    const torchModel = createModel(config as never, {
+      preprocessing: preprocessing as never,
+      classNames: classNames as never,
+    });
     loadPyTorchWeights(torchModel, new Uint8Array(readFileSync(join(reference, 'model.safetensors'))));
     const test = await loadDataset('mnist', { split: 'test' });
     const { images, labels } = await test.read(Int32Array.from({ length: 500 }, (_, i) => i));
-    const x = tf.tidy(() => tf.div(tf.sub(tf.div(tf.tensor4d(images, [500, 28, 28, 1], 'float32'), 255), test.mean[0]!), test.std[0]!));
+    const x = tf.tidy(() =>
+      tf.div(tf.sub(tf.div(tf.tensor4d(images, [500, 28, 28, 1], 'float32'), 255), test.mean[0]!), test.std[0]!),
+    );
     const [a, b] = [tfjsModel, torchModel].map((m) => m.predict(x) as tf.Tensor);
     expect(tf.max(tf.abs(tf.sub(a!, b!))).dataSync()[0]).toBeLessThan(1e-4);
     const predicted = tf.argMax(a!, 1).dataSync();
@@ -123,13 +160,19 @@ describe('classification on the bundled MNIST', () => {
 
     // The export carries the training normalisation and class names, so the inference API
     // classifies raw pixels exactly as the trainer's test did.
-    expect(getWaveMixMetadata(tfjsModel)).toMatchObject({ preprocessing: { mean: [test.mean[0]], std: [test.std[0]] }, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
+    expect(getWaveMixMetadata(tfjsModel)).toMatchObject({
+      preprocessing: { mean: [test.mean[0]], std: [test.std[0]] },
+      classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    });
     // model-config.json carries them too (the PyTorch route).
     const { preprocessing: trained, classNames: names } = getWaveMixMetadata(tfjsModel)!;
     expect(getWaveMixMetadata(torchModel)).toMatchObject({ preprocessing: trained, classNames: names });
     const classifier = await load(fileSystem(join(reference, 'model')));
     for (let i = 0; i < 8; i++) {
-      const [top] = await classifier.classify({ data: images.subarray(i * 784, (i + 1) * 784), width: 28, height: 28, channels: 1 }, 1);
+      const [top] = await classifier.classify(
+        { data: images.subarray(i * 784, (i + 1) * 784), width: 28, height: 28, channels: 1 },
+        1,
+      );
       expect(top!.className).toBe(String(predicted[i]));
     }
     classifier.dispose();
@@ -148,10 +191,28 @@ describe('classification on the bundled MNIST', () => {
   test('dualopt: AdamW until patience runs out, best weights reloaded, then SGD until it runs out again', async () => {
     const run = scratch();
     // A learning rate too small to change the validation accuracy makes every epoch "no improvement".
-    const result = await train(...MNIST_RUN, '--output', run, '--opt', 'dualopt', '--patience', '1', '--lr', '1e-12', '--epochs', '6');
+    const result = await train(
+      ...MNIST_RUN,
+      '--output',
+      run,
+      '--opt',
+      'dualopt',
+      '--patience',
+      '1',
+      '--lr',
+      '1e-12',
+      '--epochs',
+      '6',
+    );
     expect(result.code).toBe(0);
-    expect(result.output).toMatch(/dualopt: no improvement for 1 epochs; best weights reloaded, switching to SGD[\s\S]*early stopping: no improvement for 1 epochs/);
-    const epochs = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'epoch');
+    expect(result.output).toMatch(
+      /dualopt: no improvement for 1 epochs; best weights reloaded, switching to SGD[\s\S]*early stopping: no improvement for 1 epochs/,
+    );
+    const epochs = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.type === 'epoch');
     // BatchNorm statistics still move in the first epochs, so the AdamW phase may last a few.
     const phases = epochs.map((r) => r.phase).join(',');
     expect(phases).toMatch(/^(adamw,)+sgd(,sgd)*$/);
@@ -190,7 +251,10 @@ describe('classification on the bundled MNIST', () => {
     expect(resumed.output).toMatch(/metrics\.jsonl: cut a torn last line \(\d+ bytes without a newline\)/);
     expect(resumed.code).toBe(0);
     // Every line is a record again, and no step or epoch is recorded twice.
-    const records = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const steps = records.filter((r) => r.type === 'step').map((r) => r.step);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
     expect(new Set(steps).size).toBe(steps.length);
@@ -205,7 +269,12 @@ describe('classification on the bundled MNIST', () => {
   test('SIGINT saves a checkpoint and exits 130; a changed config is refused on resume, naming the change', async () => {
     const run = scratch();
     const { child, done } = start([...MNIST_RUN, '--output', run]);
-    await waitFor(() => existsSync(join(run, 'metrics.jsonl')) && readFileSync(join(run, 'metrics.jsonl'), 'utf8').includes('"type":"step"'), 'training steps');
+    await waitFor(
+      () =>
+        existsSync(join(run, 'metrics.jsonl')) &&
+        readFileSync(join(run, 'metrics.jsonl'), 'utf8').includes('"type":"step"'),
+      'training steps',
+    );
     child.kill('SIGINT');
     const result = await done;
     expect(result.code).toBe(130);
@@ -216,7 +285,9 @@ describe('classification on the bundled MNIST', () => {
 
     const refused = await train('--resume', run, '--lr', '0.5');
     expect(refused.code).toBe(2);
-    expect(refused.output).toMatch(/the configuration differs from the checkpoint's:\s+lr: checkpoint has 0\.003, now 0\.5/);
+    expect(refused.output).toMatch(
+      /the configuration differs from the checkpoint's:\s+lr: checkpoint has 0\.003, now 0\.5/,
+    );
     expect(await train('--resume', run)).toMatchObject({ code: 0 });
   });
 
@@ -224,7 +295,9 @@ describe('classification on the bundled MNIST', () => {
     const run = scratch();
     const result = await train(...MNIST_RUN, '--output', run, '--opt', 'sgd', '--lr', '1e30', '--sched', 'none');
     expect(result.code).toBe(3);
-    expect(result.output).toMatch(/training diverged: .*(loss became (NaN|Infinity|-Infinity) at step \d+|became non-finite by step \d+)/);
+    expect(result.output).toMatch(
+      /training diverged: .*(loss became (NaN|Infinity|-Infinity) at step \d+|became non-finite by step \d+)/,
+    );
     const state = checkpointState(run)!;
     expect(state.finished).toBe(false);
     const weights = readSafetensors(new Uint8Array(readFileSync(join(run, 'checkpoints', 'last.safetensors'))));
@@ -249,21 +322,40 @@ function cityscapesRun(): string {
       for (let x = 0; x < w; x++) {
         const id = y < 4 ? 0 : (x + index * 7) % 64 < 32 ? 7 : 26;
         label[y * w + x] = id;
-        image.set(colours[id]!.map((c) => Math.min(255, c + ((x * y + index) % 9))), (y * w + x) * 3);
+        image.set(
+          colours[id]!.map((c) => Math.min(255, c + ((x * y + index) % 9))),
+          (y * w + x) * 3,
+        );
       }
     }
     const stem = `city_${String(index).padStart(6, '0')}_000019`;
-    writePngFile(join(data, 'leftImg8bit', split, 'city', `${stem}_leftImg8bit.png`), image, { width: w, height: h, channels: 3 });
-    writePngFile(join(data, 'gtFine', split, 'city', `${stem}_gtFine_labelIds.png`), label, { width: w, height: h, channels: 1 });
+    writePngFile(join(data, 'leftImg8bit', split, 'city', `${stem}_leftImg8bit.png`), image, {
+      width: w,
+      height: h,
+      channels: 3,
+    });
+    writePngFile(join(data, 'gtFine', split, 'city', `${stem}_gtFine_labelIds.png`), label, {
+      width: w,
+      height: h,
+      channels: 1,
+    });
   };
   for (let i = 0; i < 8; i++) write('train', i);
   for (let i = 0; i < 3; i++) write('val', 100 + i);
   const config = join(data, 'run.json');
-  writeFileSync(config, JSON.stringify({
-    model: { task: 'segmentation', depth: 1, mult: 2, ffChannel: 8, finalDim: 8, dropout: 0, level: 2, stride: 2 },
-    dataset: 'cityscapes', dataDir: data, datasetOptions: { imageSize: [32, 64] },
-    epochs: 10, batchSize: 4, lr: 0.01, valFraction: 0.25,
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      model: { task: 'segmentation', depth: 1, mult: 2, ffChannel: 8, finalDim: 8, dropout: 0, level: 2, stride: 2 },
+      dataset: 'cityscapes',
+      dataDir: data,
+      datasetOptions: { imageSize: [32, 64] },
+      epochs: 10,
+      batchSize: 4,
+      lr: 0.01,
+      valFraction: 0.25,
+    }),
+  );
   return config;
 }
 
@@ -294,7 +386,11 @@ describe('segmentation and super-resolution train end to end on small fixture fo
     expect(final.meanIoU).toBeGreaterThan(0);
     expect(final.meanIoU).toBeLessThanOrEqual(1);
     // Train accuracy counts labelled pixels only (the top 4 rows are void), so it stays a fraction.
-    const epochs = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'epoch');
+    const epochs = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.type === 'epoch');
     for (const r of epochs) expect(r.trainAccuracy).toBeGreaterThanOrEqual(0);
     for (const r of epochs) expect(r.trainAccuracy).toBeLessThanOrEqual(1);
     expect(epochs.at(-1).trainAccuracy).toBeGreaterThan(0);
@@ -310,16 +406,28 @@ describe('segmentation and super-resolution train end to end on small fixture fo
         const [y, x] = [Math.floor(i / w), i % w];
         image.set([(x * 5 + index * 11) % 256, (y * 6) % 256, ((x + y) * 3) % 256], i * 3);
       }
-      writePngFile(join(data, `DIV2K_${split}_HR`, `${String(index).padStart(4, '0')}.png`), image, { width: w, height: h, channels: 3 });
+      writePngFile(join(data, `DIV2K_${split}_HR`, `${String(index).padStart(4, '0')}.png`), image, {
+        width: w,
+        height: h,
+        channels: 3,
+      });
     };
     for (let i = 0; i < 6; i++) write('train', i);
     for (let i = 0; i < 2; i++) write('valid', 800 + i);
     const config = join(data, 'run.json');
-    writeFileSync(config, JSON.stringify({
-      model: { task: 'wavemix-sr', depth: 1, mult: 1, ffChannel: 8, finalDim: 8, dropout: 0 },
-      dataset: 'div2k', dataDir: data, datasetOptions: { scale: 2, patchSize: 16 },
-      epochs: 2, batchSize: 3, lr: 0.003, valFraction: 0,
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        model: { task: 'wavemix-sr', depth: 1, mult: 1, ffChannel: 8, finalDim: 8, dropout: 0 },
+        dataset: 'div2k',
+        dataDir: data,
+        datasetOptions: { scale: 2, patchSize: 16 },
+        epochs: 2,
+        batchSize: 3,
+        lr: 0.003,
+        valFraction: 0,
+      }),
+    );
     const run = scratch();
     const result = await train('--config', config, '--output', run);
     expect(result.code).toBe(0);

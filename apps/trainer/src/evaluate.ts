@@ -50,7 +50,12 @@ export interface EvaluateOptions {
 }
 
 export async function evaluate(model: tf.LayersModel, data: Dataset, options: EvaluateOptions): Promise<Evaluation> {
-  const pipeline = createPipeline(data, { batchSize: options.batchSize, shuffle: false, augment: false, seed: options.seed });
+  const pipeline = createPipeline(data, {
+    batchSize: options.batchSize,
+    shuffle: false,
+    augment: false,
+    seed: options.seed,
+  });
   const numClasses = data.numClasses;
   const top1 = new TopKAccuracy(1);
   const top5 = numClasses > 5 ? new TopKAccuracy(5) : null;
@@ -85,7 +90,8 @@ export async function evaluate(model: tf.LayersModel, data: Dataset, options: Ev
         top5?.update(logits, labels);
         calibration.update(logits, labels);
         confusion!.update(argMaxRows(logits, numClasses), labels);
-        if (options.worst > 0) worst = mergeWorst(worst, worstOfBatch(logits, labels, numClasses, offset), options.worst);
+        if (options.worst > 0)
+          worst = mergeWorst(worst, worstOfBatch(logits, labels, numClasses, offset), options.worst);
       } else if (options.task === 'segmentation') {
         const predicted = tf.argMax(output, -1);
         confusion!.update(await predicted.data(), labels);
@@ -152,7 +158,12 @@ function argMaxRows(logits: ArrayLike<number>, numClasses: number): Int32Array {
   return out;
 }
 
-function worstOfBatch(logits: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number, offset: number): WorstExample[] {
+function worstOfBatch(
+  logits: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  numClasses: number,
+  offset: number,
+): WorstExample[] {
   const predicted = argMaxRows(logits, numClasses);
   const out: WorstExample[] = [];
   for (let i = 0; i < labels.length; i++) {
@@ -163,7 +174,12 @@ function worstOfBatch(logits: ArrayLike<number>, labels: ArrayLike<number>, numC
     const max = logits[row + predicted[i]!]!;
     let sum = 0;
     for (let c = 0; c < numClasses; c++) sum += Math.exp(logits[row + c]! - max);
-    out.push({ index: offset + i, label, predicted: predicted[i]!, trueClassProbability: Math.exp(logits[row + label]! - max) / sum });
+    out.push({
+      index: offset + i,
+      label,
+      predicted: predicted[i]!,
+      trueClassProbability: Math.exp(logits[row + label]! - max) / sum,
+    });
   }
   return out;
 }
@@ -173,5 +189,7 @@ function mean(values: number[]): number {
 }
 
 function mergeWorst(a: WorstExample[], b: WorstExample[], keep: number): WorstExample[] {
-  return [...a, ...b].sort((x, y) => x.trueClassProbability - y.trueClassProbability || x.index - y.index).slice(0, keep);
+  return [...a, ...b]
+    .sort((x, y) => x.trueClassProbability - y.trueClassProbability || x.index - y.index)
+    .slice(0, keep);
 }

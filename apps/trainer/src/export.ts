@@ -25,7 +25,11 @@ export async function exportModel(
   // createModel's config plus its `preprocessing` / `classNames` options (the normalisation the run
   // trained with): without them the PyTorch export rebuilt elsewhere would predict on unnormalised input.
   const { preprocessing, classNames } = getWaveMixMetadata(model) ?? {};
-  const config = { ...info.modelConfig, ...(preprocessing ? { preprocessing } : {}), ...(classNames ? { classNames } : {}) };
+  const config = {
+    ...info.modelConfig,
+    ...(preprocessing ? { preprocessing } : {}),
+    ...(classNames ? { classNames } : {}),
+  };
   writeFileAtomic(join(output, 'model-config.json'), `${JSON.stringify(config, null, 2)}\n`);
   return { tfjs, pytorch, onnx };
 }

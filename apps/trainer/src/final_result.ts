@@ -34,7 +34,10 @@ export interface FinalResult {
 }
 
 export function finalResult(
-  run: Pick<FinalResult, 'model' | 'dataset' | 'task' | 'backend' | 'workers' | 'seed' | 'trainableParams' | 'stoppedBy' | 'testExamples'> & { gpuAdapter?: string | null },
+  run: Pick<
+    FinalResult,
+    'model' | 'dataset' | 'task' | 'backend' | 'workers' | 'seed' | 'trainableParams' | 'stoppedBy' | 'testExamples'
+  > & { gpuAdapter?: string | null },
   state: { epoch: number; step: number; elapsedSeconds: number; bestMetric: number | null; bestEpoch: number | null },
   test: Evaluation,
 ): FinalResult {

@@ -5,7 +5,13 @@ export { TrainingRun, InterruptedError } from './train';
 export { readFinal, type FinalResult } from './final_result';
 export { modelConfigFor } from './model_setup';
 export { runPaths, type RunPaths } from './run_folder';
-export { afterValidation, type PlateauAction, type PlateauDecision, type PlateauRule, type PlateauState } from './plateau_policy';
+export {
+  afterValidation,
+  type PlateauAction,
+  type PlateauDecision,
+  type PlateauRule,
+  type PlateauState,
+} from './plateau_policy';
 export { AdamW, SgdMomentum } from '@wavemix/models';
 export { learningRateAt, type ScheduleName, type ScheduleOptions } from '@wavemix/models/training';
 export { createProgress, type Progress } from './progress';

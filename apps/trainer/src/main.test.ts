@@ -5,7 +5,10 @@ import { configFromFlags, main } from './main';
 
 function capture() {
   const lines: string[] = [];
-  const output = { log: (...a: unknown[]) => lines.push(a.join(' ')), error: (...a: unknown[]) => lines.push(a.join(' ')) };
+  const output = {
+    log: (...a: unknown[]) => lines.push(a.join(' ')),
+    error: (...a: unknown[]) => lines.push(a.join(' ')),
+  };
   return { lines, output, text: () => lines.join('\n') };
 }
 
@@ -16,14 +19,32 @@ const run = async (...args: string[]) => {
 };
 
 test('bad flags are usage errors (exit 2) that say what to fix', async () => {
-  expect(await run('--epochs', 'abc')).toMatchObject({ code: 2, text: expect.stringMatching(/--epochs must be an integer >= 1, got 'abc'/) });
-  expect(await run('--lr', '-1')).toMatchObject({ code: 2, text: expect.stringMatching(/--lr must be a positive number/) });
-  expect(await run('--opt', 'adam')).toMatchObject({ code: 2, text: expect.stringMatching(/Allowed choices are adamw, sgd, dualopt/) });
+  expect(await run('--epochs', 'abc')).toMatchObject({
+    code: 2,
+    text: expect.stringMatching(/--epochs must be an integer >= 1, got 'abc'/),
+  });
+  expect(await run('--lr', '-1')).toMatchObject({
+    code: 2,
+    text: expect.stringMatching(/--lr must be a positive number/),
+  });
+  expect(await run('--opt', 'adam')).toMatchObject({
+    code: 2,
+    text: expect.stringMatching(/Allowed choices are adamw, sgd, dualopt/),
+  });
   expect(await run('--bogus')).toMatchObject({ code: 2, text: expect.stringMatching(/unknown option '--bogus'/) });
-  expect(await run('--preset', 'nope')).toMatchObject({ code: 2, text: expect.stringMatching(/unknown preset 'nope'; choose one of mnist-quick, mnist/) });
+  expect(await run('--preset', 'nope')).toMatchObject({
+    code: 2,
+    text: expect.stringMatching(/unknown preset 'nope'; choose one of mnist-quick, mnist/),
+  });
   expect(await run('--dataset', 'mnist')).toMatchObject({ code: 2, text: expect.stringMatching(/model: /) });
-  expect(await run('--model', '/nonexistent/model.json', '--dataset', 'mnist')).toMatchObject({ code: 2, text: expect.stringMatching(/config file not found: \/nonexistent\/model\.json/) });
-  expect(await run('--resume', '/nonexistent-run')).toMatchObject({ code: 2, text: expect.stringMatching(/not a run folder/) });
+  expect(await run('--model', '/nonexistent/model.json', '--dataset', 'mnist')).toMatchObject({
+    code: 2,
+    text: expect.stringMatching(/config file not found: \/nonexistent\/model\.json/),
+  });
+  expect(await run('--resume', '/nonexistent-run')).toMatchObject({
+    code: 2,
+    text: expect.stringMatching(/not a run folder/),
+  });
 });
 
 test('a dataset that needs files fails clearly when they are missing', async () => {
@@ -34,8 +55,14 @@ test('a dataset that needs files fails clearly when they are missing', async () 
 });
 
 test('listing presets and models', async () => {
-  expect(await run('--list-presets')).toMatchObject({ code: 0, text: expect.stringMatching(/^mnist-quick .*\nmnist /m) });
-  expect(await run('--list-models')).toMatchObject({ code: 0, text: expect.stringMatching(/cifar10-wavemix-lite-64-6 +classification +520,106/) });
+  expect(await run('--list-presets')).toMatchObject({
+    code: 0,
+    text: expect.stringMatching(/^mnist-quick .*\nmnist /m),
+  });
+  expect(await run('--list-models')).toMatchObject({
+    code: 0,
+    text: expect.stringMatching(/cifar10-wavemix-lite-64-6 +classification +520,106/),
+  });
 });
 
 test('--workers: auto by default (spare cores, shards of >= 16 images), explicit counts kept', () => {
@@ -54,7 +81,16 @@ test('precedence: preset < flags; model files and presets resolve', () => {
 });
 
 test('--max-steps and --test-limit (issue 14): validated, mapped to maxSteps and limitTest', async () => {
-  expect(await run('--preset', 'mnist-quick', '--max-steps', '0')).toMatchObject({ code: 2, text: expect.stringMatching(/--max-steps must be an integer >= 1, got '0'/) });
-  expect(await run('--preset', 'mnist-quick', '--test-limit', 'x')).toMatchObject({ code: 2, text: expect.stringMatching(/--test-limit must be an integer >= 1/) });
-  expect(configFromFlags({ preset: 'mnist-quick', maxSteps: 20, testLimit: 256 })).toMatchObject({ maxSteps: 20, limitTest: 256 });
+  expect(await run('--preset', 'mnist-quick', '--max-steps', '0')).toMatchObject({
+    code: 2,
+    text: expect.stringMatching(/--max-steps must be an integer >= 1, got '0'/),
+  });
+  expect(await run('--preset', 'mnist-quick', '--test-limit', 'x')).toMatchObject({
+    code: 2,
+    text: expect.stringMatching(/--test-limit must be an integer >= 1/),
+  });
+  expect(configFromFlags({ preset: 'mnist-quick', maxSteps: 20, testLimit: 256 })).toMatchObject({
+    maxSteps: 20,
+    limitTest: 256,
+  });
 });

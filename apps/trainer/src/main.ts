@@ -30,14 +30,16 @@ Exit codes:
 function numberFlag(name: string, rule: string, accept: (n: number) => boolean) {
   return (value: string) => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || !accept(n)) throw new InvalidArgumentError(`${name} must be ${rule}, got '${value}'`);
+    if (value.trim() === '' || !Number.isFinite(n) || !accept(n))
+      throw new InvalidArgumentError(`${name} must be ${rule}, got '${value}'`);
     return n;
   };
 }
 
 const workersFlag = (value: string) => (value === 'auto' ? value : integer('--workers', 0)(value));
 
-const integer = (name: string, min: number) => numberFlag(name, `an integer >= ${min}`, (n) => Number.isInteger(n) && n >= min);
+const integer = (name: string, min: number) =>
+  numberFlag(name, `an integer >= ${min}`, (n) => Number.isInteger(n) && n >= min);
 const positive = (name: string) => numberFlag(name, 'a positive number', (n) => n > 0);
 const nonNegative = (name: string) => numberFlag(name, 'a number >= 0', (n) => n >= 0);
 
@@ -47,33 +49,74 @@ export function buildProgram(): Command {
     .option('--preset <name>', `start from a preset: ${Object.keys(PRESETS).join(', ')}`)
     .option('--config <file>', 'JSON or YAML file of settings (flags override it)')
     .option('--model <name|file>', 'a zoo model name (--list-models) or a JSON/YAML model config')
-    .option('--dataset <name>', 'mnist, fashion-mnist, emnist-<split>, cifar10, cifar100, stl10, galaxy10, cityscapes, places365, tiny-imagenet, image-folder, div2k')
+    .option(
+      '--dataset <name>',
+      'mnist, fashion-mnist, emnist-<split>, cifar10, cifar100, stl10, galaxy10, cityscapes, places365, tiny-imagenet, image-folder, div2k',
+    )
     .option('--data-dir <dir>', 'folder with the dataset files (MNIST is bundled)')
     .option('--epochs <n>', 'epochs to train', integer('--epochs', 1))
     .option('--batch-size <n>', 'training batch size', integer('--batch-size', 1))
     .option('--lr <x>', 'learning rate (peak for onecycle)', positive('--lr'))
     .option('--weight-decay <x>', 'AdamW weight decay', nonNegative('--weight-decay'))
-    .addOption(new Option('--opt <name>', 'optimizer; dualopt = AdamW then SGD from the best checkpoint (official recipe)').choices(['adamw', 'sgd', 'dualopt', 'lion']))
-    .addOption(new Option('--loss <name>', 'training loss: default (cross-entropy; L1 for super-resolution), focal (gamma 2; classification, segmentation) or huber (HuberLoss on Y; super-resolution)').choices(['default', 'focal', 'huber']))
-    .option('--patience <n>', 'epochs without validation improvement before switching (dualopt) or stopping', integer('--patience', 1))
+    .addOption(
+      new Option(
+        '--opt <name>',
+        'optimizer; dualopt = AdamW then SGD from the best checkpoint (official recipe)',
+      ).choices(['adamw', 'sgd', 'dualopt', 'lion']),
+    )
+    .addOption(
+      new Option(
+        '--loss <name>',
+        'training loss: default (cross-entropy; L1 for super-resolution), focal (gamma 2; classification, segmentation) or huber (HuberLoss on Y; super-resolution)',
+      ).choices(['default', 'focal', 'huber']),
+    )
+    .option(
+      '--patience <n>',
+      'epochs without validation improvement before switching (dualopt) or stopping',
+      integer('--patience', 1),
+    )
     .addOption(new Option('--sched <name>', 'learning-rate schedule').choices(['none', 'cosine', 'onecycle']))
     .option('--warmup-epochs <x>', 'linear warm-up (none/cosine)', nonNegative('--warmup-epochs'))
-    .addOption(new Option('--augment <kind>', 'training augmentation').choices(['none', 'flip', 'crop-flip', 'trivialaugment']))
+    .addOption(
+      new Option('--augment <kind>', 'training augmentation').choices(['none', 'flip', 'crop-flip', 'trivialaugment']),
+    )
     .option('--seed <n>', 'seed for data order, initialisation and dropout', integer('--seed', 0))
-    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default auto: the fastest available; webgpu only on a hardware GPU adapter)')
-    .option('--allow-software-gpu', 'let --backend webgpu run on a software adapter (SwiftShader): tests and CI only, ~100x slower than a GPU')
+    .option(
+      '--backend <name>',
+      'tensorflow, webgpu, wasm or cpu (default auto: the fastest available; webgpu only on a hardware GPU adapter)',
+    )
+    .option(
+      '--allow-software-gpu',
+      'let --backend webgpu run on a software adapter (SwiftShader): tests and CI only, ~100x slower than a GPU',
+    )
     .option('--vulkan-icd <file>', 'Vulkan driver (ICD json) for webgpu, e.g. /usr/share/vulkan/icd.d/nvidia_icd.json')
     .option('--gpu-adapter <name>', 'webgpu adapter to use, by a substring of its name')
-    .option('--loss-read-every <n>', 'steps between loss readbacks on GPU backends (default 10; cpu/wasm read every step)', integer('--loss-read-every', 1))
-    .option('--workers <n|auto>', 'data-parallel worker threads beside the main one (wasm; default auto: the spare cores)', workersFlag)
+    .option(
+      '--loss-read-every <n>',
+      'steps between loss readbacks on GPU backends (default 10; cpu/wasm read every step)',
+      integer('--loss-read-every', 1),
+    )
+    .option(
+      '--workers <n|auto>',
+      'data-parallel worker threads beside the main one (wasm; default auto: the spare cores)',
+      workersFlag,
+    )
     .option('--output <dir>', 'run folder (checkpoints, metrics.jsonl, final.json, report, exports)')
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
     .option('--eval-only', 'evaluate (the resumed or initial weights) on the test split without training')
     .option('--limit-train <n>', 'use only the first n training examples', integer('--limit-train', 1))
     .option('--limit-test <n>', 'use only the first n test examples', integer('--limit-test', 1))
     .option('--test-limit <n>', 'the same as --limit-test', integer('--test-limit', 1))
-    .option('--max-steps <n>', 'stop training after n optimizer steps in all (then validate, test and export)', integer('--max-steps', 1))
-    .option('--val-fraction <x>', 'share of the training split held out for validation (0 disables)', nonNegative('--val-fraction'))
+    .option(
+      '--max-steps <n>',
+      'stop training after n optimizer steps in all (then validate, test and export)',
+      integer('--max-steps', 1),
+    )
+    .option(
+      '--val-fraction <x>',
+      'share of the training split held out for validation (0 disables)',
+      nonNegative('--val-fraction'),
+    )
     .option('--log-every <n>', 'steps between metrics.jsonl step records and log lines', integer('--log-every', 1))
     .option('--checkpoint-every <seconds>', 'seconds between mid-epoch checkpoints', positive('--checkpoint-every'))
     .option('--time-limit <minutes>', 'stop training after this many minutes, then test', positive('--time-limit'))
@@ -84,12 +127,37 @@ export function buildProgram(): Command {
 }
 
 const FLAG_TO_FIELD: Record<string, keyof TrainConfig> = {
-  model: 'model', dataset: 'dataset', dataDir: 'dataDir', epochs: 'epochs', batchSize: 'batchSize', lr: 'lr',
-  weightDecay: 'weightDecay', opt: 'opt', loss: 'loss', patience: 'patience', sched: 'sched', warmupEpochs: 'warmupEpochs',
-  augment: 'augment', seed: 'seed', backend: 'backend', allowSoftwareGpu: 'allowSoftwareGpu', vulkanIcd: 'vulkanIcd', gpuAdapter: 'gpuAdapter',
-  lossReadEvery: 'lossReadEvery', workers: 'workers', output: 'output', resume: 'resume', evalOnly: 'evalOnly',
-  limitTrain: 'limitTrain', limitTest: 'limitTest', valFraction: 'valFraction', logEvery: 'logEvery',
-  checkpointEvery: 'checkpointEverySeconds', timeLimit: 'timeLimitMinutes', testLimit: 'limitTest', maxSteps: 'maxSteps',
+  model: 'model',
+  dataset: 'dataset',
+  dataDir: 'dataDir',
+  epochs: 'epochs',
+  batchSize: 'batchSize',
+  lr: 'lr',
+  weightDecay: 'weightDecay',
+  opt: 'opt',
+  loss: 'loss',
+  patience: 'patience',
+  sched: 'sched',
+  warmupEpochs: 'warmupEpochs',
+  augment: 'augment',
+  seed: 'seed',
+  backend: 'backend',
+  allowSoftwareGpu: 'allowSoftwareGpu',
+  vulkanIcd: 'vulkanIcd',
+  gpuAdapter: 'gpuAdapter',
+  lossReadEvery: 'lossReadEvery',
+  workers: 'workers',
+  output: 'output',
+  resume: 'resume',
+  evalOnly: 'evalOnly',
+  limitTrain: 'limitTrain',
+  limitTest: 'limitTest',
+  valFraction: 'valFraction',
+  logEvery: 'logEvery',
+  checkpointEvery: 'checkpointEverySeconds',
+  timeLimit: 'timeLimitMinutes',
+  testLimit: 'limitTest',
+  maxSteps: 'maxSteps',
 };
 
 /** Turns parsed flags into a validated config (presets, files and resume folders resolved). */
@@ -97,16 +165,21 @@ export function configFromFlags(flags: Record<string, unknown>): TrainConfig {
   const layers: Array<{ source: string; values: Record<string, unknown> }> = [];
   if (flags['resume'] !== undefined) {
     const saved = runPaths(String(flags['resume'])).config;
-    if (!existsSync(saved)) throw new UsageError(`--resume ${String(flags['resume'])}: not a run folder (no config.json)`);
+    if (!existsSync(saved))
+      throw new UsageError(`--resume ${String(flags['resume'])}: not a run folder (no config.json)`);
     const { modelConfig: _model, trainableParams: _params, resume: _resume, ...values } = readConfigFile(saved);
     layers.push({ source: saved, values: { ...values, output: flags['resume'] } });
   }
   if (flags['preset'] !== undefined) {
     const preset = PRESETS[String(flags['preset'])];
-    if (!preset) throw new UsageError(`unknown preset '${String(flags['preset'])}'; choose one of ${Object.keys(PRESETS).join(', ')}`);
+    if (!preset)
+      throw new UsageError(
+        `unknown preset '${String(flags['preset'])}'; choose one of ${Object.keys(PRESETS).join(', ')}`,
+      );
     layers.push({ source: `preset ${String(flags['preset'])}`, values: preset.values as Record<string, unknown> });
   }
-  if (flags['config'] !== undefined) layers.push({ source: String(flags['config']), values: readConfigFile(String(flags['config'])) });
+  if (flags['config'] !== undefined)
+    layers.push({ source: String(flags['config']), values: readConfigFile(String(flags['config'])) });
   const fromFlags: Record<string, unknown> = {};
   for (const [flag, field] of Object.entries(FLAG_TO_FIELD)) {
     if (flags[flag] !== undefined && flags[flag] !== 'auto') fromFlags[field] = flags[flag];
@@ -116,12 +189,16 @@ export function configFromFlags(flags: Record<string, unknown>): TrainConfig {
   const config = buildConfig(layers);
   // Workers are auto unless set (a resumed run's config.json sets them: it keeps its count).
   const explicit = layers.some((layer) => layer.values['workers'] !== undefined);
-  if (flags['workers'] === 'auto' || !explicit) return { ...config, workers: autoWorkers(config.batchSize, availableParallelism()) };
+  if (flags['workers'] === 'auto' || !explicit)
+    return { ...config, workers: autoWorkers(config.batchSize, availableParallelism()) };
   return config;
 }
 
 /** Runs the command line; resolves to the process exit code. */
-export async function main(argv: string[] = process.argv, output: Pick<Console, 'log' | 'error'> = console): Promise<number> {
+export async function main(
+  argv: string[] = process.argv,
+  output: Pick<Console, 'log' | 'error'> = console,
+): Promise<number> {
   const program = buildProgram()
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.log(s.trimEnd()), writeErr: (s) => output.error(s.trimEnd()) });
@@ -137,7 +214,10 @@ export async function main(argv: string[] = process.argv, output: Pick<Console, 
     return 0;
   }
   if (flags['listModels']) {
-    for (const info of listModels()) output.log(`${info.name.padEnd(40)} ${info.task.padEnd(15)} ${info.trainableParams.toLocaleString('en-US').padStart(12)}  ${info.description}`);
+    for (const info of listModels())
+      output.log(
+        `${info.name.padEnd(40)} ${info.task.padEnd(15)} ${info.trainableParams.toLocaleString('en-US').padStart(12)}  ${info.description}`,
+      );
     return 0;
   }
   try {
@@ -179,4 +259,3 @@ export async function main(argv: string[] = process.argv, output: Pick<Console, 
     return 1;
   }
 }
-

@@ -16,20 +16,53 @@ test('training stops after --max-steps steps in all, then validates, tests --tes
     {
       source: 'test',
       values: {
-        model: { task: 'classification', depth: 1, mult: 2, ffChannel: 8, finalDim: 8, dropout: 0, level: 1, initialConv: 'pachify', patchSize: 2 },
+        model: {
+          task: 'classification',
+          depth: 1,
+          mult: 2,
+          ffChannel: 8,
+          finalDim: 8,
+          dropout: 0,
+          level: 1,
+          initialConv: 'pachify',
+          patchSize: 2,
+        },
         // 320 training images (validation is held out of the whole split first) in batches of 32:
         // 10 steps an epoch, so 13 steps end inside epoch 2.
-        dataset: 'mnist', epochs: 5, batchSize: 32, limitTrain: 320, limitTest: 40, valFraction: 0.1, maxSteps: 13,
-        output, backend: 'wasm', workers: 0, logEvery: 1,
+        dataset: 'mnist',
+        epochs: 5,
+        batchSize: 32,
+        limitTrain: 320,
+        limitTest: 40,
+        valFraction: 0.1,
+        maxSteps: 13,
+        output,
+        backend: 'wasm',
+        workers: 0,
+        logEvery: 1,
       },
     },
   ]);
   const result = await new TrainingRun(config, quiet).run();
   expect(result).toMatchObject({ steps: 13, epochs: 2, stoppedBy: 'max-steps', testExamples: 40 });
-  const records = readFileSync(join(output, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  expect(records.filter((r) => r.type === 'step').map((r) => r.step)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
-  expect(records.filter((r) => r.type === 'epoch').map((r) => [r.epoch, r.step])).toEqual([[1, 10], [2, 13]]);
-  for (const file of ['final.json', 'checkpoints/last.safetensors', 'checkpoints/best.safetensors', 'model/model.json', 'model.safetensors']) {
+  const records = readFileSync(join(output, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(records.filter((r) => r.type === 'step').map((r) => r.step)).toEqual(
+    Array.from({ length: 13 }, (_, i) => i + 1),
+  );
+  expect(records.filter((r) => r.type === 'epoch').map((r) => [r.epoch, r.step])).toEqual([
+    [1, 10],
+    [2, 13],
+  ]);
+  for (const file of [
+    'final.json',
+    'checkpoints/last.safetensors',
+    'checkpoints/best.safetensors',
+    'model/model.json',
+    'model.safetensors',
+  ]) {
     expect(existsSync(join(output, file))).toBe(true);
   }
   // Resuming the finished run trains no further step and tests again.

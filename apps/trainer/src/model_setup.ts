@@ -4,7 +4,17 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { limitDataset, splitDataset, type AugmentOptions, type Dataset } from '@wavemix/datasets';
-import { AdamW, getModelInfo, getWaveMixMetadata, Lion, resolveConfig, SgdMomentum, setWaveMixMetadata, YCBCR_TASKS, type WaveMixConfig } from '@wavemix/models';
+import {
+  AdamW,
+  getModelInfo,
+  getWaveMixMetadata,
+  Lion,
+  resolveConfig,
+  SgdMomentum,
+  setWaveMixMetadata,
+  YCBCR_TASKS,
+  type WaveMixConfig,
+} from '@wavemix/models';
 import type { TrainConfig } from './config';
 import { UsageError } from './errors';
 import type { Phase } from './plateau_policy';
@@ -13,11 +23,18 @@ import type { TrainerTask } from './tasks';
 /** Model config for a dataset: a zoo entry or inline config, completed with the data's shape and classes. */
 export function modelConfigFor(config: TrainConfig, data: Dataset): { name: string; modelConfig: WaveMixConfig } {
   const base: WaveMixConfig =
-    typeof config.model === 'string' ? { ...getModelInfo(config.model).config } : ({ ...config.model } as unknown as WaveMixConfig);
+    typeof config.model === 'string'
+      ? { ...getModelInfo(config.model).config }
+      : ({ ...config.model } as unknown as WaveMixConfig);
   const name = typeof config.model === 'string' ? config.model : `custom-${base.task}`;
   const shape = data.imageShape;
   if (!shape) throw new UsageError(`${data.name} images vary in size; the trainer needs a fixed size`);
-  const expected: TrainerTask = base.task === 'classification' ? 'classification' : base.task === 'segmentation' ? 'segmentation' : 'super-resolution';
+  const expected: TrainerTask =
+    base.task === 'classification'
+      ? 'classification'
+      : base.task === 'segmentation'
+        ? 'segmentation'
+        : 'super-resolution';
   if (expected !== data.task) {
     throw new UsageError(`model ${name} is a ${base.task} model but dataset ${data.name} is for ${data.task}`);
   }
@@ -33,7 +50,9 @@ export function modelConfigFor(config: TrainConfig, data: Dataset): { name: stri
     throw new UsageError(`model ${name} cannot take ${data.name} (${shape.join('x')}): ${(error as Error).message}`);
   }
   if (data.task === 'super-resolution' && (scale ?? 2) !== (data.scale ?? 2)) {
-    throw new UsageError(`model ${name} upscales ${scale ?? 2}x but dataset ${data.name} pairs images at ${data.scale ?? 2}x (set the dataset's scale option to ${scale ?? 2})`);
+    throw new UsageError(
+      `model ${name} upscales ${scale ?? 2}x but dataset ${data.name} pairs images at ${data.scale ?? 2}x (set the dataset's scale option to ${scale ?? 2})`,
+    );
   }
   return { name, modelConfig };
 }
@@ -50,13 +69,19 @@ export function describeTrainingData(model: tf.LayersModel, name: string, data: 
   setWaveMixMetadata(model, {
     ...metadata,
     name,
-    preprocessing: normalised ? { ...metadata.preprocessing, mean: [...data.mean], std: [...data.std] } : metadata.preprocessing,
+    preprocessing: normalised
+      ? { ...metadata.preprocessing, mean: [...data.mean], std: [...data.std] }
+      : metadata.preprocessing,
     ...(data.classNames.length ? { classNames: [...data.classNames] } : {}),
   });
 }
 
 /** The training, validation and test sets a config asks for (the validation share is held out first, then the limits apply). */
-export function runSplits(config: TrainConfig, trainData: Dataset, testData: Dataset): { trainSet: Dataset; validationSet: Dataset | null; testSet: Dataset } {
+export function runSplits(
+  config: TrainConfig,
+  trainData: Dataset,
+  testData: Dataset,
+): { trainSet: Dataset; validationSet: Dataset | null; testSet: Dataset } {
   const split =
     config.valFraction > 0 && !config.evalOnly
       ? splitDataset(trainData, { validationFraction: config.valFraction, seed: config.seed })

@@ -26,7 +26,13 @@ test('the first validation is always the best so far', () => {
   const { state, actions, improved } = play([0.1], { patience: 1, opt: 'adamw' });
   expect(improved).toEqual([true]);
   expect(actions).toEqual(['continue']);
-  expect(state).toEqual({ bestMetric: 0.1, bestEpoch: 1, epochsWithoutImprovement: 0, phase: 'adamw', phaseStartEpoch: 0 });
+  expect(state).toEqual({
+    bestMetric: 0.1,
+    bestEpoch: 1,
+    epochsWithoutImprovement: 0,
+    phase: 'adamw',
+    phaseStartEpoch: 0,
+  });
 });
 
 test('adamw: early stopping after `patience` epochs without a strictly higher metric (ties do not count)', () => {
@@ -46,13 +52,25 @@ test('dualopt: AdamW until patience runs out, then SGD (phase starts after that 
   const { state, actions, improved } = play([0.5, 0.4, 0.6, 0.45], { patience: 1, opt: 'dualopt' });
   expect(improved).toEqual([true, false, true, false]);
   expect(actions).toEqual(['continue', 'switch-to-sgd', 'continue', 'stop']);
-  expect(state).toMatchObject({ phase: 'sgd', phaseStartEpoch: 2, bestMetric: 0.6, bestEpoch: 3, epochsWithoutImprovement: 1 });
+  expect(state).toMatchObject({
+    phase: 'sgd',
+    phaseStartEpoch: 2,
+    bestMetric: 0.6,
+    bestEpoch: 3,
+    epochsWithoutImprovement: 1,
+  });
 });
 
 test('dualopt switches once; the switch resets the count but keeps the best metric', () => {
   const first = play([0.8, 0.7, 0.7], { patience: 2, opt: 'dualopt' });
   expect(first.actions).toEqual(['continue', 'continue', 'switch-to-sgd']);
-  expect(first.state).toEqual({ bestMetric: 0.8, bestEpoch: 1, epochsWithoutImprovement: 0, phase: 'sgd', phaseStartEpoch: 3 });
+  expect(first.state).toEqual({
+    bestMetric: 0.8,
+    bestEpoch: 1,
+    epochsWithoutImprovement: 0,
+    phase: 'sgd',
+    phaseStartEpoch: 3,
+  });
   const second = play([0.7, 0.7], { patience: 2, opt: 'dualopt' }, first.state);
   expect(second.actions).toEqual(['continue', 'stop']);
 });

@@ -34,14 +34,23 @@ export interface PlateauDecision {
 }
 
 /** The decision after validating completed epoch `epoch` (1-based) with `metric` (higher is better). */
-export function afterValidation(state: PlateauState, metric: number, epoch: number, rule: PlateauRule): PlateauDecision {
+export function afterValidation(
+  state: PlateauState,
+  metric: number,
+  epoch: number,
+  rule: PlateauRule,
+): PlateauDecision {
   const improved = state.bestMetric === null || metric > state.bestMetric;
   const next: PlateauState = improved
     ? { ...state, bestMetric: metric, bestEpoch: epoch, epochsWithoutImprovement: 0 }
     : { ...state, epochsWithoutImprovement: state.epochsWithoutImprovement + 1 };
   if (next.epochsWithoutImprovement < rule.patience) return { state: next, improved, action: 'continue' };
   if (rule.opt === 'dualopt' && next.phase === 'adamw') {
-    return { state: { ...next, phase: 'sgd', phaseStartEpoch: epoch, epochsWithoutImprovement: 0 }, improved, action: 'switch-to-sgd' };
+    return {
+      state: { ...next, phase: 'sgd', phaseStartEpoch: epoch, epochsWithoutImprovement: 0 },
+      improved,
+      action: 'switch-to-sgd',
+    };
   }
   return { state: next, improved, action: 'stop' };
 }

@@ -11,8 +11,16 @@ export interface Preset {
 
 /** WaveMix-Lite on 28x28 grey images: level 1, strided stem with stride 1, ffChannel = finalDim (the registry's MNIST-family shape). */
 const LITE_8 = {
-  task: 'classification', numClasses: 10, mult: 2, ffChannel: 8, finalDim: 8, level: 1, initialConv: 'strided', stride: 1,
-  inChannels: 1, inputSize: [28, 28],
+  task: 'classification',
+  numClasses: 10,
+  mult: 2,
+  ffChannel: 8,
+  finalDim: 8,
+  level: 1,
+  initialConv: 'strided',
+  stride: 1,
+  inChannels: 1,
+  inputSize: [28, 28],
 } as const;
 const LITE_128_7 = { ...LITE_8, depth: 7, ffChannel: 128, finalDim: 128 } as const;
 
@@ -23,8 +31,15 @@ export const PRESETS: Record<string, Preset> = {
       // The pachify stem with 2x2 patches keeps 28x28 MNIST whole (28 / 2 = 14, one DWT level: 7);
       // its GELU + BatchNorm make the first epoch converge much faster than the plain strided stem.
       model: {
-        task: 'classification', depth: 2, mult: 2, ffChannel: 24, finalDim: 24, dropout: 0, level: 1,
-        initialConv: 'pachify', patchSize: 2,
+        task: 'classification',
+        depth: 2,
+        mult: 2,
+        ffChannel: 24,
+        finalDim: 24,
+        dropout: 0,
+        level: 1,
+        initialConv: 'pachify',
+        patchSize: 2,
       },
       dataset: 'mnist',
       epochs: 1,
@@ -39,11 +54,19 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   mnist: {
-    description: "the README's main job: WaveMix-Lite on the bundled MNIST, >= 99 % test accuracy in at most 15 minutes on 2 cores",
+    description:
+      "the README's main job: WaveMix-Lite on the bundled MNIST, >= 99 % test accuracy in at most 15 minutes on 2 cores",
     values: {
       model: {
-        task: 'classification', depth: 4, mult: 2, ffChannel: 32, finalDim: 32, dropout: 0, level: 1,
-        initialConv: 'pachify', patchSize: 2,
+        task: 'classification',
+        depth: 4,
+        mult: 2,
+        ffChannel: 32,
+        finalDim: 32,
+        dropout: 0,
+        level: 1,
+        initialConv: 'pachify',
+        patchSize: 2,
       },
       dataset: 'mnist',
       epochs: 5,
@@ -60,7 +83,8 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   'fashion-mnist': {
-    description: "WaveMix-Lite-8/5 (7,156 parameters) on Fashion-MNIST (Debian dataset-fashion-mnist, or --data-dir): the README's 90 % (docs/results.md)",
+    description:
+      "WaveMix-Lite-8/5 (7,156 parameters) on Fashion-MNIST (Debian dataset-fashion-mnist, or --data-dir): the README's 90 % (docs/results.md)",
     values: {
       // The registry entry with dropout 0, as the official WaveMix-Lite script: with dropout 0.5
       // this 8-channel network stalls at 79.4 %.
@@ -79,7 +103,8 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   'mnist-lite-3566': {
-    description: "WaveMix-Lite-8/10 with upsampling (3,566 parameters) on the bundled MNIST: the README's 99 % (docs/results.md)",
+    description:
+      "WaveMix-Lite-8/10 with upsampling (3,566 parameters) on the bundled MNIST: the README's 99 % (docs/results.md)",
     values: {
       model: 'mnist-wavemix-lite-8-10',
       dataset: 'mnist',
@@ -95,7 +120,8 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   'fashion-mnist-paper': {
-    description: "WaveMix-128/7 (2.4 M parameters) on Fashion-MNIST, aiming at the paper's 93.91 %: a benchmark of days on 2 cores (docs/results.md)",
+    description:
+      "WaveMix-128/7 (2.4 M parameters) on Fashion-MNIST, aiming at the paper's 93.91 %: a benchmark of days on 2 cores (docs/results.md)",
     values: {
       model: { ...LITE_128_7, dropout: 0.1 },
       dataset: 'fashion-mnist',
@@ -110,7 +136,8 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   'mnist-paper': {
-    description: "WaveMix-128/7 (2.4 M parameters) on the bundled MNIST, aiming at the paper's 99.71 %: a benchmark of days on 2 cores (docs/results.md)",
+    description:
+      "WaveMix-128/7 (2.4 M parameters) on the bundled MNIST, aiming at the paper's 99.71 %: a benchmark of days on 2 cores (docs/results.md)",
     values: {
       model: { ...LITE_128_7, dropout: 0.1 },
       dataset: 'mnist',
@@ -124,7 +151,8 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   cifar10: {
-    description: 'WaveMix-Lite-64/6 on CIFAR-10 binary (--data-dir), TrivialAugmentWide, dualopt: the README 90 % configuration',
+    description:
+      'WaveMix-Lite-64/6 on CIFAR-10 binary (--data-dir), TrivialAugmentWide, dualopt: the README 90 % configuration',
     values: {
       model: 'cifar10-wavemix-lite-64-6',
       dataset: 'cifar10',
@@ -151,7 +179,8 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   div2k: {
-    description: 'WaveMixSR 144/4 x2 on DIV2K-style data (--data-dir with DIV2K_train_HR, DIV2K_valid_HR), PSNR/SSIM on Y',
+    description:
+      'WaveMixSR 144/4 x2 on DIV2K-style data (--data-dir with DIV2K_train_HR, DIV2K_valid_HR), PSNR/SSIM on Y',
     values: {
       model: 'wavemixsr-144-4',
       dataset: 'div2k',

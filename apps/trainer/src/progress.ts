@@ -55,7 +55,13 @@ export function createProgress(options: { tty: boolean; logEvery: number; write?
         },
         cliProgress.Presets.shades_classic,
       );
-      bar.start(steps, startStep, { epochLabel: `${epoch + 1}/${epochs}`, loss: '-', accuracy: '-', ips: '-', phase: '' });
+      bar.start(steps, startStep, {
+        epochLabel: `${epoch + 1}/${epochs}`,
+        loss: '-',
+        accuracy: '-',
+        ips: '-',
+        phase: '',
+      });
     },
     update: (p) =>
       bar?.update(p.step, {

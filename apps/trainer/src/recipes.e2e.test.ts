@@ -35,7 +35,11 @@ test('wavemix-train --model wavemixsr-v2-144-2-x4 --dataset div2k --opt lion --l
       const [y, x] = [Math.floor(i / w), i % w];
       image.set([(x * 5 + index * 11) % 256, (y * 6) % 256, ((x + y) * 3) % 256], i * 3);
     }
-    writePngFile(join(data, `DIV2K_${split}_HR`, `${String(index).padStart(4, '0')}.png`), image, { width: w, height: h, channels: 3 });
+    writePngFile(join(data, `DIV2K_${split}_HR`, `${String(index).padStart(4, '0')}.png`), image, {
+      width: w,
+      height: h,
+      channels: 3,
+    });
   };
   for (let i = 0; i < 2; i++) write('train', i);
   for (let i = 0; i < 2; i++) write('valid', 800 + i);
@@ -43,25 +47,71 @@ test('wavemix-train --model wavemixsr-v2-144-2-x4 --dataset div2k --opt lion --l
   writeFileSync(config, JSON.stringify({ datasetOptions: { patchSize: 32 } }));
   const run = scratch();
   const result = await train([
-    '--config', config, '--model', 'wavemixsr-v2-144-2-x4', '--dataset', 'div2k', '--data-dir', data,
-    '--epochs', '1', '--batch-size', '2', '--opt', 'lion', '--lr', '0.0001', '--loss', 'huber',
-    '--val-fraction', '0', '--workers', '0', '--output', run,
+    '--config',
+    config,
+    '--model',
+    'wavemixsr-v2-144-2-x4',
+    '--dataset',
+    'div2k',
+    '--data-dir',
+    data,
+    '--epochs',
+    '1',
+    '--batch-size',
+    '2',
+    '--opt',
+    'lion',
+    '--lr',
+    '0.0001',
+    '--loss',
+    'huber',
+    '--val-fraction',
+    '0',
+    '--workers',
+    '0',
+    '--output',
+    run,
   ]);
   expect([result.code, result.code === 0 ? '' : result.output]).toEqual([0, '']);
   const final = readJson<FinalResult>(join(run, 'final.json'));
-  expect(final).toMatchObject({ task: 'super-resolution', dataset: 'div2k', testExamples: 2, trainableParams: 1_561_970 });
+  expect(final).toMatchObject({
+    task: 'super-resolution',
+    dataset: 'div2k',
+    testExamples: 2,
+    trainableParams: 1_561_970,
+  });
   expect(final.psnr).toBeGreaterThan(5);
   expect(final.psnr).toBeLessThan(100);
   expect(final.ssim).toBeGreaterThan(-1);
   expect(final.ssim).toBeLessThanOrEqual(1);
-  expect(readJson<Record<string, unknown>>(join(run, 'config.json'))).toMatchObject({ opt: 'lion', loss: 'huber', model: 'wavemixsr-v2-144-2-x4' });
+  expect(readJson<Record<string, unknown>>(join(run, 'config.json'))).toMatchObject({
+    opt: 'lion',
+    loss: 'huber',
+    model: 'wavemixsr-v2-144-2-x4',
+  });
 });
 
 test('classification trains with --opt lion --loss focal', async () => {
   const run = scratch();
   const result = await train([
-    '--preset', 'mnist-quick', '--epochs', '1', '--limit-train', '4096', '--limit-test', '300', '--opt', 'lion', '--lr', '0.0005',
-    '--loss', 'focal', '--workers', '0', '--output', run,
+    '--preset',
+    'mnist-quick',
+    '--epochs',
+    '1',
+    '--limit-train',
+    '4096',
+    '--limit-test',
+    '300',
+    '--opt',
+    'lion',
+    '--lr',
+    '0.0005',
+    '--loss',
+    'focal',
+    '--workers',
+    '0',
+    '--output',
+    run,
   ]);
   expect([result.code, result.code === 0 ? '' : result.output]).toEqual([0, '']);
   const final = readJson<FinalResult>(join(run, 'final.json'));

@@ -8,7 +8,12 @@ import { encodePng, type Dataset } from '@wavemix/datasets';
 import type { Evaluation } from './evaluate';
 import type { TrainerTask } from './tasks';
 
-export async function writeReport(output: string, evaluation: Evaluation, data: Dataset, task: TrainerTask): Promise<void> {
+export async function writeReport(
+  output: string,
+  evaluation: Evaluation,
+  data: Dataset,
+  task: TrainerTask,
+): Promise<void> {
   const { confusion, classNames, worst, metrics } = evaluation;
   const report: Record<string, unknown> = { task, metrics };
   const lines: string[] = [`# Test report (${data.name}, ${data.size} examples)`, ''];
@@ -36,12 +41,31 @@ export async function writeReport(output: string, evaluation: Evaluation, data: 
     lines.push('');
   }
   if (worst.length) {
-    report['worst'] = worst.map((w) => ({ ...w, labelName: classNames[w.label], predictedName: classNames[w.predicted] }));
-    lines.push('## Worst-classified examples', '', '![worst examples](worst.png)', '', '| # | test index | true | predicted | p(true) |', '|---|---|---|---|---|');
-    worst.forEach((w, i) =>
-      lines.push(`| ${i + 1} | ${w.index} | ${classNames[w.label] ?? w.label} | ${classNames[w.predicted] ?? w.predicted} | ${w.trueClassProbability.toFixed(4)} |`),
+    report['worst'] = worst.map((w) => ({
+      ...w,
+      labelName: classNames[w.label],
+      predictedName: classNames[w.predicted],
+    }));
+    lines.push(
+      '## Worst-classified examples',
+      '',
+      '![worst examples](worst.png)',
+      '',
+      '| # | test index | true | predicted | p(true) |',
+      '|---|---|---|---|---|',
     );
-    writeFileAtomic(join(output, 'worst.png'), await worstGrid(data, worst.map((w) => w.index)));
+    worst.forEach((w, i) =>
+      lines.push(
+        `| ${i + 1} | ${w.index} | ${classNames[w.label] ?? w.label} | ${classNames[w.predicted] ?? w.predicted} | ${w.trueClassProbability.toFixed(4)} |`,
+      ),
+    );
+    writeFileAtomic(
+      join(output, 'worst.png'),
+      await worstGrid(
+        data,
+        worst.map((w) => w.index),
+      ),
+    );
   }
   writeFileAtomic(join(output, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileAtomic(join(output, 'report.md'), `${lines.join('\n')}\n`);

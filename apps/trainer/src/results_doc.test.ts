@@ -50,30 +50,38 @@ beforeAll(async () => {
 });
 
 test('the table has the four presets of issue 17', () => {
-  expect(rows().map((r) => r.preset)).toEqual(['fashion-mnist', 'mnist-lite-3566', 'fashion-mnist-paper', 'mnist-paper']);
+  expect(rows().map((r) => r.preset)).toEqual([
+    'fashion-mnist',
+    'mnist-lite-3566',
+    'fashion-mnist-paper',
+    'mnist-paper',
+  ]);
 });
 
-test.each(rows().map((r) => [r.preset, r]))('%s: published figure and parameters are the registry entry\'s, epochs and seed the preset\'s', (_, row) => {
-  const info = getModelInfo(row.registry);
-  expect(info.published?.value).toBe(row.published);
-  expect(info.trainableParams).toBe(row.params);
-  const preset = PRESETS[row.preset]!.values;
-  expect(preset.epochs).toBe(row.epochs);
-  expect(preset.seed ?? 0).toBe(row.seed);
-  expect(row.command).toBe(`npx wavemix-train --preset ${row.preset}`);
-  // The preset trains the registry's architecture (an inline config may differ in dropout only).
-  const model = typeof preset.model === 'string' ? createModel(preset.model) : createModel(preset.model as never);
-  expect(countTrainableParams(model)).toBe(row.params);
-  model.dispose();
-  if (typeof preset.model !== 'string') {
-    const { dropout: _a, ...architecture } = preset.model as Record<string, unknown>;
-    const { dropout: _b, ...registered } = info.config as unknown as Record<string, unknown>;
-    expect(architecture).toEqual(expect.objectContaining(registered));
-  } else {
-    expect(preset.model).toBe(row.registry);
-  }
-  // A figure is either the reached target or says it was not reached / not run.
-  const reproduced = /([\d.]+) %/.exec(row.reproduced);
-  if (!reproduced) expect(row.reproduced).toMatch(/not run/);
-  else if (Number(reproduced[1]) < row.published) expect(row.reproduced).toMatch(/not reached/);
-});
+test.each(rows().map((r) => [r.preset, r]))(
+  "%s: published figure and parameters are the registry entry's, epochs and seed the preset's",
+  (_, row) => {
+    const info = getModelInfo(row.registry);
+    expect(info.published?.value).toBe(row.published);
+    expect(info.trainableParams).toBe(row.params);
+    const preset = PRESETS[row.preset]!.values;
+    expect(preset.epochs).toBe(row.epochs);
+    expect(preset.seed ?? 0).toBe(row.seed);
+    expect(row.command).toBe(`npx wavemix-train --preset ${row.preset}`);
+    // The preset trains the registry's architecture (an inline config may differ in dropout only).
+    const model = typeof preset.model === 'string' ? createModel(preset.model) : createModel(preset.model as never);
+    expect(countTrainableParams(model)).toBe(row.params);
+    model.dispose();
+    if (typeof preset.model !== 'string') {
+      const { dropout: _a, ...architecture } = preset.model as Record<string, unknown>;
+      const { dropout: _b, ...registered } = info.config as unknown as Record<string, unknown>;
+      expect(architecture).toEqual(expect.objectContaining(registered));
+    } else {
+      expect(preset.model).toBe(row.registry);
+    }
+    // A figure is either the reached target or says it was not reached / not run.
+    const reproduced = /([\d.]+) %/.exec(row.reproduced);
+    if (!reproduced) expect(row.reproduced).toMatch(/not run/);
+    else if (Number(reproduced[1]) < row.published) expect(row.reproduced).toMatch(/not reached/);
+  },
+);

@@ -15,11 +15,35 @@ import { RunCheckpoints } from './run_checkpoints';
 import { ensureWritable, runPaths } from './run_folder';
 import { rewindMetrics } from './run_log';
 
-const MODEL = { task: 'classification', depth: 1, mult: 1, ffChannel: 4, finalDim: 4, dropout: 0, level: 1, initialConv: 'strided', stride: 1, numClasses: 3, inChannels: 1, inputSize: [8, 8] } as const;
+const MODEL = {
+  task: 'classification',
+  depth: 1,
+  mult: 1,
+  ffChannel: 4,
+  finalDim: 4,
+  dropout: 0,
+  level: 1,
+  initialConv: 'strided',
+  stride: 1,
+  numClasses: 3,
+  inChannels: 1,
+  inputSize: [8, 8],
+} as const;
 
 const state = (step: number): TrainState => ({
-  configHash: 'abc', config: { lr: 0.001 }, epoch: 0, step, pipeline: null, rng: [1, 2, 3, 4], phase: 'adamw',
-  phaseStartEpoch: 0, bestMetric: null, bestEpoch: null, epochsWithoutImprovement: 0, elapsedSeconds: 1, finished: false,
+  configHash: 'abc',
+  config: { lr: 0.001 },
+  epoch: 0,
+  step,
+  pipeline: null,
+  rng: [1, 2, 3, 4],
+  phase: 'adamw',
+  phaseStartEpoch: 0,
+  bestMetric: null,
+  bestEpoch: null,
+  epochsWithoutImprovement: 0,
+  elapsedSeconds: 1,
+  finished: false,
 });
 
 beforeAll(async () => {
@@ -55,9 +79,16 @@ function rewriteMetadata(path: string, change: (metadata: Record<string, string>
   const file = readSafetensors(new Uint8Array(readFileSync(path)));
   const metadata = { ...file.metadata };
   change(metadata);
-  const tensors = [...file.tensors].map(([name, t]): [string, SafetensorsInput] => [name, { shape: [...t.shape], data: new Float32Array(t.bytes.slice().buffer) }]);
+  const tensors = [...file.tensors].map(([name, t]): [string, SafetensorsInput] => [
+    name,
+    { shape: [...t.shape], data: new Float32Array(t.bytes.slice().buffer) },
+  ]);
   const data = Buffer.concat(tensors.map(([, t]) => Buffer.from((t.data as Float32Array).buffer)));
-  if (rehash) metadata['sha256'] = createHash('sha256').update(data).update(metadata['state'] ?? '', 'utf8').digest('hex');
+  if (rehash)
+    metadata['sha256'] = createHash('sha256')
+      .update(data)
+      .update(metadata['state'] ?? '', 'utf8')
+      .digest('hex');
   writeFileSync(path, writeSafetensors(tensors, metadata));
 }
 
@@ -75,7 +106,10 @@ test('the stored checksum is the SHA-256 of the data section followed by the sta
   const bytes = readFileSync(paths.last);
   const headerLength = Number(bytes.readBigUInt64LE(0));
   const { metadata } = readSafetensors(new Uint8Array(bytes));
-  const expected = createHash('sha256').update(bytes.subarray(8 + headerLength)).update(metadata['state']!, 'utf8').digest('hex');
+  const expected = createHash('sha256')
+    .update(bytes.subarray(8 + headerLength))
+    .update(metadata['state']!, 'utf8')
+    .digest('hex');
   expect(metadata['sha256']).toBe(expected);
   expect(readCheckpoint(paths.last).state).toEqual(state(2));
   expect(readCheckpoint(paths.previous).state).toEqual(state(1));
@@ -98,7 +132,9 @@ test('a state of {} is refused: by the checksum, and by the schema when the chec
   rewriteMetadata(paths.last, (m) => (m['state'] = '{}'), true);
   const error = thrown(() => readCheckpoint(paths.last));
   expect(CheckpointError.isInstance(error)).toBe(true);
-  expect(error.message).toMatch(/last\.safetensors: invalid training state: configHash: .*; config: .*; epoch: .*; step: /);
+  expect(error.message).toMatch(
+    /last\.safetensors: invalid training state: configHash: .*; config: .*; epoch: .*; step: /,
+  );
   // A plausible-looking but wrong field is named too.
   rewriteMetadata(paths.last, (m) => (m['state'] = JSON.stringify({ ...state(2), step: -3, rng: [1, 2, 3] })), true);
   expect(thrown(() => readCheckpoint(paths.last)).message).toMatch(/invalid training state: step: .*>=0.*; rng: /);
@@ -106,10 +142,14 @@ test('a state of {} is refused: by the checksum, and by the schema when the chec
 
 test('format 1 checkpoints (no checksum) are refused with what to do', async () => {
   const { paths } = await runFolder();
-  rewriteMetadata(paths.last, (m) => {
-    m['format'] = 'wavemix-checkpoint/1';
-    delete m['sha256'];
-  }, false);
+  rewriteMetadata(
+    paths.last,
+    (m) => {
+      m['format'] = 'wavemix-checkpoint/1';
+      delete m['sha256'];
+    },
+    false,
+  );
   expect(thrown(() => readCheckpoint(paths.last)).message).toMatch(
     /last\.safetensors: written by an older wavemix-train \(format wavemix-checkpoint\/1, without a checksum\), so it cannot be verified; start a new run/,
   );
@@ -122,7 +162,9 @@ test('a corrupt last falls back to previous, says so, and is moved aside', async
   const resume = checkpoints.findResume({ output: dir } as never, (m) => log.push(m));
   expect(resume?.path).toBe(paths.previous);
   expect(resume?.checkpoint.state.step).toBe(1);
-  expect(log.join('\n')).toMatch(/warning: .*last\.safetensors: checksum mismatch[\s\S]*resuming from the newest intact checkpoint, .*previous\.safetensors \(step 1\)/);
+  expect(log.join('\n')).toMatch(
+    /warning: .*last\.safetensors: checksum mismatch[\s\S]*resuming from the newest intact checkpoint, .*previous\.safetensors \(step 1\)/,
+  );
   const files = readdirSync(paths.checkpoints);
   expect(files).not.toContain('last.safetensors');
   expect(files.some((f) => /^last\.corrupt-\d+\.safetensors$/.test(f))).toBe(true);
@@ -149,14 +191,25 @@ test('metrics.jsonl: a torn last line is cut and records after the checkpoint ar
   const dir = mkdtempSync(join(tmpdir(), 'metrics-'));
   const path = join(dir, 'metrics.jsonl');
   const record = (r: object) => `${JSON.stringify({ time: 't', ...r })}\n`;
-  const kept = [record({ type: 'step', epoch: 1, step: 5, loss: 1 }), record({ type: 'epoch', epoch: 1, step: 8 }), record({ type: 'step', epoch: 2, step: 10, loss: 0.5 })];
-  const replayed = [record({ type: 'step', epoch: 2, step: 15, loss: 0.4 }), record({ type: 'epoch', epoch: 2, step: 16 }), record({ type: 'test', accuracy: 0.9 })];
+  const kept = [
+    record({ type: 'step', epoch: 1, step: 5, loss: 1 }),
+    record({ type: 'epoch', epoch: 1, step: 8 }),
+    record({ type: 'step', epoch: 2, step: 10, loss: 0.5 }),
+  ];
+  const replayed = [
+    record({ type: 'step', epoch: 2, step: 15, loss: 0.4 }),
+    record({ type: 'epoch', epoch: 2, step: 16 }),
+    record({ type: 'test', accuracy: 0.9 }),
+  ];
   // The torn tail: {"time":"t","type":"st is 22 bytes.
   writeFileSync(path, `${kept.join('')}${replayed.join('')}{"time":"t","type":"st`);
   // Resuming mid-epoch 2 at step 12 (one epoch completed).
   const notes = rewindMetrics(path, { step: 12, epoch: 1, finished: false });
   expect(readFileSync(path, 'utf8')).toBe(kept.join(''));
-  expect(notes).toEqual(['cut a torn last line (22 bytes without a newline)', 'removed 3 records after step 12 (they are trained again)']);
+  expect(notes).toEqual([
+    'cut a torn last line (22 bytes without a newline)',
+    'removed 3 records after step 12 (they are trained again)',
+  ]);
   // A finished run keeps its test record; an intact file is left alone.
   writeFileSync(path, `${kept.join('')}${record({ type: 'test', accuracy: 0.9 })}`);
   expect(rewindMetrics(path, { step: 10, epoch: 1, finished: true })).toEqual([]);
@@ -182,10 +235,18 @@ describe('a run folder that cannot be written is a usage error naming the path (
       return (open as (...a: unknown[]) => number)(path, ...rest);
     }) as typeof fs.openSync);
     expect(() => ensureWritable(runPaths(dir))).toThrow(UsageError);
-    expect(() => ensureWritable(runPaths(dir))).toThrow(new RegExp(`cannot write ${dir}/checkpoints/\\.write-test-\\d+: ${words} \\(${code}\\)`));
+    expect(() => ensureWritable(runPaths(dir))).toThrow(
+      new RegExp(`cannot write ${dir}/checkpoints/\\.write-test-\\d+: ${words} \\(${code}\\)`),
+    );
     const lines: string[] = [];
-    const io = { log: (...a: unknown[]) => lines.push(a.join(' ')), error: (...a: unknown[]) => lines.push(a.join(' ')) };
-    const exit = await main(['node', 'wavemix-train', '--preset', 'mnist-quick', '--backend', 'cpu', '--output', dir], io);
+    const io = {
+      log: (...a: unknown[]) => lines.push(a.join(' ')),
+      error: (...a: unknown[]) => lines.push(a.join(' ')),
+    };
+    const exit = await main(
+      ['node', 'wavemix-train', '--preset', 'mnist-quick', '--backend', 'cpu', '--output', dir],
+      io,
+    );
     expect(exit).toBe(2);
     expect(lines.join('\n')).toMatch(new RegExp(`wavemix-train: cannot write ${dir}/checkpoints/.*\\(${code}\\)`));
   });
@@ -195,8 +256,15 @@ describe('a run folder that cannot be written is a usage error naming the path (
     writeFileSync(join(dir, 'file'), 'x');
     const output = join(dir, 'file', 'run');
     const lines: string[] = [];
-    const io = { log: (...a: unknown[]) => lines.push(a.join(' ')), error: (...a: unknown[]) => lines.push(a.join(' ')) };
-    expect(await main(['node', 'wavemix-train', '--preset', 'mnist-quick', '--backend', 'cpu', '--output', output], io)).toBe(2);
-    expect(lines.join('\n')).toMatch(new RegExp(`cannot write ${output}/checkpoints: a path component is a file, not a folder \\(ENOTDIR\\)`));
+    const io = {
+      log: (...a: unknown[]) => lines.push(a.join(' ')),
+      error: (...a: unknown[]) => lines.push(a.join(' ')),
+    };
+    expect(
+      await main(['node', 'wavemix-train', '--preset', 'mnist-quick', '--backend', 'cpu', '--output', output], io),
+    ).toBe(2);
+    expect(lines.join('\n')).toMatch(
+      new RegExp(`cannot write ${output}/checkpoints: a path component is a file, not a folder \\(ENOTDIR\\)`),
+    );
   });
 });

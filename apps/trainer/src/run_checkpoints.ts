@@ -5,7 +5,14 @@
  */
 import { copyFileSync, existsSync, linkSync, renameSync, rmSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointError, readCheckpoint, restoreModelWeights, saveCheckpoint, type Checkpoint, type TrainState } from './checkpoint';
+import {
+  CheckpointError,
+  readCheckpoint,
+  restoreModelWeights,
+  saveCheckpoint,
+  type Checkpoint,
+  type TrainState,
+} from './checkpoint';
 import type { TrainConfig } from './config';
 import { DivergenceError, UsageError } from './errors';
 import { runPaths, writingTo, writingToAsync, type RunPaths } from './run_folder';
@@ -42,7 +49,10 @@ export class RunCheckpoints {
       } catch (error) {
         if (!CheckpointError.isInstance(error)) throw error;
         if (error.file === folder.best) {
-          throw new CheckpointError(error.file, `${error.problem}. Delete it to continue without the best-so-far weights.`);
+          throw new CheckpointError(
+            error.file,
+            `${error.problem}. Delete it to continue without the best-so-far weights.`,
+          );
         }
         problems.push(error);
       }
@@ -52,11 +62,18 @@ export class RunCheckpoints {
   }
 
   /** Keeps a corrupt `last` for inspection under another name, so it is never rotated into `previous`. */
-  private reportFallback(problems: CheckpointError[], used: string, step: number, log: (message: string) => void): void {
+  private reportFallback(
+    problems: CheckpointError[],
+    used: string,
+    step: number,
+    log: (message: string) => void,
+  ): void {
     for (const problem of problems) {
       const aside = problem.file.replace(/\.safetensors$/, `.corrupt-${Date.now()}.safetensors`);
       writingTo(aside, () => renameSync(problem.file, aside));
-      log(`warning: ${problem.message}\n  moved to ${aside}; resuming from the newest intact checkpoint, ${used} (step ${step})`);
+      log(
+        `warning: ${problem.message}\n  moved to ${aside}; resuming from the newest intact checkpoint, ${used} (step ${step})`,
+      );
     }
   }
 
@@ -66,7 +83,9 @@ export class RunCheckpoints {
    */
   async saveLast(model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<void> {
     // One read for all weights (1 where a weight has a non-finite value): no per-weight device sync.
-    const flags = tf.tidy(() => tf.stack(model.weights.map((w) => tf.cast(tf.logicalNot(tf.all(tf.isFinite(w.read()))), 'int32'))));
+    const flags = tf.tidy(() =>
+      tf.stack(model.weights.map((w) => tf.cast(tf.logicalNot(tf.all(tf.isFinite(w.read()))), 'int32'))),
+    );
     const nonFinite = await flags.data();
     flags.dispose();
     const bad = model.weights.find((_, i) => nonFinite[i] !== 0);

@@ -48,7 +48,9 @@ const DISK_PROBLEMS: Record<string, string> = {
 export function diskError(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code === undefined || !(code in DISK_PROBLEMS)) return error;
-  return new UsageError(`cannot write ${path}: ${DISK_PROBLEMS[code]} (${code}); free space or choose another --output`);
+  return new UsageError(
+    `cannot write ${path}: ${DISK_PROBLEMS[code]} (${code}); free space or choose another --output`,
+  );
 }
 
 /** Runs a write, turning disk problems into `UsageError`s that name `path`. */

@@ -62,7 +62,8 @@ export function rewindMetrics(path: string, from: ResumePoint): string[] {
       kept.push(line);
     }
   });
-  if (replayed) notes.push(`removed ${replayed} record${replayed > 1 ? 's' : ''} after step ${from.step} (they are trained again)`);
+  if (replayed)
+    notes.push(`removed ${replayed} record${replayed > 1 ? 's' : ''} after step ${from.step} (they are trained again)`);
   if (notes.length) writingTo(path, () => writeFileAtomic(path, kept.map((line) => `${line}\n`).join('')));
   return notes;
 }
@@ -84,7 +85,10 @@ export class EpochTotals {
   }
 
   summary(): { loss: number; accuracy: number | null } {
-    return { loss: this.lossSum / Math.max(1, this.seen), accuracy: this.labelled ? this.correctSum / this.labelled : null };
+    return {
+      loss: this.lossSum / Math.max(1, this.seen),
+      accuracy: this.labelled ? this.correctSum / this.labelled : null,
+    };
   }
 }
 

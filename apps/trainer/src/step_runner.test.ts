@@ -5,12 +5,32 @@ import '@wavemix/kernels-cpu';
 import { AdamW, createModel } from '@wavemix/models';
 import { StepRunner, type StepResult } from './step_runner';
 
-const CONFIG = { task: 'classification', numClasses: 10, depth: 1, mult: 2, ffChannel: 8, finalDim: 8, dropout: 0, level: 1, initialConv: 'pachify', patchSize: 2, inChannels: 1, inputSize: [8, 8] } as const;
+const CONFIG = {
+  task: 'classification',
+  numClasses: 10,
+  depth: 1,
+  mult: 2,
+  ffChannel: 8,
+  finalDim: 8,
+  dropout: 0,
+  level: 1,
+  initialConv: 'pachify',
+  patchSize: 2,
+  inChannels: 1,
+  inputSize: [8, 8],
+} as const;
 
 async function train(readEvery: number, steps: number): Promise<{ results: StepResult[]; weights: Float32Array }> {
   const model = createModel({ ...CONFIG });
   // The same initial weights for both runs: a fixed ramp instead of the random initialisers.
-  const initial = model.getWeights().map((w, i) => tf.tidy(() => tf.sin(tf.add(tf.range(0, w.size), i)).mul(0.3).reshape(w.shape)));
+  const initial = model.getWeights().map((w, i) =>
+    tf.tidy(() =>
+      tf
+        .sin(tf.add(tf.range(0, w.size), i))
+        .mul(0.3)
+        .reshape(w.shape),
+    ),
+  );
   model.setWeights(initial);
   tf.dispose(initial);
   const optimizer = new AdamW({ learningRate: 1e-2, weightDecay: 0.01 });
@@ -40,7 +60,9 @@ test('reading every 3 steps gives the per-step losses, accuracies and counts of 
   expect(batched.results).toEqual(everyStep.results);
   expect(batched.weights).toEqual(everyStep.weights);
   // Real figures: 4 images a step, correct counts in [0, 4], a cross-entropy near ln(10) at the start.
-  expect(everyStep.results.every((r) => r.count === 4 && r.correct !== null && r.correct >= 0 && r.correct <= 4)).toBe(true);
+  expect(everyStep.results.every((r) => r.count === 4 && r.correct !== null && r.correct >= 0 && r.correct <= 4)).toBe(
+    true,
+  );
   expect(everyStep.results[0]!.loss).toBeGreaterThan(0.5);
   expect(new Set(everyStep.results.map((r) => r.loss)).size).toBe(7);
 });

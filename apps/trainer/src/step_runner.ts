@@ -50,7 +50,9 @@ export function trainingLoss(task: TrainerTask, choice: StepRunnerOptions['loss'
   if (choice === undefined || choice === 'default') return TASK_LOSS[task];
   if (choice === 'focal' && task !== 'super-resolution') return 'focal';
   if (choice === 'huber' && task === 'super-resolution') return 'huberY';
-  throw new UsageError(`--loss ${choice} does not apply to ${task} (focal: classification or segmentation; huber: super-resolution)`);
+  throw new UsageError(
+    `--loss ${choice} does not apply to ${task} (focal: classification or segmentation; huber: super-resolution)`,
+  );
 }
 
 export class StepRunner {
@@ -105,7 +107,15 @@ export class StepRunner {
     this.pending = [];
     if (pending.length === 0) return [];
     const packed = tf.tidy(() =>
-      tf.stack(pending.map((p) => tf.stack([p.loss, p.correct ?? tf.scalar(0), typeof p.count === 'number' ? tf.scalar(p.count) : p.count].map((t) => tf.cast(t, 'float32'))))),
+      tf.stack(
+        pending.map((p) =>
+          tf.stack(
+            [p.loss, p.correct ?? tf.scalar(0), typeof p.count === 'number' ? tf.scalar(p.count) : p.count].map((t) =>
+              tf.cast(t, 'float32'),
+            ),
+          ),
+        ),
+      ),
     );
     try {
       const values = await packed.data();
@@ -125,7 +135,8 @@ export class StepRunner {
     const { value, grads } = tf.variableGrads(() => {
       const input = toModelColorSpace(xs, ycbcr);
       const output = this.model.apply(input, { training: true }) as tf.Tensor;
-      if (task === 'super-resolution') return computeLoss(this.loss, output, toModelColorSpace(ys as tf.Tensor4D, ycbcr));
+      if (task === 'super-resolution')
+        return computeLoss(this.loss, output, toModelColorSpace(ys as tf.Tensor4D, ycbcr));
       correctTensor = tf.keep(correctCount(output, ys, ignoreIndex));
       return computeLoss(this.loss, output, ys, task === 'segmentation' ? { ignoreIndex: ignoreIndex ?? 255 } : {});
     }, this.variables);
@@ -138,7 +149,12 @@ export class StepRunner {
     return { loss: value, correct: correctTensor, count };
   }
 
-  private async parallelStep(xs: tf.Tensor4D, ys: tf.Tensor, optimizer: tf.Optimizer, parallel: DataParallel): Promise<StepResult> {
+  private async parallelStep(
+    xs: tf.Tensor4D,
+    ys: tf.Tensor,
+    optimizer: tf.Optimizer,
+    parallel: DataParallel,
+  ): Promise<StepResult> {
     const { task, ycbcr } = this.options;
     const input = toModelColorSpace(xs, ycbcr);
     const target = task === 'super-resolution' ? toModelColorSpace(ys as tf.Tensor4D, ycbcr) : ys;

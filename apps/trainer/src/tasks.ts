@@ -3,7 +3,7 @@
  * training primitives in `@wavemix/models/training`; this adds the task names and the colour
  * space WaveMixSR computes in.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { rgbToYCbCr } from '@wavemix/models';
 
 export type TrainerTask = 'classification' | 'segmentation' | 'super-resolution';

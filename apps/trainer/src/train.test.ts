@@ -21,9 +21,25 @@ test('tf.memory().numTensors stays flat over training steps and epochs', async (
     {
       source: 'test',
       values: {
-        model: { task: 'classification', depth: 1, mult: 2, ffChannel: 8, finalDim: 8, dropout: 0.1, level: 1, initialConv: 'pachify', patchSize: 2 },
-        dataset: 'mnist', epochs: 3, batchSize: 32, limitTrain: 320, limitTest: 64, valFraction: 0.2,
-        output: mkdtempSync(join(tmpdir(), 'run-')), backend: 'wasm',
+        model: {
+          task: 'classification',
+          depth: 1,
+          mult: 2,
+          ffChannel: 8,
+          finalDim: 8,
+          dropout: 0.1,
+          level: 1,
+          initialConv: 'pachify',
+          patchSize: 2,
+        },
+        dataset: 'mnist',
+        epochs: 3,
+        batchSize: 32,
+        limitTrain: 320,
+        limitTest: 64,
+        valFraction: 0.2,
+        output: mkdtempSync(join(tmpdir(), 'run-')),
+        backend: 'wasm',
       },
     },
   ]);

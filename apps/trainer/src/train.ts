@@ -7,7 +7,7 @@
  * policy), RunLog (metrics.jsonl, epoch totals, throughput), RunCheckpoints (last/previous/best),
  * model_setup (model config, data splits, optimizer).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '@wavemix/core/node';
 import { createPipeline, disposeBatch, type Dataset, type DataPipeline, type Rng } from '@wavemix/datasets';
 import { countTrainableParams, createModel, YCBCR_TASKS } from '@wavemix/models';
@@ -20,7 +20,14 @@ import { DivergenceError, UsageError } from './errors';
 import { evaluate, type Evaluation } from './evaluate';
 import { exportModel } from './export';
 import { finalResult, formatFinal, type FinalResult } from './final_result';
-import { augmentOptions, describeTrainingData, makeOptimizer, modelConfigFor, runSplits, type TrainingOptimizer } from './model_setup';
+import {
+  augmentOptions,
+  describeTrainingData,
+  makeOptimizer,
+  modelConfigFor,
+  runSplits,
+  type TrainingOptimizer,
+} from './model_setup';
 import { afterValidation, type Phase } from './plateau_policy';
 import type { Progress } from './progress';
 import { writeReport } from './report';
@@ -129,7 +136,9 @@ export class TrainingRun {
     this.model = createModel(modelConfig);
     describeTrainingData(this.model, name, trainData);
     const trainableParams = countTrainableParams(this.model);
-    writingTo(paths.config, () => writeFileAtomic(paths.config, JSON.stringify({ ...config, modelConfig, trainableParams }, null, 2)));
+    writingTo(paths.config, () =>
+      writeFileAtomic(paths.config, JSON.stringify({ ...config, modelConfig, trainableParams }, null, 2)),
+    );
 
     this.trainPipeline = createPipeline(trainSet, {
       batchSize: config.batchSize,
@@ -143,7 +152,9 @@ export class TrainingRun {
     if (checkpoint) {
       restoreModelWeights(this.model, checkpoint.model, resume!.path);
       await restoreOptimizer(this.optimizer, this.model, checkpoint.optimizer);
-      this.progress.log(`resuming ${paths.output} at epoch ${this.state.epoch + 1}, step ${this.state.step} (${this.state.phase})`);
+      this.progress.log(
+        `resuming ${paths.output} at epoch ${this.state.epoch + 1}, step ${this.state.step} (${this.state.phase})`,
+      );
     }
     this.progress.log(
       `model ${name} (${trainableParams.toLocaleString('en-US')} trainable parameters) on ${trainData.name}: ` +
@@ -155,7 +166,13 @@ export class TrainingRun {
     if (!checkpoint && !config.evalOnly) await this.checkpoint();
     this.lastCheckpointTime = performance.now();
     const readEvery = GPU_BACKENDS.includes(this.backend) ? (config.lossReadEvery ?? 10) : 1;
-    this.steps = new StepRunner(this.model, { task: this.task, ignoreIndex: this.ignoreIndex, ycbcr: this.ycbcr, loss: config.loss, readEvery });
+    this.steps = new StepRunner(this.model, {
+      task: this.task,
+      ignoreIndex: this.ignoreIndex,
+      ycbcr: this.ycbcr,
+      loss: config.loss,
+      readEvery,
+    });
     let stoppedBy: FinalResult['stoppedBy'] = config.evalOnly ? 'eval-only' : 'epochs';
     try {
       if (!config.evalOnly && !this.state.finished) {
@@ -180,8 +197,19 @@ export class TrainingRun {
     // for --eval-only of a trained run); without validation, the last weights.
     if (this.checkpoints.hasBest()) this.checkpoints.restoreBest(this.model);
     const test = await this.evaluateOn(testSet, { report: true });
-    const run = { model: name, dataset: config.dataset, task: this.task, backend: this.backend, gpuAdapter: this.gpuAdapter, seed: config.seed };
-    const result = finalResult({ ...run, workers: this.workersUsed, trainableParams, stoppedBy, testExamples: testSet.size }, this.state, test);
+    const run = {
+      model: name,
+      dataset: config.dataset,
+      task: this.task,
+      backend: this.backend,
+      gpuAdapter: this.gpuAdapter,
+      seed: config.seed,
+    };
+    const result = finalResult(
+      { ...run, workers: this.workersUsed, trainableParams, stoppedBy, testExamples: testSet.size },
+      this.state,
+      test,
+    );
     writingTo(paths.final, () => writeFileAtomic(paths.final, `${JSON.stringify(result, null, 2)}\n`));
     this.log.append({ type: 'test', ...test.metrics });
     await writeReport(paths.output, test, testSet, this.task);
@@ -198,7 +226,9 @@ export class TrainingRun {
     if (ignored) this.progress.log(ignored);
     this.workersUsed = this.steps.workers;
     if (this.workersUsed) {
-      this.progress.log(`training on ${this.workersUsed + 1} threads (data parallel, ${workers} worker${workers > 1 ? 's' : ''})`);
+      this.progress.log(
+        `training on ${this.workersUsed + 1} threads (data parallel, ${workers} worker${workers > 1 ? 's' : ''})`,
+      );
     }
   }
 
@@ -250,7 +280,10 @@ export class TrainingRun {
           await this.endOfEpoch(epoch, validationSet, totals.summary());
           return 'max-steps';
         }
-        if (now - this.lastCheckpointTime > config.checkpointEverySeconds * 1000 && this.trainPipeline.epoch === epoch) {
+        if (
+          now - this.lastCheckpointTime > config.checkpointEverySeconds * 1000 &&
+          this.trainPipeline.epoch === epoch
+        ) {
           await settle();
           await this.checkpoint();
         }
@@ -285,13 +318,27 @@ export class TrainingRun {
       totals.add(loss, step.images, correct, count);
       const accuracy = correct === null ? null : correct / count;
       const { epoch, lr, phase } = step;
-      this.progress.update({ epoch, epochs: config.epochs, step: step.stepInEpoch, steps: stepsPerEpoch, loss, accuracy, imagesPerSecond, phase });
-      if (step.step % config.logEvery === 0) this.log.append({ type: 'step', epoch: epoch + 1, step: step.step, loss, lr, imagesPerSecond, phase });
+      this.progress.update({
+        epoch,
+        epochs: config.epochs,
+        step: step.stepInEpoch,
+        steps: stepsPerEpoch,
+        loss,
+        accuracy,
+        imagesPerSecond,
+        phase,
+      });
+      if (step.step % config.logEvery === 0)
+        this.log.append({ type: 'step', epoch: epoch + 1, step: step.step, loss, lr, imagesPerSecond, phase });
     });
   }
 
   /** Validation, the plateau policy (best checkpoint, dualopt switch, early stopping), the epoch record. Returns true to stop. */
-  private async endOfEpoch(epoch: number, validationSet: Dataset | null, train: { loss: number; accuracy: number | null }): Promise<boolean> {
+  private async endOfEpoch(
+    epoch: number,
+    validationSet: Dataset | null,
+    train: { loss: number; accuracy: number | null },
+  ): Promise<boolean> {
     const { config } = this;
     const trainedPhase = this.state.phase;
     this.state.epoch = epoch + 1;
@@ -301,13 +348,16 @@ export class TrainingRun {
       validation = await this.evaluateOn(validationSet, { report: false });
       const decision = afterValidation(this.state, validation.primary, epoch + 1, config);
       Object.assign(this.state, decision.state);
-      if (decision.improved) await this.checkpoints.saveBest(this.model, this.optimizer, { ...this.state, rng: this.rng.state() });
+      if (decision.improved)
+        await this.checkpoints.saveBest(this.model, this.optimizer, { ...this.state, rng: this.rng.state() });
       if (decision.action === 'switch-to-sgd') {
         // Official recipe: reload the best weights and continue with SGD under the same rule.
         this.checkpoints.restoreBest(this.model);
         this.optimizer.dispose();
         this.optimizer = makeOptimizer(config, 'sgd');
-        this.progress.log(`dualopt: no improvement for ${config.patience} epochs; best weights reloaded, switching to SGD`);
+        this.progress.log(
+          `dualopt: no improvement for ${config.patience} epochs; best weights reloaded, switching to SGD`,
+        );
       } else if (decision.action === 'stop') {
         stop = true;
         this.progress.log(`early stopping: no improvement for ${config.patience} epochs`);

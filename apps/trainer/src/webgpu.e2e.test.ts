@@ -41,20 +41,71 @@ const records = (run: string) =>
 maybe('--backend webgpu on SwiftShader trains, evaluates, writes every output and resumes', async () => {
   const run = mkdtempSync(join(tmpdir(), 'wavemix-webgpu-'));
   const tiny = join(run, '..', `${run.split('/').pop()}-tiny.json`);
-  const model = { task: 'classification', depth: 1, mult: 2, ffChannel: 8, finalDim: 8, dropout: 0, level: 1, initialConv: 'pachify', patchSize: 2 };
+  const model = {
+    task: 'classification',
+    depth: 1,
+    mult: 2,
+    ffChannel: 8,
+    finalDim: 8,
+    dropout: 0,
+    level: 1,
+    initialConv: 'pachify',
+    patchSize: 2,
+  };
   writeFileSync(tiny, JSON.stringify({ model, batchSize: 16, evalBatchSize: 16 }));
-  const common = ['--preset', 'mnist-quick', '--config', tiny, '--backend', 'webgpu', '--vulkan-icd', SWIFTSHADER_ICD, '--epochs', '2', '--limit-train', '320', '--test-limit', '256', '--log-every', '1', '--loss-read-every', '5', '--seed', '3'];
+  const common = [
+    '--preset',
+    'mnist-quick',
+    '--config',
+    tiny,
+    '--backend',
+    'webgpu',
+    '--vulkan-icd',
+    SWIFTSHADER_ICD,
+    '--epochs',
+    '2',
+    '--limit-train',
+    '320',
+    '--test-limit',
+    '256',
+    '--log-every',
+    '1',
+    '--loss-read-every',
+    '5',
+    '--seed',
+    '3',
+  ];
 
   // Without --allow-software-gpu, SwiftShader is refused, saying how to allow it.
-  const refused = await train([...common, '--max-steps', '1', '--output', mkdtempSync(join(tmpdir(), 'wavemix-webgpu-refused-'))]);
+  const refused = await train([
+    ...common,
+    '--max-steps',
+    '1',
+    '--output',
+    mkdtempSync(join(tmpdir(), 'wavemix-webgpu-refused-')),
+  ]);
   expect(refused.code).toBe(2);
   expect(refused.output).toMatch(/software .*--allow-software-gpu/);
 
   const first = await train([...common, '--allow-software-gpu', '--max-steps', '12', '--output', run]);
   expect(first).toMatchObject({ code: 0, output: expect.stringMatching(/webgpu adapter: .*swiftshader/i) });
   const final = JSON.parse(readFileSync(join(run, 'final.json'), 'utf8')) as FinalResult;
-  expect(final).toMatchObject({ backend: 'webgpu', gpuAdapter: expect.stringMatching(/swiftshader.*software/i), steps: 12, stoppedBy: 'max-steps', testExamples: 256 });
-  for (const file of ['checkpoints/last.safetensors', 'checkpoints/best.safetensors', 'model/model.json', 'model.safetensors', 'model.onnx', 'model-config.json', 'report.md']) {
+  expect(final).toMatchObject({
+    backend: 'webgpu',
+    gpuAdapter: expect.stringMatching(/swiftshader.*software/i),
+    steps: 12,
+    stoppedBy: 'max-steps',
+    testExamples: 256,
+  });
+  for (const file of [
+    'checkpoints/last.safetensors',
+    'checkpoints/best.safetensors',
+    'model/model.json',
+    'model.safetensors',
+    'model.onnx',
+    'model-config.json',
+    'report.md',
+  ]) {
     expect([file, existsSync(join(run, file))]).toEqual([file, true]);
   }
   // Reads every 5 steps and the 2 left at the stop: still one finite record per step, in order.
@@ -66,9 +117,18 @@ maybe('--backend webgpu on SwiftShader trains, evaluates, writes every output an
   // the cpu backend give the webgpu run's test loss and accuracy.
   const testLoss = records(run).find((r) => r.type === 'test')!.loss!;
   await tf.setBackend('cpu');
-  const config = buildConfig([{ source: 'test', values: { model, dataset: 'mnist', epochs: 1, batchSize: 16, output: run } }]);
+  const config = buildConfig([
+    { source: 'test', values: { model, dataset: 'mnist', epochs: 1, batchSize: 16, output: run } },
+  ]);
   const testSet = limitDataset(await loadTrainerDataset(config, 'test'), 256);
-  const options = { task: 'classification' as const, batchSize: 16, ignoreIndex: undefined, ycbcr: false, worst: 0, seed: 0 };
+  const options = {
+    task: 'classification' as const,
+    batchSize: 16,
+    ignoreIndex: undefined,
+    ycbcr: false,
+    worst: 0,
+    seed: 0,
+  };
   const exported = await tf.loadLayersModel(fileSystem(join(run, 'model')));
   const onCpu = await evaluate(exported, testSet, options);
   expect(Math.abs(onCpu.metrics.loss - testLoss)).toBeLessThan(1e-4 * Math.max(1, testLoss));
@@ -81,5 +141,9 @@ maybe('--backend webgpu on SwiftShader trains, evaluates, writes every output an
   const resumed = await train(['--resume', run, '--allow-software-gpu', '--max-steps', '16']);
   expect(resumed).toMatchObject({ code: 0, output: expect.stringMatching(/resuming .* step 12 /) });
   expect(JSON.parse(readFileSync(join(run, 'final.json'), 'utf8'))).toMatchObject({ backend: 'webgpu', steps: 16 });
-  expect(records(run).filter((r) => r.type === 'step').map((r) => r.step)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+  expect(
+    records(run)
+      .filter((r) => r.type === 'step')
+      .map((r) => r.step),
+  ).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
 });

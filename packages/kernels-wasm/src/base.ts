@@ -8,17 +8,44 @@ import { waveletPyramidConfig } from './kernels/WaveletPyramid';
 
 export { bicubicUpsample2xConfig, bicubicUpsample2xGradConfig, dwt2DConfig, idwt2DConfig, waveletPyramidConfig };
 export { conv2DBackpropFilter, conv2DBackpropFilterConfig, FILTER_GRAD_CHUNK } from './kernels/Conv2DBackpropFilter';
-export { conv2DBackpropInputConfig, createConv2DBackpropInput, phasesOf, type Phase } from './kernels/Conv2DBackpropInput';
+export {
+  conv2DBackpropInputConfig,
+  createConv2DBackpropInput,
+  phasesOf,
+  type Phase,
+} from './kernels/Conv2DBackpropInput';
 export { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/DepthwiseConv2dNativeBackpropFilter';
 export { depthwiseConv2dNativeBackpropInputConfig } from './kernels/DepthwiseConv2dNativeBackpropInput';
-export { registerWasmTrainingKernels, restoreStockWasmKernels, wasmKernelOverrides, wasmTrainingKernelConfigs } from './train/register_training';
+export {
+  registerWasmTrainingKernels,
+  restoreStockWasmKernels,
+  wasmKernelOverrides,
+  wasmTrainingKernelConfigs,
+} from './train/register_training';
 export { registerWasmTrainingGradients } from './train/gradients';
 export { WasmBatchNormGrad } from './kernels/BatchNormGrad';
 export { FastGelu, gelu, registerFastGelu, WaveMixGelu, WaveMixGeluGrad } from './kernels/Gelu';
-export { getKernelThreadPool, setKernelThreadPool, sharedKernelModuleBytes, type KernelThreadPool } from './threads/pool';
+export {
+  getKernelThreadPool,
+  setKernelThreadPool,
+  sharedKernelModuleBytes,
+  type KernelThreadPool,
+} from './threads/pool';
 export { MIN_THREADED_MACS } from './kernels/conv_forward';
-export { prepareWasmTrainingKernels, trainKernels, trainKernelsAvailable, WasmTrainingKernelError, type TrainKernelExports } from './train/module';
-export { relaxedSimdSupported, setWasmSimdVariant, wasmSimdVariant, WasmSimdVariantError, type WasmSimdVariant } from './train/simd_variant';
+export {
+  prepareWasmTrainingKernels,
+  trainKernels,
+  trainKernelsAvailable,
+  WasmTrainingKernelError,
+  type TrainKernelExports,
+} from './train/module';
+export {
+  relaxedSimdSupported,
+  setWasmSimdVariant,
+  wasmSimdVariant,
+  WasmSimdVariantError,
+  type WasmSimdVariant,
+} from './train/simd_variant';
 
 export const wasmKernelConfigs: readonly KernelConfig[] = [
   dwt2DConfig,

@@ -30,8 +30,11 @@ export async function setupFastestNodeBackend(): Promise<'tensorflow' | 'wasm' |
     await useWasmTraining();
     return 'wasm';
   } catch (error) {
-    console.warn(`@wavemix/kernels-wasm: the wasm backend is unavailable (${error instanceof Error ? error.message : String(error)}); using cpu`);
-    if (!(await tf.setBackend('cpu'))) throw new WaveMixError('no tfjs backend could be initialised (tensorflow, wasm, cpu)');
+    console.warn(
+      `@wavemix/kernels-wasm: the wasm backend is unavailable (${error instanceof Error ? error.message : String(error)}); using cpu`,
+    );
+    if (!(await tf.setBackend('cpu')))
+      throw new WaveMixError('no tfjs backend could be initialised (tensorflow, wasm, cpu)');
     return 'cpu';
   }
 }

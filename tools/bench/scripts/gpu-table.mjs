@@ -19,7 +19,14 @@ const root = resolve(new URL('../../..', import.meta.url).pathname);
 const bench = join(root, 'tools/bench/dist/wavemix-bench.js');
 
 function parse(argv) {
-  const options = { out: join(root, '.bench/gpu-table.json'), workloads: ['W1', 'W2', 'W3', 'W5', 'W6'], steps: 10, warmup: 2, cpu: true, gpuFlags: [] };
+  const options = {
+    out: join(root, '.bench/gpu-table.json'),
+    workloads: ['W1', 'W2', 'W3', 'W5', 'W6'],
+    steps: 10,
+    warmup: 2,
+    cpu: true,
+    gpuFlags: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -49,12 +56,21 @@ function run(args) {
   try {
     return { ...JSON.parse(last), seconds };
   } catch {
-    return { error: `exit ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`, seconds };
+    return {
+      error: `exit ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+      seconds,
+    };
   }
 }
 
 const options = parse(process.argv.slice(2));
-const timing = ['--steps', String(options.steps), '--warmup', String(options.warmup), ...(options.batchSize ? ['--batch-size', options.batchSize] : [])];
+const timing = [
+  '--steps',
+  String(options.steps),
+  '--warmup',
+  String(options.warmup),
+  ...(options.batchSize ? ['--batch-size', options.batchSize] : []),
+];
 const rows = [];
 for (const workload of options.workloads) {
   process.stderr.write(`${workload}: webgpu...`);
@@ -85,8 +101,16 @@ console.log(`wrote ${options.out}`);
 for (const r of rows) {
   const g = r.webgpu;
   console.log(
-    `${r.workload} webgpu ${g.error ? `error: ${g.error}` : `${g.imagesPerSecond} images/s${g.gpuMsPerStep != null ? `, ${g.gpuMsPerStep} GPU ms/step` : ''}` +
-      (g.cpuCheck ? `, vs cpu: output ${g.cpuCheck.outputRelativeError.toExponential(2)}, loss ${g.cpuCheck.lossRelativeError.toExponential(2)}` : '')}` +
+    `${r.workload} webgpu ${
+      g.error
+        ? `error: ${g.error}`
+        : `${g.imagesPerSecond} images/s${g.gpuMsPerStep != null ? `, ${g.gpuMsPerStep} GPU ms/step` : ''}` +
+          (
+            g.cpuCheck
+              ? `, vs cpu: output ${g.cpuCheck.outputRelativeError.toExponential(2)}, loss ${g.cpuCheck.lossRelativeError.toExponential(2)}`
+              : ''
+          )
+    }` +
       (r.cpu ? `; wasm ${r.cpu.error ? 'error' : `${r.cpu.imagesPerSecond} images/s`}; ratio ${r.webgpuOverCpu}` : ''),
   );
 }

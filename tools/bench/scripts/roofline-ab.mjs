@@ -34,9 +34,15 @@ const statement = (text, name) => {
 };
 
 const current = readFileSync(join(root, generated), 'utf8');
-const baseline = execFileSync('git', ['show', `${base}:${generated}`], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+const baseline = execFileSync('git', ['show', `${base}:${generated}`], {
+  cwd: root,
+  encoding: 'utf8',
+  maxBuffer: 1 << 26,
+});
 // a revision from before the relaxed-SIMD build has only the plain module: compare against that
-const baseName = baseline.includes('export const TRAIN_KERNELS_RELAXED_WASM_BASE64 =') ? 'TRAIN_KERNELS_RELAXED_WASM_BASE64' : 'TRAIN_KERNELS_WASM_BASE64';
+const baseName = baseline.includes('export const TRAIN_KERNELS_RELAXED_WASM_BASE64 =')
+  ? 'TRAIN_KERNELS_RELAXED_WASM_BASE64'
+  : 'TRAIN_KERNELS_WASM_BASE64';
 const swapped = current.replace(
   statement(current, 'TRAIN_KERNELS_WASM_BASE64'),
   statement(baseline, baseName).replace(baseName, 'TRAIN_KERNELS_WASM_BASE64'),
@@ -53,11 +59,23 @@ await build({
   external: ['@tensorflow/*', 'onnxruntime-node'],
   alias: { '@wavemix/kernels-wasm': join(root, 'packages/kernels-wasm/src/index.ts') },
   logLevel: 'error',
-  plugins: [{ name: 'baseline-module', setup: (b) => b.onResolve({ filter: /train_kernels_wasm$/ }, () => ({ path: join(dir, 'train_kernels_wasm.ts') })) }],
+  plugins: [
+    {
+      name: 'baseline-module',
+      setup: (b) =>
+        b.onResolve({ filter: /train_kernels_wasm$/ }, () => ({ path: join(dir, 'train_kernels_wasm.ts') })),
+    },
+  ],
 });
-console.log(`new = working tree (rows 'relaxed-simd'), baseline = ${base}'s ${baseName === 'TRAIN_KERNELS_WASM_BASE64' ? 'plain' : 'relaxed'} module (rows 'simd')`);
-const run = spawnSync('node', [join(dir, 'roofline.mjs'), '--kernels-only', '--repeats', repeats, '--out', join(dir, 'roofline-ab.json')], {
-  cwd: root,
-  stdio: ['ignore', 'inherit', 'ignore'],
-});
+console.log(
+  `new = working tree (rows 'relaxed-simd'), baseline = ${base}'s ${baseName === 'TRAIN_KERNELS_WASM_BASE64' ? 'plain' : 'relaxed'} module (rows 'simd')`,
+);
+const run = spawnSync(
+  'node',
+  [join(dir, 'roofline.mjs'), '--kernels-only', '--repeats', repeats, '--out', join(dir, 'roofline-ab.json')],
+  {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'ignore'],
+  },
+);
 process.exit(run.status ?? 1);

@@ -76,15 +76,37 @@ async function main(): Promise<void> {
           speedupVsComposite: compositeMs / kernelMs,
           kernelOverCopy: kernelMs / copy,
         });
-        console.error(`${backend} ${op} [${shape.join(',')}]: kernel ${kernelMs.toFixed(2)} ms, composite ${compositeMs.toFixed(1)} ms`);
+        console.error(
+          `${backend} ${op} [${shape.join(',')}]: kernel ${kernelMs.toFixed(2)} ms, composite ${compositeMs.toFixed(1)} ms`,
+        );
       }
       x.dispose();
     }
   }
   console.log(
     formatTable(
-      ['backend', 'op', 'shape', 'MB', 'copy ms', 'composite ms', 'kernel ms', 'kernel/composite speedup', 'kernel/copy'],
-      rows.map((r) => [r.backend, r.op, `[${r.shape.join(',')}]`, r.megabytes, r.copyMs, r.compositeMs, r.kernelMs, r.speedupVsComposite, r.kernelOverCopy]),
+      [
+        'backend',
+        'op',
+        'shape',
+        'MB',
+        'copy ms',
+        'composite ms',
+        'kernel ms',
+        'kernel/composite speedup',
+        'kernel/copy',
+      ],
+      rows.map((r) => [
+        r.backend,
+        r.op,
+        `[${r.shape.join(',')}]`,
+        r.megabytes,
+        r.copyMs,
+        r.compositeMs,
+        r.kernelMs,
+        r.speedupVsComposite,
+        r.kernelOverCopy,
+      ]),
     ),
   );
   mkdirSync(dirname(out), { recursive: true });

@@ -21,9 +21,19 @@ export interface OrtTiming {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function timeGraph(graph: string, bytes: Uint8Array, input: Float32Array, dims: number[], steps: number, warmup: number): Promise<OrtTiming> {
+async function timeGraph(
+  graph: string,
+  bytes: Uint8Array,
+  input: Float32Array,
+  dims: number[],
+  steps: number,
+  warmup: number,
+): Promise<OrtTiming> {
   const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+  });
   const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input, dims) };
   for (let i = 0; i < warmup; i++) await session.run(feeds);
   const wall: number[] = [];
@@ -59,9 +69,20 @@ export async function benchOnnxRuntime(
   const input = Float32Array.from(await nchw.data());
   const dims = nchw.shape;
   nchw.dispose();
-  const timings = [await timeGraph('@wavemix/onnx export', await exportOnnx(model), input, dims, options.steps, options.warmup)];
+  const timings = [
+    await timeGraph('@wavemix/onnx export', await exportOnnx(model), input, dims, options.steps, options.warmup),
+  ];
   if (options.otherFile) {
-    timings.push(await timeGraph(options.otherFile, new Uint8Array(readFileSync(options.otherFile)), input, dims, options.steps, options.warmup));
+    timings.push(
+      await timeGraph(
+        options.otherFile,
+        new Uint8Array(readFileSync(options.otherFile)),
+        input,
+        dims,
+        options.steps,
+        options.warmup,
+      ),
+    );
   }
   return timings;
 }

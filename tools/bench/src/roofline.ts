@@ -58,9 +58,17 @@ async function probes(): Promise<{ rows: ProbeRow[]; peak: Record<string, number
         probe(1000); // tier up (Liftoff first, then TurboFan on the next calls)
         probe(1000);
         let best = Infinity;
-        for (let r = 0; r < 3 * repeats; r++) best = Math.min(best, cpuMs(() => probe(iterations)));
+        for (let r = 0; r < 3 * repeats; r++)
+          best = Math.min(
+            best,
+            cpuMs(() => probe(iterations)),
+          );
         const gflops = (16 * mr * iterations) / best / 1e6;
-        rows.push({ probe: `${mr}x8 tile, ${mode === 'regs' ? 'a in registers' : 'operands from L1'}, ${variant === 'fma' ? 'relaxed_madd' : 'mul+add'}`, value: gflops, unit: 'GFLOP/s' });
+        rows.push({
+          probe: `${mr}x8 tile, ${mode === 'regs' ? 'a in registers' : 'operands from L1'}, ${variant === 'fma' ? 'relaxed_madd' : 'mul+add'}`,
+          value: gflops,
+          unit: 'GFLOP/s',
+        });
         peak[variant] = Math.max(peak[variant] ?? 0, gflops);
       }
     }
@@ -79,7 +87,11 @@ async function probes(): Promise<{ rows: ProbeRow[]; peak: Record<string, number
   for (const [label, run, traffic] of memory) {
     run(1);
     let best = Infinity;
-    for (let r = 0; r < repeats; r++) best = Math.min(best, cpuMs(() => run(memRepeats)));
+    for (let r = 0; r < repeats; r++)
+      best = Math.min(
+        best,
+        cpuMs(() => run(memRepeats)),
+      );
     const gbs = (traffic * memRepeats) / best / 1e6;
     if (label.startsWith('read')) bandwidth = gbs;
     rows.push({ probe: label, value: gbs, unit: 'GB/s' });
@@ -97,8 +109,15 @@ async function main(): Promise<void> {
     peak = probed.peak;
     bandwidth = probed.bandwidth;
     report.probes = probed.rows;
-    console.log(formatTable(['probe (one thread)', 'best', 'unit'], probed.rows.map((r) => [r.probe, r.value, r.unit])));
-    console.log(`(process CPU time, best of ${3 * repeats} (tiles) / ${repeats} (memory); load ${load0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)})\n`);
+    console.log(
+      formatTable(
+        ['probe (one thread)', 'best', 'unit'],
+        probed.rows.map((r) => [r.probe, r.value, r.unit]),
+      ),
+    );
+    console.log(
+      `(process CPU time, best of ${3 * repeats} (tiles) / ${repeats} (memory); load ${load0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)})\n`,
+    );
   }
   if (!process.argv.includes('--probes-only')) {
     const { kernelRows } = await import('./roofline_kernels');
@@ -107,7 +126,15 @@ async function main(): Promise<void> {
     console.log(
       formatTable(
         ['kernel', 'micro-kernels', 'ms', 'GFLOP/s', '% of peak', 'GB/s', '% of read BW'],
-        rows.map((r) => [r.kernel, r.variant, r.ms, r.gflops ?? '-', r.peakPercent ?? '-', r.gbs, r.bandwidthPercent ?? '-']),
+        rows.map((r) => [
+          r.kernel,
+          r.variant,
+          r.ms,
+          r.gflops ?? '-',
+          r.peakPercent ?? '-',
+          r.gbs,
+          r.bandwidthPercent ?? '-',
+        ]),
       ),
     );
     console.log(`(process CPU time, best of ${repeats}, builds interleaved; load ${loadavg()[0]!.toFixed(2)})`);

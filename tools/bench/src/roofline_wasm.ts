@@ -124,13 +124,30 @@ export function tileProbe(mr: number, mode: TileMode, fma: boolean): Func {
 function readProbe(): Func {
   // params: 0 repeats (the loop counter), 1 offset, 2 bytes; locals: 3 p, 4 end, 5..8 acc
   const inner = [
-    0x02, 0x40, 0x03, 0x40,
+    0x02,
+    0x40,
+    0x03,
+    0x40,
     ...[0, 1, 2, 3].flatMap((i) => [...get(5 + i), ...get(3), ...v128Load(16 * i), ...F32X4_ADD, ...set(5 + i)]),
-    ...get(3), ...i32c(64), ...I32_ADD, 0x22, 3, ...get(4), 0x49, 0x0d, 0, // br_if p <u end
-    0x0b, 0x0b,
+    ...get(3),
+    ...i32c(64),
+    ...I32_ADD,
+    0x22,
+    3,
+    ...get(4),
+    0x49,
+    0x0d,
+    0, // br_if p <u end
+    0x0b,
+    0x0b,
   ];
   const outer = [...get(1), ...set(3), ...get(1), ...get(2), ...I32_ADD, ...set(4), ...inner];
-  return { name: 'read', params: [I32, I32, I32], locals: [I32, I32, V128, V128, V128, V128], body: [...countedLoop(outer), ...reduce(5, 4)] };
+  return {
+    name: 'read',
+    params: [I32, I32, I32],
+    locals: [I32, I32, V128, V128, V128, V128],
+    body: [...countedLoop(outer), ...reduce(5, 4)],
+  };
 }
 
 /** memory.copy of `bytes` from `offset` to `offset + bytes`, `repeats` times. */
@@ -159,7 +176,14 @@ function assemble(funcs: Func[], memoryPages: number): Uint8Array<ArrayBuffer> {
   });
   const exports = [...funcs.map((f, i) => [...name(f.name), 0, ...uleb(i)]), [...name('memory'), 2, 0]];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(3, vec(funcs.map((_, i) => uleb(i)))),
     ...section(5, vec([[0x00, ...uleb(memoryPages)]])),
@@ -186,6 +210,25 @@ export function rooflineModule(fma: boolean, memoryBytes: number): Uint8Array<Ar
 /** A minimal module with one f32x4.relaxed_madd: it validates where the runtime has relaxed SIMD. */
 export function relaxedSimdSupported(): boolean {
   return WebAssembly.validate(
-    assemble([{ name: 'f', params: [], locals: [], body: [...f32c(1), ...F32X4_SPLAT, ...f32c(1), ...F32X4_SPLAT, ...f32c(1), ...F32X4_SPLAT, ...F32X4_RELAXED_MADD, ...F32X4_EXTRACT_0] }], 1),
+    assemble(
+      [
+        {
+          name: 'f',
+          params: [],
+          locals: [],
+          body: [
+            ...f32c(1),
+            ...F32X4_SPLAT,
+            ...f32c(1),
+            ...F32X4_SPLAT,
+            ...f32c(1),
+            ...F32X4_SPLAT,
+            ...F32X4_RELAXED_MADD,
+            ...F32X4_EXTRACT_0,
+          ],
+        },
+      ],
+      1,
+    ),
   );
 }

@@ -28,7 +28,8 @@ interface Case {
   stockRepeats?: number;
 }
 
-const r = (shape: [number, number, number, number], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed) as T4;
+const r = (shape: [number, number, number, number], seed: number) =>
+  tf.randomUniform(shape, -1, 1, 'float32', seed) as T4;
 
 function cases(): Case[] {
   const x16 = r([64, 16, 16, 64], 1);
@@ -39,14 +40,40 @@ function cases(): Case[] {
   const wt = r([4, 4, 64, 64], 6);
   const w33 = r([3, 3, 32, 64], 7);
   const bpf = (x: T4, dy: T4, filterShape: number[], strides: number, pad: number) =>
-    tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad, dataFormat: 'NHWC', filterShape } as never) as tf.Tensor;
+    tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+      strides,
+      pad,
+      dataFormat: 'NHWC',
+      filterShape,
+    } as never) as tf.Tensor;
   return [
     { name: 'Conv2D 1x1 64->128 @16x16', macs: 64 * 256 * 64 * 128, run: () => tf.conv2d(x16, w11, 1, 'valid') },
-    { name: 'Conv2D 3x3 32->64 @32x32 (stem)', macs: 64 * 1024 * 9 * 32 * 64, run: () => tf.conv2d(x32c, w33, 1, 'same') },
-    { name: 'ConvTranspose(4,2,1) 64->64 16->32', macs: 64 * 1024 * 4 * 64 * 64, run: () => tf.conv2dTranspose(x16, wt, [64, 32, 32, 64], 2, 'same'), stockRepeats: 1 },
-    { name: 'its input gradient: Conv2D 4x4 s2', macs: 64 * 256 * 16 * 64 * 64, run: () => tf.conv2d(x32, wt, 2, 'same') },
-    { name: 'its filter gradient: Conv2DBackpropFilter', macs: 64 * 256 * 16 * 64 * 64, run: () => bpf(x32, x16, [4, 4, 64, 64], 2, 1) },
-    { name: 'Conv2DBackpropFilter 1x1 64->128', macs: 64 * 256 * 64 * 128, run: () => bpf(x16, dy16, [1, 1, 64, 128], 1, 0) },
+    {
+      name: 'Conv2D 3x3 32->64 @32x32 (stem)',
+      macs: 64 * 1024 * 9 * 32 * 64,
+      run: () => tf.conv2d(x32c, w33, 1, 'same'),
+    },
+    {
+      name: 'ConvTranspose(4,2,1) 64->64 16->32',
+      macs: 64 * 1024 * 4 * 64 * 64,
+      run: () => tf.conv2dTranspose(x16, wt, [64, 32, 32, 64], 2, 'same'),
+      stockRepeats: 1,
+    },
+    {
+      name: 'its input gradient: Conv2D 4x4 s2',
+      macs: 64 * 256 * 16 * 64 * 64,
+      run: () => tf.conv2d(x32, wt, 2, 'same'),
+    },
+    {
+      name: 'its filter gradient: Conv2DBackpropFilter',
+      macs: 64 * 256 * 16 * 64 * 64,
+      run: () => bpf(x32, x16, [4, 4, 64, 64], 2, 1),
+    },
+    {
+      name: 'Conv2DBackpropFilter 1x1 64->128',
+      macs: 64 * 256 * 64 * 128,
+      run: () => bpf(x16, dy16, [1, 1, 64, 128], 1, 0),
+    },
   ];
 }
 
@@ -93,21 +120,31 @@ async function main(): Promise<void> {
       stockCpuMs: stock?.cpuMs ?? null,
       stockGflops: stock ? gflops(stock.cpuMs) : null,
     });
-    console.error(`${c.name}: ours ${ours.cpuMs.toFixed(1)} ms CPU, as shipped ${stock ? `${stock.cpuMs.toFixed(1)} ms` : 'missing'}`);
+    console.error(
+      `${c.name}: ours ${ours.cpuMs.toFixed(1)} ms CPU, as shipped ${stock ? `${stock.cpuMs.toFixed(1)} ms` : 'missing'}`,
+    );
   }
   const f = (v: unknown) => (v == null ? 'missing' : (v as number));
   console.log(
     formatTable(
       ['kernel', 'GFLOP', 'ours ms', 'ours GFLOP/s', 'as shipped ms', 'as shipped GFLOP/s', 'speedup'],
       rows.map((row) => [
-        row.kernel as string, row.gflop as number, row.oursCpuMs as number, row.oursGflops as number, f(row.stockCpuMs), f(row.stockGflops),
+        row.kernel as string,
+        row.gflop as number,
+        row.oursCpuMs as number,
+        row.oursGflops as number,
+        f(row.stockCpuMs),
+        f(row.stockGflops),
         row.stockCpuMs == null ? '-' : (row.stockCpuMs as number) / (row.oursCpuMs as number),
       ]),
     ),
   );
   console.log(`(process CPU time, median of ${repeats}; load ${loadavg()[0]!.toFixed(2)})`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, load1: loadavg()[0], rows }, null, 2));
+  writeFileSync(
+    out,
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, load1: loadavg()[0], rows }, null, 2),
+  );
 }
 
 main().catch((error) => {

@@ -17,10 +17,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, loadavg } from 'node:os';
-import { restoreStockWasmKernels, setupFastestNodeBackend, useWasmTraining, wasmKernelConfigs, wasmSimdVariant } from '@wavemix/kernels-wasm';
+import {
+  restoreStockWasmKernels,
+  setupFastestNodeBackend,
+  useWasmTraining,
+  wasmKernelConfigs,
+  wasmSimdVariant,
+} from '@wavemix/kernels-wasm';
 import '@wavemix/kernels-cpu';
 import { WaveMixError } from '@wavemix/core';
-import { AdamW, countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
+import {
+  AdamW,
+  countTrainableParams,
+  createModel,
+  getModelInfo,
+  resolveConfig,
+  type WaveMixConfig,
+} from '@wavemix/models';
 import { computeLoss } from '@wavemix/models/training';
 import { DataParallel, enableKernelThreads, type LossName } from '@wavemix/parallel';
 import { readFileSync, existsSync } from 'node:fs';
@@ -38,9 +51,27 @@ interface Workload {
 
 /** The workloads of issue 8, with the PyTorch 1.13 CPU figures measured on the same machine. */
 export const WORKLOADS: Record<string, Workload> = {
-  W1: { description: 'train Lite-64/6, 3x32x32, batch 64', model: 'cifar10-wavemix-lite-64-6', mode: 'train', batchSize: 64, pytorch: '22 images/s' },
-  W2: { description: 'infer Lite-64/6, 3x32x32, batch 64', model: 'cifar10-wavemix-lite-64-6', mode: 'infer', batchSize: 64, pytorch: '150-190 images/s' },
-  W3: { description: 'infer WaveMix-192/16 level 3 P4, 224x224, batch 1', model: 'imagenet-wavemix-192-16', mode: 'infer', batchSize: 1, pytorch: '0.9 s per image' },
+  W1: {
+    description: 'train Lite-64/6, 3x32x32, batch 64',
+    model: 'cifar10-wavemix-lite-64-6',
+    mode: 'train',
+    batchSize: 64,
+    pytorch: '22 images/s',
+  },
+  W2: {
+    description: 'infer Lite-64/6, 3x32x32, batch 64',
+    model: 'cifar10-wavemix-lite-64-6',
+    mode: 'infer',
+    batchSize: 64,
+    pytorch: '150-190 images/s',
+  },
+  W3: {
+    description: 'infer WaveMix-192/16 level 3 P4, 224x224, batch 1',
+    model: 'imagenet-wavemix-192-16',
+    mode: 'infer',
+    batchSize: 1,
+    pytorch: '0.9 s per image',
+  },
   W6: {
     description: 'train Lite-144/7, 3x32x32, batch 256 (large batch: GPU-sized)',
     model: 'cifar10-wavemix-lite-144-7',
@@ -51,8 +82,18 @@ export const WORKLOADS: Record<string, Workload> = {
   W5: {
     description: 'train Lite-16/4, 1x28x28, batch 128',
     config: {
-      task: 'classification', numClasses: 10, depth: 4, mult: 2, ffChannel: 16, finalDim: 16, dropout: 0.5, level: 1,
-      initialConv: 'strided', stride: 1, inChannels: 1, inputSize: [28, 28],
+      task: 'classification',
+      numClasses: 10,
+      depth: 4,
+      mult: 2,
+      ffChannel: 16,
+      finalDim: 16,
+      dropout: 0.5,
+      level: 1,
+      initialConv: 'strided',
+      stride: 1,
+      inChannels: 1,
+      inputSize: [28, 28],
     },
     mode: 'train',
     batchSize: 128,
@@ -102,7 +143,13 @@ const USAGE = `usage: wavemix-bench (--workload W1|W2|W3|W5|W6 | --model NAME | 
 class UsageError extends WaveMixError {}
 
 function parse(argv: string[]): Options {
-  const options: Partial<Options> & { steps: number; warmup: number; json: boolean; stockWasm: boolean; peak: boolean } = {
+  const options: Partial<Options> & {
+    steps: number;
+    warmup: number;
+    json: boolean;
+    stockWasm: boolean;
+    peak: boolean;
+  } = {
     steps: 10,
     warmup: 2,
     json: false,
@@ -124,8 +171,12 @@ function parse(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     switch (flag) {
-      case '--workload': options.workload = value(i++, flag).toUpperCase(); break;
-      case '--model': options.model = value(i++, flag); break;
+      case '--workload':
+        options.workload = value(i++, flag).toUpperCase();
+        break;
+      case '--model':
+        options.model = value(i++, flag);
+        break;
       case '--config': {
         const v = value(i++, flag);
         const text = v.trim().startsWith('{') ? v : existsSync(v) ? readFileSync(v, 'utf8') : null;
@@ -139,29 +190,65 @@ function parse(argv: string[]): Options {
         options.mode = v;
         break;
       }
-      case '--batch-size': options.batchSize = int(value(i++, flag), flag, 1); break;
-      case '--img-size': options.imgSize = [int(value(i++, flag), flag, 1), int(value(i++, flag), flag, 1)]; break;
-      case '--backend': options.backend = value(i++, flag); break;
-      case '--steps': options.steps = int(value(i++, flag), flag, 1); break;
-      case '--warmup': options.warmup = int(value(i++, flag), flag, 0); break;
-      case '--workers': options.workers = int(value(i++, flag), flag, 0); break;
-      case '--kernel-threads': options.kernelThreads = int(value(i++, flag), flag, 1); break;
-      case '--json': options.json = true; break;
-      case '--stock-wasm': options.stockWasm = true; options.backend = 'wasm'; break;
-      case '--no-peak': options.peak = false; break;
+      case '--batch-size':
+        options.batchSize = int(value(i++, flag), flag, 1);
+        break;
+      case '--img-size':
+        options.imgSize = [int(value(i++, flag), flag, 1), int(value(i++, flag), flag, 1)];
+        break;
+      case '--backend':
+        options.backend = value(i++, flag);
+        break;
+      case '--steps':
+        options.steps = int(value(i++, flag), flag, 1);
+        break;
+      case '--warmup':
+        options.warmup = int(value(i++, flag), flag, 0);
+        break;
+      case '--workers':
+        options.workers = int(value(i++, flag), flag, 0);
+        break;
+      case '--kernel-threads':
+        options.kernelThreads = int(value(i++, flag), flag, 1);
+        break;
+      case '--json':
+        options.json = true;
+        break;
+      case '--stock-wasm':
+        options.stockWasm = true;
+        options.backend = 'wasm';
+        break;
+      case '--no-peak':
+        options.peak = false;
+        break;
       case '--engine': {
         const v = value(i++, flag);
         if (v !== 'tfjs' && v !== 'onnxruntime') throw new UsageError(`--engine must be tfjs or onnxruntime, got ${v}`);
         options.engine = v;
         break;
       }
-      case '--onnx': options.onnxFile = value(i++, flag); break;
-      case '--allow-software-gpu': options.allowSoftwareGpu = true; break;
-      case '--vulkan-icd': options.vulkanIcd = value(i++, flag); break;
-      case '--gpu-adapter': options.gpuAdapter = value(i++, flag); break;
-      case '--check-cpu': options.checkCpu = true; break;
-      case '--help': case '-h': console.log(USAGE); process.exit(0); break;
-      default: throw new UsageError(`unknown argument ${flag}`);
+      case '--onnx':
+        options.onnxFile = value(i++, flag);
+        break;
+      case '--allow-software-gpu':
+        options.allowSoftwareGpu = true;
+        break;
+      case '--vulkan-icd':
+        options.vulkanIcd = value(i++, flag);
+        break;
+      case '--gpu-adapter':
+        options.gpuAdapter = value(i++, flag);
+        break;
+      case '--check-cpu':
+        options.checkCpu = true;
+        break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new UsageError(`unknown argument ${flag}`);
     }
   }
   if (options.workload) {
@@ -172,15 +259,21 @@ function parse(argv: string[]): Options {
     options.mode ??= w.mode;
     options.batchSize ??= w.batchSize;
   }
-  if ((options.model == null) === (options.config == null)) throw new UsageError('give exactly one of --model and --config (or --workload)');
-  if (options.engine === 'onnxruntime' && options.mode === 'train') throw new UsageError('--engine onnxruntime measures inference only (--mode infer)');
+  if ((options.model == null) === (options.config == null))
+    throw new UsageError('give exactly one of --model and --config (or --workload)');
+  if (options.engine === 'onnxruntime' && options.mode === 'train')
+    throw new UsageError('--engine onnxruntime measures inference only (--mode infer)');
   return { mode: 'infer', batchSize: 32, engine: 'tfjs', ...options } as Options;
 }
 
 async function selectBackend(requested: string | undefined, options: Options): Promise<string> {
   if (requested == null) return setupFastestNodeBackend();
   if (requested === 'webgpu') {
-    gpu = await useNodeWebGPU({ allowSoftware: options.allowSoftwareGpu, vulkanIcd: options.vulkanIcd, adapterName: options.gpuAdapter });
+    gpu = await useNodeWebGPU({
+      allowSoftware: options.allowSoftwareGpu,
+      vulkanIcd: options.vulkanIcd,
+      adapterName: options.gpuAdapter,
+    });
     return 'webgpu';
   }
   if (requested === 'wasm') {
@@ -204,7 +297,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const config = options.config ?? getModelInfo(options.model!).config;
   const imgSize = options.imgSize ?? resolveConfig(config).inputSize ?? [64, 64];
   const makeModel = () =>
-    options.model ? createModel(options.model, { overrides: { inputSize: imgSize } }) : createModel({ ...options.config!, inputSize: imgSize });
+    options.model
+      ? createModel(options.model, { overrides: { inputSize: imgSize } })
+      : createModel({ ...options.config!, inputSize: imgSize });
   const model = makeModel();
   const resolved = resolveConfig(config);
   const batch = options.batchSize;
@@ -223,11 +318,15 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const ours = backend === 'wasm' && !options.stockWasm;
   const kernelThreads = options.kernelThreads ?? (ours && batch === 1 ? cores : 1);
   const workers = options.workers ?? (ours && kernelThreads === 1 && batch > 1 ? cores - 1 : 0);
-  const parallel = workers > 0 ? await DataParallel.create(model, { workers, loss, backend: backend === 'cpu' ? 'cpu' : 'wasm' }) : null;
+  const parallel =
+    workers > 0
+      ? await DataParallel.create(model, { workers, loss, backend: backend === 'cpu' ? 'cpu' : 'wasm' })
+      : null;
   const threads = kernelThreads > 1 ? enableKernelThreads({ threads: kernelThreads }) : null;
   const optimizer = new AdamW({ learningRate: 1e-3, weightDecay: 0.01 });
 
-  const cpuCheck: CpuCheck | null = gpu && options.checkCpu ? await checkAgainstCpu(makeModel, model, x, y, loss) : null;
+  const cpuCheck: CpuCheck | null =
+    gpu && options.checkCpu ? await checkAgainstCpu(makeModel, model, x, y, loss) : null;
   let lastLoss: number | null = null;
   // The step without its reads, for GPU timing (tf.time takes a synchronous function).
   const enqueueStep = () => {
@@ -237,13 +336,17 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       });
       return;
     }
-    const { value, grads } = tf.variableGrads(() => computeLoss(loss, model.apply(x, { training: true }) as tf.Tensor, y));
+    const { value, grads } = tf.variableGrads(() =>
+      computeLoss(loss, model.apply(x, { training: true }) as tf.Tensor, y),
+    );
     optimizer.applyGradients(grads);
     tf.dispose([value, grads]);
   };
   const step = async () => {
     if (options.mode === 'infer') {
-      const out = parallel ? await parallel.predict(x) : tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
+      const out = parallel
+        ? await parallel.predict(x)
+        : tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
       await out.data();
       out.dispose();
       return;
@@ -279,9 +382,14 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       if (ms !== null) gpuMs.push(ms);
     }
   }
-  const onnxruntime: OrtTiming[] | null = options.engine === 'onnxruntime'
-    ? await benchOnnxRuntime(model, x as tf.Tensor4D, { steps: options.steps, warmup: options.warmup, otherFile: options.onnxFile })
-    : null;
+  const onnxruntime: OrtTiming[] | null =
+    options.engine === 'onnxruntime'
+      ? await benchOnnxRuntime(model, x as tf.Tensor4D, {
+          steps: options.steps,
+          warmup: options.warmup,
+          otherFile: options.onnxFile,
+        })
+      : null;
   const result = {
     workload: options.workload ?? null,
     model: options.model ?? 'config',
@@ -304,7 +412,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     gpuMsPerStep: gpuMs.length ? Number(median(gpuMs).toFixed(2)) : null,
     cpuCheck,
     /** Size of the wasm backend's memory (it only grows), on the main thread. */
-    heapBytes: backend === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : null,
+    heapBytes:
+      backend === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : null,
     numTensors: tf.memory().numTensors,
     params: countTrainableParams(model),
     loss: lastLoss,
@@ -325,9 +434,18 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       `${result.workload ? `${result.workload} ` : ''}${result.model} ${result.mode} batch ${batch} ${imgSize.join('x')} on ${result.backend}` +
         ` (${result.threads} thread${result.threads > 1 ? `s, ${result.parallelism}` : ''}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s` +
         ` (median of ${options.steps}; process CPU ${result.cpuMsPerStep} ms/step; load ${result.load1})` +
-        (gpu ? `\n  GPU ${gpu.adapter}: ${result.gpuMsPerStep === null ? 'no timestamp queries' : `${result.gpuMsPerStep} GPU ms/step`}` : '') +
-        (cpuCheck ? `\n  against cpu: output relative error ${cpuCheck.outputRelativeError.toExponential(2)}, loss ${cpuCheck.gpuLoss} vs ${cpuCheck.cpuLoss}` : '') +
-        (onnxruntime ?? []).map((o) => `\n  onnxruntime-node ${o.graph}: ${o.msPerStep} ms/step, ${o.imagesPerSecond} images/s (process CPU ${o.cpuMsPerStep} ms/step; ${o.nodes} nodes)`).join('') +
+        (gpu
+          ? `\n  GPU ${gpu.adapter}: ${result.gpuMsPerStep === null ? 'no timestamp queries' : `${result.gpuMsPerStep} GPU ms/step`}`
+          : '') +
+        (cpuCheck
+          ? `\n  against cpu: output relative error ${cpuCheck.outputRelativeError.toExponential(2)}, loss ${cpuCheck.gpuLoss} vs ${cpuCheck.cpuLoss}`
+          : '') +
+        (onnxruntime ?? [])
+          .map(
+            (o) =>
+              `\n  onnxruntime-node ${o.graph}: ${o.msPerStep} ms/step, ${o.imagesPerSecond} images/s (process CPU ${o.cpuMsPerStep} ms/step; ${o.nodes} nodes)`,
+          )
+          .join('') +
         `\n  peak ${result.peakBytes == null ? '(not measured)' : `${(result.peakBytes / 2 ** 20).toFixed(1)} MiB`} in tensors${result.heapBytes ? ` (wasm memory ${(result.heapBytes / 2 ** 20).toFixed(0)} MiB)` : ''}, ${result.numTensors} tensors live${w ? `; PyTorch CPU (issue 8): ${w.pytorch}` : ''}`,
     );
   }

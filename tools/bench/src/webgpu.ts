@@ -33,10 +33,15 @@ export async function useNodeWebGPU(options: WebGPUBenchOptions): Promise<WebGPU
   });
   await import('@tensorflow/tfjs-backend-webgpu');
   await import('@wavemix/kernels-webgpu');
-  if (!(await tf.setBackend('webgpu'))) throw new WaveMixError(`tfjs-backend-webgpu did not initialise on ${node.describeAdapter(adapter)}`);
+  if (!(await tf.setBackend('webgpu')))
+    throw new WaveMixError(`tfjs-backend-webgpu did not initialise on ${node.describeAdapter(adapter)}`);
   await tf.ready();
   const backend = tf.backend() as unknown as { supportTimestampQuery?: boolean };
-  return { adapter: node.describeAdapter(adapter), software: adapter.software, timestampQuery: backend.supportTimestampQuery === true };
+  return {
+    adapter: node.describeAdapter(adapter),
+    software: adapter.software,
+    timestampQuery: backend.supportTimestampQuery === true,
+  };
 }
 
 /**
@@ -69,7 +74,12 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return diff / Math.max(scale, 1e-12);
 }
 
-async function outputAndLoss(model: LayersModel, x: tf.Tensor, y: tf.Tensor, loss: LossName): Promise<{ output: Float32Array; loss: number }> {
+async function outputAndLoss(
+  model: LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  loss: LossName,
+): Promise<{ output: Float32Array; loss: number }> {
   const [output, value] = tf.tidy(() => {
     const out = model.apply(x, { training: false }) as tf.Tensor;
     return [out, computeLoss(loss, out, y)];
@@ -94,7 +104,9 @@ export async function checkAgainstCpu(
 ): Promise<CpuCheck> {
   const gpuBackend = tf.getBackend();
   const gpu = await outputAndLoss(model, x, y, loss);
-  const weights = await Promise.all(model.getWeights().map(async (w) => ({ shape: w.shape, dtype: w.dtype, values: await w.data() })));
+  const weights = await Promise.all(
+    model.getWeights().map(async (w) => ({ shape: w.shape, dtype: w.dtype, values: await w.data() })),
+  );
   const xs = { shape: x.shape, values: await x.data() };
   const ys = { shape: y.shape, dtype: y.dtype, values: await y.data() };
   await tf.setBackend('cpu');

@@ -22,9 +22,17 @@ export function batchNormGrad(args: {
   const grads = backend.makeOutput([4 * cols], 'float32');
   const scratch = allocScratch(backend, 6 * cols + 2);
   trainKernels(backend).batchnorm_grad(
-    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, mean), heapOffset(backend, variance),
-    scale ? heapOffset(backend, scale) : 0, heapOffset(backend, dx), heapOffset(backend, grads), heapOffset(backend, scratch),
-    rows, cols, attrs.varianceEpsilon,
+    heapOffset(backend, x),
+    heapOffset(backend, dy),
+    heapOffset(backend, mean),
+    heapOffset(backend, variance),
+    scale ? heapOffset(backend, scale) : 0,
+    heapOffset(backend, dx),
+    heapOffset(backend, grads),
+    heapOffset(backend, scratch),
+    rows,
+    cols,
+    attrs.varianceEpsilon,
   );
   disposeScratch(backend, scratch);
   // Four [cols] views of one buffer: split by copying (they are tiny).

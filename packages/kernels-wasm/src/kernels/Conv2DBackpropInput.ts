@@ -44,7 +44,15 @@ export function phasesOf(info: backend_util.Conv2DInfo): Phase[] | null {
       const x = axisPhase(qx, info.strideWidth, info.padInfo.left, info.filterWidth, info.inWidth, info.outWidth);
       if (y.count === 0 || x.count === 0) continue;
       if (y.taps > 0 && x.taps > 0 && (y.before < 0 || y.after < 0 || x.before < 0 || x.after < 0)) return null;
-      phases.push({ qy, qx, ry: y.r, rx: x.r, taps: [y.taps, x.taps], outSize: [y.count, x.count], pad: [y.before, y.after, x.before, x.after] });
+      phases.push({
+        qy,
+        qx,
+        ry: y.r,
+        rx: x.r,
+        taps: [y.taps, x.taps],
+        outSize: [y.count, x.count],
+        pad: [y.before, y.after, x.before, x.after],
+      });
     }
   }
   return phases;
@@ -56,9 +64,15 @@ function phaseLayout(info: backend_util.Conv2DInfo, p: Phase): FilterLayout {
   const { strideHeight: sh, strideWidth: sw, filterWidth: kw, inChannels: ci, outChannels: co } = info;
   const tapOffsets: number[] = [];
   for (let j = 0; j < jy; j++) {
-    for (let i = 0; i < jx; i++) tapOffsets.push(((p.ry + sh * (jy - 1 - j)) * kw + (p.rx + sw * (jx - 1 - i))) * ci * co);
+    for (let i = 0; i < jx; i++)
+      tapOffsets.push(((p.ry + sh * (jy - 1 - j)) * kw + (p.rx + sw * (jx - 1 - i))) * ci * co);
   }
-  return { key: `phase:${info.filterHeight}x${kw}x${ci}x${co}:${sh}x${sw}:${p.ry},${p.rx}`, tapOffsets, inStride: 1, outStride: co };
+  return {
+    key: `phase:${info.filterHeight}x${kw}x${ci}x${co}:${sh}x${sw}:${p.ry},${p.rx}`,
+    tapOffsets,
+    inStride: 1,
+    outStride: co,
+  };
 }
 
 /**
@@ -91,7 +105,10 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
     );
     const phases = trainKernelsAvailable(backend) ? phasesOf(info) : null;
     if (phases == null) {
-      if (!fallback) throw new WasmTrainingKernelError(`Conv2DBackpropInput: padding ${JSON.stringify(pad)} needs the backend's own kernel, which is missing`);
+      if (!fallback)
+        throw new WasmTrainingKernelError(
+          `Conv2DBackpropInput: padding ${JSON.stringify(pad)} needs the backend's own kernel, which is missing`,
+        );
       return fallback(args as never) as TensorInfo;
     }
     const dx = backend.makeOutput([...inputShape], 'float32');

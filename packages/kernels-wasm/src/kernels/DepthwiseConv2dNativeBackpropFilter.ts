@@ -39,10 +39,27 @@ export function depthwiseConv2dNativeBackpropFilter(args: {
   const zeroRow = scratchOffset + FILTER_GRAD_CHUNK * 4;
   kernels.fill_zero(zeroRow, info.inChannels);
   kernels.depthwise_backprop_filter(
-    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dw), scratchOffset, zeroRow, FILTER_GRAD_CHUNK,
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-    info.outChannels / info.inChannels, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
-    info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
+    heapOffset(backend, x),
+    heapOffset(backend, dy),
+    heapOffset(backend, dw),
+    scratchOffset,
+    zeroRow,
+    FILTER_GRAD_CHUNK,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels / info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   );
   disposeScratch(backend, scratch);
   return dw;

@@ -37,11 +37,27 @@ export function depthwiseConv2dNativeBackpropInput(args: {
   const scratch = allocScratch(backend, FILTER_GRAD_CHUNK + info.inChannels);
   const scratchOffset = heapOffset(backend, scratch);
   kernels.depthwise_backprop_input(
-    heapOffset(backend, dy), heapOffset(backend, filter), heapOffset(backend, dx), scratchOffset,
-    scratchOffset + FILTER_GRAD_CHUNK * 4, FILTER_GRAD_CHUNK,
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-    info.outChannels / info.inChannels, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
-    info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
+    heapOffset(backend, dy),
+    heapOffset(backend, filter),
+    heapOffset(backend, dx),
+    scratchOffset,
+    scratchOffset + FILTER_GRAD_CHUNK * 4,
+    FILTER_GRAD_CHUNK,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels / info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   );
   disposeScratch(backend, scratch);
   return dx;

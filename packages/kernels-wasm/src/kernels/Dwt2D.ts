@@ -7,7 +7,11 @@ export function dwt2D(args: { inputs: Dwt2DInputs; backend: BackendWasm }): Tens
   const { inputs, backend } = args;
   const x = inputs.x!;
   const [b, h, w, c] = x.shape as [number, number, number, number];
-  const { outputs, inputViews, outputViews } = heapViews(backend, [x], [[b, Math.ceil(h / 2), Math.ceil(w / 2), 4 * c]]);
+  const { outputs, inputViews, outputViews } = heapViews(
+    backend,
+    [x],
+    [[b, Math.ceil(h / 2), Math.ceil(w / 2), 4 * c]],
+  );
   haarForward(inputViews[0]!, b, h, w, c, c, outputViews[0]!);
   return outputs[0]!;
 }

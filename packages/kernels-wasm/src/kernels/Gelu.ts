@@ -16,19 +16,40 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 function geluKernel({ inputs, backend }: { inputs: { x?: TensorInfo }; backend: BackendWasm }): TensorInfo {
   const x = inputs.x!;
   const out = backend.makeOutput([...x.shape], 'float32');
-  if (size(x.shape) > 0) trainKernels(backend).gelu_f32(heapOffset(backend, x), heapOffset(backend, out), size(x.shape));
+  if (size(x.shape) > 0)
+    trainKernels(backend).gelu_f32(heapOffset(backend, x), heapOffset(backend, out), size(x.shape));
   return out;
 }
 
-function geluGradKernel({ inputs, backend }: { inputs: { x?: TensorInfo; dy?: TensorInfo }; backend: BackendWasm }): TensorInfo {
+function geluGradKernel({
+  inputs,
+  backend,
+}: {
+  inputs: { x?: TensorInfo; dy?: TensorInfo };
+  backend: BackendWasm;
+}): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const out = backend.makeOutput([...x.shape], 'float32');
-  if (size(x.shape) > 0) trainKernels(backend).gelu_grad_f32(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), size(x.shape));
+  if (size(x.shape) > 0)
+    trainKernels(backend).gelu_grad_f32(
+      heapOffset(backend, x),
+      heapOffset(backend, dy),
+      heapOffset(backend, out),
+      size(x.shape),
+    );
   return out;
 }
 
-export const geluConfig: KernelConfig = { kernelName: WaveMixGelu, backendName: 'wasm', kernelFunc: geluKernel as unknown as KernelFunc };
-export const geluGradConfig: KernelConfig = { kernelName: WaveMixGeluGrad, backendName: 'wasm', kernelFunc: geluGradKernel as unknown as KernelFunc };
+export const geluConfig: KernelConfig = {
+  kernelName: WaveMixGelu,
+  backendName: 'wasm',
+  kernelFunc: geluKernel as unknown as KernelFunc,
+};
+export const geluGradConfig: KernelConfig = {
+  kernelName: WaveMixGeluGrad,
+  backendName: 'wasm',
+  kernelFunc: geluGradKernel as unknown as KernelFunc,
+};
 
 /** tfjs-layers' formula, op for op. */
 function geluComposite(x: Tensor): Tensor {
@@ -59,7 +80,10 @@ export const geluGradient: tf.GradConfig = {
 /** Whether the current backend runs our GELU kernels. */
 function fusedGeluHere(kernel: string): boolean {
   const name = tf.getBackend();
-  return tf.getKernel(kernel, name) != null && (name !== 'wasm' || trainKernelsAvailable(tf.backend() as unknown as BackendWasm));
+  return (
+    tf.getKernel(kernel, name) != null &&
+    (name !== 'wasm' || trainKernelsAvailable(tf.backend() as unknown as BackendWasm))
+  );
 }
 
 /** GELU (exact): the fused kernel where the backend has one, tfjs-layers' composite otherwise. */

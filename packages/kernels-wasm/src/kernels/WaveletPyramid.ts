@@ -1,6 +1,12 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { WaveletPyramid, type WaveletPyramidAttrs, type WaveletPyramidInputs, haarPyramid, pyramidShapes } from '@wavemix/core';
+import {
+  WaveletPyramid,
+  type WaveletPyramidAttrs,
+  type WaveletPyramidInputs,
+  haarPyramid,
+  pyramidShapes,
+} from '@wavemix/core';
 import { heapViews } from './heap';
 
 export function waveletPyramid(args: {

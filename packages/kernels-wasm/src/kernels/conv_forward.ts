@@ -75,12 +75,24 @@ export interface Packed {
 }
 
 /** The packed form ([ceil(out/8)][taps * in][8]) of `source` read through `layout`. */
-export function packed(backend: BackendWasm, source: TensorInfo, layout: FilterLayout, cin: number, cout: number): Packed {
+export function packed(
+  backend: BackendWasm,
+  source: TensorInfo,
+  layout: FilterLayout,
+  cin: number,
+  cout: number,
+): Packed {
   let cache = packedCache.get(backend);
-  if (!cache) packedCache.set(backend, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    packedCache.set(backend, cache);
+  }
   sweep(backend, cache);
   let entry = cache.get(source.dataId);
-  if (!entry) cache.set(source.dataId, (entry = { layouts: new Map() }));
+  if (!entry) {
+    entry = { layouts: new Map() };
+    cache.set(source.dataId, entry);
+  }
   let info = entry.layouts.get(layout.key);
   if (!info) {
     const taps = layout.tapOffsets.length;
@@ -88,8 +100,14 @@ export function packed(backend: BackendWasm, source: TensorInfo, layout: FilterL
     const offsets = backend.makeOutput([taps], 'int32');
     (backend.typedArrayFromHeap(offsets) as Int32Array).set(layout.tapOffsets);
     trainKernels(backend).pack_filter(
-      heapOffset(backend, source), heapOffset(backend, info), heapOffset(backend, offsets),
-      taps, cin, cout, layout.inStride, layout.outStride,
+      heapOffset(backend, source),
+      heapOffset(backend, info),
+      heapOffset(backend, offsets),
+      taps,
+      cin,
+      cout,
+      layout.inStride,
+      layout.outStride,
     );
     backend.disposeData(offsets.dataId);
     entry.layouts.set(layout.key, info);
@@ -119,14 +137,49 @@ export const identityMap = (g: ConvGeometry): OutputMap => ({
   channels: g.outChannels,
 });
 
-const macsOf = (g: ConvGeometry) => g.batch * g.outHeight * g.outWidth * g.outChannels * g.filterHeight * g.filterWidth * g.inChannels;
+const macsOf = (g: ConvGeometry) =>
+  g.batch * g.outHeight * g.outWidth * g.outChannels * g.filterHeight * g.filterWidth * g.inChannels;
 
-function convArgs(x: number, filter: number, bias: number, out: number, ind: number, zero: number, g: ConvGeometry, map: OutputMap): number[] {
+function convArgs(
+  x: number,
+  filter: number,
+  bias: number,
+  out: number,
+  ind: number,
+  zero: number,
+  g: ConvGeometry,
+  map: OutputMap,
+): number[] {
   return [
-    x, filter, bias, out, ind, zero, BLOCK,
-    g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels,
-    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft,
-    map.height, map.width, map.strideY, map.strideX, map.offsetY, map.offsetX, map.channels,
+    x,
+    filter,
+    bias,
+    out,
+    ind,
+    zero,
+    BLOCK,
+    g.batch,
+    g.inHeight,
+    g.inWidth,
+    g.inChannels,
+    g.outHeight,
+    g.outWidth,
+    g.outChannels,
+    g.filterHeight,
+    g.filterWidth,
+    g.strideHeight,
+    g.strideWidth,
+    g.dilationHeight,
+    g.dilationWidth,
+    g.padTop,
+    g.padLeft,
+    map.height,
+    map.width,
+    map.strideY,
+    map.strideX,
+    map.offsetY,
+    map.offsetX,
+    map.channels,
   ];
 }
 
@@ -162,7 +215,9 @@ export class ConvWriter {
   /** Copies `floats` floats at `offset` of the backend heap into the shared memory. */
   private share(offset: number, floats: number): number {
     const target = this.pool!.alloc(floats * 4);
-    new Float32Array(this.pool!.memory.buffer, target, floats).set(new Float32Array((this.backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, offset, floats));
+    new Float32Array(this.pool!.memory.buffer, target, floats).set(
+      new Float32Array((this.backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, offset, floats),
+    );
     return target;
   }
 
@@ -175,7 +230,16 @@ export class ConvWriter {
       const zero = ind + BLOCK * taps * 4;
       const kernels = trainKernels(this.backend);
       kernels.fill_zero(zero, g.inChannels);
-      const args = convArgs(heapOffset(this.backend, x), filter.offset, bias ? bias.offset : 0, heapOffset(this.backend, this.out), ind, zero, g, map);
+      const args = convArgs(
+        heapOffset(this.backend, x),
+        filter.offset,
+        bias ? bias.offset : 0,
+        heapOffset(this.backend, this.out),
+        ind,
+        zero,
+        g,
+        map,
+      );
       (kernels.conv2d_forward as (...a: number[]) => void)(...args, 0, pixels);
       disposeScratch(this.backend, scratch);
       return;
@@ -183,7 +247,10 @@ export class ConvWriter {
     const pool = this.pool;
     let xShared = this.sharedInputs.get(x.dataId);
     if (xShared == null) {
-      xShared = this.share(heapOffset(this.backend, x), x.shape.reduce((a, b) => a * b, 1));
+      xShared = this.share(
+        heapOffset(this.backend, x),
+        x.shape.reduce((a, b) => a * b, 1),
+      );
       this.sharedInputs.set(x.dataId, xShared);
     }
     const filterShared = this.share(filter.offset, filter.floats);
@@ -201,7 +268,9 @@ export class ConvWriter {
   finish(): void {
     if (!this.pool) return;
     const floats = this.out.shape.reduce((a, b) => a * b, 1);
-    (this.backend.typedArrayFromHeap(this.out) as Float32Array).set(new Float32Array(this.pool.memory.buffer, this.sharedOut, floats));
+    (this.backend.typedArrayFromHeap(this.out) as Float32Array).set(
+      new Float32Array(this.pool.memory.buffer, this.sharedOut, floats),
+    );
     this.pool.reset();
   }
 }

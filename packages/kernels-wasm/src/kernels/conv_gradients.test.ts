@@ -12,8 +12,16 @@ import { expectClose, randomValues, runOn, sizeOf } from '../testing/compare';
  */
 type Conv = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor;
 
-const convT = (stride: number, pad: 'same' | 'valid', extra: number): Conv => (x, w) =>
-  tf.conv2dTranspose(x, w, [x.shape[0], stride * x.shape[1] + extra, stride * x.shape[2] + extra, w.shape[2]], stride, pad);
+const convT =
+  (stride: number, pad: 'same' | 'valid', extra: number): Conv =>
+  (x, w) =>
+    tf.conv2dTranspose(
+      x,
+      w,
+      [x.shape[0], stride * x.shape[1] + extra, stride * x.shape[2] + extra, w.shape[2]],
+      stride,
+      pad,
+    );
 
 const cases: Array<[string, Conv, number[], number[]]> = [
   ['conv 1x1', (x, w) => tf.conv2d(x, w, 1, 'valid'), [2, 5, 6, 7], [1, 1, 7, 9]],
@@ -21,14 +29,30 @@ const cases: Array<[string, Conv, number[], number[]]> = [
   ['conv 3x3 same', (x, w) => tf.conv2d(x, w, 1, 'same'), [2, 5, 6, 7], [3, 3, 7, 9]],
   ['conv 3x3 stride 2 valid', (x, w) => tf.conv2d(x, w, 2, 'valid'), [2, 9, 8, 3], [3, 3, 3, 5]],
   ['conv 3x3 stride 2 same (odd input)', (x, w) => tf.conv2d(x, w, 2, 'same'), [2, 9, 7, 3], [3, 3, 3, 5]],
-  ['conv 3x3 stride 2, explicit pad 1 (PyTorch)', (x, w) => tf.conv2d(x, w, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]), [2, 8, 8, 3], [3, 3, 3, 5]],
+  [
+    'conv 3x3 stride 2, explicit pad 1 (PyTorch)',
+    (x, w) =>
+      tf.conv2d(x, w, 2, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ]),
+    [2, 8, 8, 3],
+    [3, 3, 3, 5],
+  ],
   ['conv 4x4 stride 4 (patchify)', (x, w) => tf.conv2d(x, w, 4, 'valid'), [2, 8, 8, 3], [4, 4, 3, 6]],
   ['conv 5x3 stride (2, 1) same', (x, w) => tf.conv2d(x, w, [2, 1], 'same'), [1, 7, 6, 4], [5, 3, 4, 3]],
   ['conv2dTranspose 4x4 stride 2 same (WaveMix)', convT(2, 'same', 0), [2, 5, 4, 6], [4, 4, 5, 6]],
   ['conv2dTranspose 3x3 stride 2 valid', convT(2, 'valid', 1), [2, 5, 4, 6], [3, 3, 5, 6]],
   ['conv2dTranspose 2x2 stride 3 valid (uncovered phases)', convT(3, 'valid', -1), [1, 3, 4, 2], [2, 2, 3, 2]],
   ['depthwise 3x3 same', (x, w) => tf.depthwiseConv2d(x, w, 1, 'same'), [2, 5, 6, 9], [3, 3, 9, 1]],
-  ['depthwise 3x3 stride 2 same, multiplier 2', (x, w) => tf.depthwiseConv2d(x, w, 2, 'same'), [2, 7, 6, 5], [3, 3, 5, 2]],
+  [
+    'depthwise 3x3 stride 2 same, multiplier 2',
+    (x, w) => tf.depthwiseConv2d(x, w, 2, 'same'),
+    [2, 7, 6, 5],
+    [3, 3, 5, 2],
+  ],
 ];
 
 async function valueAndGrads(backend: string, f: Conv, xShape: number[], wShape: number[]) {
@@ -39,7 +63,9 @@ async function valueAndGrads(backend: string, f: Conv, xShape: number[], wShape:
     const w = tf.tensor4d(wv, wShape as [number, number, number, number]);
     const y = f(x, w);
     const weights = tf.tensor(randomValues(y.size, 3), y.shape);
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), weights)))([x, w]);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), weights)),
+    )([x, w]);
     return [y, dx!, dw!];
   });
 }
@@ -65,7 +91,9 @@ describe.each(variants)('convolution gradients on wasm (%s kernels) match the cp
     const x = tf.tensor4d(randomValues(2 * 6 * 6 * 4, 4), [2, 6, 6, 4]);
     const w = tf.tensor4d(randomValues(4 * 4 * 5 * 4, 5), [4, 4, 5, 4]);
     const step = () => {
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 12, 12, 5], 2, 'same')));
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 12, 12, 5], 2, 'same')),
+      );
       tf.dispose(g([x, w]));
     };
     step();

@@ -26,7 +26,8 @@ export function expectClose(actual: Values, expected: Values, rtol = 1e-5, atol 
     const a = actual[i]!;
     const e = expected[i]!;
     if (Number.isNaN(e) || !Number.isFinite(e)) {
-      if (!Object.is(a, e) && !(Number.isNaN(a) && Number.isNaN(e))) throw new Error(`element ${i}: expected ${e}, got ${a}`);
+      if (!Object.is(a, e) && !(Number.isNaN(a) && Number.isNaN(e)))
+        throw new Error(`element ${i}: expected ${e}, got ${a}`);
       continue;
     }
     const d = Math.abs(a - e);

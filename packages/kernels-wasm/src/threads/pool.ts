@@ -1,7 +1,10 @@
 import type { TrainKernelExports } from '../train/module';
 import { decodeModule } from '../train/module';
 import { wasmSimdVariant } from '../train/simd_variant';
-import { TRAIN_KERNELS_RELAXED_SHARED_WASM_BASE64, TRAIN_KERNELS_SHARED_WASM_BASE64 } from '../train/train_kernels_wasm';
+import {
+  TRAIN_KERNELS_RELAXED_SHARED_WASM_BASE64,
+  TRAIN_KERNELS_SHARED_WASM_BASE64,
+} from '../train/train_kernels_wasm';
 
 /**
  * Threads for single large kernels (a batch-1 inference has no batch to split across
@@ -41,5 +44,7 @@ export function getKernelThreadPool(): KernelThreadPool | null {
 
 /** Bytes of the shared-memory build of csrc/train_kernels.c (imports a shared env.memory), in the variant in use. */
 export function sharedKernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return decodeModule(wasmSimdVariant() === 'relaxed-simd' ? TRAIN_KERNELS_RELAXED_SHARED_WASM_BASE64 : TRAIN_KERNELS_SHARED_WASM_BASE64);
+  return decodeModule(
+    wasmSimdVariant() === 'relaxed-simd' ? TRAIN_KERNELS_RELAXED_SHARED_WASM_BASE64 : TRAIN_KERNELS_SHARED_WASM_BASE64,
+  );
 }

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FusedBatchNorm, getGradient, type GradConfig, Mean, registerGradient, type Tensor } from '@tensorflow/tfjs-core';
+import {
+  FusedBatchNorm,
+  getGradient,
+  type GradConfig,
+  Mean,
+  registerGradient,
+  type Tensor,
+} from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmBatchNormGrad } from '../kernels/BatchNormGrad';
 import { trainKernelsAvailable } from './module';
@@ -23,14 +30,20 @@ function batchNormGradient(original: GradConfig): GradConfig {
       const [x, mean, variance, scale] = saved as [Tensor, Tensor, Tensor, Tensor | undefined];
       const channels = x.shape[x.shape.length - 1]!;
       const fast =
-        tf.getBackend() === 'wasm' && tf.getKernel(WasmBatchNormGrad, 'wasm') != null &&
-        trainKernelsAvailable(tf.backend() as unknown as BackendWasm) && x.dtype === 'float32' && x.rank >= 1 &&
-        [mean, variance, scale].every((t) => perChannel(t, channels)) && mean.rank === 1;
+        tf.getBackend() === 'wasm' &&
+        tf.getKernel(WasmBatchNormGrad, 'wasm') != null &&
+        trainKernelsAvailable(tf.backend() as unknown as BackendWasm) &&
+        x.dtype === 'float32' &&
+        x.rank >= 1 &&
+        [mean, variance, scale].every((t) => perChannel(t, channels)) &&
+        mean.rank === 1;
       if (!fast) return original.gradFunc(dy, saved, attrs);
       const inputs: tf.NamedTensorMap = { x, dy: dy as Tensor, mean, variance };
       if (scale) inputs['scale'] = scale;
       // Computed eagerly: each partial is returned by its own thunk, which runs in its own tidy.
-      const [dx, dMean, dVariance, dScale, dOffset] = tf.engine().runKernel(WasmBatchNormGrad, inputs, attrs) as Tensor[];
+      const [dx, dMean, dVariance, dScale, dOffset] = tf
+        .engine()
+        .runKernel(WasmBatchNormGrad, inputs, attrs) as Tensor[];
       const like = (g: Tensor, t: Tensor | undefined) => (t == null ? g : tf.reshape(g, t.shape));
       return {
         x: () => dx!,
@@ -54,7 +67,12 @@ function meanGradient(original: GradConfig): GradConfig {
       const [x] = saved as [Tensor];
       const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape).sort((a, b) => a - b);
       const leading = axes.length > 0 && axes.length < x.rank && axes.every((a, i) => a === i);
-      if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32' || !leading || !trainKernelsAvailable(tf.backend() as unknown as BackendWasm)) {
+      if (
+        tf.getBackend() !== 'wasm' ||
+        x.dtype !== 'float32' ||
+        !leading ||
+        !trainKernelsAvailable(tf.backend() as unknown as BackendWasm)
+      ) {
         return original.gradFunc(dy, saved, attrs);
       }
       return {

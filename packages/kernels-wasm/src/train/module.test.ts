@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { relaxedSimdSupported, setWasmSimdVariant, WasmSimdVariantError, wasmSimdVariant } from './simd_variant';
-import { TRAIN_KERNELS_CLANG_VERSION, TRAIN_KERNELS_RELAXED_WASM_BASE64, TRAIN_KERNELS_WASM_BASE64 } from './train_kernels_wasm';
+import {
+  TRAIN_KERNELS_CLANG_VERSION,
+  TRAIN_KERNELS_RELAXED_WASM_BASE64,
+  TRAIN_KERNELS_WASM_BASE64,
+} from './train_kernels_wasm';
 import { trainKernels } from './module';
 
 const packageDir = join(__dirname, '..', '..');
@@ -31,7 +35,9 @@ function sectionIds(b: Uint8Array): number[] {
 
 function clangVersion(): string | null {
   try {
-    return /clang version (\d+\.\d+\.\d+)/.exec(execFileSync('clang', ['--version'], { encoding: 'utf8' }))?.[1] ?? null;
+    return (
+      /clang version (\d+\.\d+\.\d+)/.exec(execFileSync('clang', ['--version'], { encoding: 'utf8' }))?.[1] ?? null
+    );
   } catch {
     return null;
   }
@@ -55,7 +61,9 @@ describe('the committed kernel module', () => {
     const guard = tf.fill([64], 7);
     const x = tf.fill([16], 2);
     const y = tf.zeros([16]);
-    const offset = (t: tf.Tensor) => (tf.backend() as unknown as { dataIdMap: { get(id: unknown): { memoryOffset: number } } }).dataIdMap.get(t.dataId).memoryOffset;
+    const offset = (t: tf.Tensor) =>
+      (tf.backend() as unknown as { dataIdMap: { get(id: unknown): { memoryOffset: number } } }).dataIdMap.get(t.dataId)
+        .memoryOffset;
     // Snapshot the first 64 KiB (where a C shadow stack or static data would live) and the guard.
     const low = heap.slice(0, 65536);
     kernels.exp_f32(offset(x), offset(y), 16);
@@ -71,7 +79,9 @@ describe('the committed kernel module', () => {
     `rebuilding csrc/train_kernels.c with clang ${TRAIN_KERNELS_CLANG_VERSION} reproduces the committed module (skipped without that clang)`,
     () => {
       execFileSync('node', [join(packageDir, 'scripts/build-wasm.mjs'), '--check'], { stdio: 'pipe' });
-      expect(readFileSync(join(packageDir, 'src/train/train_kernels_wasm.ts'), 'utf8')).toContain(TRAIN_KERNELS_WASM_BASE64.slice(0, 64));
+      expect(readFileSync(join(packageDir, 'src/train/train_kernels_wasm.ts'), 'utf8')).toContain(
+        TRAIN_KERNELS_WASM_BASE64.slice(0, 64),
+      );
     },
   );
 });
@@ -93,7 +103,9 @@ describe('a backend whose memory is shared (tfjs-wasm multi-threaded build)', ()
     const fallback = { kernelName: 'Tile', backendName: 'wasm', kernelFunc: jest.fn(() => 'stock') };
     const fast = jest.fn(() => null);
     const config = overrideConfig('Tile', fallback as never, fast);
-    expect((config.kernelFunc as unknown as (a: unknown) => unknown)({ inputs: {}, backend: sharedBackend(), attrs: {} })).toBe('stock');
+    expect(
+      (config.kernelFunc as unknown as (a: unknown) => unknown)({ inputs: {}, backend: sharedBackend(), attrs: {} }),
+    ).toBe('stock');
     expect(fast).not.toHaveBeenCalled();
   });
 });

@@ -8,25 +8,93 @@ import { TRAIN_KERNELS_RELAXED_WASM_BASE64, TRAIN_KERNELS_WASM_BASE64 } from './
 export interface TrainKernelExports {
   fill_zero(dst: number, n: number): void;
   conv2d_backprop_filter(
-    x: number, dy: number, dw: number, ind: number, zero: number, kcMax: number,
-    batch: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
-    kh: number, kw: number, sh: number, sw: number, dh: number, dw_: number, pt: number, pl: number,
+    x: number,
+    dy: number,
+    dw: number,
+    ind: number,
+    zero: number,
+    kcMax: number,
+    batch: number,
+    h: number,
+    w: number,
+    ci: number,
+    oh: number,
+    ow: number,
+    co: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw_: number,
+    pt: number,
+    pl: number,
   ): void;
   pack_filter(
-    src: number, packed: number, tapOffsets: number, taps: number, cin: number, cout: number,
-    inStride: number, outStride: number,
+    src: number,
+    packed: number,
+    tapOffsets: number,
+    taps: number,
+    cin: number,
+    cout: number,
+    inStride: number,
+    outStride: number,
   ): void;
   conv2d_forward(
-    x: number, wPacked: number, bias: number, out: number, ind: number, zero: number, block: number,
-    batch: number, h: number, w: number, cin: number, oh: number, ow: number, cout: number,
-    kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number,
-    outH: number, outW: number, osy: number, osx: number, oqy: number, oqx: number, ldo: number,
-    mBegin: number, mEnd: number,
+    x: number,
+    wPacked: number,
+    bias: number,
+    out: number,
+    ind: number,
+    zero: number,
+    block: number,
+    batch: number,
+    h: number,
+    w: number,
+    cin: number,
+    oh: number,
+    ow: number,
+    cout: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    pt: number,
+    pl: number,
+    outH: number,
+    outW: number,
+    osy: number,
+    osx: number,
+    oqy: number,
+    oqx: number,
+    ldo: number,
+    mBegin: number,
+    mEnd: number,
   ): void;
   depthwise_backprop_filter(
-    x: number, dy: number, dw: number, ind: number, zero: number, kcMax: number,
-    batch: number, h: number, w: number, c: number, oh: number, ow: number, mult: number,
-    kh: number, kw: number, sh: number, sw: number, dh: number, dw_: number, pt: number, pl: number,
+    x: number,
+    dy: number,
+    dw: number,
+    ind: number,
+    zero: number,
+    kcMax: number,
+    batch: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    mult: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw_: number,
+    pt: number,
+    pl: number,
   ): void;
   exp_f32(x: number, y: number, n: number): void;
   erf_f32(x: number, y: number, n: number): void;
@@ -37,13 +105,40 @@ export interface TrainKernelExports {
   scalar_op(a: number, s: number, out: number, n: number, op: number, sFirst: number): void;
   affine_rows(x: number, sub: number, mul: number, add: number, out: number, rows: number, cols: number): void;
   batchnorm_grad(
-    x: number, dy: number, mean: number, variance: number, scale: number, dx: number, grads: number,
-    scratch: number, rows: number, cols: number, eps: number,
+    x: number,
+    dy: number,
+    mean: number,
+    variance: number,
+    scale: number,
+    dx: number,
+    grads: number,
+    scratch: number,
+    rows: number,
+    cols: number,
+    eps: number,
   ): void;
   depthwise_backprop_input(
-    dy: number, w: number, dx: number, ind: number, trash: number, kcMax: number,
-    batch: number, h: number, wd: number, c: number, oh: number, ow: number, mult: number,
-    kh: number, kw: number, sh: number, sw: number, dh: number, dw_: number, pt: number, pl: number,
+    dy: number,
+    w: number,
+    dx: number,
+    ind: number,
+    trash: number,
+    kcMax: number,
+    batch: number,
+    h: number,
+    wd: number,
+    c: number,
+    oh: number,
+    ow: number,
+    mult: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw_: number,
+    pt: number,
+    pl: number,
   ): void;
 }
 
@@ -83,7 +178,9 @@ function backendMemory(backend: BackendWasm): WebAssembly.Memory {
   const wasm = backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
   const memory = wasm.asm?.memory ?? wasm.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) {
-    throw new WasmTrainingKernelError('cannot find the WebAssembly.Memory of the wasm backend (backend.wasm.asm.memory)');
+    throw new WasmTrainingKernelError(
+      'cannot find the WebAssembly.Memory of the wasm backend (backend.wasm.asm.memory)',
+    );
   }
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
     throw new WasmTrainingKernelError(
@@ -140,7 +237,8 @@ export function trainKernels(backend: BackendWasm): TrainKernelExports {
 export function heapOffset(backend: BackendWasm, t: TensorInfo | DataId): number {
   const dataId = (t as TensorInfo).dataId ?? t;
   const data = backend.dataIdMap.get(dataId as DataId);
-  if (data == null) throw new WasmTrainingKernelError('tensor is not on the wasm backend (disposed, or on another backend)');
+  if (data == null)
+    throw new WasmTrainingKernelError('tensor is not on the wasm backend (disposed, or on another backend)');
   return data.memoryOffset;
 }
 

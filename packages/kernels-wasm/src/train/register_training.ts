@@ -101,7 +101,9 @@ export function registerWasmTrainingKernels(): string[] {
  * backend runs as shipped (for comparisons). The gradient wrappers stay: they take the tfjs path
  * whenever our batch-norm kernel is missing.
  */
-export function restoreStockWasmKernels(options: { includeWaveMix?: boolean; waveMixKernels?: readonly KernelConfig[] } = {}): void {
+export function restoreStockWasmKernels(
+  options: { includeWaveMix?: boolean; waveMixKernels?: readonly KernelConfig[] } = {},
+): void {
   for (const [name] of wasmKernelOverrides) {
     const current = getKernel(name, 'wasm');
     const funcs = current?.kernelFunc as unknown as Record<symbol, unknown> | undefined;
@@ -112,6 +114,7 @@ export function restoreStockWasmKernels(options: { includeWaveMix?: boolean; wav
   }
   const added = [...wasmTrainingKernelConfigs, ...(options.includeWaveMix ? (options.waveMixKernels ?? []) : [])];
   for (const config of added) {
-    if (getKernel(config.kernelName, 'wasm')?.kernelFunc === config.kernelFunc) unregisterKernel(config.kernelName, 'wasm');
+    if (getKernel(config.kernelName, 'wasm')?.kernelFunc === config.kernelFunc)
+      unregisterKernel(config.kernelName, 'wasm');
   }
 }

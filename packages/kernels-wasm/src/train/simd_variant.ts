@@ -16,15 +16,50 @@ export class WasmSimdVariantError extends WaveMixError {
 
 /** (v128, v128, v128) -> v128 = f32x4.relaxed_madd: validates exactly where relaxed SIMD is on. */
 const RELAXED_SIMD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type (v128 v128 v128) -> v128
-  0x03, 0x02, 0x01, 0x00, // one function of that type
-  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // relaxed_madd
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
+  0x01,
+  0x08,
+  0x01,
+  0x60,
+  0x03,
+  0x7b,
+  0x7b,
+  0x7b,
+  0x01,
+  0x7b, // type (v128 v128 v128) -> v128
+  0x03,
+  0x02,
+  0x01,
+  0x00, // one function of that type
+  0x0a,
+  0x0d,
+  0x01,
+  0x0b,
+  0x00,
+  0x20,
+  0x00,
+  0x20,
+  0x01,
+  0x20,
+  0x02,
+  0xfd,
+  0x85,
+  0x02,
+  0x0b, // relaxed_madd
 ]);
 
 /** Node 20 has relaxed SIMD behind a V8 flag (Node 22+ and Chromium have it on). */
 function enableNodeRelaxedSimd(): boolean {
-  const proc = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
+  const proc = (
+    globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }
+  ).process;
   if (proc?.versions?.node == null || typeof proc.getBuiltinModule !== 'function') return false;
   const v8 = proc.getBuiltinModule('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
   if (typeof v8?.setFlagsFromString !== 'function') return false;
@@ -42,7 +77,8 @@ let supported: boolean | undefined;
 export function relaxedSimdSupported(): boolean {
   if (supported == null) {
     supported = WebAssembly.validate(RELAXED_SIMD_PROBE);
-    if (!supported && environmentChoice() !== 'simd' && enableNodeRelaxedSimd()) supported = WebAssembly.validate(RELAXED_SIMD_PROBE);
+    if (!supported && environmentChoice() !== 'simd' && enableNodeRelaxedSimd())
+      supported = WebAssembly.validate(RELAXED_SIMD_PROBE);
   }
   return supported;
 }
@@ -60,7 +96,9 @@ let requested: WasmSimdVariant | 'auto' = 'auto';
  */
 export function setWasmSimdVariant(variant: WasmSimdVariant | 'auto'): void {
   if (variant !== 'auto' && variant !== 'simd' && variant !== 'relaxed-simd') {
-    throw new WasmSimdVariantError(`unknown wasm SIMD variant '${String(variant)}' (expected 'auto', 'simd' or 'relaxed-simd')`);
+    throw new WasmSimdVariantError(
+      `unknown wasm SIMD variant '${String(variant)}' (expected 'auto', 'simd' or 'relaxed-simd')`,
+    );
   }
   if (variant === 'relaxed-simd' && !relaxedSimdSupported()) {
     throw new WasmSimdVariantError('this runtime does not support relaxed SIMD (f32x4.relaxed_madd did not validate)');

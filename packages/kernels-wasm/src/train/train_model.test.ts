@@ -11,7 +11,8 @@ import { expectClose } from '../testing/compare';
 const BATCH = 4;
 const SIZE = 12;
 /** Small inputs keep the cpu reference quick; dropout off makes both backends compute the same function. */
-const tiny = () => createModel('fashion-mnist-wavemix-lite-8-5', { overrides: { dropout: 0, inputSize: [SIZE, SIZE] } });
+const tiny = () =>
+  createModel('fashion-mnist-wavemix-lite-8-5', { overrides: { dropout: 0, inputSize: [SIZE, SIZE] } });
 
 function batch() {
   return tf.tidy(() => {
@@ -38,7 +39,11 @@ test('a training step on wasm computes the cpu backend gradients', async () => {
   const gradients = async () => {
     const { value, grads } = tf.variableGrads(() => lossOf(model, x, y));
     const names = Object.keys(grads).sort();
-    const out = { loss: (await value.data())[0]!, values: await Promise.all(names.map((n) => grads[n]!.data() as Promise<Float32Array>)), names };
+    const out = {
+      loss: (await value.data())[0]!,
+      values: await Promise.all(names.map((n) => grads[n]!.data() as Promise<Float32Array>)),
+      names,
+    };
     tf.dispose([value, grads]);
     return out;
   };

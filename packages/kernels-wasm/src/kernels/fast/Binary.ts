@@ -28,11 +28,21 @@ export const binaryOverride = (kernelName: keyof typeof OPS) => (fallback?: Kern
     const a = inputs.a!;
     const b = inputs.b!;
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
-    for (const [x, s, sFirst] of [[a, b, 0], [b, a, 1]] as const) {
+    for (const [x, s, sFirst] of [
+      [a, b, 0],
+      [b, a, 1],
+    ] as const) {
       if (size(s.shape) === 1 && s.shape.length <= x.shape.length && size(x.shape) > 1) {
         const out = backend.makeOutput([...x.shape], 'float32');
         const value = (backend.typedArrayFromHeap(s) as Float32Array)[0]!;
-        trainKernels(backend).scalar_op(heapOffset(backend, x), value, heapOffset(backend, out), size(x.shape), OPS[kernelName], sFirst);
+        trainKernels(backend).scalar_op(
+          heapOffset(backend, x),
+          value,
+          heapOffset(backend, out),
+          size(x.shape),
+          OPS[kernelName],
+          sFirst,
+        );
         return out;
       }
     }
@@ -49,8 +59,13 @@ export const binaryOverride = (kernelName: keyof typeof OPS) => (fallback?: Kern
     }
     const out = backend.makeOutput([...full.shape], 'float32');
     trainKernels(backend).broadcast_rows(
-      heapOffset(backend, full), heapOffset(backend, small), heapOffset(backend, out),
-      rows, size(full.shape) / rows, OPS[kernelName], smallFirst,
+      heapOffset(backend, full),
+      heapOffset(backend, small),
+      heapOffset(backend, out),
+      rows,
+      size(full.shape) / rows,
+      OPS[kernelName],
+      smallFirst,
     );
     return out;
   });

@@ -57,7 +57,13 @@ function conv(args: WasmKernelArgs<Inputs, Conv2DAttrs & Partial<FusedConv2DAttr
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,
   };
-  const filterPacked = packed(backend, filter, standardLayout(g.filterHeight, g.filterWidth, g.inChannels, g.outChannels), g.inChannels, g.outChannels);
+  const filterPacked = packed(
+    backend,
+    filter,
+    standardLayout(g.filterHeight, g.filterWidth, g.inChannels, g.outChannels),
+    g.inChannels,
+    g.outChannels,
+  );
   const biasPacked = bias ? packed(backend, bias, BIAS_LAYOUT, 1, g.outChannels) : null;
   const writer = new ConvWriter(backend as BackendWasm, out, false, ConvWriter.macs(g));
   writer.run(x, filterPacked, biasPacked, g, identityMap(g));

@@ -13,7 +13,8 @@ export const fusedBatchNormOverride = (fallback?: KernelConfig) =>
     const { x, mean, variance, scale, offset } = inputs;
     if (!x || !mean || !variance || x.dtype !== 'float32' || x.shape.length < 1) return null;
     const channels = x.shape[x.shape.length - 1]!;
-    const perChannel = (t?: TensorInfo) => t == null || (t.dtype === 'float32' && size(t.shape) === channels && t.shape.slice(0, -1).every((s) => s === 1));
+    const perChannel = (t?: TensorInfo) =>
+      t == null || (t.dtype === 'float32' && size(t.shape) === channels && t.shape.slice(0, -1).every((s) => s === 1));
     if (![mean, variance, scale, offset].every(perChannel)) return null;
     const read = (t?: TensorInfo) => (t ? (backend.typedArrayFromHeap(t) as Float32Array) : null);
     const out = backend.makeOutput([...x.shape], 'float32');
@@ -34,7 +35,13 @@ export const fusedBatchNormOverride = (fallback?: KernelConfig) =>
     const foldedOffset = heapOffset(backend, folded);
     if (rows > 0) {
       trainKernels(backend).affine_rows(
-        heapOffset(backend, x), foldedOffset, foldedOffset + channels * 4, foldedOffset + channels * 8, heapOffset(backend, out), rows, channels,
+        heapOffset(backend, x),
+        foldedOffset,
+        foldedOffset + channels * 4,
+        foldedOffset + channels * 8,
+        heapOffset(backend, out),
+        rows,
+        channels,
       );
     }
     disposeScratch(backend, folded);

@@ -1,4 +1,12 @@
-import { type KernelConfig, Mean, type MeanAttrs, Sum, type SumAttrs, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import {
+  type KernelConfig,
+  Mean,
+  type MeanAttrs,
+  Sum,
+  type SumAttrs,
+  type TensorInfo,
+  util,
+} from '@tensorflow/tfjs-core';
 import { allocScratch, disposeScratch, heapOffset, trainKernels } from '../../train/module';
 import { overrideConfig, size, type WasmKernelArgs } from './override';
 
@@ -6,7 +14,10 @@ import { overrideConfig, size, type WasmKernelArgs } from './override';
  * Sum and Mean over leading axes (e.g. [0, 1, 2] of NHWC: the bias and batch-norm gradients),
  * which the backend does by transposing first. Accumulates in double, like the cpu backend.
  */
-function reduceLeading(args: WasmKernelArgs<{ x?: TensorInfo }, SumAttrs | MeanAttrs>, mean: boolean): TensorInfo | null {
+function reduceLeading(
+  args: WasmKernelArgs<{ x?: TensorInfo }, SumAttrs | MeanAttrs>,
+  mean: boolean,
+): TensorInfo | null {
   const { inputs, backend, attrs } = args;
   const x = inputs.x!;
   if (x.dtype !== 'float32' || x.shape.length < 2) return null;
@@ -19,10 +30,19 @@ function reduceLeading(args: WasmKernelArgs<{ x?: TensorInfo }, SumAttrs | MeanA
   const outShape = attrs.keepDims ? x.shape.map((s, i) => (i < k ? 1 : s)) : x.shape.slice(k);
   const out = backend.makeOutput(outShape, 'float32');
   const acc = allocScratch(backend, 2 * cols);
-  trainKernels(backend).sum_rows(heapOffset(backend, x), heapOffset(backend, out), heapOffset(backend, acc), rows, cols, mean ? 1 / rows : 1);
+  trainKernels(backend).sum_rows(
+    heapOffset(backend, x),
+    heapOffset(backend, out),
+    heapOffset(backend, acc),
+    rows,
+    cols,
+    mean ? 1 / rows : 1,
+  );
   disposeScratch(backend, acc);
   return out;
 }
 
-export const sumOverride = (fallback?: KernelConfig) => overrideConfig<{ x?: TensorInfo }, SumAttrs>(Sum, fallback, (a) => reduceLeading(a, false));
-export const meanOverride = (fallback?: KernelConfig) => overrideConfig<{ x?: TensorInfo }, MeanAttrs>(Mean, fallback, (a) => reduceLeading(a, true));
+export const sumOverride = (fallback?: KernelConfig) =>
+  overrideConfig<{ x?: TensorInfo }, SumAttrs>(Sum, fallback, (a) => reduceLeading(a, false));
+export const meanOverride = (fallback?: KernelConfig) =>
+  overrideConfig<{ x?: TensorInfo }, MeanAttrs>(Mean, fallback, (a) => reduceLeading(a, true));

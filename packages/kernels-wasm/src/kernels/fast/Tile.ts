@@ -40,7 +40,8 @@ export const tileOverride = (fallback?: KernelConfig) =>
   overrideConfig<{ x?: TensorInfo }, TileAttrs>(Tile, fallback, ({ inputs, backend, attrs }) => {
     const x = inputs.x!;
     const reps = attrs.reps;
-    if (x.dtype === 'string' || x.dtype === 'complex64' || x.shape.length === 0 || reps.length !== x.shape.length) return null;
+    if (x.dtype === 'string' || x.dtype === 'complex64' || x.shape.length === 0 || reps.length !== x.shape.length)
+      return null;
     const outShape = x.shape.map((s, i) => s * reps[i]!);
     const out = backend.makeOutput(outShape, x.dtype);
     if (size(outShape) === 0) return out;

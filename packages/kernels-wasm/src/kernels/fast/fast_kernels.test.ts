@@ -6,7 +6,11 @@ import { expectClose, randomValues, runOn, sizeOf } from '../../testing/compare'
 import { relaxedSimdSupported, setWasmSimdVariant, type WasmSimdVariant } from '../../train/simd_variant';
 
 /** Each replaced wasm kernel against the cpu backend, on its fast path and on its fallback path. */
-const t = (shape: number[], seed: number, scale = 3) => tf.tensor(randomValues(sizeOf(shape), seed).map((v) => v * scale), shape);
+const t = (shape: number[], seed: number, scale = 3) =>
+  tf.tensor(
+    randomValues(sizeOf(shape), seed).map((v) => v * scale),
+    shape,
+  );
 
 // exp / erf / GELU evaluate their polynomials with f32x4.relaxed_madd in the relaxed-SIMD build.
 const variants: WasmSimdVariant[] = relaxedSimdSupported() ? ['relaxed-simd', 'simd'] : ['simd'];
@@ -23,21 +27,56 @@ async function same(f: () => tf.Tensor | tf.Tensor[], rtol = 1e-6, atol = 1e-6) 
 
 describe('Tile', () => {
   test.each([
-    [[1, 1, 1, 5], [2, 3, 4, 1]],
-    [[2, 3], [3, 2]],
+    [
+      [1, 1, 1, 5],
+      [2, 3, 4, 1],
+    ],
+    [
+      [2, 3],
+      [3, 2],
+    ],
     [[4], [3]],
-    [[2, 1, 3], [1, 4, 2]],
-    [[3, 2, 2], [1, 1, 1]],
+    [
+      [2, 1, 3],
+      [1, 4, 2],
+    ],
+    [
+      [3, 2, 2],
+      [1, 1, 1],
+    ],
   ])('float32 %j x %j', async (shape, reps) => same(() => tf.tile(t(shape, 1), reps)));
   test('int32 and bool', async () => {
-    await same(() => [tf.tile(tf.tensor([[1, -2], [3, 4]], [2, 2], 'int32'), [2, 3]), tf.tile(tf.tensor([true, false], [2], 'bool'), [3]).cast('int32')]);
+    await same(() => [
+      tf.tile(
+        tf.tensor(
+          [
+            [1, -2],
+            [3, 4],
+          ],
+          [2, 2],
+          'int32',
+        ),
+        [2, 3],
+      ),
+      tf.tile(tf.tensor([true, false], [2], 'bool'), [3]).cast('int32'),
+    ]);
   });
 });
 
 describe('Sum and Mean', () => {
   test('over leading axes (fast path), with and without keepDims', async () => {
     const x = () => t([4, 3, 5, 6], 2);
-    await same(() => [tf.sum(x(), [0, 1, 2]), tf.mean(x(), [0, 1, 2], true), tf.sum(x(), 0), tf.mean(x(), [1, 0]), tf.sum(t([9, 3], 3), 0)], 1e-6, 1e-5);
+    await same(
+      () => [
+        tf.sum(x(), [0, 1, 2]),
+        tf.mean(x(), [0, 1, 2], true),
+        tf.sum(x(), 0),
+        tf.mean(x(), [1, 0]),
+        tf.sum(t([9, 3], 3), 0),
+      ],
+      1e-6,
+      1e-5,
+    );
   });
   test('accumulates in double precision, like the cpu backend', async () => {
     // 4097 rows of 1 and one of 1e8: a float32 running sum would lose the ones.
@@ -46,7 +85,26 @@ describe('Sum and Mean', () => {
     await same(() => tf.sum(tf.tensor(values, [4098, 4]), 0), 0, 0);
   });
   test('other axes and dtypes fall back to the backend', async () => {
-    await same(() => [tf.sum(t([3, 4, 5], 4), [1, 2]), tf.mean(t([3, 4, 5], 5), 1), tf.sum(t([3, 4], 6)), tf.sum(tf.tensor([[1, 2], [3, 4]], [2, 2], 'int32'), 0)], 1e-6, 1e-5);
+    await same(
+      () => [
+        tf.sum(t([3, 4, 5], 4), [1, 2]),
+        tf.mean(t([3, 4, 5], 5), 1),
+        tf.sum(t([3, 4], 6)),
+        tf.sum(
+          tf.tensor(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            [2, 2],
+            'int32',
+          ),
+          0,
+        ),
+      ],
+      1e-6,
+      1e-5,
+    );
   });
 });
 
@@ -73,7 +131,26 @@ describe('Add, Sub, Multiply, RealDiv', () => {
 
 describe.each(variants)('Exp and Erf (%s kernels)', (variant) => {
   withVariant(variant);
-  const special = [0, -0, 1e-30, -1e-30, 1e-6, 88.5, 88.8, 89, -87, -103, -110, Infinity, -Infinity, NaN, 40, -40, 5, -5];
+  const special = [
+    0,
+    -0,
+    1e-30,
+    -1e-30,
+    1e-6,
+    88.5,
+    88.8,
+    89,
+    -87,
+    -103,
+    -110,
+    Infinity,
+    -Infinity,
+    NaN,
+    40,
+    -40,
+    5,
+    -5,
+  ];
   test('exp is within 2 float32 ulp of Math.exp, with inf, 0 and NaN at the ends', async () => {
     const x = Float32Array.from([...randomValues(997, 15).map((v) => v * 90), ...special]);
     const [y] = await runOn('wasm', () => tf.exp(tf.tensor(x)));
@@ -92,13 +169,23 @@ describe.each(variants)('Exp and Erf (%s kernels)', (variant) => {
     }
   });
   test('erf matches the cpu backend to 2.5e-7 (its formula is accurate to 1.5e-7)', async () => {
-    const x = () => tf.tensor(Float32Array.from([...randomValues(997, 16).map((v) => v * 6), ...randomValues(500, 17).map((v) => v * 0.01), ...special]));
+    const x = () =>
+      tf.tensor(
+        Float32Array.from([
+          ...randomValues(997, 16).map((v) => v * 6),
+          ...randomValues(500, 17).map((v) => v * 0.01),
+          ...special,
+        ]),
+      );
     await same(() => tf.erf(x()), 0, 2.5e-7);
   });
   test('erf is odd, exact at 0 and saturates at +-1', async () => {
-    const [y] = await runOn('wasm', () => tf.erf(tf.tensor([0, -0, 1e-20, -1e-20, 0.5, -0.5, 4, -4, 10, Infinity, -Infinity, NaN])));
+    const [y] = await runOn('wasm', () =>
+      tf.erf(tf.tensor([0, -0, 1e-20, -1e-20, 0.5, -0.5, 4, -4, 10, Infinity, -Infinity, NaN])),
+    );
     expect(Object.is(y![0], 0)).toBe(true);
     expect(Object.is(y![1], -0)).toBe(true);
+    // biome-ignore lint/correctness/noPrecisionLoss: the float64 erf value, compared at 25 digits
     expect(y![2]).toBeCloseTo(1.1283791670955126e-20, 25);
     expect(y![3]).toBe(-y![2]!);
     expect(y![4]).toBeCloseTo(0.5204998778130465, 6);
@@ -113,14 +200,23 @@ describe('FusedBatchNorm', () => {
     const x = () => t([2, 3, 4, 6], 20, 5);
     const mean = () => t([6], 21);
     const variance = () => tf.add(tf.abs(t([6], 22)), 0.1);
-    await same(() => [
-      tf.batchNorm(x(), mean(), variance(), t([6], 23), t([6], 24), 1e-5),
-      tf.batchNorm(x(), mean(), variance(), undefined, undefined, 1e-3),
-      tf.batchNorm(tf.add(x(), 1000), tf.add(mean(), 1000), variance(), t([6], 25), undefined, 1e-5),
-    ], 1e-5, 1e-5);
+    await same(
+      () => [
+        tf.batchNorm(x(), mean(), variance(), t([6], 23), t([6], 24), 1e-5),
+        tf.batchNorm(x(), mean(), variance(), undefined, undefined, 1e-3),
+        tf.batchNorm(tf.add(x(), 1000), tf.add(mean(), 1000), variance(), t([6], 25), undefined, 1e-5),
+      ],
+      1e-5,
+      1e-5,
+    );
   });
   test('statistics of the input rank fall back to the backend', async () => {
-    await same(() => tf.batchNorm(t([2, 3], 26), t([2, 3], 27), tf.add(tf.abs(t([2, 3], 28)), 0.5), t([2, 3], 29), t([2, 3], 30)), 1e-5, 1e-5);
+    await same(
+      () =>
+        tf.batchNorm(t([2, 3], 26), t([2, 3], 27), tf.add(tf.abs(t([2, 3], 28)), 0.5), t([2, 3], 29), t([2, 3], 30)),
+      1e-5,
+      1e-5,
+    );
   });
 });
 
@@ -144,19 +240,51 @@ describe('Conv2D and FusedConv2D', () => {
   const x = () => t([2, 7, 6, 9], 40);
   const w = (shape: number[]) => t(shape, 41, 0.5);
   test('our GEMM path (>= 8 input channels): strides, padding, dilation, bias', async () => {
-    await same(() => [
-      tf.conv2d(x() as tf.Tensor4D, w([3, 3, 9, 10]) as tf.Tensor4D, 1, 'same'),
-      tf.conv2d(x() as tf.Tensor4D, w([3, 2, 9, 17]) as tf.Tensor4D, [2, 1], 'valid'),
-      tf.conv2d(x() as tf.Tensor4D, w([3, 3, 9, 8]) as tf.Tensor4D, 1, 'same', 'NHWC', 2),
-      tf.fused.conv2d({ x: x() as tf.Tensor4D, filter: w([1, 1, 9, 12]) as tf.Tensor4D, bias: t([12], 42), strides: 1, pad: 'valid' }),
-      tf.fused.conv2d({ x: x() as tf.Tensor4D, filter: w([4, 4, 9, 5]) as tf.Tensor4D, bias: t([5], 43), strides: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] }),
-    ], 1e-5, 1e-5);
+    await same(
+      () => [
+        tf.conv2d(x() as tf.Tensor4D, w([3, 3, 9, 10]) as tf.Tensor4D, 1, 'same'),
+        tf.conv2d(x() as tf.Tensor4D, w([3, 2, 9, 17]) as tf.Tensor4D, [2, 1], 'valid'),
+        tf.conv2d(x() as tf.Tensor4D, w([3, 3, 9, 8]) as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+        tf.fused.conv2d({
+          x: x() as tf.Tensor4D,
+          filter: w([1, 1, 9, 12]) as tf.Tensor4D,
+          bias: t([12], 42),
+          strides: 1,
+          pad: 'valid',
+        }),
+        tf.fused.conv2d({
+          x: x() as tf.Tensor4D,
+          filter: w([4, 4, 9, 5]) as tf.Tensor4D,
+          bias: t([5], 43),
+          strides: 2,
+          pad: [
+            [0, 0],
+            [1, 1],
+            [1, 1],
+            [0, 0],
+          ],
+        }),
+      ],
+      1e-5,
+      1e-5,
+    );
   });
   test('fallbacks: few input channels, activations', async () => {
-    await same(() => [
-      tf.conv2d(t([2, 5, 5, 3], 44) as tf.Tensor4D, w([3, 3, 3, 4]) as tf.Tensor4D, 1, 'same'),
-      tf.fused.conv2d({ x: x() as tf.Tensor4D, filter: w([1, 1, 9, 6]) as tf.Tensor4D, bias: t([6], 45), activation: 'relu', strides: 1, pad: 'same' }),
-    ], 1e-5, 1e-5);
+    await same(
+      () => [
+        tf.conv2d(t([2, 5, 5, 3], 44) as tf.Tensor4D, w([3, 3, 3, 4]) as tf.Tensor4D, 1, 'same'),
+        tf.fused.conv2d({
+          x: x() as tf.Tensor4D,
+          filter: w([1, 1, 9, 6]) as tf.Tensor4D,
+          bias: t([6], 45),
+          activation: 'relu',
+          strides: 1,
+          pad: 'same',
+        }),
+      ],
+      1e-5,
+      1e-5,
+    );
   });
   test('a filter reused across calls gives the same result after another filter was packed', async () => {
     await tf.setBackend('wasm');
@@ -176,24 +304,38 @@ describe('gradients of FusedBatchNorm and Mean (wasm fast paths)', () => {
   test('batch norm: all five partial derivatives', async () => {
     const inputs = () => [t([2, 3, 4, 6], 50, 2), t([6], 51), tf.add(tf.abs(t([6], 52)), 0.2), t([6], 53), t([6], 54)];
     const weights = () => t([2, 3, 4, 6], 55);
-    await same(() => {
-      const [x, mean, variance, scale, offset] = inputs();
-      const w = weights();
-      const withScale = tf.grads((a, b, c, d, e) => tf.sum(tf.mul(tf.batchNorm(a!, b!, c!, e!, d!, 1e-3), w)))([x!, mean!, variance!, scale!, offset!]);
-      return withScale;
-    }, 2e-5, 1e-5);
+    await same(
+      () => {
+        const [x, mean, variance, scale, offset] = inputs();
+        const w = weights();
+        const withScale = tf.grads((a, b, c, d, e) => tf.sum(tf.mul(tf.batchNorm(a!, b!, c!, e!, d!, 1e-3), w)))([
+          x!,
+          mean!,
+          variance!,
+          scale!,
+          offset!,
+        ]);
+        return withScale;
+      },
+      2e-5,
+      1e-5,
+    );
   });
   test('batch norm in training (statistics from the batch, as tfjs-layers does)', async () => {
-    await same(() => {
-      const x = t([4, 3, 3, 5], 56, 3);
-      const w = t([4, 3, 3, 5], 57);
-      const gamma = t([5], 58);
-      const beta = t([5], 59);
-      return tf.grads((a, g, b) => {
-        const { mean, variance } = tf.moments(a!, [0, 1, 2]);
-        return tf.sum(tf.mul(tf.batchNorm(a!, mean, variance, b!, g!, 1e-5), w));
-      })([x, gamma, beta]);
-    }, 1e-4, 1e-5);
+    await same(
+      () => {
+        const x = t([4, 3, 3, 5], 56, 3);
+        const w = t([4, 3, 3, 5], 57);
+        const gamma = t([5], 58);
+        const beta = t([5], 59);
+        return tf.grads((a, g, b) => {
+          const { mean, variance } = tf.moments(a!, [0, 1, 2]);
+          return tf.sum(tf.mul(tf.batchNorm(a!, mean, variance, b!, g!, 1e-5), w));
+        })([x, gamma, beta]);
+      },
+      1e-4,
+      1e-5,
+    );
   });
   test('mean over leading axes and over others', async () => {
     await same(() => {
@@ -211,7 +353,8 @@ describe.each(variants)('GELU (%s kernels)', (variant) => {
   withVariant(variant);
   test('the fused kernel and its gradient match the tfjs-layers composite on cpu', async () => {
     const { gelu } = await import('../Gelu');
-    const x = () => tf.tensor(Float32Array.from([...randomValues(301, 70).map((v) => v * 6), 0, -0, 1e-8, 9, -9, 30, -30]));
+    const x = () =>
+      tf.tensor(Float32Array.from([...randomValues(301, 70).map((v) => v * 6), 0, -0, 1e-8, 9, -9, 30, -30]));
     const composite = (v: tf.Tensor) => tf.mul(v, tf.mul(0.5, tf.add(1, tf.erf(tf.div(v, Math.sqrt(2))))));
     const w = () => t([308], 71);
     const expected = await runOn('cpu', () => [composite(x()), tf.grad((v) => tf.sum(tf.mul(composite(v), w())))(x())]);
@@ -225,7 +368,10 @@ describe.each(variants)('GELU (%s kernels)', (variant) => {
     registerFastGelu();
     await tf.setBackend('wasm');
     const input = layerInput({ shape: [3] });
-    const model = layerModel({ inputs: input, outputs: layers.activation({ activation: 'gelu' }).apply(input) as never });
+    const model = layerModel({
+      inputs: input,
+      outputs: layers.activation({ activation: 'gelu' }).apply(input) as never,
+    });
     const activation = (model.layers[1] as unknown as { activation: unknown }).activation;
     expect(activation).toBeInstanceOf(FastGelu);
     expect(JSON.stringify(model.toJSON(null, false))).toContain('"activation":"gelu"');
