@@ -1,0 +1,270 @@
+/* Part of csrc/train_kernels.c (included there; not compiled alone): exp/erf/GELU, reductions, broadcasts and the BatchNorm gradient. */
+
+/* ---------------------------------------------------------------------------------------------
+ * Element-wise and reduction kernels that the training profile showed to be slow on the backend.
+ * ------------------------------------------------------------------------------------------- */
+
+/* exp on four lanes: n = round(x log2 e) (by the 1.5 * 2^23 trick, which also leaves n in the
+ * low mantissa bits), r = x - n ln 2 (two-part ln 2), Cephes polynomial, then times
+ * 2^(n>>1) * 2^(n - (n>>1)) so neither factor overflows before the true result does. The clamp
+ * uses pmin/pmax with x first, so NaN passes through; large |x| gives inf or 0. */
+INLINE f4 exp4(f4 x) {
+  x = wasm_f32x4_pmax(wasm_f32x4_pmin(x, wasm_f32x4_splat(88.8f)), wasm_f32x4_splat(-104.0f));
+  const f4 magic = wasm_f32x4_splat(12582912.0f);
+  const f4 j = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)), magic);
+  const f4 n = wasm_f32x4_sub(j, magic);
+  f4 r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
+  f4 p = wasm_f32x4_splat(1.9875691500e-4f);
+  p = madd4(p, r, wasm_f32x4_splat(1.3981999507e-3f));
+  p = madd4(p, r, wasm_f32x4_splat(8.3334519073e-3f));
+  p = madd4(p, r, wasm_f32x4_splat(4.1665795894e-2f));
+  p = madd4(p, r, wasm_f32x4_splat(1.6666665459e-1f));
+  p = madd4(p, r, wasm_f32x4_splat(5.0000001201e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), wasm_f32x4_splat(1.0f));
+  const v128_t ni = wasm_i32x4_sub(j, magic); /* the integer n, from the bits */
+  const v128_t h1 = wasm_i32x4_shr(ni, 1);
+  const v128_t h2 = wasm_i32x4_sub(ni, h1);
+  const v128_t bias = wasm_i32x4_splat(127);
+  const f4 s1 = wasm_i32x4_shl(wasm_i32x4_add(h1, bias), 23);
+  const f4 s2 = wasm_i32x4_shl(wasm_i32x4_add(h2, bias), 23);
+  return wasm_f32x4_mul(wasm_f32x4_mul(p, s1), s2);
+}
+
+/* erf: the Abramowitz-Stegun 7.1.26 form tfjs uses on cpu and webgl (|error| <= 1.5e-7) for
+ * |x| >= 0.5; below, where evaluating 1 - p(t) t exp(-x^2) in float32 cancels, the Maclaurin
+ * series to x^13 (truncation error < 3e-9). */
+INLINE f4 erf4(f4 x) {
+  const v128_t sign = wasm_v128_and(x, wasm_i32x4_splat((int)0x80000000u));
+  const f4 a = wasm_f32x4_abs(x);
+  const f4 t = wasm_f32x4_div(wasm_f32x4_splat(1.0f),
+                              wasm_f32x4_add(wasm_f32x4_splat(1.0f), wasm_f32x4_mul(wasm_f32x4_splat(0.3275911f), a)));
+  f4 p = wasm_f32x4_splat(1.061405429f);
+  p = madd4(p, t, wasm_f32x4_splat(-1.453152027f));
+  p = madd4(p, t, wasm_f32x4_splat(1.421413741f));
+  p = madd4(p, t, wasm_f32x4_splat(-0.284496736f));
+  p = madd4(p, t, wasm_f32x4_splat(0.254829592f));
+  const f4 e = exp4(wasm_f32x4_neg(wasm_f32x4_mul(a, a)));
+  const f4 large = wasm_f32x4_sub(wasm_f32x4_splat(1.0f), wasm_f32x4_mul(wasm_f32x4_mul(p, t), e));
+  /* 2/sqrt(pi) * sum_n (-1)^n a^(2n+1) / (n! (2n+1)), n = 0..6, Horner in a^2. */
+  const f4 z = wasm_f32x4_mul(a, a);
+  f4 q = wasm_f32x4_splat(-1.0f / 9360.0f);
+  q = madd4(q, z, wasm_f32x4_splat(1.0f / 1320.0f));
+  q = madd4(q, z, wasm_f32x4_splat(-1.0f / 216.0f));
+  q = madd4(q, z, wasm_f32x4_splat(1.0f / 42.0f));
+  q = madd4(q, z, wasm_f32x4_splat(-1.0f / 10.0f));
+  q = madd4(q, z, wasm_f32x4_splat(1.0f / 3.0f));
+  q = wasm_f32x4_sub(wasm_f32x4_splat(1.0f), wasm_f32x4_mul(q, z));
+  const f4 small = wasm_f32x4_mul(wasm_f32x4_mul(q, a), wasm_f32x4_splat(1.1283791670955126f));
+  const f4 y = wasm_v128_bitselect(small, large, wasm_f32x4_lt(a, wasm_f32x4_splat(0.5f)));
+  return wasm_v128_or(y, sign);
+}
+
+/* Tails go through a zero-padded f4 built lane by lane (no stack: the lanes are locals). */
+INLINE f4 load_partial(const float* p, int n) {
+  f4 v = wasm_f32x4_splat(0.0f);
+  v = wasm_f32x4_replace_lane(v, 0, p[0]);
+  if (n > 1) v = wasm_f32x4_replace_lane(v, 1, p[1]);
+  if (n > 2) v = wasm_f32x4_replace_lane(v, 2, p[2]);
+  return v;
+}
+INLINE void store_partial(float* p, f4 v, int n) {
+  p[0] = wasm_f32x4_extract_lane(v, 0);
+  if (n > 1) p[1] = wasm_f32x4_extract_lane(v, 1);
+  if (n > 2) p[2] = wasm_f32x4_extract_lane(v, 2);
+}
+
+EXPORT(exp_f32) void exp_f32(const float* x, float* y, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) st(y + i, exp4(ld(x + i)));
+  if (i < n) store_partial(y + i, exp4(load_partial(x + i, n - i)), n - i);
+}
+
+EXPORT(erf_f32) void erf_f32(const float* x, float* y, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) st(y + i, erf4(ld(x + i)));
+  if (i < n) store_partial(y + i, erf4(load_partial(x + i, n - i)), n - i);
+}
+
+/* out[c] = scale * sum_r x[r][c], accumulated in double (sums of four rows in float first).
+ * acc is scratch of `cols` doubles. */
+EXPORT(sum_rows)
+void sum_rows(const float* x, float* out, double* acc, int rows, int cols, double scale) {
+  __builtin_memset(acc, 0, (unsigned long)cols * 8u);
+  int r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const float* x0 = x + r * cols;
+    const float* x1 = x0 + cols;
+    const float* x2 = x1 + cols;
+    const float* x3 = x2 + cols;
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const f4 s = wasm_f32x4_add(wasm_f32x4_add(ld(x0 + c), ld(x1 + c)), wasm_f32x4_add(ld(x2 + c), ld(x3 + c)));
+      const v128_t lo = wasm_f64x2_promote_low_f32x4(s);
+      const v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(s, s, 2, 3, 0, 1));
+      wasm_v128_store(acc + c, wasm_f64x2_add(wasm_v128_load(acc + c), lo));
+      wasm_v128_store(acc + c + 2, wasm_f64x2_add(wasm_v128_load(acc + c + 2), hi));
+    }
+    for (; c < cols; c++) acc[c] += (double)((x0[c] + x1[c]) + (x2[c] + x3[c]));
+  }
+  for (; r < rows; r++) {
+    const float* xr = x + r * cols;
+    for (int c = 0; c < cols; c++) acc[c] += (double)xr[c];
+  }
+  for (int c = 0; c < cols; c++) out[c] = (float)(acc[c] * scale);
+}
+
+/* out[r][c] = a[r][c] op b[c] (b_first: b[c] op a[r][c]); op 0 add, 1 sub, 2 mul, 3 div. */
+#define BCAST_LOOP(EXPR, SCALAR)                                                                 \
+  for (int r = 0; r < rows; r++) {                                                               \
+    const float* ar = a + r * cols;                                                              \
+    float* orow = out + r * cols;                                                                \
+    int c = 0;                                                                                   \
+    for (; c + 4 <= cols; c += 4) {                                                              \
+      const f4 u = ld(ar + c), v = ld(b + c);                                                    \
+      st(orow + c, EXPR);                                                                        \
+    }                                                                                            \
+    for (; c < cols; c++) {                                                                      \
+      const float u = ar[c], v = b[c];                                                           \
+      orow[c] = SCALAR;                                                                          \
+    }                                                                                            \
+  }
+
+EXPORT(broadcast_rows)
+void broadcast_rows(const float* a, const float* b, float* out, int rows, int cols, int op, int b_first) {
+  if (op == 0) {
+    BCAST_LOOP(wasm_f32x4_add(u, v), u + v)
+  } else if (op == 2) {
+    BCAST_LOOP(wasm_f32x4_mul(u, v), u * v)
+  } else if (op == 1 && !b_first) {
+    BCAST_LOOP(wasm_f32x4_sub(u, v), u - v)
+  } else if (op == 1) {
+    BCAST_LOOP(wasm_f32x4_sub(v, u), v - u)
+  } else if (!b_first) {
+    BCAST_LOOP(wasm_f32x4_div(u, v), u / v)
+  } else {
+    BCAST_LOOP(wasm_f32x4_div(v, u), v / u)
+  }
+}
+
+/* out[r][c] = (x[r][c] - sub[c]) * mul[c] + add[c]: batch normalisation with per-channel
+ * statistics (the mean is subtracted first, as tfjs does, so a large mean costs no precision). */
+EXPORT(affine_rows)
+void affine_rows(const float* x, const float* sub, const float* mul, const float* add, float* out,
+                 int rows, int cols) {
+  for (int r = 0; r < rows; r++) {
+    const float* xr = x + r * cols;
+    float* orow = out + r * cols;
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      st(orow + c, wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sub(ld(xr + c), ld(sub + c)), ld(mul + c)), ld(add + c)));
+    }
+    for (; c < cols; c++) orow[c] = (xr[c] - sub[c]) * mul[c] + add[c];
+  }
+}
+
+/* out[i] = a[i] op s (s_first: s op a[i]); op as in broadcast_rows. */
+#define SCALAR_LOOP(EXPR, SCALAR)                                                                \
+  {                                                                                              \
+    const f4 v = wasm_f32x4_splat(s);                                                            \
+    int i = 0;                                                                                   \
+    for (; i + 4 <= n; i += 4) {                                                                 \
+      const f4 u = ld(a + i);                                                                    \
+      st(out + i, EXPR);                                                                         \
+    }                                                                                            \
+    for (; i < n; i++) {                                                                         \
+      const float u = a[i];                                                                      \
+      out[i] = SCALAR;                                                                           \
+    }                                                                                            \
+  }
+
+EXPORT(scalar_op) void scalar_op(const float* a, float s, float* out, int n, int op, int s_first) {
+  if (op == 0) SCALAR_LOOP(wasm_f32x4_add(u, v), u + s)
+  else if (op == 2) SCALAR_LOOP(wasm_f32x4_mul(u, v), u * s)
+  else if (op == 1 && !s_first) SCALAR_LOOP(wasm_f32x4_sub(u, v), u - s)
+  else if (op == 1) SCALAR_LOOP(wasm_f32x4_sub(v, u), s - u)
+  else if (!s_first) SCALAR_LOOP(wasm_f32x4_div(u, v), u / s)
+  else SCALAR_LOOP(wasm_f32x4_div(v, u), s / u)
+}
+
+/*
+ * The gradient of batch normalisation with per-channel statistics (tfjs FusedBatchNorm: the
+ * partial derivatives in x, mean, variance, scale and offset, the chain through the batch
+ * moments being left to their own gradients), in one pass over x and dy:
+ *   k = scale / sqrt(variance + eps);  dx = dy * k
+ *   dmean = -k * sum(dy);  dvariance = -k / (2 (variance + eps)) * sum(dy (x - mean))
+ *   dscale = sum(dy (x - mean)) / sqrt(variance + eps);  doffset = sum(dy)
+ * Sums in double. scale may be 0 (ones). grads receives 4 * cols floats: dmean, dvariance,
+ * dscale, doffset. scratch: cols floats then 2 * cols doubles (8-byte aligned).
+ */
+EXPORT(batchnorm_grad)
+void batchnorm_grad(const float* x, const float* dy, const float* mean, const float* variance,
+                    const float* scale, float* dx, float* grads, float* scratch, int rows, int cols,
+                    float eps) {
+  float* k = scratch;
+  double* s_dy = (double*)(scratch + ((cols + 1) & ~1));
+  double* s_dyxm = s_dy + cols;
+  for (int c = 0; c < cols; c++) {
+    k[c] = (scale ? scale[c] : 1.0f) / __builtin_sqrtf(variance[c] + eps);
+    s_dy[c] = 0.0;
+    s_dyxm[c] = 0.0;
+  }
+  for (int r = 0; r < rows; r++) {
+    const float* xr = x + r * cols;
+    const float* gr = dy + r * cols;
+    float* dr = dx + r * cols;
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const f4 g = ld(gr + c);
+      const f4 xm = wasm_f32x4_sub(ld(xr + c), ld(mean + c));
+      const f4 gx = wasm_f32x4_mul(g, xm);
+      st(dr + c, wasm_f32x4_mul(g, ld(k + c)));
+      wasm_v128_store(s_dy + c, wasm_f64x2_add(wasm_v128_load(s_dy + c), wasm_f64x2_promote_low_f32x4(g)));
+      wasm_v128_store(s_dy + c + 2, wasm_f64x2_add(wasm_v128_load(s_dy + c + 2), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g, g, 2, 3, 0, 1))));
+      wasm_v128_store(s_dyxm + c, wasm_f64x2_add(wasm_v128_load(s_dyxm + c), wasm_f64x2_promote_low_f32x4(gx)));
+      wasm_v128_store(s_dyxm + c + 2, wasm_f64x2_add(wasm_v128_load(s_dyxm + c + 2), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(gx, gx, 2, 3, 0, 1))));
+    }
+    for (; c < cols; c++) {
+      const float g = gr[c], xm = xr[c] - mean[c];
+      dr[c] = g * k[c];
+      s_dy[c] += (double)g;
+      s_dyxm[c] += (double)(g * xm);
+    }
+  }
+  for (int c = 0; c < cols; c++) {
+    const double inv_var = 1.0 / ((double)variance[c] + (double)eps);
+    grads[c] = (float)(-(double)k[c] * s_dy[c]);
+    grads[cols + c] = (float)(-0.5 * (double)k[c] * inv_var * s_dyxm[c]);
+    grads[2 * cols + c] = (float)(s_dyxm[c] / __builtin_sqrt((double)variance[c] + (double)eps));
+    grads[3 * cols + c] = (float)s_dy[c];
+  }
+}
+
+/* GELU, exact (erf) form: y = x * Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2. */
+EXPORT(gelu_f32) void gelu_f32(const float* x, float* y, int n) {
+  const f4 half = wasm_f32x4_splat(0.5f), one = wasm_f32x4_splat(1.0f), rsqrt2 = wasm_f32x4_splat(0.70710678118654752f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const f4 v = ld(x + i);
+    st(y + i, wasm_f32x4_mul(v, wasm_f32x4_mul(half, wasm_f32x4_add(one, erf4(wasm_f32x4_mul(v, rsqrt2))))));
+  }
+  if (i < n) {
+    const f4 v = load_partial(x + i, n - i);
+    store_partial(y + i, wasm_f32x4_mul(v, wasm_f32x4_mul(half, wasm_f32x4_add(one, erf4(wasm_f32x4_mul(v, rsqrt2))))), n - i);
+  }
+}
+
+/* dx = dy * (Phi(x) + x * phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi). */
+INLINE f4 gelu_grad4(f4 v, f4 g) {
+  const f4 phi_cdf = wasm_f32x4_mul(wasm_f32x4_splat(0.5f),
+                                    wasm_f32x4_add(wasm_f32x4_splat(1.0f), erf4(wasm_f32x4_mul(v, wasm_f32x4_splat(0.70710678118654752f)))));
+  const f4 pdf = wasm_f32x4_mul(wasm_f32x4_splat(0.39894228040143268f),
+                                exp4(wasm_f32x4_mul(wasm_f32x4_splat(-0.5f), wasm_f32x4_mul(v, v))));
+  return wasm_f32x4_mul(g, wasm_f32x4_add(phi_cdf, wasm_f32x4_mul(v, pdf)));
+}
+
+EXPORT(gelu_grad_f32) void gelu_grad_f32(const float* x, const float* dy, float* dx, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) st(dx + i, gelu_grad4(ld(x + i), ld(dy + i)));
+  if (i < n) store_partial(dx + i, gelu_grad4(load_partial(x + i, n - i), load_partial(dy + i, n - i)), n - i);
+}
