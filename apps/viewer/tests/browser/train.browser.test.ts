@@ -5,7 +5,7 @@
  * PyTorch safetensors) load in Node and compute the same thing; the trained model goes to the
  * Model panel; and a screenshot of the panel.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -20,6 +20,7 @@ import {
 import { buildModel, getWaveMixMetadata, load, loadPyTorchWeights } from '@wavemix/models';
 import { fileSystem } from '@wavemix/models/node';
 import type { Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { APP, type Hook } from './reference';
 import { compareScreenshot } from './screenshots';
 
@@ -193,6 +194,41 @@ describe('the Train panel', () => {
       expect(await hook('modelSource')).toMatch(/^trained in the page/);
       expect(await hook<unknown[]>('predictions')).toHaveLength(5);
       expect(await hook<string[]>('messages')).toEqual([`stopped at step ${stoppedAt}; Resume continues from there`]);
+      session.assertClean();
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('trains on a folder of images in class subfolders, holding every 5th image of a class out', async () => {
+    // 2 classes × 10 images: 16×16 RGB squares, bright (class "light") or dark ("dark"), plus a photo that stays out (not in a class folder).
+    const root = join(APP, 'test-results', 'train-folder', 'shades');
+    rmSync(join(APP, 'test-results', 'train-folder'), { recursive: true, force: true });
+    for (const [name, base] of [
+      ['light', 200],
+      ['dark', 40],
+    ] as const) {
+      mkdirSync(join(root, name), { recursive: true });
+      for (let i = 0; i < 10; i++) {
+        const png = new PNG({ width: 16, height: 16 });
+        for (let p = 0; p < 256; p++) png.data.set([base + i, base + ((i * 3) % 10), base, 255], 4 * p);
+        writeFileSync(join(root, name, `${i}.png`), PNG.sync.write(png));
+      }
+    }
+    writeFileSync(join(root, 'README.txt'), 'not an image');
+    const { session, page, hook, idle } = await open('cpu');
+    try {
+      await setRun(page, 2);
+      await page.fill('#train-overrides', '{"dropout": 0, "numClasses": 2, "inChannels": 3}');
+      await page.setInputFiles('#train-folder', root);
+      await expect(page.inputValue('#train-data')).resolves.toBe('folder');
+      await page.click('#train-start');
+      await idle();
+      const info = await page.textContent('#train-info');
+      expect(info).toContain('shades (20 images): 16 training / 4 test images');
+      expect(await hook<StepRecord[]>('trainHistory')).toHaveLength(2);
+      expect(await hook<Array<{ count: number }>>('trainEvaluations')).toMatchObject([{ count: 4 }]);
+      expect((await hook<string[]>('messages')).filter((m) => !/files chosen/.test(m))).toEqual([]);
       session.assertClean();
     } finally {
       await page.close();
