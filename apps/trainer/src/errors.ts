@@ -15,3 +15,11 @@ export class DivergenceError extends WaveMixError {
     this.name = 'DivergenceError';
   }
 }
+
+/** The run stopped on request (SIGINT) after saving a checkpoint. Exit code 130. */
+export class InterruptedError extends WaveMixError {
+  static override readonly errorName: string = 'InterruptedError';
+  constructor(readonly checkpoint: string) {
+    super(`interrupted; checkpoint saved to ${checkpoint}. Continue with --resume.`);
+  }
+}

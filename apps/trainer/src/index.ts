@@ -1,7 +1,8 @@
 /** Programmatic API of the trainer (the CLI is src/cli.ts). */
 export { buildConfig, configHash, describeConfigDifferences, TrainConfigSchema, type TrainConfig } from './config';
 export { PRESETS, type Preset } from './presets';
-export { TrainingRun, InterruptedError } from './train';
+export { TrainingRun } from './train';
+export { InterruptedError } from './errors';
 export { readFinal, type FinalResult } from './final_result';
 export { modelConfigFor } from './model_setup';
 export { runPaths, type RunPaths } from './run_folder';

@@ -8,11 +8,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { listModels } from '@wavemix/models';
 import { autoWorkers, buildConfig, readConfigFile, resolveModelSpec, type TrainConfig } from './config';
 import { CheckpointError } from './checkpoint';
-import { DivergenceError, UsageError } from './errors';
+import { DivergenceError, InterruptedError, UsageError } from './errors';
 import { PRESETS } from './presets';
 import { createProgress } from './progress';
 import { runPaths } from './run_folder';
-import { InterruptedError, TrainingRun } from './train';
+import { TrainingRun } from './train';
 
 export const EXIT_CODES = `
 Exit codes:

@@ -16,7 +16,7 @@ import { GPU_BACKENDS, selectBackend } from './backend';
 import { initialTrainState, restoreModelWeights, restoreOptimizer, type TrainState } from './checkpoint';
 import { describeConfigDifferences, type TrainConfig } from './config';
 import { loadTrainerDataset } from './data';
-import { DivergenceError, UsageError } from './errors';
+import { DivergenceError, InterruptedError, UsageError } from './errors';
 import { evaluate, type Evaluation } from './evaluate';
 import { exportModel } from './export';
 import { finalResult, formatFinal, type FinalResult } from './final_result';
@@ -48,13 +48,6 @@ interface UnreadStep {
   phase: Phase;
 }
 
-/** The run stopped on request (SIGINT) after saving a checkpoint. */
-export class InterruptedError extends Error {
-  constructor(readonly checkpoint: string) {
-    super(`interrupted; checkpoint saved to ${checkpoint}. Continue with --resume.`);
-    this.name = 'InterruptedError';
-  }
-}
 
 export class TrainingRun {
   private readonly paths: RunPaths;
