@@ -4,7 +4,7 @@
  * onnxruntime-web on wasm and on WebGPU (SwiftShader). Its top 5 must equal the same model's tfjs
  * predictions in Node within 1e-4, and onnxruntime's files must come from the app's own origin.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   launchChromium,
@@ -111,10 +111,19 @@ describe('an .onnx model in onnxruntime-web', () => {
     }
   });
 
-  it('keeps the ONNX model across a tfjs backend switch, and names a file that is not ONNX next to its control', async () => {
+  it('opens a dropped .onnx file, keeps the ONNX model across a tfjs backend switch, and names a file that is not ONNX next to its control', async () => {
     const { session, page, hook, idle } = await open('cpu');
     try {
       await page.selectOption('#onnx-provider', 'wasm');
+      // Dropped on its box, like a chosen file.
+      const transfer = await page.evaluateHandle((b64) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.onnx'));
+        return dt;
+      }, readFileSync(ONNX_FILE).toString('base64'));
+      await page.dispatchEvent('#onnx-source', 'drop', { dataTransfer: transfer });
+      await idle();
+      expect(await hook('modelSource')).toBe('dropped.onnx');
       await page.setInputFiles('#onnx-file', ONNX_FILE);
       await idle();
       await page.click('button[data-sample="mnist-2"]');
