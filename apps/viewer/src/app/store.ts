@@ -17,7 +17,7 @@ export interface LoadedImage {
 
 /** Where a model came from; `reload` rebuilds it on the active backend from that source. */
 export interface ModelSource {
-  /** 'zoo' | 'tfjs-folder' | 'bundled' | 'pytorch' | 'onnx'. */
+  /** 'zoo' | 'tfjs-folder' | 'bundled' | 'pytorch' | 'onnx' | 'trained' (the Train panel's). */
   kind: string;
   /** What the page calls it ("model.safetensors with model-config.json"). */
   label: string;
