@@ -16,7 +16,14 @@ export {
 } from './config';
 export { buildModel, countTrainableParams, createModel, type CreateModelOptions } from './create_model';
 export { getModelInfo, listModels, type ModelInfo, type PublishedResult } from './registry';
-export { getWaveMixMetadata, setWaveMixMetadata, type Preprocessing, type WaveMixMetadata } from './metadata';
+export {
+  METADATA_LIMITS,
+  getWaveMixMetadata,
+  setWaveMixMetadata,
+  validateWaveMixMetadata,
+  type Preprocessing,
+  type WaveMixMetadata,
+} from './metadata';
 export {
   exportPyTorchWeights,
   exportPyTorchWeightsAsync,
