@@ -76,6 +76,13 @@ export const TrainConfigSchema = z
     /** Stop training after this many optimizer steps in all (then validate, test and export), like the time limit. */
     maxSteps: positiveInt.optional(),
     reportWorst: z.number().int().min(0),
+    /** Whole-image evaluation of the best weights on a super-resolution benchmark (`--eval-benchmark`). */
+    evalBenchmark: z.enum(['set5', 'set14', 'bsd100', 'urban100']).optional(),
+    evalBenchmarkDir: z.string().min(1).optional(),
+    /** The scale the benchmark is read at (default: the model's; another is refused). */
+    evalBenchmarkScale: positiveInt.optional(),
+    /** Border crop before measuring: 'none' (default, as the official WaveMixSR test code), 'scale' or pixels. */
+    borderCrop: z.union([z.enum(['none', 'scale']), z.number().int().min(0)]).optional(),
   })
   .strict();
 
@@ -120,6 +127,10 @@ const OPERATIONAL_FIELDS = new Set<keyof TrainConfig>([
   'maxSteps',
   'reportWorst',
   'evalBatchSize',
+  'evalBenchmark',
+  'evalBenchmarkDir',
+  'evalBenchmarkScale',
+  'borderCrop',
 ]);
 
 function formatIssues(error: z.ZodError, source: string): string {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Evaluation } from './evaluate';
 import { runPaths } from './run_folder';
+import { formatBenchmark, type BenchmarkResult } from './sr_benchmark_eval';
 import type { TrainerTask } from './tasks';
 
 export interface FinalResult {
@@ -31,6 +32,8 @@ export interface FinalResult {
   bestValidationMetric: number | null;
   bestEpoch: number | null;
   testExamples: number;
+  /** Whole-image PSNR/SSIM on a super-resolution benchmark (`--eval-benchmark`). */
+  benchmark?: BenchmarkResult;
 }
 
 export function finalResult(
@@ -74,7 +77,8 @@ export function formatFinal(result: FinalResult): string {
       : result.meanIoU !== undefined
         ? `test mIoU ${(result.meanIoU * 100).toFixed(2)} %`
         : `test PSNR ${result.psnr?.toFixed(2)} dB, SSIM ${result.ssim?.toFixed(4)}`;
-  return `${result.model} on ${result.dataset}: ${metric} after ${result.epochs} epochs (${result.steps} steps, ${result.seconds} s, ${result.backend})`;
+  const line = `${result.model} on ${result.dataset}: ${metric} after ${result.epochs} epochs (${result.steps} steps, ${result.seconds} s, ${result.backend})`;
+  return result.benchmark ? `${line}\n${formatBenchmark(result.benchmark)}` : line;
 }
 
 /** Reads a finished run's final.json (used by tests and --eval-only reporting). */

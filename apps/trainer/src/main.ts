@@ -12,6 +12,7 @@ import { DivergenceError, InterruptedError, UsageError } from './errors';
 import { PRESETS } from './presets';
 import { createProgress } from './progress';
 import { runPaths } from './run_folder';
+import { parseBorderCrop, SR_BENCHMARKS } from './sr_benchmark_eval';
 import { TrainingRun } from './train';
 
 export const EXIT_CODES = `
@@ -35,6 +36,14 @@ function numberFlag(name: string, rule: string, accept: (n: number) => boolean) 
     return n;
   };
 }
+
+const borderCropFlag = (value: string) => {
+  try {
+    return parseBorderCrop(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
 
 const workersFlag = (value: string) => (value === 'auto' ? value : integer('--workers', 0)(value));
 
@@ -104,6 +113,23 @@ export function buildProgram(): Command {
     .option('--output <dir>', 'run folder (checkpoints, metrics.jsonl, final.json, report, exports)')
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
     .option('--eval-only', 'evaluate (the resumed or initial weights) on the test split without training')
+    .addOption(
+      new Option(
+        '--eval-benchmark <set>',
+        'super-resolution: after training (or with --eval-only) also score the best weights on the whole images of a benchmark set',
+      ).choices([...SR_BENCHMARKS]),
+    )
+    .option('--eval-benchmark-dir <dir>', 'the benchmark set folder (GTmod12 + LRbicx<s>, image_SRF_<s> or HR + LR_bicubic/X<s>)')
+    .option(
+      '--eval-benchmark-scale <n>',
+      "the benchmark's scale (default: the model's; another is refused)",
+      integer('--eval-benchmark-scale', 2),
+    )
+    .option(
+      '--border-crop <none|scale|n>',
+      "pixels cut from each border before PSNR/SSIM: none (default, as the official WaveMixSR test code), scale (EDSR/BasicSR) or n",
+      borderCropFlag,
+    )
     .option('--limit-train <n>', 'use only the first n training examples', integer('--limit-train', 1))
     .option('--limit-test <n>', 'use only the first n test examples', integer('--limit-test', 1))
     .option('--test-limit <n>', 'the same as --limit-test', integer('--test-limit', 1))
@@ -158,6 +184,10 @@ const FLAG_TO_FIELD: Record<string, keyof TrainConfig> = {
   timeLimit: 'timeLimitMinutes',
   testLimit: 'limitTest',
   maxSteps: 'maxSteps',
+  evalBenchmark: 'evalBenchmark',
+  evalBenchmarkDir: 'evalBenchmarkDir',
+  evalBenchmarkScale: 'evalBenchmarkScale',
+  borderCrop: 'borderCrop',
 };
 
 /** Turns parsed flags into a validated config (presets, files and resume folders resolved). */

@@ -35,6 +35,7 @@ import { installSeededMathRandom, restoreMathRandom } from './rng';
 import { RunCheckpoints, type ResumeCheckpoint } from './run_checkpoints';
 import { ensureWritable, runPaths, writingTo, type RunPaths } from './run_folder';
 import { EpochTotals, prefixKeys, rewindMetrics, RunLog, Throughput } from './run_log';
+import { appendBenchmarkReport, benchmarkRequest, evaluateBenchmark } from './sr_benchmark_eval';
 import { StepRunner, type StepResult } from './step_runner';
 import type { TrainerTask } from './tasks';
 
@@ -123,6 +124,7 @@ export class TrainingRun {
     this.task = trainData.task;
     this.ignoreIndex = trainData.task === 'segmentation' ? (trainData.ignoreIndex ?? 255) : undefined;
     this.ycbcr = YCBCR_TASKS.includes(modelConfig.task);
+    const benchmark = benchmarkRequest(config, name, modelConfig);
 
     const { trainSet, validationSet, testSet } = runSplits(config, trainData, testData);
 
@@ -190,6 +192,7 @@ export class TrainingRun {
     // for --eval-only of a trained run); without validation, the last weights.
     if (this.checkpoints.hasBest()) this.checkpoints.restoreBest(this.model);
     const test = await this.evaluateOn(testSet, { report: true });
+    const benchmarkResult = benchmark ? await evaluateBenchmark(this.model, benchmark) : undefined;
     const run = {
       model: name,
       dataset: config.dataset,
@@ -198,14 +201,18 @@ export class TrainingRun {
       gpuAdapter: this.gpuAdapter,
       seed: config.seed,
     };
-    const result = finalResult(
-      { ...run, workers: this.workersUsed, trainableParams, stoppedBy, testExamples: testSet.size },
-      this.state,
-      test,
-    );
+    const result: FinalResult = {
+      ...finalResult(
+        { ...run, workers: this.workersUsed, trainableParams, stoppedBy, testExamples: testSet.size },
+        this.state,
+        test,
+      ),
+      ...(benchmarkResult ? { benchmark: benchmarkResult } : {}),
+    };
     writingTo(paths.final, () => writeFileAtomic(paths.final, `${JSON.stringify(result, null, 2)}\n`));
     this.log.append({ type: 'test', ...test.metrics });
     await writeReport(paths.output, test, testSet, this.task);
+    if (benchmarkResult) appendBenchmarkReport(paths.output, benchmarkResult);
     await exportModel(this.model, paths.output, { modelConfig, name });
     this.progress.log(`${formatFinal(result)}\nwrote ${paths.final}`);
     this.model.dispose();
