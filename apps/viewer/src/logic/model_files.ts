@@ -320,13 +320,13 @@ export async function readPyTorchConfig(file: PickedFile): Promise<PyTorchModelC
       format: 'wavemix-js/1',
       config: resolved,
       preprocessing: preprocessing ?? info?.preprocessing ?? standIn,
-      ...(classNames !== undefined ? { classNames } : info?.classNames ? { classNames: info.classNames } : {}),
+      ...(classNames != null ? { classNames } : info?.classNames ? { classNames: info.classNames } : {}),
     },
     file.name,
   );
   const options = {
-    ...(preprocessing !== undefined ? { preprocessing: metadata.preprocessing } : {}),
-    ...(classNames !== undefined ? { classNames: metadata.classNames! } : {}),
+    ...(preprocessing != null ? { preprocessing: metadata.preprocessing } : {}),
+    ...(classNames != null ? { classNames: metadata.classNames! } : {}),
   };
   return { zooName: info ? zooName : null, fields: fields as unknown as WaveMixConfig, options, metadata };
 }

@@ -9,11 +9,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   createModel,
   getWaveMixMetadata,
-  listModels,
   load,
   loadPyTorchWeights,
   WaveMixPredictor,
-  type Preprocessing,
   type WaveMixConfig,
 } from '@wavemix/models';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -21,6 +19,7 @@ import type { Predictor } from '../../app/predictor';
 import type { ModelSource } from '../../app/store';
 import { ViewerInputError } from '../../errors';
 import { humaniseError } from '../../logic/humanise';
+import { findModelJson, pickedFile, readModelFolder, readPyTorchConfig } from '../../logic/model_files';
 import { parseJson } from '../../ui/dom';
 
 export interface Loaded {
@@ -53,15 +52,18 @@ export async function fromZoo(name: string, overridesText: string): Promise<Load
   return { source: { kind: 'zoo', label: `${name} (random weights)`, reload }, predictor: predictorOf(model), warnings: [] };
 }
 
-/** A trainer output folder: `<run>/model/model.json` with its weight file(s). */
+/**
+ * A trainer output folder: `<run>/model/model.json` with its weight file(s). The files are
+ * untrusted: model_files.ts checks paths, sizes and metadata before a weight byte is read.
+ */
 export async function fromTrainerFolder(files: File[]): Promise<Loaded> {
-  const json = files.find((f) => f.name.endsWith('.json'));
-  if (!json) throw new ViewerInputError('choose the model.json of the trainer output folder (<run>/model/) together with its weights file(s)');
-  const weights = files.filter((f) => f !== json);
-  if (weights.length === 0) throw new ViewerInputError(`${json.name} needs its weights file(s) too (weights.bin in the same folder); select them together`);
-  const reload = () => load(tf.io.browserFiles([json, ...weights]));
-  const label = json.webkitRelativePath || `${json.name} + ${weights.map((w) => w.name).join(', ')}`;
-  return { source: { kind: 'tfjs-folder', label, reload }, predictor: await reload(), warnings: [] };
+  const picked = files.map(pickedFile);
+  const json = findModelJson(picked);
+  const reload = async () => load({ load: () => readModelFolder(picked) });
+  const predictor = await reload();
+  const weights = picked.filter((f) => f !== json).map((f) => f.name);
+  const label = json.relativePath || `${json.name} + ${weights.join(', ')}`;
+  return { source: { kind: 'tfjs-folder', label, reload }, predictor, warnings: [] };
 }
 
 /** A tfjs model served at `url` (the bundled classifier). */
@@ -72,17 +74,10 @@ export async function fromUrl(url: string, label: string): Promise<Loaded> {
 
 /** PyTorch weights (.safetensors / .pth) with a config JSON (the trainer's model-config.json, a createModel config, or a registry name). */
 export async function fromPyTorch(weights: File, configFile: File): Promise<Loaded> {
-  const config = parseJson(await configFile.text(), configFile.name, inputError) as Record<string, unknown>;
-  if (!config || typeof config !== 'object' || Array.isArray(config)) throw new ViewerInputError(`${configFile.name} must hold a JSON object`);
-  // The trainer's model-config.json: createModel's config plus its `preprocessing` and
-  // `classNames` options (older exports also carry the run's `name`).
-  const { name, preprocessing, classNames, ...fields } = config;
-  const zooName = typeof name === 'string' && listModels().some((m) => m.name === name) ? name : null;
-  const fromRegistry = zooName !== null && !('task' in fields);
-  const options = {
-    ...(preprocessing ? { preprocessing: preprocessing as Preprocessing } : {}),
-    ...(Array.isArray(classNames) ? { classNames: classNames.map(String) } : {}),
-  };
+  // Size-capped, parsed and validated (config, preprocessing, class names) before a model is built.
+  const { zooName, fields, options } = await readPyTorchConfig(pickedFile(configFile));
+  const fromRegistry = zooName !== null;
+  const preprocessing = options.preprocessing;
   const warnings: string[] = [];
   if (!preprocessing && !fromRegistry) {
     warnings.push(
@@ -92,7 +87,7 @@ export async function fromPyTorch(weights: File, configFile: File): Promise<Load
   }
   const bytes = new Uint8Array(await weights.arrayBuffer());
   const reload = async () => {
-    const model = fromRegistry ? createModel(zooName, options) : createModel(fields as unknown as WaveMixConfig, options);
+    const model = zooName !== null ? createModel(zooName, options) : createModel(fields, options);
     try {
       loadPyTorchWeights(model, bytes, { source: weights.name });
     } catch (error) {
