@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { WaveMixError } from '@wavemix/core';
 import { load, WaveMixMetadataError } from '@wavemix/models';
+import { fromPyTorch, fromTrainerFolder } from '../panels/model/sources';
 import {
   MAX_CONFIG_JSON_BYTES,
   MAX_MODEL_JSON_BYTES,
@@ -271,6 +272,33 @@ describe('readPyTorchConfig', () => {
     expect(huge.reads.count).toBe(0);
     expect((await refusal(readPyTorchConfig(picked('c.json', '[1]').file))).message).toBe(
       'c.json: must hold a JSON object, got [1]',
+    );
+  });
+});
+
+describe("the viewer's loaders (sources.ts) on the trainer fixture", () => {
+  const RUN = resolve(__dirname, '../../tests/fixtures/mnist-tiny');
+  const file = (path: string) => new File([readFileSync(resolve(RUN, path))], path.split('/').pop()!);
+
+  it('give the same logits from model.json + weights.bin as from model.safetensors + model-config.json', async () => {
+    await tf.setBackend('cpu');
+    const folder = await fromTrainerFolder([file('model/model.json'), file('model/weights.bin')]);
+    const pytorch = await fromPyTorch(file('model.safetensors'), file('model-config.json'));
+    expect(folder.source.label).toBe('model.json + weights.bin');
+    expect(pytorch.warnings).toEqual([]);
+    const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 7);
+    const logits = [folder, pytorch].map(({ predictor }) =>
+      (predictor as unknown as { model: { predict(t: tf.Tensor): tf.Tensor } }).model.predict(x),
+    );
+    const [a, b] = await Promise.all(logits.map((t) => t.data()));
+    expect(a).toHaveLength(20);
+    a!.forEach((v, i) => expect(Math.abs(v - b![i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(v))));
+    tf.dispose([x, ...logits]);
+    await expect(fromTrainerFolder([file('model/model.json')])).rejects.toThrow(
+      new ViewerModelFileError(
+        'weights.bin',
+        'is named by model.json but was not picked; select it together with model.json',
+      ),
     );
   });
 });
