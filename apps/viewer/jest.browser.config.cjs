@@ -16,7 +16,10 @@ module.exports = {
   // pixelmatch 7 ships ESM only: let ts-jest turn it into CommonJS like our own files.
   transform: {
     ...base.transform,
-    'node_modules/pixelmatch/.+\\.js$': [require.resolve('ts-jest'), { tsconfig: { allowJs: true, module: 'commonjs', esModuleInterop: true }, diagnostics: false }],
+    'node_modules/pixelmatch/.+\\.js$': [
+      require.resolve('ts-jest'),
+      { tsconfig: { allowJs: true, module: 'commonjs', esModuleInterop: true }, diagnostics: false },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!pixelmatch/)'],
   testTimeout: 240_000,

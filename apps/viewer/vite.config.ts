@@ -12,7 +12,10 @@ const { compilerOptions } = JSON.parse(readFileSync(resolve(root, 'tsconfig.base
   compilerOptions: { paths: Record<string, string[]> };
 };
 const alias = Object.entries(compilerOptions.paths)
-  .map(([find, [target]]) => ({ find: new RegExp(`^${find.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`), replacement: resolve(root, target!) }))
+  .map(([find, [target]]) => ({
+    find: new RegExp(`^${find.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`),
+    replacement: resolve(root, target!),
+  }))
   // Node-only entries (file system) are never part of the page.
   .filter(({ find }) => !/\/node\$$/.test(find.source));
 

@@ -39,8 +39,7 @@ try {
   );
   const top3 = await classifier.classify(drawImage(document.querySelector<HTMLCanvasElement>('#image')!), 3);
   const result = { backend, kernels: hasKernel('WaveMixDwt2D'), top3 };
-  output.textContent =
-    `${top3.map((c) => `${c.className}: ${(100 * c.probability).toFixed(1)} %`).join('\n')}\n(${backend})`;
+  output.textContent = `${top3.map((c) => `${c.className}: ${(100 * c.probability).toFixed(1)} %`).join('\n')}\n(${backend})`;
   (globalThis as { wavemixResult?: unknown }).wavemixResult = result;
   classifier.dispose();
 } catch (error) {

@@ -37,7 +37,11 @@ labels.forEach((label, i) => {
 });
 
 const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data';
-for (const [name, factor] of [['astronaut', 4], ['chelsea', 2], ['coffee', 4]]) {
+for (const [name, factor] of [
+  ['astronaut', 4],
+  ['chelsea', 2],
+  ['coffee', 4],
+]) {
   const source = PNG.sync.read(readFileSync(join(SKIMAGE, `${name}.png`)));
   const width = Math.floor(source.width / factor);
   const height = Math.floor(source.height / factor);
@@ -46,7 +50,9 @@ for (const [name, factor] of [['astronaut', 4], ['chelsea', 2], ['coffee', 4]]) 
     for (let x = 0; x < width; x++) {
       for (let c = 0; c < 3; c++) {
         let sum = 0;
-        for (let dy = 0; dy < factor; dy++) for (let dx = 0; dx < factor; dx++) sum += source.data[((y * factor + dy) * source.width + x * factor + dx) * 4 + c];
+        for (let dy = 0; dy < factor; dy++)
+          for (let dx = 0; dx < factor; dx++)
+            sum += source.data[((y * factor + dy) * source.width + x * factor + dx) * 4 + c];
         rgba[(y * width + x) * 4 + c] = Math.round(sum / (factor * factor));
       }
       rgba[(y * width + x) * 4 + 3] = 255;

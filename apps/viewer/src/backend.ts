@@ -83,7 +83,10 @@ export async function switchBackend(name: string): Promise<BackendName> {
   if (missing) throw new BackendUnavailableError(backend, missing);
   const lostReason = lost.get(backend);
   if (lostReason) {
-    throw new BackendUnavailableError(backend, `it failed earlier (${lostReason}); reload the page to use ${backend} again`);
+    throw new BackendUnavailableError(
+      backend,
+      `it failed earlier (${lostReason}); reload the page to use ${backend} again`,
+    );
   }
   let ok = false;
   let reason = 'tfjs could not initialise it';

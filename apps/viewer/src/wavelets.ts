@@ -24,7 +24,13 @@ export interface Pyramid {
 }
 
 /** Pyramid of an image [height, width, channels] with values in [0, 1]. */
-export async function computePyramid(image: Float32Array, height: number, width: number, channels: number, levels: number): Promise<Pyramid> {
+export async function computePyramid(
+  image: Float32Array,
+  height: number,
+  width: number,
+  channels: number,
+  levels: number,
+): Promise<Pyramid> {
   const outputs = tf.tidy(() => waveletPyramid(tf.tensor4d(image, [1, height, width, channels]), levels));
   try {
     const data = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
@@ -61,8 +67,12 @@ export async function reconstruct(pyramid: Pyramid, removal: Removal | null): Pr
         const highs = tf.slice(coefficients, [0, 0, 0, channels], [-1, -1, -1, 3 * channels]);
         coefficients = tf.concat([approximation, highs], 3);
       }
-      if (removal && removal.level === level) coefficients = tf.mul(coefficients, tf.tensor1d(bandMask(removal.band, channels)));
-      const size = level === 1 ? [pyramid.height, pyramid.width] : [pyramid.levels[level - 2]!.height, pyramid.levels[level - 2]!.width];
+      if (removal && removal.level === level)
+        coefficients = tf.mul(coefficients, tf.tensor1d(bandMask(removal.band, channels)));
+      const size =
+        level === 1
+          ? [pyramid.height, pyramid.width]
+          : [pyramid.levels[level - 2]!.height, pyramid.levels[level - 2]!.width];
       approximation = idwt2d(coefficients, size as [number, number]);
     }
     return approximation!;
@@ -75,7 +85,10 @@ export async function reconstruct(pyramid: Pyramid, removal: Removal | null): Pr
 }
 
 /** Runs `fn` `runs` times after one warm-up and returns each duration in ms (data read back). */
-export async function timeRuns(fn: () => tf.Tensor | tf.Tensor[] | Promise<tf.Tensor>, runs: number): Promise<number[]> {
+export async function timeRuns(
+  fn: () => tf.Tensor | tf.Tensor[] | Promise<tf.Tensor>,
+  runs: number,
+): Promise<number[]> {
   const once = async () => {
     const start = performance.now();
     const result = await fn();

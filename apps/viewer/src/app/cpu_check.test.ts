@@ -12,8 +12,12 @@ describe('compareWithCpu', () => {
       "the model's output differs from cpu by up to 0.0410 (outputs up to 4.00)",
     );
     // A lost context: all zeros (every class at 10 % after softmax).
-    expect(compareWithCpu(new Float32Array(4), reference)).toBe("the model's output differs from cpu by up to 4.00 (outputs up to 4.00)");
-    expect(compareWithCpu(Float32Array.from([NaN, -1, 0.25, 4]), reference)).toBe("the model's output differs from cpu by up to Infinity (outputs up to 4.00)");
+    expect(compareWithCpu(new Float32Array(4), reference)).toBe(
+      "the model's output differs from cpu by up to 4.00 (outputs up to 4.00)",
+    );
+    expect(compareWithCpu(Float32Array.from([NaN, -1, 0.25, 4]), reference)).toBe(
+      "the model's output differs from cpu by up to Infinity (outputs up to 4.00)",
+    );
     expect(compareWithCpu(new Float32Array(3), reference)).toBe("the model's output has 3 values, 4 on cpu");
   });
 });

@@ -55,7 +55,8 @@ export async function cpuReference(source: ModelSource): Promise<Float32Array> {
 
 /** null when `actual` matches `reference`, else what is wrong. */
 export function compareWithCpu(actual: Float32Array, reference: Float32Array): string | null {
-  if (actual.length !== reference.length) return `the model's output has ${actual.length} values, ${reference.length} on cpu`;
+  if (actual.length !== reference.length)
+    return `the model's output has ${actual.length} values, ${reference.length} on cpu`;
   let scale = 0;
   let worst = 0;
   for (let i = 0; i < reference.length; i++) {

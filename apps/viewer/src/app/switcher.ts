@@ -6,7 +6,14 @@
  * to a backend that works.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { activeKernels, BackendUnavailableError, isBackendLost, markBackendLost, switchBackend, type BackendName } from '../backend';
+import {
+  activeKernels,
+  BackendUnavailableError,
+  isBackendLost,
+  markBackendLost,
+  switchBackend,
+  type BackendName,
+} from '../backend';
 import { humaniseError } from '../logic/humanise';
 import type { Panel } from '../panels/panel';
 import { $ } from '../ui/dom';
@@ -67,7 +74,9 @@ export class BackendSwitcher {
     }
     if (!problem) return;
     markBackendLost(backend, problem);
-    const fallback = [previous, 'wasm', 'cpu'].find((b): b is BackendName => !!b && b !== backend && !isBackendLost(b as BackendName))!;
+    const fallback = [previous, 'wasm', 'cpu'].find(
+      (b): b is BackendName => !!b && b !== backend && !isBackendLost(b as BackendName),
+    )!;
     this.store.backend = await switchBackend(fallback);
     this.renderStatus();
     await this.rebuild(ctx);

@@ -32,7 +32,10 @@ describe('band energy', () => {
 
   it('shares add up to the image energy for the 4×4 worked example of the spec', () => {
     // Input 1..16 (energy 1496); one level: LL [[7, 11], [23, 27]], LH all -4, HL all -1, HH all 0.
-    const table = energyTable([{ LL: [7, 11, 23, 27], LH: [-4, -4, -4, -4], HL: [-1, -1, -1, -1], HH: [0, 0, 0, 0] }], 1496);
+    const table = energyTable(
+      [{ LL: [7, 11, 23, 27], LH: [-4, -4, -4, -4], HL: [-1, -1, -1, -1], HH: [0, 0, 0, 0] }],
+      1496,
+    );
     expect(table.map((e) => e.energy)).toEqual([1428, 64, 4, 0]);
     expect(table.reduce((s, e) => s + e.share, 0)).toBeCloseTo(1, 12);
     expect(table[0]).toEqual({ level: 1, band: 'LL', energy: 1428, share: 1428 / 1496 });

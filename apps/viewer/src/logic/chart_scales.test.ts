@@ -3,7 +3,12 @@ import { largeRunWarning, runWork } from './run_size';
 
 describe('metricAxis', () => {
   it('puts the trainer epoch metrics on the right axes', () => {
-    expect(['trainAccuracy', 'valAccuracy', 'valTop5Accuracy', 'valMeanIoU'].map(metricAxis)).toEqual(['fraction', 'fraction', 'fraction', 'fraction']);
+    expect(['trainAccuracy', 'valAccuracy', 'valTop5Accuracy', 'valMeanIoU'].map(metricAxis)).toEqual([
+      'fraction',
+      'fraction',
+      'fraction',
+      'fraction',
+    ]);
     expect(metricAxis('valExpectedCalibrationError')).toBe('calibration');
     expect(metricAxis('valEce')).toBe('calibration');
     expect(metricAxis('valPsnr')).toBe('decibel');
@@ -23,7 +28,10 @@ describe('confusion colours and tooltips', () => {
 
   it('says which axis is the true class and which the prediction', () => {
     expect(confusionTooltip('7', '2', 3, 3 / 110)).toEqual(['true: 7 → predicted: 2', '3 images (2.7 % of true 7)']);
-    expect(confusionTooltip('cat', 'dog', 1, 0.5)).toEqual(['true: cat → predicted: dog', '1 image (50.0 % of true cat)']);
+    expect(confusionTooltip('cat', 'dog', 1, 0.5)).toEqual([
+      'true: cat → predicted: dog',
+      '1 image (50.0 % of true cat)',
+    ]);
   });
 });
 

@@ -26,5 +26,8 @@ export function confusionAlpha(v: number): number {
 
 /** Tooltip lines of one cell: which axis is which, the count, and the share of the true class. */
 export function confusionTooltip(trueClass: string, predicted: string, count: number, share: number): string[] {
-  return [`true: ${trueClass} → predicted: ${predicted}`, `${count} image${count === 1 ? '' : 's'} (${(100 * share).toFixed(1)} % of true ${trueClass})`];
+  return [
+    `true: ${trueClass} → predicted: ${predicted}`,
+    `${count} image${count === 1 ? '' : 's'} (${(100 * share).toFixed(1)} % of true ${trueClass})`,
+  ];
 }

@@ -49,7 +49,11 @@ export function toGrey(value: number, scale: DisplayScale): number {
 }
 
 /** RGBA bytes (grey, opaque) for a band, ready for `new ImageData(...)`. */
-export function bandToRgba(values: ArrayLike<number>, mode: DisplayMode, scale = displayScale(values, mode)): Uint8ClampedArray {
+export function bandToRgba(
+  values: ArrayLike<number>,
+  mode: DisplayMode,
+  scale = displayScale(values, mode),
+): Uint8ClampedArray {
   const out = new Uint8ClampedArray(values.length * 4);
   for (let i = 0; i < values.length; i++) {
     const g = toGrey(values[i]!, scale);

@@ -9,14 +9,32 @@ describe('planFit', () => {
 
   it('pads a 28×28 MNIST digit to 32×32 without resizing', () => {
     const plan = planFit(28, 28);
-    expect(plan).toMatchObject({ resizedWidth: 28, resizedHeight: 28, width: 32, height: 32, padRight: 4, padBottom: 4, resized: false, padded: true });
+    expect(plan).toMatchObject({
+      resizedWidth: 28,
+      resizedHeight: 28,
+      width: 32,
+      height: 32,
+      padRight: 4,
+      padBottom: 4,
+      resized: false,
+      padded: true,
+    });
     expect(describeFit(plan)).toBe('28×28: padded to 32×32 (4 px right, 4 px bottom, edge pixels repeated)');
   });
 
   it('resizes a large image so its longest side is 256, keeping the aspect ratio, then pads', () => {
     // 512 × 300 -> scale 0.5 -> 256 × 150 -> padded to 256 × 160
     const plan = planFit(512, 300);
-    expect(plan).toMatchObject({ resizedWidth: 256, resizedHeight: 150, width: 256, height: 160, padRight: 0, padBottom: 10, resized: true, padded: true });
+    expect(plan).toMatchObject({
+      resizedWidth: 256,
+      resizedHeight: 150,
+      width: 256,
+      height: 160,
+      padRight: 0,
+      padBottom: 10,
+      resized: true,
+      padded: true,
+    });
     expect(describeFit(plan)).toBe(
       '512×300: resized to 256×150 (longest side at most 256 px), then padded to 256×160 (0 px right, 10 px bottom, edge pixels repeated)',
     );

@@ -29,8 +29,12 @@ export interface FitPlan {
 }
 
 export function planFit(sourceWidth: number, sourceHeight: number, options: FitOptions = DEFAULT_FIT): FitPlan {
-  for (const [name, value] of [['width', sourceWidth], ['height', sourceHeight]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`image ${name} must be a positive integer, got ${value}`);
+  for (const [name, value] of [
+    ['width', sourceWidth],
+    ['height', sourceHeight],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`image ${name} must be a positive integer, got ${value}`);
   }
   const longest = Math.max(sourceWidth, sourceHeight);
   const scale = longest > options.maxSide ? options.maxSide / longest : 1;
@@ -58,9 +62,12 @@ export function planFit(sourceWidth: number, sourceHeight: number, options: FitO
 export function describeFit(plan: FitPlan): string {
   const source = `${plan.sourceWidth}×${plan.sourceHeight}`;
   const parts: string[] = [];
-  if (plan.resized) parts.push(`resized to ${plan.resizedWidth}×${plan.resizedHeight} (longest side at most ${plan.maxSide} px)`);
+  if (plan.resized)
+    parts.push(`resized to ${plan.resizedWidth}×${plan.resizedHeight} (longest side at most ${plan.maxSide} px)`);
   if (plan.padded) {
-    parts.push(`padded to ${plan.width}×${plan.height} (${plan.padRight} px right, ${plan.padBottom} px bottom, edge pixels repeated)`);
+    parts.push(
+      `padded to ${plan.width}×${plan.height} (${plan.padRight} px right, ${plan.padBottom} px bottom, edge pixels repeated)`,
+    );
   }
   if (parts.length === 0) return `${source}: used as is (no resizing or padding)`;
   return `${source}: ${parts.join(', then ')}`;
@@ -79,7 +86,9 @@ export function padEdge(
   targetHeight: number,
 ): Float32Array {
   if (pixels.length !== width * height * channels) {
-    throw new RangeError(`expected ${width}×${height}×${channels} = ${width * height * channels} values, got ${pixels.length}`);
+    throw new RangeError(
+      `expected ${width}×${height}×${channels} = ${width * height * channels} values, got ${pixels.length}`,
+    );
   }
   if (targetWidth < width || targetHeight < height) throw new RangeError('padding cannot shrink an image');
   const out = new Float32Array(targetWidth * targetHeight * channels);
@@ -97,7 +106,8 @@ export function padEdge(
 
 /** RGB values in [0, 1] from RGBA bytes (alpha dropped: images are composited on black first). */
 export function rgbaToRgbUnit(rgba: ArrayLike<number>, width: number, height: number): Float32Array {
-  if (rgba.length !== width * height * 4) throw new RangeError(`expected ${width * height * 4} RGBA bytes, got ${rgba.length}`);
+  if (rgba.length !== width * height * 4)
+    throw new RangeError(`expected ${width * height * 4} RGBA bytes, got ${rgba.length}`);
   const out = new Float32Array(width * height * 3);
   for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
     out[j] = rgba[i]! / 255;

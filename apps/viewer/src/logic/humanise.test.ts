@@ -10,12 +10,21 @@ describe('humaniseError', () => {
     );
     expect(human.summary).not.toContain('Dispatch size');
     expect(human.details).toBe(raw.message);
-    expect(humaniseError(new Error('Requested texture size [20000x2] greater than WebGL maximum on this browser / GPU [16384x16384].')).summary).toMatch(/^The input is too large for the GPU \(/);
+    expect(
+      humaniseError(
+        new Error('Requested texture size [20000x2] greater than WebGL maximum on this browser / GPU [16384x16384].'),
+      ).summary,
+    ).toMatch(/^The input is too large for the GPU \(/);
   });
 
   it('summarises a state_dict mismatch by counts and the first keys', () => {
     const missing = Array.from({ length: 40 }, (_, i) => `layers.2.block.${i}.weight`);
-    const error = new WaveMixStateDictError(missing, ['head.9.bias'], [{ key: 'head.0.weight', expected: [16, 10], got: [32, 10] }], 'model.safetensors');
+    const error = new WaveMixStateDictError(
+      missing,
+      ['head.9.bias'],
+      [{ key: 'head.0.weight', expected: [16, 10], got: [32, 10] }],
+      'model.safetensors',
+    );
     expect(error.message.length).toBeGreaterThan(900);
     const human = humaniseError(error);
     expect(human.summary).toBe(
@@ -26,7 +35,10 @@ describe('humaniseError', () => {
   });
 
   it('keeps short messages as they are and cuts long ones at a word', () => {
-    expect(humaniseError(new Error('notes.txt is not an image'))).toEqual({ summary: 'notes.txt is not an image', details: null });
+    expect(humaniseError(new Error('notes.txt is not an image'))).toEqual({
+      summary: 'notes.txt is not an image',
+      details: null,
+    });
     const long = `${'word '.repeat(100)}end`;
     const human = humaniseError(new Error(long));
     expect(human.summary.length).toBeLessThanOrEqual(SUMMARY_LIMIT + 2);
@@ -39,8 +51,12 @@ describe('humaniseError', () => {
   });
 
   it('names lost GPU contexts, memory and network failures', () => {
-    expect(humaniseError(new Error('WebGL context lost.'), { backend: 'webgl' }).summary).toMatch(/^The GPU context on webgl was lost/);
+    expect(humaniseError(new Error('WebGL context lost.'), { backend: 'webgl' }).summary).toMatch(
+      /^The GPU context on webgl was lost/,
+    );
     expect(humaniseError(new Error('Failed to allocate 4 GB')).summary).toMatch(/^Out of memory\./);
-    expect(humaniseError(new TypeError('fetch failed')).summary).toBe('Could not download a file the page needs (fetch failed).');
+    expect(humaniseError(new TypeError('fetch failed')).summary).toBe(
+      'Could not download a file the page needs (fetch failed).',
+    );
   });
 });

@@ -13,8 +13,10 @@ export interface HumanError {
 /** Longest summary shown before the rest moves into `details`. */
 export const SUMMARY_LIMIT = 240;
 
-const GPU_LIMIT = /dispatch size exceeds|exceeds (the )?(webgpu|maximum|max) .*limit|max(imum)? texture size|maxTextureSize|too large for (a )?texture|requested texture size/i;
-const OUT_OF_MEMORY = /out of memory|\boom\b|failed to allocate|allocation failed|RangeError: Array buffer allocation|could not allocate/i;
+const GPU_LIMIT =
+  /dispatch size exceeds|exceeds (the )?(webgpu|maximum|max) .*limit|max(imum)? texture size|maxTextureSize|too large for (a )?texture|requested texture size/i;
+const OUT_OF_MEMORY =
+  /out of memory|\boom\b|failed to allocate|allocation failed|RangeError: Array buffer allocation|could not allocate/i;
 const CONTEXT_LOST = /context (was )?lost|CONTEXT_LOST|device (was )?lost|GPUDevice.*lost/i;
 const NETWORK = /failed to fetch|fetch failed|NetworkError|HTTP \d{3}/i;
 

@@ -1,5 +1,12 @@
 import { WaveMixError } from '@wavemix/core';
-import { describeSkipped, MetricsFileError, normaliseRows, parseMetricsJsonl, parseReport, series } from './metrics_jsonl';
+import {
+  describeSkipped,
+  MetricsFileError,
+  normaliseRows,
+  parseMetricsJsonl,
+  parseReport,
+  series,
+} from './metrics_jsonl';
 
 const RUN = [
   '{"time":"2025-01-01T00:00:00.000Z","type":"step","epoch":1,"step":10,"loss":2.1,"lr":0.001,"imagesPerSecond":300,"phase":"adamw"}',
@@ -18,7 +25,10 @@ describe('parseMetricsJsonl', () => {
     expect(run.epochs[0]!['valAccuracy']).toBe(0.6);
     expect(run.test).toMatchObject({ accuracy: 0.62 });
     expect(run.ignored).toBe(1);
-    expect(series(run.steps, 'step', 'loss')).toEqual([{ x: 10, y: 2.1 }, { x: 20, y: 1.4 }]);
+    expect(series(run.steps, 'step', 'loss')).toEqual([
+      { x: 10, y: 2.1 },
+      { x: 20, y: 1.4 },
+    ]);
     expect(series(run.epochs, 'epoch', 'valAccuracy')).toEqual([{ x: 1, y: 0.6 }]);
     expect(series(run.epochs, 'epoch', 'valMeanIoU')).toEqual([]);
   });
@@ -33,7 +43,15 @@ describe('parseMetricsJsonl', () => {
     // A crash tore line 2 (a step cut mid-number), `--resume` appended after it; line 4 is an
     // array, line 6 a step without its loss.
     const lines = RUN.split('\n');
-    const text = [lines[0], '{"time":"2025-01-01T00:00:01.000Z","type":"step","epoch":1,"st', lines[1], '[1]', lines[3], '{"type":"step","step":"x"}', lines[5]].join('\n');
+    const text = [
+      lines[0],
+      '{"time":"2025-01-01T00:00:01.000Z","type":"step","epoch":1,"st',
+      lines[1],
+      '[1]',
+      lines[3],
+      '{"type":"step","step":"x"}',
+      lines[5],
+    ].join('\n');
     const run = parseMetricsJsonl(text, 'run/metrics.jsonl');
     expect(run.steps.map((s) => s.step)).toEqual([10, 20]);
     expect(run.epochs.map((e) => e.epoch)).toEqual([1]);
@@ -42,10 +60,14 @@ describe('parseMetricsJsonl', () => {
     expect(run.skipped[0]!.reason).toMatch(/^not JSON/);
     expect(run.skipped[1]!.reason).toBe('expected a JSON object');
     expect(run.skipped[2]!.reason).toBe("a 'step' record needs numeric step and loss");
-    expect(describeSkipped(run.skipped, 'run/metrics.jsonl')).toMatch(/^run\/metrics\.jsonl: 3 bad lines skipped \(lines 2, 4, 6; first: not JSON/);
+    expect(describeSkipped(run.skipped, 'run/metrics.jsonl')).toMatch(
+      /^run\/metrics\.jsonl: 3 bad lines skipped \(lines 2, 4, 6; first: not JSON/,
+    );
     expect(describeSkipped([])).toBe('');
     const many = Array.from({ length: 12 }, (_, i) => ({ line: i + 1, reason: 'not JSON' }));
-    expect(describeSkipped(many)).toBe('metrics.jsonl: 12 bad lines skipped (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, … 2 more; first: not JSON)');
+    expect(describeSkipped(many)).toBe(
+      'metrics.jsonl: 12 bad lines skipped (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, … 2 more; first: not JSON)',
+    );
   });
 
   it('refuses a file with no usable trainer record, naming the first bad line', () => {
@@ -59,14 +81,31 @@ describe('parseMetricsJsonl', () => {
 
 describe('parseReport', () => {
   it('reads the confusion matrix and class names', () => {
-    const report = parseReport(JSON.stringify({ task: 'classification', metrics: { accuracy: 0.5 }, confusionMatrix: [[3, 1], [0, 0]], classNames: ['a', 'b'] }));
+    const report = parseReport(
+      JSON.stringify({
+        task: 'classification',
+        metrics: { accuracy: 0.5 },
+        confusionMatrix: [
+          [3, 1],
+          [0, 0],
+        ],
+        classNames: ['a', 'b'],
+      }),
+    );
     expect(report.classNames).toEqual(['a', 'b']);
-    expect(normaliseRows(report.confusionMatrix)).toEqual([[0.75, 0.25], [0, 0]]);
+    expect(normaliseRows(report.confusionMatrix)).toEqual([
+      [0.75, 0.25],
+      [0, 0],
+    ]);
   });
 
   it('refuses malformed matrices', () => {
-    expect(() => parseReport('{"confusionMatrix":[[1,2]]}')).toThrow('confusionMatrix must be a square matrix of numbers');
-    expect(() => parseReport('{"confusionMatrix":[[1]],"classNames":["a","b"]}')).toThrow('2 classNames for a 1×1 confusion matrix');
+    expect(() => parseReport('{"confusionMatrix":[[1,2]]}')).toThrow(
+      'confusionMatrix must be a square matrix of numbers',
+    );
+    expect(() => parseReport('{"confusionMatrix":[[1]],"classNames":["a","b"]}')).toThrow(
+      '2 classNames for a 1×1 confusion matrix',
+    );
     expect(() => parseReport('nope')).toThrow('report.json, line 1: not JSON');
   });
 });

@@ -104,7 +104,11 @@ export function parseMetricsJsonl(text: string, file = 'metrics.jsonl'): Metrics
   if (run.steps.length + run.epochs.length === 0 && run.test === null) {
     const first = run.skipped[0];
     const detail = first ? `; line ${first.line}: ${first.reason}` : '';
-    throw new MetricsFileError(file, first?.line ?? 1, `no usable 'step', 'epoch' or 'test' records: is this a trainer metrics.jsonl?${detail}`);
+    throw new MetricsFileError(
+      file,
+      first?.line ?? 1,
+      `no usable 'step', 'epoch' or 'test' records: is this a trainer metrics.jsonl?${detail}`,
+    );
   }
   return run;
 }
@@ -112,14 +116,21 @@ export function parseMetricsJsonl(text: string, file = 'metrics.jsonl'): Metrics
 /** "2 bad lines skipped (lines 3, 9)": what the page says about `run.skipped` (empty when none). */
 export function describeSkipped(skipped: readonly SkippedLine[], file = 'metrics.jsonl', shown = 10): string {
   if (skipped.length === 0) return '';
-  const numbers = skipped.slice(0, shown).map((s) => s.line).join(', ');
+  const numbers = skipped
+    .slice(0, shown)
+    .map((s) => s.line)
+    .join(', ');
   const more = skipped.length > shown ? `, … ${skipped.length - shown} more` : '';
   const plural = skipped.length === 1 ? 'line' : 'lines';
   return `${file}: ${skipped.length} bad ${plural} skipped (${plural} ${numbers}${more}; first: ${skipped[0]!.reason})`;
 }
 
 /** [x, y] points of a numeric field of records, skipping records without it. */
-export function series<T extends object>(records: readonly T[], x: keyof T, y: string): Array<{ x: number; y: number }> {
+export function series<T extends object>(
+  records: readonly T[],
+  x: keyof T,
+  y: string,
+): Array<{ x: number; y: number }> {
   const points: Array<{ x: number; y: number }> = [];
   for (const record of records) {
     const xv = record[x];
@@ -144,12 +155,27 @@ export function parseReport(text: string, file = 'report.json'): RunReport {
   }
   const r = value as Record<string, unknown>;
   const matrix = r?.['confusionMatrix'];
-  if (!Array.isArray(matrix) || matrix.length === 0 || !matrix.every((row) => Array.isArray(row) && row.length === matrix.length && row.every(isNumber))) {
+  if (
+    !Array.isArray(matrix) ||
+    matrix.length === 0 ||
+    !matrix.every((row) => Array.isArray(row) && row.length === matrix.length && row.every(isNumber))
+  ) {
     throw new MetricsFileError(file, 1, 'confusionMatrix must be a square matrix of numbers');
   }
-  const names = Array.isArray(r['classNames']) ? (r['classNames'] as unknown[]).map(String) : matrix.map((_, i) => String(i));
-  if (names.length !== matrix.length) throw new MetricsFileError(file, 1, `${names.length} classNames for a ${matrix.length}×${matrix.length} confusion matrix`);
-  return { confusionMatrix: matrix as number[][], classNames: names, metrics: (r['metrics'] as Record<string, unknown>) ?? {} };
+  const names = Array.isArray(r['classNames'])
+    ? (r['classNames'] as unknown[]).map(String)
+    : matrix.map((_, i) => String(i));
+  if (names.length !== matrix.length)
+    throw new MetricsFileError(
+      file,
+      1,
+      `${names.length} classNames for a ${matrix.length}×${matrix.length} confusion matrix`,
+    );
+  return {
+    confusionMatrix: matrix as number[][],
+    classNames: names,
+    metrics: (r['metrics'] as Record<string, unknown>) ?? {},
+  };
 }
 
 /** Row-normalised confusion matrix (each true class sums to 1; empty rows stay 0). */

@@ -9,7 +9,8 @@ export function modelInputSize(
   width: number,
   height: number,
 ): { width: number; height: number; resized: boolean } {
-  if (inputSize) return { height: inputSize[0], width: inputSize[1], resized: inputSize[0] !== height || inputSize[1] !== width };
+  if (inputSize)
+    return { height: inputSize[0], width: inputSize[1], resized: inputSize[0] !== height || inputSize[1] !== width };
   const round = (n: number) => Math.max(divisor, Math.round(n / divisor) * divisor);
   const w = round(width);
   const h = round(height);

@@ -30,11 +30,7 @@ export function classColor(label: number): readonly [number, number, number] {
  * Blends the label colours over an RGBA image: `(1 - opacity) * image + opacity * colour` per
  * channel, rounded; alpha is kept.
  */
-export function overlayLabels(
-  image: ArrayLike<number>,
-  labels: ArrayLike<number>,
-  opacity: number,
-): Uint8ClampedArray {
+export function overlayLabels(image: ArrayLike<number>, labels: ArrayLike<number>, opacity: number): Uint8ClampedArray {
   if (image.length !== labels.length * 4) {
     throw new RangeError(`image has ${image.length / 4} pixels but the label map has ${labels.length}`);
   }

@@ -5,7 +5,10 @@ describe('PSNR', () => {
     // one pixel, one channel off by 10: MSE = 100 / 3 -> 32.90201615587573 dB
     expect(psnrRgba([0, 0, 0, 255], [10, 0, 0, 0])).toBeCloseTo(32.90201615587573, 10);
     // two pixels, differences (2, 0, -3, 0, -5, 0): 40.11448014634744 dB
-    expect(psnrRgba([10, 20, 30, 255, 40, 50, 60, 255], [12, 20, 27, 255, 40, 45, 60, 255])).toBeCloseTo(40.11448014634744, 10);
+    expect(psnrRgba([10, 20, 30, 255, 40, 50, 60, 255], [12, 20, 27, 255, 40, 45, 60, 255])).toBeCloseTo(
+      40.11448014634744,
+      10,
+    );
   });
 
   it('is infinite for identical images and checks sizes', () => {

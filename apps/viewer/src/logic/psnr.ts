@@ -43,7 +43,12 @@ export function downscale2x(rgba: ArrayLike<number>, width: number, height: numb
 }
 
 /** Crops an RGBA image to its top-left `width × height`. */
-export function cropRgba(rgba: ArrayLike<number>, sourceWidth: number, width: number, height: number): Uint8ClampedArray {
+export function cropRgba(
+  rgba: ArrayLike<number>,
+  sourceWidth: number,
+  width: number,
+  height: number,
+): Uint8ClampedArray {
   const out = new Uint8ClampedArray(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width * 4; x++) out[y * width * 4 + x] = rgba[y * sourceWidth * 4 + x]!;

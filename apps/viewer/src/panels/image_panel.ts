@@ -12,7 +12,9 @@ const ANCHOR = 'image-section';
 
 async function decodeImage(blob: Blob, name: string): Promise<ImageBitmap> {
   if (blob.type && !blob.type.startsWith('image/')) {
-    throw new ViewerInputError(`${name} is not an image (its type is ${blob.type}); open a PNG, JPEG, GIF, WebP or BMP file`);
+    throw new ViewerInputError(
+      `${name} is not an image (its type is ${blob.type}); open a PNG, JPEG, GIF, WebP or BMP file`,
+    );
   }
   try {
     return await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
@@ -101,7 +103,13 @@ export class ImagePanel implements Panel {
     const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
     this.store.image = { name, plan, rgba, working: workingImage(rgba, plan) };
     const original = $<HTMLCanvasElement>('original');
-    putPixels(original, rgbUnitToRgba(this.store.image.working, plan.width * plan.height), plan.width, plan.height, zoomFor(plan.width, plan.height, 256));
+    putPixels(
+      original,
+      rgbUnitToRgba(this.store.image.working, plan.width * plan.height),
+      plan.width,
+      plan.height,
+      zoomFor(plan.width, plan.height, 256),
+    );
     original.dataset['width'] = String(plan.width);
     original.dataset['height'] = String(plan.height);
     original.setAttribute('aria-label', `The opened image, ${name}, ${plan.width}×${plan.height} after fitting`);

@@ -1,7 +1,15 @@
 /** 5. Training run: metrics.jsonl curves (bad lines skipped and reported) and report.json's confusion matrix. */
 import type { TaskQueue } from '../app/tasks';
 import { metricAxis } from '../logic/chart_scales';
-import { describeSkipped, normaliseRows, parseMetricsJsonl, parseReport, series, type MetricsRun, type RunReport } from '../logic/metrics_jsonl';
+import {
+  describeSkipped,
+  normaliseRows,
+  parseMetricsJsonl,
+  parseReport,
+  series,
+  type MetricsRun,
+  type RunReport,
+} from '../logic/metrics_jsonl';
 import { chartOn, confusionChart, curvesChart } from '../ui/charts';
 import { $ } from '../ui/dom';
 import { clearMessages, showMessage } from '../ui/messages';
@@ -32,7 +40,12 @@ export class RunsPanel implements Panel {
       void this.tasks.run(`Reading ${file.name}`, ANCHOR, async () => {
         this.report = parseReport(await file.text(), file.name);
         const { confusionMatrix, classNames } = this.report;
-        confusionChart($<HTMLCanvasElement>('confusion-chart'), normaliseRows(confusionMatrix), confusionMatrix, classNames);
+        confusionChart(
+          $<HTMLCanvasElement>('confusion-chart'),
+          normaliseRows(confusionMatrix),
+          confusionMatrix,
+          classNames,
+        );
       });
     });
   }
@@ -48,14 +61,20 @@ export class RunsPanel implements Panel {
     const metricKeys = new Set<string>();
     for (const record of run.epochs) {
       for (const [key, value] of Object.entries(record)) {
-        if (typeof value === 'number' && (key === 'trainAccuracy' || (key.startsWith('val') && key !== 'valLoss'))) metricKeys.add(key);
+        if (typeof value === 'number' && (key === 'trainAccuracy' || (key.startsWith('val') && key !== 'valLoss')))
+          metricKeys.add(key);
       }
     }
     curvesChart(
       $<HTMLCanvasElement>('accuracy-chart'),
       'Accuracy and validation metrics',
       'epoch',
-      [...metricKeys].map((key, i) => ({ label: key, points: series(run.epochs, 'epoch', key), color: COLORS[i % COLORS.length]!, axis: metricAxis(key) })),
+      [...metricKeys].map((key, i) => ({
+        label: key,
+        points: series(run.epochs, 'epoch', key),
+        color: COLORS[i % COLORS.length]!,
+        axis: metricAxis(key),
+      })),
     );
     const test = run.test
       ? Object.entries(run.test)
@@ -68,19 +87,33 @@ export class RunsPanel implements Panel {
 
   debug(): Record<string, (...args: never[]) => unknown> {
     return {
-      run: () => this.run && { steps: this.run.steps.length, epochs: this.run.epochs.length, test: this.run.test, skipped: this.run.skipped.map((s) => s.line) },
+      run: () =>
+        this.run && {
+          steps: this.run.steps.length,
+          epochs: this.run.epochs.length,
+          test: this.run.test,
+          skipped: this.run.skipped.map((s) => s.line),
+        },
       report: () => this.report && { classes: this.report.classNames.length },
       /** [label, y axis] of each curve of the accuracy chart. */
       accuracyAxes: () =>
-        (chartOn($<HTMLCanvasElement>('accuracy-chart'))?.data.datasets ?? []).map((d) => [d.label, (d as { yAxisID?: string }).yAxisID]),
+        (chartOn($<HTMLCanvasElement>('accuracy-chart'))?.data.datasets ?? []).map((d) => [
+          d.label,
+          (d as { yAxisID?: string }).yAxisID,
+        ]),
       /** Tooltip and colour the confusion chart gives the cell (true class i, predicted j). */
       confusionCell: (i: number, j: number) => {
         const chart = chartOn($<HTMLCanvasElement>('confusion-chart'));
         const n = this.report?.classNames.length ?? 0;
         if (!chart || !n) return null;
-        const dataset = chart.data.datasets[0] as unknown as { data: unknown[]; backgroundColor: (c: { raw: unknown }) => string };
+        const dataset = chart.data.datasets[0] as unknown as {
+          data: unknown[];
+          backgroundColor: (c: { raw: unknown }) => string;
+        };
         const raw = dataset.data[i * n + j];
-        const label = chart.options.plugins!.tooltip!.callbacks!.label as unknown as (item: { raw: unknown }) => string[];
+        const label = chart.options.plugins!.tooltip!.callbacks!.label as unknown as (item: {
+          raw: unknown;
+        }) => string[];
         return { tooltip: label({ raw }), color: dataset.backgroundColor({ raw }) };
       },
     };

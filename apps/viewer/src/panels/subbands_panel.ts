@@ -80,15 +80,37 @@ export class SubbandsPanel implements Panel {
         const energy = bandEnergy(values);
         const share = total > 0 ? energy / total : 0;
         const canvas = element('canvas');
-        putPixels(canvas, bandToRgba(values, band === 'LL' ? 'approximation' : 'detail'), level.width, level.height, zoom * 2 ** (level.level - 1));
-        Object.assign(canvas.dataset, { level: String(level.level), band, channel: String(this.channel), energy: String(energy), share: String(share) });
+        putPixels(
+          canvas,
+          bandToRgba(values, band === 'LL' ? 'approximation' : 'detail'),
+          level.width,
+          level.height,
+          zoom * 2 ** (level.level - 1),
+        );
+        Object.assign(canvas.dataset, {
+          level: String(level.level),
+          band,
+          channel: String(this.channel),
+          energy: String(energy),
+          share: String(share),
+        });
         canvas.setAttribute('role', 'img');
         canvas.setAttribute('aria-label', `${band} band of level ${level.level}, channel ${channelName}`);
         const removed = this.removal?.level === level.level && this.removal.band === band;
-        const figure = element('figure', { className: `band${removed ? ' removed' : ''}`, title: `Click to rebuild the image without ${band} of level ${level.level}` }, [
-          canvas,
-          element('figcaption', {}, [element('span', { className: 'name', textContent: band }), ` ${(100 * share).toFixed(2)} % · E = ${energy.toFixed(2)}`]),
-        ]);
+        const figure = element(
+          'figure',
+          {
+            className: `band${removed ? ' removed' : ''}`,
+            title: `Click to rebuild the image without ${band} of level ${level.level}`,
+          },
+          [
+            canvas,
+            element('figcaption', {}, [
+              element('span', { className: 'name', textContent: band }),
+              ` ${(100 * share).toFixed(2)} % · E = ${energy.toFixed(2)}`,
+            ]),
+          ],
+        );
         figure.dataset['level'] = String(level.level);
         figure.dataset['band'] = band;
         // A band is a toggle button for keyboard and screen-reader users too.
@@ -96,7 +118,8 @@ export class SubbandsPanel implements Panel {
         figure.setAttribute('role', 'button');
         figure.setAttribute('aria-pressed', String(removed));
         figure.setAttribute('aria-label', `Rebuild the image without ${band} of level ${level.level}`);
-        const toggle = (fromKeyboard: boolean) => void this.tasks.run('Reconstruction', ANCHOR, () => this.toggleRemoval(level.level, band, fromKeyboard));
+        const toggle = (fromKeyboard: boolean) =>
+          void this.tasks.run('Reconstruction', ANCHOR, () => this.toggleRemoval(level.level, band, fromKeyboard));
         figure.addEventListener('click', () => toggle(false));
         figure.addEventListener('keydown', (event) => {
           if (event.key !== 'Enter' && event.key !== ' ') return;
@@ -114,7 +137,8 @@ export class SubbandsPanel implements Panel {
     this.removal = same ? null : { level, band };
     this.renderBands();
     // The bands were redrawn: give the keyboard its place back.
-    if (fromKeyboard) document.querySelector<HTMLElement>(`#bands figure[data-level="${level}"][data-band="${band}"]`)?.focus();
+    if (fromKeyboard)
+      document.querySelector<HTMLElement>(`#bands figure[data-level="${level}"][data-band="${band}"]`)?.focus();
     await this.renderReconstruction();
   }
 
@@ -138,8 +162,10 @@ export class SubbandsPanel implements Panel {
     putPixels($('reconstructed'), rebuiltRgba, image.plan.width, image.plan.height, zoom);
     putPixels($('difference'), differenceToRgba(difference, pixels), image.plan.width, image.plan.height, zoom);
     this.reconstructionPsnr = psnrRgba(rgbUnitToRgba(image.working, pixels), rebuiltRgba);
-    const what = band === 'LL' ? `LL of level ${level} (everything coarser than level ${level})` : `${band} of level ${level}`;
-    $('reconstructed-caption').textContent = `Rebuilt without ${what}: PSNR ${this.reconstructionPsnr.toFixed(2)} dB against the original`;
+    const what =
+      band === 'LL' ? `LL of level ${level} (everything coarser than level ${level})` : `${band} of level ${level}`;
+    $('reconstructed-caption').textContent =
+      `Rebuilt without ${what}: PSNR ${this.reconstructionPsnr.toFixed(2)} dB against the original`;
     box.dataset['level'] = String(level);
     box.dataset['band'] = band;
     box.hidden = false;
@@ -147,7 +173,13 @@ export class SubbandsPanel implements Panel {
 
   debug(): Record<string, (...args: never[]) => unknown> {
     return {
-      levels: () => this.pyramid?.levels.map((l) => ({ level: l.level, height: l.height, width: l.width, channels: this.pyramid!.channels })) ?? [],
+      levels: () =>
+        this.pyramid?.levels.map((l) => ({
+          level: l.level,
+          height: l.height,
+          width: l.width,
+          channels: this.pyramid!.channels,
+        })) ?? [],
       /** Level `level` in the WaveMix layout (NHWC [1, h, w, 4c], flattened). */
       level: (level: number) => {
         const l = this.pyramid?.levels[level - 1];

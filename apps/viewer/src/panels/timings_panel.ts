@@ -39,8 +39,14 @@ export class TimingsPanel implements Panel {
     private readonly switcher: BackendSwitcher,
     private readonly models: ModelPanel,
   ) {
-    $('time-backend').addEventListener('click', () => void this.tasks.run('Timing this backend', ANCHOR, (ctx) => this.timeActive(ctx)));
-    $('benchmark').addEventListener('click', () => void this.tasks.run('Timing every backend', ANCHOR, (ctx) => this.timeAll(ctx)));
+    $('time-backend').addEventListener(
+      'click',
+      () => void this.tasks.run('Timing this backend', ANCHOR, (ctx) => this.timeActive(ctx)),
+    );
+    $('benchmark').addEventListener(
+      'click',
+      () => void this.tasks.run('Timing every backend', ANCHOR, (ctx) => this.timeAll(ctx)),
+    );
     this.render();
   }
 
@@ -112,7 +118,10 @@ export class TimingsPanel implements Panel {
         await this.switcher.use(original, ctx);
       } catch (error) {
         if (error instanceof CancelledError) throw error;
-        this.timings[original] = { ...this.timings[original], error: humaniseError(error, { backend: original }).summary };
+        this.timings[original] = {
+          ...this.timings[original],
+          error: humaniseError(error, { backend: original }).summary,
+        };
       }
     }
     this.render();

@@ -16,7 +16,20 @@ import {
 import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
 import { confusionAlpha, confusionTooltip, type MetricAxis } from '../logic/chart_scales';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Title, Tooltip, MatrixController, MatrixElement);
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Legend,
+  Title,
+  Tooltip,
+  MatrixController,
+  MatrixElement,
+);
 // Deterministic pictures (screenshot tests) and no waiting for transitions.
 Chart.defaults.animation = false;
 Chart.defaults.devicePixelRatio = 1;
@@ -33,7 +46,10 @@ export function drawChart(canvas: HTMLCanvasElement, config: ChartConfiguration)
   return chart;
 }
 
-export function topKChart(canvas: HTMLCanvasElement, predictions: Array<{ className: string; probability: number }>): Chart {
+export function topKChart(
+  canvas: HTMLCanvasElement,
+  predictions: Array<{ className: string; probability: number }>,
+): Chart {
   return drawChart(canvas, {
     type: 'bar',
     data: {
@@ -101,9 +117,16 @@ export function curvesChart(canvas: HTMLCanvasElement, title: string, xTitle: st
 }
 
 /** Heatmap of a row-normalised confusion matrix; `counts` label the tooltips. */
-export function confusionChart(canvas: HTMLCanvasElement, normalised: number[][], counts: number[][], classNames: string[]): Chart {
+export function confusionChart(
+  canvas: HTMLCanvasElement,
+  normalised: number[][],
+  counts: number[][],
+  classNames: string[],
+): Chart {
   const n = classNames.length;
-  const data = normalised.flatMap((row, i) => row.map((v, j) => ({ x: classNames[j]!, y: classNames[i]!, v, count: counts[i]![j]! })));
+  const data = normalised.flatMap((row, i) =>
+    row.map((v, j) => ({ x: classNames[j]!, y: classNames[i]!, v, count: counts[i]![j]! })),
+  );
   return drawChart(canvas, {
     type: 'matrix',
     data: {
@@ -124,8 +147,21 @@ export function confusionChart(canvas: HTMLCanvasElement, normalised: number[][]
     },
     options: {
       scales: {
-        x: { type: 'category', labels: classNames, offset: true, title: { display: true, text: 'predicted class' }, grid: { display: false } },
-        y: { type: 'category', labels: classNames, offset: true, reverse: false, title: { display: true, text: 'true class' }, grid: { display: false } },
+        x: {
+          type: 'category',
+          labels: classNames,
+          offset: true,
+          title: { display: true, text: 'predicted class' },
+          grid: { display: false },
+        },
+        y: {
+          type: 'category',
+          labels: classNames,
+          offset: true,
+          reverse: false,
+          title: { display: true, text: 'true class' },
+          grid: { display: false },
+        },
       },
       plugins: {
         legend: { display: false },

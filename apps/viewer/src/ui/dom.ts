@@ -20,7 +20,13 @@ export function element<K extends keyof HTMLElementTagNameMap>(
  * Draws RGBA pixels on `canvas` at `displayScale`× (pixelated). Only the width is fixed: the
  * height follows the aspect ratio, so `max-width: 100%` can shrink it on a narrow screen.
  */
-export function putPixels(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, width: number, height: number, displayScale = 1): void {
+export function putPixels(
+  canvas: HTMLCanvasElement,
+  rgba: Uint8ClampedArray,
+  width: number,
+  height: number,
+  displayScale = 1,
+): void {
   canvas.width = width;
   canvas.height = height;
   canvas.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);

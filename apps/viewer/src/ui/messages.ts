@@ -28,13 +28,23 @@ function messagesBox(anchor: string): HTMLElement {
   return box;
 }
 
-export function showMessage(anchor: string, text: string, kind: MessageKind = 'error', details: string | null = null): HTMLElement {
+export function showMessage(
+  anchor: string,
+  text: string,
+  kind: MessageKind = 'error',
+  details: string | null = null,
+): HTMLElement {
   messageLog.push({ anchor, kind, text });
   const close = element('button', { type: 'button', textContent: 'dismiss' });
   close.setAttribute('aria-label', 'dismiss this message');
   const body: Array<Node> = [element('span', { className: 'text', textContent: text })];
   if (details && details !== text) {
-    body.push(element('details', {}, [element('summary', { textContent: 'details' }), element('pre', { textContent: details })]));
+    body.push(
+      element('details', {}, [
+        element('summary', { textContent: 'details' }),
+        element('pre', { textContent: details }),
+      ]),
+    );
   }
   const message = element('div', { className: `message ${kind}` }, [...body, close]);
   message.setAttribute('role', kind === 'error' ? 'alert' : 'status');

@@ -6,7 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium, openPage, startLocalServer, type LaunchedChromium, type LocalServer } from '@wavemix/browser-harness';
+import {
+  launchChromium,
+  openPage,
+  startLocalServer,
+  type LaunchedChromium,
+  type LocalServer,
+} from '@wavemix/browser-harness';
 import { APP, nodeClassify, RUN, SAMPLES, type Hook, type Prediction } from './reference';
 
 declare const __wavemix: Hook;
@@ -30,7 +36,11 @@ afterAll(async () => {
 async function open(backend: string) {
   const session = await openPage(browser.context, `${server.origin}/?backend=${backend}`);
   const page = session.page;
-  await page.waitForFunction(() => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true, undefined, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true,
+    undefined,
+    { timeout: 60_000 },
+  );
   const hook = <T>(name: string, ...args: unknown[]) =>
     page.evaluate(([n, a]) => __wavemix[n as string]!(...(a as unknown[])), [name, args] as const) as Promise<T>;
   const idle = () => page.evaluate(() => __wavemix['idle']!());
@@ -58,23 +68,35 @@ describe('wrong results without a warning', () => {
       await page.click('#benchmark');
       await idle();
       const timings = await hook<Record<string, Timing>>('timings');
-      console.log(`after "Time every backend" from webgpu: ${JSON.stringify(timings)}; messages ${JSON.stringify(await hook('messages'))}`);
+      console.log(
+        `after "Time every backend" from webgpu: ${JSON.stringify(timings)}; messages ${JSON.stringify(await hook('messages'))}`,
+      );
       // Each row holds its own timings or its own error, never an empty row.
       for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu']) {
         const row = timings[backend]!;
         // (A 32×32 transform can take under the browser's 0.1 ms timer resolution: >= 0.)
-        expect({ backend, timed: row.transformMs! >= 0 && row.modelMs! > 0, failed: typeof row.error === 'string' }).toEqual({
+        expect({
+          backend,
+          timed: row.transformMs! >= 0 && row.modelMs! > 0,
+          failed: typeof row.error === 'string',
+        }).toEqual({
           backend,
           timed: row.error === undefined,
           failed: row.error !== undefined,
         });
       }
       for (const backend of ['wasm', 'cpu']) expect(timings[backend]!.error).toBeUndefined();
-      const rowErrors = await page.$$eval('#timings tbody tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset['backend'], r.querySelector('.row-error')?.textContent ?? '']));
-      for (const [backend, text] of rowErrors) expect(text).toBe(timings[backend!]!.error ? `failed: ${timings[backend!]!.error}` : '');
+      const rowErrors = await page.$$eval('#timings tbody tr', (rows) =>
+        rows.map((r) => [(r as HTMLElement).dataset['backend'], r.querySelector('.row-error')?.textContent ?? '']),
+      );
+      for (const [backend, text] of rowErrors)
+        expect(text).toBe(timings[backend!]!.error ? `failed: ${timings[backend!]!.error}` : '');
       // A backend that went wrong is named in the banner; the page is back on one that works.
-      const lost = Object.entries(timings).filter(([, t]) => t.error?.includes('wrong results')).map(([b]) => b);
-      if (lost.length) await expect(page.textContent('#banner')).resolves.toContain(`The ${lost[0]} backend gave wrong results`);
+      const lost = Object.entries(timings)
+        .filter(([, t]) => t.error?.includes('wrong results'))
+        .map(([b]) => b);
+      if (lost.length)
+        await expect(page.textContent('#banner')).resolves.toContain(`The ${lost[0]} backend gave wrong results`);
       // Wherever it ended, and then on wasm: the same probabilities as Node, not 10 % each.
       expectSamePredictions(await hook<Prediction[]>('predictions'), reference);
       await page.selectOption('#backend', 'wasm');
@@ -96,16 +118,25 @@ describe('wrong results without a warning', () => {
       await page.addInitScript(() => {
         for (const name of ['readPixels', 'getBufferSubData'] as const) {
           const original = WebGL2RenderingContext.prototype[name] as (...args: unknown[]) => unknown;
-          (WebGL2RenderingContext.prototype as unknown as Record<string, unknown>)[name] = function (this: WebGL2RenderingContext, ...args: unknown[]) {
+          (WebGL2RenderingContext.prototype as unknown as Record<string, unknown>)[name] = function (
+            this: WebGL2RenderingContext,
+            ...args: unknown[]
+          ) {
             const result = original.apply(this, args);
-            for (const arg of args) if (ArrayBuffer.isView(arg)) new Uint8Array(arg.buffer, arg.byteOffset, arg.byteLength).fill(0);
+            for (const arg of args)
+              if (ArrayBuffer.isView(arg)) new Uint8Array(arg.buffer, arg.byteOffset, arg.byteLength).fill(0);
             return result;
           };
         }
       });
       await page.goto(`${server.origin}/?backend=cpu`);
-      await page.waitForFunction(() => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true, undefined, { timeout: 60_000 });
-      const hook = <T>(name: string, ...args: unknown[]) => page.evaluate(([n, a]) => __wavemix[n as string]!(...(a as unknown[])), [name, args] as const) as Promise<T>;
+      await page.waitForFunction(
+        () => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true,
+        undefined,
+        { timeout: 60_000 },
+      );
+      const hook = <T>(name: string, ...args: unknown[]) =>
+        page.evaluate(([n, a]) => __wavemix[n as string]!(...(a as unknown[])), [name, args] as const) as Promise<T>;
       const idle = () => page.evaluate(() => __wavemix['idle']!());
       const reference = await nodeClassify(7);
       await page.click('button[data-sample="mnist-7"]');
@@ -115,8 +146,12 @@ describe('wrong results without a warning', () => {
       await page.selectOption('#backend', 'webgl');
       await idle();
       await expect(page.isVisible('#banner')).resolves.toBe(true);
-      await expect(page.textContent('#banner')).resolves.toContain('The webgl backend gave wrong results: the wavelet transform does not invert any more');
-      await expect(page.textContent('#banner')).resolves.toContain('The page is back on cpu, with the model reloaded from its source; reload the page to use webgl again.');
+      await expect(page.textContent('#banner')).resolves.toContain(
+        'The webgl backend gave wrong results: the wavelet transform does not invert any more',
+      );
+      await expect(page.textContent('#banner')).resolves.toContain(
+        'The page is back on cpu, with the model reloaded from its source; reload the page to use webgl again.',
+      );
       expect(await hook('backend')).toBe('cpu');
       expectSamePredictions(await hook<Prediction[]>('predictions'), reference);
       expect(await hook<number>('perfectReconstructionError')).toBeLessThan(1e-5);
@@ -124,9 +159,18 @@ describe('wrong results without a warning', () => {
       await page.click('#benchmark');
       await idle();
       const timings = await hook<Record<string, Timing>>('timings');
-      expect(timings['webgl']!.error).toMatch(/^The webgl backend is not available here: it failed earlier \(the wavelet transform does not invert/);
-      for (const backend of ['wasm', 'cpu']) expect({ backend, error: timings[backend]!.error, model: timings[backend]!.modelMs! > 0 }).toEqual({ backend, error: undefined, model: true });
-      await expect(page.textContent('#timings tr[data-backend="webgl"] .row-error')).resolves.toBe(`failed: ${timings['webgl']!.error}`);
+      expect(timings['webgl']!.error).toMatch(
+        /^The webgl backend is not available here: it failed earlier \(the wavelet transform does not invert/,
+      );
+      for (const backend of ['wasm', 'cpu'])
+        expect({ backend, error: timings[backend]!.error, model: timings[backend]!.modelMs! > 0 }).toEqual({
+          backend,
+          error: undefined,
+          model: true,
+        });
+      await expect(page.textContent('#timings tr[data-backend="webgl"] .row-error')).resolves.toBe(
+        `failed: ${timings['webgl']!.error}`,
+      );
       expect(await hook('backend')).toBe('cpu');
       expectSamePredictions(await hook<Prediction[]>('predictions'), reference);
     } finally {
@@ -144,9 +188,15 @@ describe('wrong results without a warning', () => {
       await idle();
       expect(await hook('messages')).toEqual([]);
       expectSamePredictions(await hook<Prediction[]>('predictions'), await nodeClassify(7));
-      const { preprocessing, ...withoutPreprocessing } = JSON.parse(readFileSync(join(RUN, 'model-config.json'), 'utf8'));
+      const { preprocessing, ...withoutPreprocessing } = JSON.parse(
+        readFileSync(join(RUN, 'model-config.json'), 'utf8'),
+      );
       expect(preprocessing).toEqual({ colorSpace: 'grayscale', mean: [0.1307], std: [0.3081] }); // the trainer wrote it
-      await page.setInputFiles('#pytorch-config', { name: 'old-config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(withoutPreprocessing)) });
+      await page.setInputFiles('#pytorch-config', {
+        name: 'old-config.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(withoutPreprocessing)),
+      });
       await page.click('#pytorch-load');
       await idle();
       await expect(page.locator('#pytorch-source .message.warning').textContent()).resolves.toContain(
@@ -166,7 +216,11 @@ describe('a model run is a run, timing is its own action', () => {
       await page.click('#bundled-model');
       await idle();
       expect((await hook<Prediction[]>('predictions'))[0]!.className).toBe('2');
-      expect(Object.values(await hook<Record<string, Timing>>('timings')).some((t) => t.modelMs !== undefined || t.transformMs !== undefined)).toBe(false);
+      expect(
+        Object.values(await hook<Record<string, Timing>>('timings')).some(
+          (t) => t.modelMs !== undefined || t.transformMs !== undefined,
+        ),
+      ).toBe(false);
       await page.click('#time-backend');
       await idle();
       const cpu = (await hook<Record<string, Timing>>('timings'))['cpu']!;
@@ -185,7 +239,9 @@ describe('a model run is a run, timing is its own action', () => {
       // The full-size SR model (1.95 M parameters) on the shrunk photo is a large run: it asks first and runs nothing.
       const fit = await hook<{ resizedWidth: number; resizedHeight: number }>('fit');
       const lr = `${Math.floor(fit.resizedWidth / 2)}×${Math.floor(fit.resizedHeight / 2)}`;
-      await expect(page.textContent('#large-run')).resolves.toMatch(new RegExp(`^\\s*This is a large run: \\d\\.\\d\\d M parameters on a ${lr} input .* may take minutes on cpu`));
+      await expect(page.textContent('#large-run')).resolves.toMatch(
+        new RegExp(`^\\s*This is a large run: \\d\\.\\d\\d M parameters on a ${lr} input .* may take minutes on cpu`),
+      );
       expect(await hook('superResolution')).toBeNull();
       await expect(page.isVisible('#super-resolution')).resolves.toBe(false);
       // A small one goes straight through, and the warning goes away.
@@ -207,7 +263,9 @@ describe('feedback', () => {
       await sample('chelsea');
       await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
       await page.click('#benchmark');
-      await page.waitForFunction(() => /Timing every backend: 1\/4/.test(document.querySelector('#busy-label')!.textContent ?? ''));
+      await page.waitForFunction(() =>
+        /Timing every backend: 1\/4/.test(document.querySelector('#busy-label')!.textContent ?? ''),
+      );
       // Fixed on screen: inside the viewport although the page is scrolled to the bottom.
       const box = await page.locator('#busy').boundingBox();
       const viewport = page.viewportSize()!;
@@ -215,7 +273,9 @@ describe('feedback', () => {
       await page.click('#busy-cancel');
       await idle();
       await expect(page.isVisible('#busy')).resolves.toBe(false);
-      await expect(page.locator('#timing-section .message.info').last().textContent()).resolves.toContain('Timing every backend: cancelled');
+      await expect(page.locator('#timing-section .message.info').last().textContent()).resolves.toContain(
+        'Timing every backend: cancelled',
+      );
       // Still usable afterwards.
       await sample('mnist-0');
       expect((await hook<unknown[]>('levels')).length).toBe(2);
@@ -231,21 +291,32 @@ describe('feedback', () => {
       await page.fill('#zoo-overrides', '{depth: 2');
       await page.click('#zoo-create');
       await idle();
-      await expect(page.locator('#zoo-source .message').textContent()).resolves.toContain('Creating the model failed: the overrides is not valid JSON');
+      await expect(page.locator('#zoo-source .message').textContent()).resolves.toContain(
+        'Creating the model failed: the overrides is not valid JSON',
+      );
       const config = JSON.parse(readFileSync(join(RUN, 'model-config.json'), 'utf8'));
       await page.setInputFiles('#pytorch-weights', join(RUN, 'model.safetensors'));
-      await page.setInputFiles('#pytorch-config', { name: 'deeper.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...config, depth: 6 })) });
+      await page.setInputFiles('#pytorch-config', {
+        name: 'deeper.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify({ ...config, depth: 6 })),
+      });
       await page.click('#pytorch-load');
       await idle();
       const message = page.locator('#pytorch-source .message');
       const summary = (await message.locator('.text').textContent())!;
-      expect(summary).toMatch(/^Loading PyTorch weights failed: model\.safetensors does not match deeper\.json: the weights do not fit this model configuration: \d+ missing keys \(layers\.2\./);
+      expect(summary).toMatch(
+        /^Loading PyTorch weights failed: model\.safetensors does not match deeper\.json: the weights do not fit this model configuration: \d+ missing keys \(layers\.2\./,
+      );
       expect(summary.length).toBeLessThan(400);
       // Every missing key is still there, one click away.
       const details = (await message.locator('details pre').textContent())!;
       for (let block = 2; block < 6; block++) expect(details).toContain(`layers.${block}.`);
       expect(details.length).toBeGreaterThan(summary.length);
-      expect((await hook<Array<{ anchor: string }>>('messageLog')).map((m) => m.anchor)).toEqual(['zoo-source', 'pytorch-source']);
+      expect((await hook<Array<{ anchor: string }>>('messageLog')).map((m) => m.anchor)).toEqual([
+        'zoo-source',
+        'pytorch-source',
+      ]);
     } finally {
       await session.close();
     }
@@ -260,7 +331,11 @@ describe('charts', () => {
       await page.setInputFiles('#report-file', join(RUN, 'report.json'));
       await idle();
       const axes = await page.evaluate(() => __wavemix['accuracyAxes']!() as Array<[string, string]>);
-      expect(Object.fromEntries(axes)).toMatchObject({ trainAccuracy: 'y', valAccuracy: 'y', valExpectedCalibrationError: 'calibration' });
+      expect(Object.fromEntries(axes)).toMatchObject({
+        trainAccuracy: 'y',
+        valAccuracy: 'y',
+        valExpectedCalibrationError: 'calibration',
+      });
       const report = JSON.parse(readFileSync(join(RUN, 'report.json'), 'utf8')) as { confusionMatrix: number[][] };
       // The largest off-diagonal cell.
       let worst: [number, number] = [0, 1];
@@ -273,7 +348,10 @@ describe('charts', () => {
       const count = report.confusionMatrix[i]![j]!;
       const share = count / report.confusionMatrix[i]!.reduce((a, b) => a + b, 0);
       const cell = await hook<{ tooltip: string[]; color: string }>('confusionCell', i, j);
-      expect(cell.tooltip).toEqual([`true: ${i} → predicted: ${j}`, `${count} image${count === 1 ? '' : 's'} (${(100 * share).toFixed(1)} % of true ${i})`]);
+      expect(cell.tooltip).toEqual([
+        `true: ${i} → predicted: ${j}`,
+        `${count} image${count === 1 ? '' : 's'} (${(100 * share).toFixed(1)} % of true ${i})`,
+      ]);
       expect(cell.color).toBe(`rgba(32, 84, 160, ${0.04 + 0.96 * Math.sqrt(share)})`);
     } finally {
       await session.close();
@@ -300,7 +378,11 @@ describe('small screens, labels and the keyboard', () => {
         els.filter((e) => !((e as HTMLInputElement).labels?.length || e.getAttribute('aria-label'))).map((e) => e.id),
       );
       expect(unlabelled).toEqual([]);
-      const unnamed = await page.$$eval('canvas', (els) => els.filter((c) => !c.getAttribute('aria-label') || c.getAttribute('role') !== 'img').map((c) => c.id || c.parentElement?.className));
+      const unnamed = await page.$$eval('canvas', (els) =>
+        els
+          .filter((c) => !c.getAttribute('aria-label') || c.getAttribute('role') !== 'img')
+          .map((c) => c.id || c.parentElement?.className),
+      );
       expect(unnamed).toEqual([]);
       // Bands are buttons the keyboard reaches and presses.
       const band = page.locator('#bands figure[data-level="1"][data-band="HH"]');

@@ -53,7 +53,9 @@ export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): nu
 export async function nodeClassify(digit: number): Promise<Prediction[]> {
   const predictor = await load(fileSystem(join(RUN, 'model', 'model.json')));
   const { width, height, rgba } = decodePng(join(SAMPLES, `mnist-${digit}.png`));
-  const image = tf.tidy(() => tf.slice(tf.tensor3d(Float32Array.from(rgba), [height, width, 4]), [0, 0, 0], [-1, -1, 3]));
+  const image = tf.tidy(() =>
+    tf.slice(tf.tensor3d(Float32Array.from(rgba), [height, width, 4]), [0, 0, 0], [-1, -1, 3]),
+  );
   const result = await predictor.classify(image, 5);
   image.dispose();
   predictor.dispose();

@@ -7,7 +7,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { bicubicUpsample2x } from '@wavemix/core';
-import { launchChromium, openPage, startLocalServer, type LaunchedChromium, type LocalServer, type PageSession } from '@wavemix/browser-harness';
+import {
+  launchChromium,
+  openPage,
+  startLocalServer,
+  type LaunchedChromium,
+  type LocalServer,
+  type PageSession,
+} from '@wavemix/browser-harness';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { cropRgba, downscale2x, psnrRgba } from '../../src/logic/psnr';
@@ -41,7 +48,11 @@ async function newMessages(): Promise<string[]> {
 
 async function openApp(query = ''): Promise<PageSession> {
   const s = await openPage(browser.context, `${server.origin}/${query}`);
-  await s.page.waitForFunction(() => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true, undefined, { timeout: 60_000 });
+  await s.page.waitForFunction(
+    () => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true,
+    undefined,
+    { timeout: 60_000 },
+  );
   return s;
 }
 
@@ -99,10 +110,36 @@ describe('the viewer page', () => {
     expect(maxAbsDifference(await hook<number[]>('image'), expected.image)).toBe(0);
     await expectBandsMatchNode(expected, 'cpu');
     // Eight labelled band canvases (two levels), energies in data attributes.
-    const bands = await page.$$eval('#bands canvas', (cs) => cs.map((c) => ({ ...(c as HTMLCanvasElement).dataset, w: (c as HTMLCanvasElement).width }) as Record<string, string | number>));
-    expect(bands.map((b) => `${b['level']}${b['band']}`)).toEqual(['1LL', '1LH', '1HL', '1HH', '2LL', '2LH', '2HL', '2HH']);
+    const bands = await page.$$eval('#bands canvas', (cs) =>
+      cs.map(
+        (c) =>
+          ({ ...(c as HTMLCanvasElement).dataset, w: (c as HTMLCanvasElement).width }) as Record<
+            string,
+            string | number
+          >,
+      ),
+    );
+    expect(bands.map((b) => `${b['level']}${b['band']}`)).toEqual([
+      '1LL',
+      '1LH',
+      '1HL',
+      '1HH',
+      '2LL',
+      '2LH',
+      '2HL',
+      '2HH',
+    ]);
     expect(bands[0]!.w).toBe(120);
-    await expect(page.locator('#bands figcaption .name').allTextContents()).resolves.toEqual(['LL', 'LH', 'HL', 'HH', 'LL', 'LH', 'HL', 'HH']);
+    await expect(page.locator('#bands figcaption .name').allTextContents()).resolves.toEqual([
+      'LL',
+      'LH',
+      'HL',
+      'HH',
+      'LL',
+      'LH',
+      'HL',
+      'HH',
+    ]);
     // Energy of HL at level 1, channel R: the Node bands, channel layout LL0..2 then LH,HL,HH per channel.
     const level1 = expected.levels[0]!;
     let hl = 0;
@@ -113,7 +150,9 @@ describe('the viewer page', () => {
 
   it('shows the other channels and deeper levels', async () => {
     await page.selectOption('#channel', '2');
-    const energies = await page.$$eval('#bands canvas', (cs) => cs.map((c) => Number((c as HTMLCanvasElement).dataset['share'])));
+    const energies = await page.$$eval('#bands canvas', (cs) =>
+      cs.map((c) => Number((c as HTMLCanvasElement).dataset['share'])),
+    );
     // Orthonormal transform: detail bands of both levels plus the level-2 LL hold all the energy.
     const [, lh1, hl1, hh1, ll2, lh2, hl2, hh2] = energies as number[];
     expect(lh1! + hl1! + hh1! + ll2! + lh2! + hl2! + hh2!).toBeCloseTo(1, 4);
@@ -158,12 +197,24 @@ describe('the viewer page', () => {
   });
 
   it('refuses a non-image file with a visible message and stays usable', async () => {
-    await page.setInputFiles('#image-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
+    await page.setInputFiles('#image-file', {
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('not an image'),
+    });
     await idle();
-    await expect(page.locator('#image-section .message').last().textContent()).resolves.toContain('notes.txt is not an image (its type is text/plain)');
-    await page.setInputFiles('#image-file', { name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from('PNG? no') });
+    await expect(page.locator('#image-section .message').last().textContent()).resolves.toContain(
+      'notes.txt is not an image (its type is text/plain)',
+    );
+    await page.setInputFiles('#image-file', {
+      name: 'broken.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('PNG? no'),
+    });
     await idle();
-    await expect(page.locator('#image-section .message').last().textContent()).resolves.toContain('broken.png could not be decoded as an image');
+    await expect(page.locator('#image-section .message').last().textContent()).resolves.toContain(
+      'broken.png could not be decoded as an image',
+    );
     expect(await newMessages()).toHaveLength(2);
     // The previous image and its bands are still there.
     expect(await hook('fit')).toMatchObject({ width: 240, height: 160 });
@@ -180,7 +231,9 @@ describe('the viewer page', () => {
     }, bytes);
     await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: transfer });
     await idle();
-    await expect(page.textContent('#fit-info')).resolves.toBe('digit.png, 28×28: padded to 32×32 (4 px right, 4 px bottom, edge pixels repeated).');
+    await expect(page.textContent('#fit-info')).resolves.toBe(
+      'digit.png, 28×28: padded to 32×32 (4 px right, 4 px bottom, edge pixels repeated).',
+    );
     await expectBandsMatchNode(nodePyramid(join(SAMPLES, 'mnist-7.png'), 2), 'cpu');
   });
 
@@ -189,7 +242,9 @@ describe('the viewer page', () => {
     for (let i = 0; i < png.data.length; i += 4) png.data.set([(i / 4) % 256, 90, 200, 255], i);
     await page.setInputFiles('#image-file', { name: 'wide.png', mimeType: 'image/png', buffer: PNG.sync.write(png) });
     await idle();
-    await expect(page.textContent('#fit-info')).resolves.toContain('600×300: resized to 256×128 (longest side at most 256 px)');
+    await expect(page.textContent('#fit-info')).resolves.toContain(
+      '600×300: resized to 256×128 (longest side at most 256 px)',
+    );
     expect(await hook('fit')).toMatchObject({ resized: true, padded: false, width: 256, height: 128 });
   });
 });
@@ -256,7 +311,11 @@ describe('models', () => {
 
   it('says so when the config does not match the weights, and keeps the loaded model', async () => {
     const config = JSON.parse(readFileSync(join(RUN, 'model-config.json'), 'utf8'));
-    await page.setInputFiles('#pytorch-config', { name: 'deeper.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...config, depth: 3 })) });
+    await page.setInputFiles('#pytorch-config', {
+      name: 'deeper.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ ...config, depth: 3 })),
+    });
     await page.click('#pytorch-load');
     await idle();
     const text = await page.locator('#pytorch-source .message').last().textContent();
@@ -286,7 +345,11 @@ describe('models', () => {
     const hr = cropRgba(rgba, width, sr.width, sr.height);
     const lr = downscale2x(hr, sr.width, sr.height);
     const bicubic = tf.tidy(() => {
-      const x = tf.slice(tf.tensor4d(Float32Array.from(lr), [1, sr.height / 2, sr.width / 2, 4]), [0, 0, 0, 0], [-1, -1, -1, 3]);
+      const x = tf.slice(
+        tf.tensor4d(Float32Array.from(lr), [1, sr.height / 2, sr.width / 2, 4]),
+        [0, 0, 0, 0],
+        [-1, -1, -1, 3],
+      );
       const up = tf.round(tf.clipByValue(bicubicUpsample2x(x), 0, 255));
       return tf.concat([up, tf.fill([1, sr.height, sr.width, 1], 255)], 3).dataSync();
     });
@@ -316,7 +379,28 @@ describe('models', () => {
     const image = decodePng(join(SAMPLES, 'coffee.png'));
     expect((await pixelsAt('0')).slice(0, 3)).toEqual(Array.from(image.rgba.slice(0, 3))); // opacity 0: the image
     const full = await pixelsAt('1');
-    const palette = [[128, 64, 128], [244, 35, 232], [70, 70, 70], [102, 102, 156], [190, 153, 153], [153, 153, 153], [250, 170, 30], [220, 220, 0], [107, 142, 35], [152, 251, 152], [70, 130, 180], [220, 20, 60], [255, 0, 0], [0, 0, 142], [0, 0, 70], [0, 60, 100], [0, 80, 100], [0, 0, 230], [119, 11, 32], [0, 0, 0]];
+    const palette = [
+      [128, 64, 128],
+      [244, 35, 232],
+      [70, 70, 70],
+      [102, 102, 156],
+      [190, 153, 153],
+      [153, 153, 153],
+      [250, 170, 30],
+      [220, 220, 0],
+      [107, 142, 35],
+      [152, 251, 152],
+      [70, 130, 180],
+      [220, 20, 60],
+      [255, 0, 0],
+      [0, 0, 142],
+      [0, 0, 70],
+      [0, 60, 100],
+      [0, 80, 100],
+      [0, 0, 230],
+      [119, 11, 32],
+      [0, 0, 0],
+    ];
     expect(palette.map((c) => c.join())).toContain(full.slice(0, 3).join()); // opacity 1: a palette colour
     expect(await hook('features')).not.toBeNull();
   });
@@ -329,16 +413,29 @@ describe('training runs', () => {
     await idle();
     expect(await newMessages()).toEqual([]);
     const expected = parseMetricsJsonl(readFileSync(join(RUN, 'metrics.jsonl'), 'utf8'));
-    expect(await hook('run')).toEqual({ steps: expected.steps.length, epochs: expected.epochs.length, test: expected.test, skipped: [] });
+    expect(await hook('run')).toEqual({
+      steps: expected.steps.length,
+      epochs: expected.epochs.length,
+      test: expected.test,
+      skipped: [],
+    });
     expect(await hook('report')).toEqual({ classes: 10 });
-    await expect(page.textContent('#run-info')).resolves.toContain(`${expected.steps.length} step records, ${expected.epochs.length} epochs`);
+    await expect(page.textContent('#run-info')).resolves.toContain(
+      `${expected.steps.length} step records, ${expected.epochs.length} epochs`,
+    );
     screenshots.push(compareScreenshot('training-run', await page.locator('#training-section').screenshot()));
   });
 
   it('skips a torn line of metrics.jsonl, plots the rest, and names the line', async () => {
-    await page.setInputFiles('#metrics-file', { name: 'bad.jsonl', mimeType: 'text/plain', buffer: Buffer.from('{"type":"step","step":1,"loss":2}\n{oops\n{"type":"step","step":2,"loss":1}\n') });
+    await page.setInputFiles('#metrics-file', {
+      name: 'bad.jsonl',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('{"type":"step","step":1,"loss":2}\n{oops\n{"type":"step","step":2,"loss":1}\n'),
+    });
     await idle();
-    await expect(page.locator('#training-section .message').last().textContent()).resolves.toContain('bad.jsonl: 1 bad line skipped (line 2; first: not JSON');
+    await expect(page.locator('#training-section .message').last().textContent()).resolves.toContain(
+      'bad.jsonl: 1 bad line skipped (line 2; first: not JSON',
+    );
     expect(await newMessages()).toHaveLength(1);
     expect(await hook('run')).toEqual({ steps: 2, epochs: 0, test: null, skipped: [2] });
     await expect(page.textContent('#run-info')).resolves.toContain('2 step records, 0 epochs');
@@ -379,14 +476,22 @@ describe('backends', () => {
     await idle();
     await page.click('#benchmark');
     await idle();
-    const timings = await hook<Record<string, { transformMs?: number; modelMs?: number; unavailable?: string; kernels?: string[] }>>('timings');
+    const timings =
+      await hook<Record<string, { transformMs?: number; modelMs?: number; unavailable?: string; kernels?: string[] }>>(
+        'timings',
+      );
     for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu']) {
       expect(timings[backend]?.unavailable).toBeUndefined();
       expect(timings[backend]!.transformMs).toBeGreaterThan(0);
       expect(timings[backend]!.modelMs).toBeGreaterThan(0);
     }
     mkdirSync(OUTPUT_DIR, { recursive: true });
-    const record = { chromium: browser.version, transform: 'waveletPyramid, 4 levels, [1, 160, 240, 3] (chelsea padded)', model: 'tiny MNIST classifier (11.7 k parameters), [1, 28, 28, 1] input', timings };
+    const record = {
+      chromium: browser.version,
+      transform: 'waveletPyramid, 4 levels, [1, 160, 240, 3] (chelsea padded)',
+      model: 'tiny MNIST classifier (11.7 k parameters), [1, 28, 28, 1] input',
+      timings,
+    };
     writeFileSync(join(OUTPUT_DIR, '..', 'timings.json'), `${JSON.stringify(record, null, 2)}\n`);
     console.log(`per-backend timings (median of 5, ms):\n${JSON.stringify(record, null, 2)}`);
     expect(await hook('backend')).toBe('cpu'); // back where it started
@@ -394,7 +499,9 @@ describe('backends', () => {
 
   it('made no request beyond its own origin and threw no uncaught error', async () => {
     session.assertClean();
-    const foreign = session.requests.filter((url) => !url.startsWith(server.origin) && !url.startsWith('data:') && !url.startsWith('blob:'));
+    const foreign = session.requests.filter(
+      (url) => !url.startsWith(server.origin) && !url.startsWith('data:') && !url.startsWith('blob:'),
+    );
     expect(foreign).toEqual([]);
     // The wasm binaries came from the app itself.
     expect(session.requests.some((url) => url.startsWith(server.origin) && url.endsWith('.wasm'))).toBe(true);

@@ -20,8 +20,12 @@ export class FeatureMaps {
   /** Lists the model's feature layers (none for an onnxruntime model); `keepChoice` (the same model reloaded) keeps the chosen one. */
   populate(model: LayersModel | null, keepChoice: boolean): void {
     const select = $<HTMLSelectElement>('feature-layer');
-    const layers = (model?.layers ?? []).filter((l) => FEATURE_LAYER.test(l.name) && (l.outputShape as number[]).length === 4);
-    select.replaceChildren(...layers.map((l) => element('option', { value: l.name, textContent: `${l.name} (${l.getClassName()})` })));
+    const layers = (model?.layers ?? []).filter(
+      (l) => FEATURE_LAYER.test(l.name) && (l.outputShape as number[]).length === 4,
+    );
+    select.replaceChildren(
+      ...layers.map((l) => element('option', { value: l.name, textContent: `${l.name} (${l.getClassName()})` })),
+    );
     if (!keepChoice || !layers.some((l) => l.name === this.layer)) {
       const lastBlock = [...layers].reverse().find((l) => l.name.endsWith('.residual'));
       this.layer = lastBlock?.name ?? layers[layers.length - 1]?.name ?? '';

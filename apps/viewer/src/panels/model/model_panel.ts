@@ -23,7 +23,8 @@ import { fromPyTorch, fromTrainerFolder, fromUrl, fromZoo, type Loaded } from '.
 
 const ANCHOR = 'models-section';
 
-const parameterCount = ({ predictor, source }: LoadedModel): number => layersModelOf(predictor)?.countParams() ?? source.parameterCount ?? 0;
+const parameterCount = ({ predictor, source }: LoadedModel): number =>
+  layersModelOf(predictor)?.countParams() ?? source.parameterCount ?? 0;
 
 export class ModelPanel implements Panel {
   readonly outputs = new ModelOutputs();
@@ -41,29 +42,43 @@ export class ModelPanel implements Panel {
     this.features = new FeatureMaps(() => void this.tasks.run('Feature maps', ANCHOR, (ctx) => this.refresh(ctx)));
     const zoo = $<HTMLSelectElement>('zoo-model');
     zoo.append(
-      ...listModels().map((m) => element('option', { value: m.name, textContent: `${m.name} (${m.task}, ${(m.trainableParams / 1e6).toFixed(2)} M)` })),
+      ...listModels().map((m) =>
+        element('option', {
+          value: m.name,
+          textContent: `${m.name} (${m.task}, ${(m.trainableParams / 1e6).toFixed(2)} M)`,
+        }),
+      ),
     );
     zoo.value = 'mnist-wavemix-lite-8-10';
     $('zoo-create').addEventListener('click', () =>
-      this.load('Creating the model', 'zoo-source', () => fromZoo(zoo.value, $<HTMLInputElement>('zoo-overrides').value)),
+      this.load('Creating the model', 'zoo-source', () =>
+        fromZoo(zoo.value, $<HTMLInputElement>('zoo-overrides').value),
+      ),
     );
     $<HTMLInputElement>('model-files').addEventListener('change', (event) => {
       const files = [...((event.target as HTMLInputElement).files ?? [])];
       if (files.length) this.load('Loading the model', 'folder-source', () => fromTrainerFolder(files));
     });
     $('bundled-model').addEventListener('click', () =>
-      this.load('Loading the bundled model', 'folder-source', () => fromUrl(new URL(BUNDLED_MODEL_URL, location.href).href, 'bundled tiny MNIST classifier (trained)')),
+      this.load('Loading the bundled model', 'folder-source', () =>
+        fromUrl(new URL(BUNDLED_MODEL_URL, location.href).href, 'bundled tiny MNIST classifier (trained)'),
+      ),
     );
     $('pytorch-load').addEventListener('click', () => {
       const weights = $<HTMLInputElement>('pytorch-weights').files?.[0];
       const config = $<HTMLInputElement>('pytorch-config').files?.[0];
       this.load('Loading PyTorch weights', 'pytorch-source', () => {
-        if (!weights || !config) throw new ViewerInputError("choose a .safetensors or .pth file and its config (.json, e.g. the trainer's model-config.json)");
+        if (!weights || !config)
+          throw new ViewerInputError(
+            "choose a .safetensors or .pth file and its config (.json, e.g. the trainer's model-config.json)",
+          );
         return fromPyTorch(weights, config);
       });
     });
     const openOnnx = (file: File) =>
-      this.load('Opening the ONNX model', 'onnx-source', () => fromOnnx(file, $<HTMLSelectElement>('onnx-provider').value as OnnxProvider));
+      this.load('Opening the ONNX model', 'onnx-source', () =>
+        fromOnnx(file, $<HTMLSelectElement>('onnx-provider').value as OnnxProvider),
+      );
     $<HTMLInputElement>('onnx-file').addEventListener('change', (event) => {
       const file = (event.target as HTMLInputElement).files?.[0];
       if (file) openOnnx(file);
@@ -83,7 +98,11 @@ export class ModelPanel implements Panel {
 
   /** A model made elsewhere in the page (the Train panel); `reload` builds it again on the active backend. */
   useModel(label: string, reload: () => Promise<Predictor>): void {
-    this.load('Loading the trained model', ANCHOR, async () => ({ source: { kind: 'trained', label, reload }, predictor: await reload(), warnings: [] }));
+    this.load('Loading the trained model', ANCHOR, async () => ({
+      source: { kind: 'trained', label, reload },
+      predictor: await reload(),
+      warnings: [],
+    }));
   }
 
   private load(label: string, anchor: string, loader: () => Promise<Loaded>): void {
@@ -104,7 +123,9 @@ export class ModelPanel implements Panel {
     this.store.model = model;
     const { predictor, source } = model;
     const { config, classNames } = predictor.metadata;
-    const size = config.inputSize ? `${config.inputSize[0]}×${config.inputSize[1]}` : `any size divisible by ${inputDivisor(config).divisor}`;
+    const size = config.inputSize
+      ? `${config.inputSize[0]}×${config.inputSize[1]}`
+      : `any size divisible by ${inputDivisor(config).divisor}`;
     $('model-info').textContent =
       `${source.label}: ${config.task}, ${parameterCount(model).toLocaleString('en')} parameters, input ${size}, ` +
       `${config.inChannels} channel${config.inChannels > 1 ? 's' : ''}${classNames ? `, ${classNames.length} classes` : ''}` +
@@ -135,8 +156,15 @@ export class ModelPanel implements Panel {
     const { divisor } = inputDivisor(config);
     const sr = config.task === 'sisr' || config.task === 'wavemix-sr';
     const { resizedWidth: width, resizedHeight: height } = image.plan;
-    const size = sr ? { width: Math.floor(width / 2), height: Math.floor(height / 2), resized: true } : modelInputSize(config.inputSize, divisor, width, height);
-    const warning = largeRunWarning(parameterCount(model), size.width, size.height, this.store.backend ?? 'this backend');
+    const size = sr
+      ? { width: Math.floor(width / 2), height: Math.floor(height / 2), resized: true }
+      : modelInputSize(config.inputSize, divisor, width, height);
+    const warning = largeRunWarning(
+      parameterCount(model),
+      size.width,
+      size.height,
+      this.store.backend ?? 'this backend',
+    );
     if (warning && !(this.confirmed?.source === model.source && this.confirmed.image === image)) {
       $('large-run-text').textContent = warning;
       $('large-run').hidden = false;
@@ -158,25 +186,34 @@ export class ModelPanel implements Panel {
     this.modelInput = size;
     const input = this.modelImage(predictor, image, size);
     try {
-      if (config.task === 'classification') await this.outputs.classify(predictor, input, Math.min(5, config.numClasses ?? 5));
+      if (config.task === 'classification')
+        await this.outputs.classify(predictor, input, Math.min(5, config.numClasses ?? 5));
       else await this.outputs.segment(predictor, input);
       await ctx.step('feature maps');
       await this.features.render(predictor, input);
     } finally {
       input.dispose();
     }
-    const note = size.resized ? `the image was resized to ${size.width}×${size.height} for the model` : `the image was given to the model at its own size (${size.width}×${size.height})`;
+    const note = size.resized
+      ? `the image was resized to ${size.width}×${size.height} for the model`
+      : `the image was given to the model at its own size (${size.width}×${size.height})`;
     $('model-info').dataset['input'] = `${size.width}x${size.height}`;
     $('model-info').title = note;
     $('model-input-note').textContent = `Model input: ${note}.`;
   }
 
   /** The image as the model takes it ([h, w, 3] in 0..255), resized when the model needs another size. */
-  modelImage(predictor: Predictor, image: NonNullable<Store['image']>, size: { width: number; height: number; resized: boolean }): tf.Tensor3D {
+  modelImage(
+    predictor: Predictor,
+    image: NonNullable<Store['image']>,
+    size: { width: number; height: number; resized: boolean },
+  ): tf.Tensor3D {
     const { resizedWidth: width, resizedHeight: height } = image.plan;
     return tf.tidy(() => {
       const t = rgbaToTensor(image.rgba, width, height);
-      return size.resized && !predictor.metadata.config.inputSize ? tf.image.resizeBilinear(t, [size.height, size.width], false, true) : t;
+      return size.resized && !predictor.metadata.config.inputSize
+        ? tf.image.resizeBilinear(t, [size.height, size.width], false, true)
+        : t;
     });
   }
 
@@ -189,7 +226,8 @@ export class ModelPanel implements Panel {
     const { width, height } = this.modelInput;
     return tf.tidy(() => {
       const t = rgbaToTensor(image.rgba, image.plan.resizedWidth, image.plan.resizedHeight);
-      const sized = t.shape[0] === height && t.shape[1] === width ? t : tf.image.resizeBilinear(t, [height, width], false, true);
+      const sized =
+        t.shape[0] === height && t.shape[1] === width ? t : tf.image.resizeBilinear(t, [height, width], false, true);
       return predictor.preprocess(sized) as tf.Tensor4D;
     });
   }

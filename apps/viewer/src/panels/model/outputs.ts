@@ -23,7 +23,9 @@ export interface Segmentation {
 }
 
 export function rgbaToTensor(rgba: Uint8ClampedArray, width: number, height: number): tf.Tensor3D {
-  return tf.tidy(() => tf.slice(tf.tensor3d(Float32Array.from(rgba), [height, width, 4]), [0, 0, 0], [-1, -1, 3]) as tf.Tensor3D);
+  return tf.tidy(
+    () => tf.slice(tf.tensor3d(Float32Array.from(rgba), [height, width, 4]), [0, 0, 0], [-1, -1, 3]) as tf.Tensor3D,
+  );
 }
 
 export class ModelOutputs {
@@ -52,7 +54,11 @@ export class ModelOutputs {
     $('classification').hidden = false;
     topKChart($<HTMLCanvasElement>('topk-chart'), predictions);
     const list = $('topk-list');
-    list.replaceChildren(...predictions.map((p) => element('li', { textContent: `${p.className}: ${(100 * p.probability).toFixed(1)} %` })));
+    list.replaceChildren(
+      ...predictions.map((p) =>
+        element('li', { textContent: `${p.className}: ${(100 * p.probability).toFixed(1)} %` }),
+      ),
+    );
     list.dataset['top1'] = predictions[0]?.className ?? '';
   }
 
@@ -70,7 +76,13 @@ export class ModelOutputs {
     $('segmentation').hidden = false;
     const opacity = Number($<HTMLInputElement>('seg-opacity').value);
     const canvas = $<HTMLCanvasElement>('seg-canvas');
-    putPixels(canvas, overlayLabels(seg.base, seg.labels, opacity), seg.width, seg.height, zoomFor(seg.width, seg.height, 384));
+    putPixels(
+      canvas,
+      overlayLabels(seg.base, seg.labels, opacity),
+      seg.width,
+      seg.height,
+      zoomFor(seg.width, seg.height, 384),
+    );
     canvas.dataset['opacity'] = String(opacity);
     const counts = labelHistogram(seg.labels, seg.numClasses);
     $('seg-legend').replaceChildren(
@@ -79,7 +91,12 @@ export class ModelOutputs {
         const [r, g, b] = classColor(label);
         const swatch = element('span', { className: 'swatch' });
         swatch.style.background = `rgb(${r}, ${g}, ${b})`;
-        return [element('li', {}, [swatch, `${seg.classNames[label] ?? label}: ${((100 * count) / seg.labels.length).toFixed(1)} %`])];
+        return [
+          element('li', {}, [
+            swatch,
+            `${seg.classNames[label] ?? label}: ${((100 * count) / seg.labels.length).toFixed(1)} %`,
+          ]),
+        ];
       }),
     );
   }
@@ -88,11 +105,16 @@ export class ModelOutputs {
    * Super-resolution of the image shrunk 2× (by averaging), against bicubic ×2; both compared
    * with the original crop. Returns the model input (the shrunk image) for the feature maps.
    */
-  async superResolve(predictor: Predictor, image: LoadedImage, divisor: number): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+  async superResolve(
+    predictor: Predictor,
+    image: LoadedImage,
+    divisor: number,
+  ): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
     const step = 2 * divisor;
     const width = Math.floor(image.plan.resizedWidth / step) * step;
     const height = Math.floor(image.plan.resizedHeight / step) * step;
-    if (width === 0 || height === 0) throw new ViewerInputError(`the image is too small for this model (needs at least ${step}×${step})`);
+    if (width === 0 || height === 0)
+      throw new ViewerInputError(`the image is too small for this model (needs at least ${step}×${step})`);
     const hr = cropRgba(image.rgba, image.plan.resizedWidth, width, height);
     const lr = downscale2x(hr, width, height);
     const lrImage = { data: lr, width: width / 2, height: height / 2 };
@@ -113,7 +135,8 @@ export class ModelOutputs {
     const modelPsnr = psnrRgba(hr, upscaled.data);
     this.superResolution = { bicubicPsnr, modelPsnr, width, height };
     $('sr-bicubic-caption').textContent = `Bicubic ×2: PSNR ${bicubicPsnr.toFixed(2)} dB`;
-    $('sr-model-caption').textContent = `Model ×2: PSNR ${modelPsnr.toFixed(2)} dB (against the ${width}×${height} original)`;
+    $('sr-model-caption').textContent =
+      `Model ×2: PSNR ${modelPsnr.toFixed(2)} dB (against the ${width}×${height} original)`;
     $('super-resolution').hidden = false;
     return lrImage;
   }
@@ -122,7 +145,11 @@ export class ModelOutputs {
     return {
       predictions: () => this.predictions,
       segmentation: () =>
-        this.segmentation && { width: this.segmentation.width, height: this.segmentation.height, histogram: labelHistogram(this.segmentation.labels, this.segmentation.numClasses) },
+        this.segmentation && {
+          width: this.segmentation.width,
+          height: this.segmentation.height,
+          histogram: labelHistogram(this.segmentation.labels, this.segmentation.numClasses),
+        },
       superResolution: () => this.superResolution,
     };
   }

@@ -41,7 +41,9 @@ export async function fromZoo(name: string, overridesText: string): Promise<Load
   }
   const build = () => createModel(name, overrides ? { overrides } : {});
   const model = build();
-  const snapshot = await Promise.all(model.getWeights().map(async (w) => ({ shape: w.shape, dtype: w.dtype, data: await w.data() })));
+  const snapshot = await Promise.all(
+    model.getWeights().map(async (w) => ({ shape: w.shape, dtype: w.dtype, data: await w.data() })),
+  );
   const reload = async () => {
     const again = build();
     const tensors = snapshot.map((w) => tf.tensor(w.data, w.shape, w.dtype));
@@ -49,7 +51,11 @@ export async function fromZoo(name: string, overridesText: string): Promise<Load
     tf.dispose(tensors);
     return predictorOf(again);
   };
-  return { source: { kind: 'zoo', label: `${name} (random weights)`, reload }, predictor: predictorOf(model), warnings: [] };
+  return {
+    source: { kind: 'zoo', label: `${name} (random weights)`, reload },
+    predictor: predictorOf(model),
+    warnings: [],
+  };
 }
 
 /**
@@ -98,5 +104,9 @@ export async function fromPyTorch(weights: File, configFile: File): Promise<Load
     }
     return predictorOf(model);
   };
-  return { source: { kind: 'pytorch', label: `${weights.name} with ${configFile.name}`, reload }, predictor: await reload(), warnings };
+  return {
+    source: { kind: 'pytorch', label: `${weights.name} with ${configFile.name}`, reload },
+    predictor: await reload(),
+    warnings,
+  };
 }
