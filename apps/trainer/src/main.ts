@@ -119,7 +119,10 @@ export function buildProgram(): Command {
         'super-resolution: after training (or with --eval-only) also score the best weights on the whole images of a benchmark set',
       ).choices([...SR_BENCHMARKS]),
     )
-    .option('--eval-benchmark-dir <dir>', 'the benchmark set folder (GTmod12 + LRbicx<s>, image_SRF_<s> or HR + LR_bicubic/X<s>)')
+    .option(
+      '--eval-benchmark-dir <dir>',
+      'the benchmark set folder (GTmod12 + LRbicx<s>, image_SRF_<s> or HR + LR_bicubic/X<s>)',
+    )
     .option(
       '--eval-benchmark-scale <n>',
       "the benchmark's scale (default: the model's; another is refused)",
@@ -127,7 +130,7 @@ export function buildProgram(): Command {
     )
     .option(
       '--border-crop <none|scale|n>',
-      "pixels cut from each border before PSNR/SSIM: none (default, as the official WaveMixSR test code), scale (EDSR/BasicSR) or n",
+      'pixels cut from each border before PSNR/SSIM: none (default, as the official WaveMixSR test code), scale (EDSR/BasicSR) or n',
       borderCropFlag,
     )
     .option('--limit-train <n>', 'use only the first n training examples', integer('--limit-train', 1))

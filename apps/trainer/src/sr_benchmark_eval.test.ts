@@ -91,15 +91,22 @@ test('a WaveMixSR-V2 model: the figures equal srMetrics on its outputs, no tenso
   expect(tf.memory().numTensors).toBe(before);
   for (const [i, { lr, hr, height, width }] of written.entries()) {
     const sr = tf.tidy(() => {
-      const rgb = tf.tensor4d(Float32Array.from(lr, (v) => v / 255), [1, height / 2, width / 2, 3]);
+      const rgb = tf.tensor4d(
+        Float32Array.from(lr, (v) => v / 255),
+        [1, height / 2, width / 2, 3],
+      );
       const out = model.predict(rgbToYCbCr(rgb, 1)) as tf.Tensor;
       return tf.clipByValue(yCbCrToRgb(out, 1), 0, 1);
     });
-    const expected = srMetrics(await sr.data(), Float32Array.from(hr, (v) => v / 255), {
-      scale: 2,
-      crop: 1,
-      shape: [height, width, 3],
-    });
+    const expected = srMetrics(
+      await sr.data(),
+      Float32Array.from(hr, (v) => v / 255),
+      {
+        scale: 2,
+        crop: 1,
+        shape: [height, width, 3],
+      },
+    );
     sr.dispose();
     expect(result.psnrPerImage[i]).toBeCloseTo(expected.psnr, 6);
     expect(result.ssimPerImage[i]).toBeCloseTo(expected.ssim, 6);

@@ -49,7 +49,6 @@ interface UnreadStep {
   phase: Phase;
 }
 
-
 export class TrainingRun {
   private readonly paths: RunPaths;
   private readonly checkpoints: RunCheckpoints;
