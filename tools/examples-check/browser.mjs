@@ -3,20 +3,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
+import { CHROMIUM_FLAGS, DEBIAN_CHROMIUM } from '@wavemix/browser-harness';
 import { chromium } from 'playwright-core';
 
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const TYPES = {
   '.js': 'text/javascript',
   '.html': 'text/html',
@@ -46,9 +35,9 @@ export async function serveStatic(root, mounts = {}) {
 /** Opens `url`, waits for `globalThis.wavemixResult`; non-loopback requests are aborted and reported. */
 export async function runPage(url, timeout = 240_000) {
   const browser = await chromium.launch({
-    executablePath: process.env.WAVEMIX_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: process.env.WAVEMIX_CHROMIUM ?? DEBIAN_CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
     timeout: 60_000,
   });
   const errors = [];

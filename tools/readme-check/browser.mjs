@@ -7,20 +7,9 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { build } from 'esbuild';
+import { CHROMIUM_FLAGS, DEBIAN_CHROMIUM } from '@wavemix/browser-harness';
 import { chromium } from 'playwright-core';
 
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
 
 /** Serves `pages` (path -> text) and files under `weights` at /weights/, on 127.0.0.1. */
@@ -72,9 +61,9 @@ export async function runBrowserBlocks(blocks, { project, weights }) {
   }
   const { server, origin } = await serve(pages, weights);
   const browser = await chromium.launch({
-    executablePath: process.env.WAVEMIX_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: process.env.WAVEMIX_CHROMIUM ?? DEBIAN_CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
     timeout: 60_000,
   });
   let failures = 0;
