@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { seededRandom } from '@wavemix/core/testing';
 import { createModel } from '@wavemix/models';
 import { useWasmTraining } from '../index';
 import { expectClose } from '../testing/compare';
@@ -60,7 +61,11 @@ test('a training step on wasm computes the cpu backend gradients', async () => {
 });
 
 test('the loss falls over a few Adam steps, and tensors do not grow', async () => {
+  // Seeded initial weights (tfjs initializers draw their seeds from Math.random): with unseeded
+  // ones the loss after 8 steps missed half its first value for about one start in seven.
+  const random = jest.spyOn(Math, 'random').mockImplementation(seededRandom(1));
   const model = tiny();
+  random.mockRestore();
   const optimizer = tf.train.adam(0.01);
   const { x, y } = batch();
   const losses: number[] = [];
