@@ -198,7 +198,8 @@ describe('the Train panel', () => {
     } finally {
       await page.close();
     }
-  });
+    // Steps, a 500-image evaluation and two downloads on the cpu backend: slow on a busy machine.
+  }, 480_000);
 
   it('trains on a folder of images in class subfolders, holding every 5th image of a class out', async () => {
     // 2 classes × 10 images: 16×16 RGB squares, bright (class "light") or dark ("dark"), plus a photo that stays out (not in a class folder).
