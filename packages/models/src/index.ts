@@ -74,7 +74,14 @@ export {
   type ExpectedCheckpoint,
 } from './inference/weights';
 export { rgbToGray, rgbToYCbCr, toRgbTensor, yCbCrToRgb, type ImageInput, type PixelData } from './inference/image';
-export { labelMap, preprocessImage, toUpscaledImage, topClasses } from './inference/processing';
+export {
+  assertPredictorTask,
+  labelMap,
+  PREDICTOR_TASKS,
+  preprocessImage,
+  toUpscaledImage,
+  topClasses,
+} from './inference/processing';
 export { AdamW, SgdMomentum, type AdamWConfig, type NamedTensor } from './training/optimizers';
 export { Lion, type LionConfig } from './training/lion';
 export { focalLoss, huberLoss, type FocalLossOptions, type HuberLossOptions } from './training/robust_losses';

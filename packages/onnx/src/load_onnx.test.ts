@@ -56,8 +56,8 @@ describe('loadOnnx: the same answers as @wavemix/models load()', () => {
     model.dispose();
   });
 
-  it.each([['sisr-wavemix-144-4'], ['wavemixsr-144-4']])('upscale (%s)', async (name) => {
-    const model = createModel(name, { overrides: { depth: 1 } });
+  it.each([['sisr-wavemix-144-4'], ['wavemixsr-144-4'], ['wavemixsr-v2-144-2-x2']])('upscale (%s)', async (name) => {
+    const model = createModel(name, { overrides: name.includes('-v2-') ? { blocks: 1 } : { depth: 1 } });
     randomizeBatchNorm(model, 5);
     const reference = new WaveMixPredictor(model, getWaveMixMetadata(model)!);
     const predictor = await loadOnnx(await exportOnnx(model), { graphOptimizationLevel: 'disabled' });
@@ -93,7 +93,7 @@ describe('loadOnnx: the same answers as @wavemix/models load()', () => {
     const predictor = await loadOnnx(await exportOnnx(model));
     await expect(predictor.upscale(pixels(16, 16, 5))).rejects.toThrow(WaveMixError);
     await expect(predictor.upscale(pixels(16, 16, 5))).rejects.toThrow(
-      "upscale() needs a sisr or wavemix-sr model; this one is 'classification'",
+      "upscale() needs a sisr or wavemix-sr or wavemix-sr-v2 model; this one is 'classification'",
     );
     await predictor.dispose();
     const stripped = tf.model({ inputs: model.inputs, outputs: model.outputs }); // no user metadata

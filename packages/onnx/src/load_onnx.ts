@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WaveMixArgumentError, WaveMixError } from '@wavemix/core';
 import {
+  assertPredictorTask,
   inputDivisor,
   labelMap,
   preprocessImage,
@@ -61,13 +62,6 @@ export class OnnxPredictor {
     return this.metadata.config.task;
   }
 
-  private check(method: string, tasks: WaveMixTask[]): void {
-    if (this.disposed) throw new WaveMixError(`${method}(): this model has been disposed`);
-    if (!tasks.includes(this.task)) {
-      throw new WaveMixError(`${method}() needs a ${tasks.join(' or ')} model; this one is '${this.task}'`);
-    }
-  }
-
   /** `[1, h, w, c]` model input (NHWC, as `@wavemix/models`' predictor makes it). */
   preprocess(image: ImageInput): tf.Tensor4D {
     return preprocessImage(image, this.metadata);
@@ -93,7 +87,7 @@ export class OnnxPredictor {
 
   /** The `topK` most probable classes, most probable first. */
   async classify(image: ImageInput, topK = 5): Promise<Classification[]> {
-    this.check('classify', ['classification']);
+    assertPredictorTask('classify', this.task, this.disposed);
     const logits = (await this.predict(this.preprocess(image))) as tf.Tensor2D;
     try {
       return await topClasses(logits, topK, this.metadata);
@@ -104,7 +98,7 @@ export class OnnxPredictor {
 
   /** Per-pixel class indices at the image's own size. */
   async segment(image: ImageInput): Promise<Segmentation> {
-    this.check('segment', ['segmentation']);
+    assertPredictorTask('segment', this.task, this.disposed);
     const rgb = toRgbTensor(image);
     const [height, width] = rgb.shape;
     let input: tf.Tensor4D;
@@ -123,7 +117,7 @@ export class OnnxPredictor {
 
   /** The image at twice its size, as RGBA pixels. */
   async upscale(image: ImageInput): Promise<UpscaledImage> {
-    this.check('upscale', ['sisr', 'wavemix-sr']);
+    assertPredictorTask('upscale', this.task, this.disposed);
     const output = (await this.predict(this.preprocess(image))) as tf.Tensor4D;
     try {
       return await toUpscaledImage(output, this.metadata);

@@ -12,7 +12,7 @@ import { getWaveMixMetadata, type WaveMixMetadata } from '../metadata';
 import { loadPyTorchWeights } from '../pytorch/bridge';
 import { getModelInfo, listModels } from '../registry';
 import { toRgbTensor, type ImageInput } from './image';
-import { labelMap, preprocessImage, toUpscaledImage, topClasses } from './processing';
+import { assertPredictorTask, labelMap, preprocessImage, toUpscaledImage, topClasses } from './processing';
 import {
   WaveMixWeightsError,
   describeCause,
@@ -79,13 +79,6 @@ export class WaveMixPredictor {
     return this.metadata.config.task;
   }
 
-  private check(method: string, tasks: WaveMixTask[]): void {
-    if (this.disposed) throw new WaveMixError(`${method}(): this model has been disposed`);
-    if (!tasks.includes(this.task)) {
-      throw new WaveMixError(`${method}() needs a ${tasks.join(' or ')} model; this one is '${this.task}'`);
-    }
-  }
-
   /** `[1, h, w, c]` model input for an image: colour space, resize to the input size, normalisation. */
   preprocess(image: ImageInput): tf.Tensor4D {
     return preprocessImage(image, this.metadata);
@@ -93,7 +86,7 @@ export class WaveMixPredictor {
 
   /** The `topK` most probable classes, most probable first. */
   async classify(image: ImageInput, topK = 5): Promise<Classification[]> {
-    this.check('classify', ['classification']);
+    assertPredictorTask('classify', this.task, this.disposed);
     const logits = tf.tidy(() => this.model.predict(this.preprocess(image)) as tf.Tensor2D);
     try {
       return await topClasses(logits, topK, this.metadata);
@@ -104,7 +97,7 @@ export class WaveMixPredictor {
 
   /** Per-pixel class indices at the image's own size. */
   async segment(image: ImageInput): Promise<Segmentation> {
-    this.check('segment', ['segmentation']);
+    assertPredictorTask('segment', this.task, this.disposed);
     const rgb = toRgbTensor(image);
     const [height, width] = rgb.shape;
     let logits: tf.Tensor4D;
@@ -122,7 +115,7 @@ export class WaveMixPredictor {
 
   /** The image upscaled by the model's factor (2x; WaveMixSR and WaveMixSR-V2: `config.scale`), as RGBA pixels. */
   async upscale(image: ImageInput): Promise<UpscaledImage> {
-    this.check('upscale', ['sisr', 'wavemix-sr', 'wavemix-sr-v2']);
+    assertPredictorTask('upscale', this.task, this.disposed);
     const output = tf.tidy(() => this.model.predict(this.preprocess(image)) as tf.Tensor4D);
     try {
       return await toUpscaledImage(output, this.metadata);

@@ -4,13 +4,29 @@
  * the caller owns (and disposes) the tensors it passes in.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { WaveMixArgumentError } from '@wavemix/core';
-import { assertInputSize } from '../config';
+import { WaveMixArgumentError, WaveMixError } from '@wavemix/core';
+import { assertInputSize, type WaveMixTask } from '../config';
 import type { WaveMixMetadata } from '../metadata';
 import { rgbToGray, rgbToYCbCr, toRgbTensor, yCbCrToRgb, type ImageInput } from './image';
 import type { Classification, Segmentation, UpscaledImage } from './predictor';
 
 /** `[1, h, w, c]` model input for an image: colour space, resize to the input size, normalisation. */
+/** The tasks each predictor method serves, shared by every engine's predictor. */
+export const PREDICTOR_TASKS = {
+  classify: ['classification'],
+  segment: ['segmentation'],
+  upscale: ['sisr', 'wavemix-sr', 'wavemix-sr-v2'],
+} as const satisfies Record<string, readonly WaveMixTask[]>;
+
+/** Throws unless the predictor is alive and its model's task is one `method` serves. */
+export function assertPredictorTask(method: keyof typeof PREDICTOR_TASKS, task: WaveMixTask, disposed: boolean): void {
+  if (disposed) throw new WaveMixError(`${method}(): this model has been disposed`);
+  const tasks: readonly WaveMixTask[] = PREDICTOR_TASKS[method];
+  if (!tasks.includes(task)) {
+    throw new WaveMixError(`${method}() needs a ${tasks.join(' or ')} model; this one is '${task}'`);
+  }
+}
+
 export function preprocessImage(image: ImageInput, metadata: WaveMixMetadata): tf.Tensor4D {
   const { config, preprocessing } = metadata;
   return tf.tidy(() => {
