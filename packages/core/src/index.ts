@@ -19,6 +19,7 @@ export { dwt2d } from './ops/dwt2d';
 export { idwt2d } from './ops/idwt2d';
 export { waveletPyramid } from './ops/wavelet_pyramid';
 export { bicubicUpsample2x } from './ops/bicubic_upsample_2x';
+export { assertPointwiseMlpInputs, pointwiseMlp, runPointwiseMlp } from './ops/pointwise_mlp';
 export {
   hasKernel,
   runDwt2D,
@@ -33,6 +34,13 @@ export {
   bicubicUpsample2xGradCompositeRaw,
 } from './composite_bicubic';
 export {
+  pointwiseMlpComposite,
+  pointwiseMlpCompositeRaw,
+  pointwiseMlpGradients,
+  type PointwiseMlpInputName,
+  type PointwiseMlpTensors,
+} from './composite_pointwise_mlp';
+export {
   dwt2dComposite,
   idwt2dComposite,
   waveletPyramidComposite,
@@ -45,6 +53,7 @@ export { dwt2DGradConfig } from './gradients/Dwt2D_grad';
 export { idwt2DGradConfig } from './gradients/Idwt2D_grad';
 export { waveletPyramidGradConfig } from './gradients/WaveletPyramid_grad';
 export { bicubicUpsample2xGradConfig } from './gradients/BicubicUpsample2x_grad';
+export { pointwiseMlpGradConfig } from './gradients/PointwiseMlp_grad';
 export { registerWaveMixGradients, waveMixGradConfigs } from './gradients/register_gradients';
 export { haarForward, haarInverse, haarPyramid, type Shape4 } from './impl/haar';
 export {

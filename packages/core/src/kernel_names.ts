@@ -37,5 +37,19 @@ export type BicubicUpsample2xInputs = Pick<NamedTensorInfoMap, 'x'>;
 export const BicubicUpsample2xGrad = 'WaveMixBicubicUpsample2xGrad';
 export type BicubicUpsample2xGradInputs = Pick<NamedTensorInfoMap, 'dy'>;
 
-export const WAVEMIX_KERNEL_NAMES = [Dwt2D, Idwt2D, WaveletPyramid, BicubicUpsample2x, BicubicUpsample2xGrad] as const;
+/**
+ * A transformer-style feed-forward unit on NHWC in one kernel: Conv1x1 (`w1 [cin, hidden]`, `b1`) ->
+ * exact (erf) GELU -> Conv1x1 (`w2 [hidden, out]`, `b2`), `x [b, h, w, cin] -> [b, h, w, out]`.
+ */
+export const PointwiseMlp = 'WaveMixPointwiseMlp';
+export type PointwiseMlpInputs = Pick<NamedTensorInfoMap, 'x' | 'w1' | 'b1' | 'w2' | 'b2'>;
+
+export const WAVEMIX_KERNEL_NAMES = [
+  Dwt2D,
+  Idwt2D,
+  WaveletPyramid,
+  BicubicUpsample2x,
+  BicubicUpsample2xGrad,
+  PointwiseMlp,
+] as const;
 export type WaveMixKernelName = (typeof WAVEMIX_KERNEL_NAMES)[number];

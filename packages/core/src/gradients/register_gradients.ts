@@ -3,12 +3,14 @@ import { dwt2DGradConfig } from './Dwt2D_grad';
 import { idwt2DGradConfig } from './Idwt2D_grad';
 import { waveletPyramidGradConfig } from './WaveletPyramid_grad';
 import { bicubicUpsample2xGradConfig } from './BicubicUpsample2x_grad';
+import { pointwiseMlpGradConfig } from './PointwiseMlp_grad';
 
 export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   dwt2DGradConfig,
   idwt2DGradConfig,
   waveletPyramidGradConfig,
   bicubicUpsample2xGradConfig,
+  pointwiseMlpGradConfig,
 ];
 
 /**

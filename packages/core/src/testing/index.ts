@@ -1,5 +1,6 @@
 export { dwtConformanceCases, type ConformanceCase, type ConformanceOptions } from './conformance';
 export { bicubicConformanceCases } from './bicubic_conformance';
+export { pointwiseMlpConformanceCases } from './pointwise_mlp_conformance';
 export {
   assert,
   assertClose,

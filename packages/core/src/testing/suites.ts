@@ -12,12 +12,14 @@ import {
   Dwt2D,
   Idwt2D,
   WAVEMIX_KERNEL_NAMES,
+  PointwiseMlp,
   WaveletPyramid,
   type WaveMixKernelName,
 } from '../kernel_names';
 import { assert, ConformanceError } from './assert';
 import { bicubicConformanceCases } from './bicubic_conformance';
 import { type ConformanceCase, type ConformanceOptions, dwtConformanceCases } from './conformance';
+import { pointwiseMlpConformanceCases } from './pointwise_mlp_conformance';
 
 export interface ConformanceSuite {
   name: string;
@@ -29,6 +31,7 @@ export interface ConformanceSuite {
 export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = [
   { name: 'dwt', kernels: [Dwt2D, Idwt2D, WaveletPyramid], cases: dwtConformanceCases },
   { name: 'bicubic', kernels: [BicubicUpsample2x, BicubicUpsample2xGrad], cases: bicubicConformanceCases },
+  { name: 'pointwiseMlp', kernels: [PointwiseMlp], cases: pointwiseMlpConformanceCases },
 ];
 
 export interface BackendConformanceOptions extends Omit<ConformanceOptions, 'expectKernels' | 'backend'> {
