@@ -40,3 +40,4 @@ EXPORT(fill_zero) void fill_zero(float* dst, int n) { __builtin_memset(dst, 0, (
 #include "conv.inc.c"
 #include "depthwise.inc.c"
 #include "elementwise.inc.c"
+#include "pointwise_mlp.inc.c"

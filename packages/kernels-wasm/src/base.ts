@@ -4,9 +4,18 @@ import { bicubicUpsample2xConfig } from './kernels/BicubicUpsample2x';
 import { bicubicUpsample2xGradConfig } from './kernels/BicubicUpsample2xGrad';
 import { dwt2DConfig } from './kernels/Dwt2D';
 import { idwt2DConfig } from './kernels/Idwt2D';
+import { pointwiseMlpConfig } from './kernels/PointwiseMlp';
 import { waveletPyramidConfig } from './kernels/WaveletPyramid';
 
-export { bicubicUpsample2xConfig, bicubicUpsample2xGradConfig, dwt2DConfig, idwt2DConfig, waveletPyramidConfig };
+export {
+  bicubicUpsample2xConfig,
+  bicubicUpsample2xGradConfig,
+  dwt2DConfig,
+  idwt2DConfig,
+  pointwiseMlpConfig,
+  waveletPyramidConfig,
+};
+export { pointwiseMlpMacs, pointwiseMlpTile, setPointwiseMlpTile } from './kernels/PointwiseMlp';
 export { conv2DBackpropFilter, conv2DBackpropFilterConfig, FILTER_GRAD_CHUNK } from './kernels/Conv2DBackpropFilter';
 export {
   conv2DBackpropInputConfig,
@@ -53,4 +62,5 @@ export const wasmKernelConfigs: readonly KernelConfig[] = [
   waveletPyramidConfig,
   bicubicUpsample2xConfig,
   bicubicUpsample2xGradConfig,
+  pointwiseMlpConfig,
 ];

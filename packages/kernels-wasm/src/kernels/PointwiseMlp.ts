@@ -1,0 +1,102 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { PointwiseMlp, type PointwiseMlpInputs } from '@wavemix/core';
+import { allocScratch, disposeScratch, heapOffset, trainKernels, type TrainKernelExports } from '../train/module';
+import { BIAS_LAYOUT, packed, standardLayout } from './conv_forward';
+
+/** The export of csrc/pointwise_mlp.inc.c (pointers are byte offsets on the backend heap). */
+type PointwiseMlpExport = (
+  x: number,
+  w1Packed: number,
+  b1Packed: number,
+  w2Packed: number,
+  b2Packed: number,
+  hidden: number,
+  out: number,
+  tile: number,
+  cin: number,
+  hiddenChannels: number,
+  cout: number,
+  pixelBegin: number,
+  pixelEnd: number,
+) => void;
+
+/**
+ * Bytes of hidden activations per pixel tile: a tile's rows of the 2x-wide intermediate stay in
+ * L1 (32 KB per core here) between the GELU that writes them and the second product that reads
+ * them, beside the W2 panel being streamed.
+ */
+const HIDDEN_TILE_BYTES = 16 * 1024;
+const MIN_TILE = 8;
+const MAX_TILE = 64;
+
+let tileOverride: number | null = null;
+
+/** Pixels per tile for `hidden` channels, a multiple of the micro-kernel's 4 rows. */
+export function pointwiseMlpTile(hidden: number): number {
+  if (tileOverride != null) return tileOverride;
+  const rowBytes = Math.ceil(hidden / 8) * 8 * 4;
+  const rows = Math.floor(HIDDEN_TILE_BYTES / rowBytes / 4) * 4;
+  return Math.min(MAX_TILE, Math.max(MIN_TILE, rows));
+}
+
+/** Fixes the tile (pixels, a positive multiple of 4) for measurements; null restores the default. */
+export function setPointwiseMlpTile(pixels: number | null): void {
+  if (pixels != null && !(Number.isInteger(pixels) && pixels > 0 && pixels % 4 === 0)) {
+    throw new RangeError(`pointwise MLP tile must be a positive multiple of 4 pixels, got ${pixels}`);
+  }
+  tileOverride = pixels;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Conv1x1 -> GELU -> Conv1x1 over tiles of pixels (csrc/pointwise_mlp.inc.c). The weights are
+ * packed once per weight tensor into 8-column panels (the convolution's cache: inference reuses
+ * them). The gradient is core's GradConfig (the composite's matMuls), so this is forward only.
+ */
+function pointwiseMlpKernel({ inputs, backend }: { inputs: PointwiseMlpInputs; backend: BackendWasm }): TensorInfo {
+  const { x, w1, b1, w2, b2 } = inputs as Record<keyof PointwiseMlpInputs, TensorInfo>;
+  const [batch, height, width, cin] = x.shape as [number, number, number, number];
+  const hidden = w1.shape[1]!;
+  const cout = w2.shape[1]!;
+  const out = backend.makeOutput([batch, height, width, cout], 'float32');
+  const pixels = batch * height * width;
+  if (pixels === 0) return out;
+  const w1Packed = packed(backend, w1, standardLayout(1, 1, cin, hidden), cin, hidden);
+  const b1Packed = packed(backend, b1, BIAS_LAYOUT, 1, hidden);
+  const w2Packed = packed(backend, w2, standardLayout(1, 1, hidden, cout), hidden, cout);
+  const b2Packed = packed(backend, b2, BIAS_LAYOUT, 1, cout);
+  const tile = pointwiseMlpTile(hidden);
+  const scratch = allocScratch(backend, tile * Math.ceil(hidden / 8) * 8);
+  const run = (trainKernels(backend) as TrainKernelExports & { pointwise_mlp: PointwiseMlpExport }).pointwise_mlp;
+  run(
+    heapOffset(backend, x),
+    w1Packed.offset,
+    b1Packed.offset,
+    w2Packed.offset,
+    b2Packed.offset,
+    heapOffset(backend, scratch),
+    heapOffset(backend, out),
+    tile,
+    cin,
+    hidden,
+    cout,
+    0,
+    pixels,
+  );
+  disposeScratch(backend, scratch);
+  return out;
+}
+
+export const pointwiseMlpConfig: KernelConfig = {
+  kernelName: PointwiseMlp,
+  backendName: 'wasm',
+  kernelFunc: pointwiseMlpKernel as unknown as KernelFunc,
+};
+
+/** Multiply-adds of one call (both products), for throughput figures. */
+export function pointwiseMlpMacs(xShape: readonly number[], hidden: number, cout: number): number {
+  const cin = xShape[xShape.length - 1]!;
+  return (size(xShape) / cin) * hidden * (cin + cout);
+}
