@@ -67,6 +67,18 @@ export {
   type UpscaledImage,
 } from './inference/predictor';
 export {
+  INFERENCE_REWRITE_RULES,
+  optimizeForInference,
+  rewriteForInference,
+  InferenceGraph,
+  WaveMixInferenceGraphError,
+  type GraphLayer,
+  type NamedWeight,
+  type OptimizeOptions,
+  type OptimizeResult,
+  type RewriteRule,
+} from './inference/optimize';
+export {
   OFFICIAL_WEIGHTS_BASE_URL,
   WEIGHTS_BASE_URL_ENV,
   WaveMixWeightsError,

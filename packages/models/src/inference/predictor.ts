@@ -12,6 +12,7 @@ import { getWaveMixMetadata, type WaveMixMetadata } from '../metadata';
 import { loadPyTorchWeights } from '../pytorch/bridge';
 import { getModelInfo, listModels } from '../registry';
 import { toRgbTensor, type ImageInput } from './image';
+import { optimizeForInference } from './optimize';
 import { assertPredictorTask, labelMap, preprocessImage, toUpscaledImage, topClasses } from './processing';
 import {
   WaveMixWeightsError,
@@ -65,15 +66,32 @@ export interface LoadOptions {
   metadata?: WaveMixMetadata;
   /** Used to fetch weight URLs (defaults to globalThis.fetch). */
   fetch?: FetchLike;
+  /**
+   * Predict with `optimizeForInference(model)` (BatchNorm folded into the convs, Dropout removed):
+   * same outputs, fewer layers. Default true; `predictor.model` stays the model as built or
+   * loaded. The folded convs' weights are extra memory (most of a ConvTranspose model's
+   * parameters); `false` predicts with `predictor.model` itself.
+   */
+  optimize?: boolean;
 }
 
 export class WaveMixPredictor {
   private disposed = false;
+  /** The model predictions run on: `optimizeForInference(model)` from load(), or `model` itself. */
+  readonly inferenceModel: LayersModel;
 
+  /**
+   * @param model The model as built or loaded (layers, weights and exports come from it).
+   * @param inferenceModel A model computing the same outputs to predict with (default `model`);
+   *   the predictor owns both and disposes both.
+   */
   constructor(
     readonly model: LayersModel,
     readonly metadata: WaveMixMetadata,
-  ) {}
+    inferenceModel?: LayersModel,
+  ) {
+    this.inferenceModel = inferenceModel ?? model;
+  }
 
   get task(): WaveMixTask {
     return this.metadata.config.task;
@@ -87,7 +105,7 @@ export class WaveMixPredictor {
   /** The `topK` most probable classes, most probable first. */
   async classify(image: ImageInput, topK = 5): Promise<Classification[]> {
     assertPredictorTask('classify', this.task, this.disposed);
-    const logits = tf.tidy(() => this.model.predict(this.preprocess(image)) as tf.Tensor2D);
+    const logits = tf.tidy(() => this.inferenceModel.predict(this.preprocess(image)) as tf.Tensor2D);
     try {
       return await topClasses(logits, topK, this.metadata);
     } finally {
@@ -102,7 +120,7 @@ export class WaveMixPredictor {
     const [height, width] = rgb.shape;
     let logits: tf.Tensor4D;
     try {
-      logits = tf.tidy(() => this.model.predict(this.preprocess(rgb)) as tf.Tensor4D);
+      logits = tf.tidy(() => this.inferenceModel.predict(this.preprocess(rgb)) as tf.Tensor4D);
     } finally {
       rgb.dispose();
     }
@@ -116,7 +134,7 @@ export class WaveMixPredictor {
   /** The image upscaled by the model's factor (2x; WaveMixSR and WaveMixSR-V2: `config.scale`), as RGBA pixels. */
   async upscale(image: ImageInput): Promise<UpscaledImage> {
     assertPredictorTask('upscale', this.task, this.disposed);
-    const output = tf.tidy(() => this.model.predict(this.preprocess(image)) as tf.Tensor4D);
+    const output = tf.tidy(() => this.inferenceModel.predict(this.preprocess(image)) as tf.Tensor4D);
     try {
       return await toUpscaledImage(output, this.metadata);
     } finally {
@@ -130,7 +148,7 @@ export class WaveMixPredictor {
     const { config } = this.metadata;
     const side = Math.max(inputDivisor(config).divisor, 8);
     const [h, w] = config.inputSize ?? [side, side];
-    const out = tf.tidy(() => this.model.predict(tf.zeros([1, h, w, config.inChannels])) as tf.Tensor);
+    const out = tf.tidy(() => this.inferenceModel.predict(tf.zeros([1, h, w, config.inChannels])) as tf.Tensor);
     await out.data();
     out.dispose();
   }
@@ -138,6 +156,7 @@ export class WaveMixPredictor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.inferenceModel !== this.model) this.inferenceModel.dispose();
     this.model.dispose();
   }
 }
@@ -217,5 +236,14 @@ export async function load(source: string | tf.io.IOHandler, options: LoadOption
     model.dispose();
     throw new WaveMixError('this model carries no WaveMix metadata; pass options.metadata to describe it');
   }
-  return new WaveMixPredictor(model, metadata);
+  // A Sequential (or other non-functional) model predicts as it is.
+  if (options.optimize === false || model.getClassName() !== 'Model') return new WaveMixPredictor(model, metadata);
+  let inferenceModel: LayersModel;
+  try {
+    inferenceModel = optimizeForInference(model);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return new WaveMixPredictor(model, metadata, inferenceModel);
 }

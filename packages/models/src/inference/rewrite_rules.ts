@@ -1,0 +1,150 @@
+/**
+ * The inference rewrites optimizeForInference applies. Each rule rewrites every exact match of its
+ * pattern in an InferenceGraph and returns how many it rewrote; anything else is left as it is.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Upsample2x } from '@wavemix/layers';
+import { type GraphLayer, type InferenceGraph, WaveMixInferenceGraphError } from './inference_graph';
+
+export interface RewriteRule {
+  /** Names the rule in reports. */
+  name: string;
+  /** Rewrites every match; returns the number of rewrites. Runs inside `tf.tidy`. */
+  apply(graph: InferenceGraph): number;
+}
+
+/** Layers that pass their input through unchanged when not training. */
+const IDENTITY_AT_INFERENCE = new Set([
+  'Dropout',
+  'SpatialDropout1D',
+  'GaussianDropout',
+  'GaussianNoise',
+  'AlphaDropout',
+]);
+
+function isIdentityAtInference(layer: GraphLayer): boolean {
+  if (IDENTITY_AT_INFERENCE.has(layer.className)) return true;
+  return layer.className === 'Activation' && layer.config['activation'] === 'linear';
+}
+
+/** Dropout and the other layers that are the identity at inference (`Activation('linear')`) disappear. */
+export const removeIdentityLayers: RewriteRule = {
+  name: 'remove-identity',
+  apply(graph) {
+    let count = 0;
+    for (const layer of [...graph.layers]) {
+      if (!isIdentityAtInference(layer) || layer.inboundNodes.length !== 1 || layer.inboundNodes[0]!.length !== 1) {
+        continue;
+      }
+      // A model whose output would be its own input tensor cannot be built; keep that identity.
+      const producer = graph.layer(layer.inboundNodes[0]![0]![0]);
+      if (graph.isModelOutput(layer.name) && producer?.className === 'InputLayer') continue;
+      graph.bypass(layer);
+      count++;
+    }
+    return count;
+  },
+};
+
+const FOLDABLE_CONVS = new Set(['Conv2D', 'Conv2DTranspose']);
+
+/** A channels-last Conv2D / Conv2DTranspose without activation, called once, read by one layer only. */
+function isFoldableConv(graph: InferenceGraph, layer: GraphLayer | undefined): layer is GraphLayer {
+  if (!layer || !FOLDABLE_CONVS.has(layer.className) || layer.inboundNodes.length !== 1) return false;
+  const { dataFormat, activation } = layer.config;
+  if ((dataFormat != null && dataFormat !== 'channelsLast') || (activation != null && activation !== 'linear')) {
+    return false;
+  }
+  const names = graph.weights(layer.name).map((w) => w.name);
+  const plain = names[0] === 'kernel' && (names.length === 1 || (names.length === 2 && names[1] === 'bias'));
+  return plain && graph.consumers(layer.name) === 1;
+}
+
+/** A BatchNormalization over the channel axis of an NHWC tensor. */
+function isChannelBatchNorm(layer: GraphLayer): boolean {
+  const axis = layer.config['axis'];
+  return layer.className === 'BatchNormalization' && (axis === -1 || axis === 3);
+}
+
+/** BatchNorm at inference as y = x * scale + shift per channel. */
+function batchNormAffine(graph: InferenceGraph, bn: GraphLayer): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+  const named = (weightName: string, used: unknown) => {
+    if (used === false) return undefined;
+    const value = graph.weight(bn.name, weightName);
+    if (!value) throw new WaveMixInferenceGraphError(`BatchNormalization has no '${weightName}' weight`, bn.name);
+    return value as tf.Tensor1D;
+  };
+  const mean = named('moving_mean', true)!;
+  const variance = named('moving_variance', true)!;
+  const gamma = named('gamma', bn.config['scale']);
+  const beta = named('beta', bn.config['center']);
+  const epsilon = bn.config['epsilon'];
+  if (typeof epsilon !== 'number') throw new WaveMixInferenceGraphError('BatchNormalization has no epsilon', bn.name);
+  const inverseStd = tf.rsqrt(tf.add(variance, epsilon));
+  const scale = gamma ? tf.mul(gamma, inverseStd) : inverseStd;
+  const shift = tf.sub(beta ?? tf.zerosLike(mean), tf.mul(mean, scale));
+  return { scale: scale as tf.Tensor1D, shift: shift as tf.Tensor1D };
+}
+
+/** conv' = BN(conv): output channel k of the kernel times scale[k], bias' = bias * scale + shift. */
+function foldIntoConv(graph: InferenceGraph, conv: GraphLayer, bn: GraphLayer): void {
+  const { scale, shift } = batchNormAffine(graph, bn);
+  const kernel = graph.weight(conv.name, 'kernel')!;
+  const bias = graph.weight(conv.name, 'bias');
+  // tfjs kernels: Conv2D [kh, kw, in, out], Conv2DTranspose [kh, kw, out, in].
+  const transposed = conv.className === 'Conv2DTranspose';
+  const outChannels = kernel.shape[transposed ? 2 : 3];
+  if (outChannels !== scale.shape[0]) {
+    throw new WaveMixInferenceGraphError(
+      `BatchNormalization over ${scale.shape[0]} channels follows ${conv.name} with ${outChannels} output channels`,
+      bn.name,
+    );
+  }
+  const scaledKernel = tf.mul(kernel, transposed ? tf.reshape(scale, [1, 1, outChannels, 1]) : scale);
+  const foldedBias = bias ? tf.add(tf.mul(bias, scale), shift) : shift;
+  conv.config['useBias'] = true;
+  graph.replaceWeights(conv.name, [
+    { name: 'kernel', value: scaledKernel },
+    { name: 'bias', value: foldedBias },
+  ]);
+}
+
+/** BatchNormalization right after a Conv2D / Conv2DTranspose that feeds only it: folded into the conv's kernel and bias. */
+export const foldBatchNormIntoConv: RewriteRule = {
+  name: 'fold-batchnorm-into-conv',
+  apply(graph) {
+    let count = 0;
+    for (const bn of [...graph.layers]) {
+      if (!isChannelBatchNorm(bn)) continue;
+      const conv = graph.soleProducer(bn);
+      if (!isFoldableConv(graph, conv)) continue;
+      foldIntoConv(graph, conv, bn);
+      graph.bypass(bn);
+      count++;
+    }
+    return count;
+  },
+};
+
+/**
+ * conv -> Upsample2x -> BatchNormalization, each read only by the next: the BatchNorm folds into
+ * the conv. A per-channel affine map commutes with nearest and bilinear x2 upsampling (every
+ * output is a weighted mean of same-channel inputs, weights summing to 1).
+ */
+export const foldBatchNormThroughUpsample2x: RewriteRule = {
+  name: 'fold-batchnorm-through-upsample2x',
+  apply(graph) {
+    let count = 0;
+    for (const bn of [...graph.layers]) {
+      if (!isChannelBatchNorm(bn)) continue;
+      const upsample = graph.soleProducer(bn);
+      if (upsample?.className !== Upsample2x.className || graph.consumers(upsample.name) !== 1) continue;
+      const conv = graph.soleProducer(upsample);
+      if (!isFoldableConv(graph, conv)) continue;
+      foldIntoConv(graph, conv, bn);
+      graph.bypass(bn);
+      count++;
+    }
+    return count;
+  },
+};
