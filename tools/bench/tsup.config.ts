@@ -8,6 +8,7 @@ export default defineConfig(
       'wavemix-bench': 'src/wavemix_bench.ts',
       'train-kernels': 'src/train_kernels.ts',
       roofline: 'src/roofline.ts',
+      'webgpu-step-profile': 'src/step_profile.ts',
     },
     { format: ['esm'], dts: false, platform: 'node', banner: { js: '#!/usr/bin/env node' } },
   ),
