@@ -2,9 +2,9 @@
  * 6. Train: trains a small WaveMix classifier in the page on the active backend (WebGPU, WebGL,
  * wasm or cpu) on the bundled MNIST sample or a folder of images in class subfolders, with live
  * loss / accuracy curves, Stop and Resume, evaluation on the held-out images, and downloads of the
- * result (tfjs model folder, PyTorch safetensors). Training is one queued action that yields to
- * the page between steps (Stop, or the busy bar's Cancel, takes effect at the next step), so a
- * backend switch never lands in the middle of a step.
+ * result, one file per click (the tfjs model folder zipped as model.tfjs.zip, PyTorch safetensors).
+ * Training is one queued action that yields to the page between steps (Stop, or the busy bar's
+ * Cancel, takes effect at the next step), so a backend switch never lands in the middle of a step.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -20,6 +20,7 @@ import {
 import { CancelledError, type TaskContext, type TaskQueue } from '../app/tasks';
 import { ViewerInputError } from '../errors';
 import { loadImageFolder, loadMnistSample, type TrainingData } from '../train/data';
+import { TFJS_ARCHIVE_NAME, tfjsModelArchive } from '../train/model_archive';
 import { TrainingSession, type TrainingOptions } from '../train/session';
 import { curvesChart } from '../ui/charts';
 import { $, element, parseJson } from '../ui/dom';
@@ -243,19 +244,15 @@ export class TrainPanel implements Panel {
     });
   }
 
+  /** One file per click (a second automatic download from one click is blocked or needs the user's permission). */
   private async downloadTfjs(): Promise<void> {
     if (!this.session) return;
-    // tfjs's downloads:// handler saves model.json and model.weights.bin (its reads are asynchronous).
-    await this.session.model.save('downloads://model');
+    saveFile(await tfjsModelArchive(this.session.model), TFJS_ARCHIVE_NAME, 'application/zip');
   }
 
   private async downloadPyTorch(): Promise<void> {
     if (!this.session) return;
-    const bytes = await exportPyTorchWeightsAsync(this.session.model);
-    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
-    const link = element('a', { href: url, download: 'model.safetensors' });
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveFile(await exportPyTorchWeightsAsync(this.session.model), 'model.safetensors', 'application/octet-stream');
   }
 
   private renderCurves(): void {
@@ -304,8 +301,23 @@ export class TrainPanel implements Panel {
       trainHistory: () => this.session?.history.map((r) => ({ ...r })) ?? [],
       trainEvaluations: () => this.session?.evaluations.map((r) => ({ ...r })) ?? [],
       trainRunning: () => this.running,
+      /** The trained model's raw outputs (logits) for `values` of `shape` (NHWC), to compare with its downloads. */
+      trainPredict: async (values: number[], shape: number[]) => {
+        if (!this.session) return null;
+        const output = tf.tidy(() => this.session!.model.predict(tf.tensor(values, shape)) as tf.Tensor);
+        const data = Array.from(await output.data());
+        output.dispose();
+        return data;
+      },
     };
   }
+}
+
+/** Offers `bytes` as a download named `name` (one file). */
+function saveFile(bytes: Uint8Array, name: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  element('a', { href: url, download: name }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** The files of a dropped folder (with their paths inside it), through the entries API. */
