@@ -17,7 +17,7 @@ export type HaarLayout = 'scalar' | 'vec4';
 
 export const WORKGROUP_SIZE = 64;
 
-export type ProgramUniforms = Array<{ type: 'int32'; data: number[] }>;
+export type ProgramUniforms = Array<{ type: 'int32' | 'float32'; data: number[] }>;
 
 /** The subset of tfjs-backend-webgpu's WebGPUProgram our programs fill in. */
 export interface WaveMixWebGPUProgram {

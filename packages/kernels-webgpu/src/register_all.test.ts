@@ -3,7 +3,7 @@ import { Dwt2D, registerKernelsOnce } from '@wavemix/core';
 
 test('base has no side effects; importing registers; registering again is a silent no-op', async () => {
   const base = await import('./base');
-  expect(base.webgpuKernelConfigs).toHaveLength(3);
+  expect(base.webgpuKernelConfigs).toHaveLength(4);
   expect(tf.getKernel(Dwt2D, 'webgpu')).toBeUndefined();
   await import('./index');
   expect(tf.getKernel(Dwt2D, 'webgpu')?.kernelFunc).toBe(base.dwt2DConfig.kernelFunc);

@@ -7,7 +7,7 @@
  * getWeights/setWeights for checkpoints; `learningRate` may change between steps (schedules).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { WaveMixArgumentError } from '@wavemix/core';
+import { AdamWUpdate, WaveMixArgumentError, type AdamWUpdateAttrs } from '@wavemix/core';
 
 /** tfjs's `{name, tensor}` pair (not exported by the umbrella package). */
 export interface NamedTensor {
@@ -68,12 +68,23 @@ export class AdamW extends tf.Optimizer {
     const { beta1, beta2, epsilon, learningRate: lr, weightDecay } = this;
     const correction1 = 1 - beta1 ** this.step;
     const correction2 = 1 - beta2 ** this.step;
+    // A backend with the fused kernel (webgpu) does the same arithmetic in 3 dispatches, not 15.
+    const fused = tf.getKernel(AdamWUpdate, tf.getBackend()) != null;
+    const attrs: AdamWUpdateAttrs = { beta1, beta2, epsilon, learningRate: lr, weightDecay, correction1, correction2 };
     tf.tidy(() => {
       for (const [name, gradient] of entries) {
         if (gradient == null) continue;
         const variable = tf.engine().registeredVariables[name];
         if (variable == null) throw new WaveMixArgumentError('gradients', `AdamW: no variable named ${name}`);
         const slot = this.slotFor(name, variable);
+        if (fused && variable.dtype === 'float32' && gradient.dtype === 'float32') {
+          const inputs = { param: variable, gradient, m: slot.m, v: slot.v };
+          const [m, v, updated] = tf.engine().runKernel(AdamWUpdate, inputs, { ...attrs }) as tf.Tensor[];
+          slot.m.assign(m!);
+          slot.v.assign(v!);
+          variable.assign(updated!);
+          continue;
+        }
         const m = tf.add(tf.mul(slot.m, beta1), tf.mul(gradient, 1 - beta1));
         const v = tf.add(tf.mul(slot.v, beta2), tf.mul(tf.square(gradient), 1 - beta2));
         slot.m.assign(m);
