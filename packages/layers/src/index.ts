@@ -36,6 +36,7 @@ export {
   type WaveMixDims,
   type WaveMixUpsample,
 } from './wave_block';
+export { PointwiseMlp, type PointwiseMlpArgs } from './pointwise_mlp';
 export { residualWaveBlockV2, waveBlockV2, type WaveBlockV2Options } from './wave_block_v2';
 export { torchBiasInitializer, torchKernelInitializer } from './initializers';
 export type { LayerArgs, Shape } from './layer_utils';
