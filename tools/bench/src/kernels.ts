@@ -4,6 +4,7 @@
  * typed-array copy of the same bytes as the memory-speed reference. Prints a table and writes JSON.
  *
  *   wavemix-bench-kernels [--out FILE] [--backends cpu,wasm] [--repeats N]
+ *   wavemix-bench-kernels --mode mlp ...   the fused pointwise MLP vs its three kernels (kernels_mlp.ts)
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -13,6 +14,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@wavemix/kernels-cpu';
 import '@wavemix/kernels-wasm';
 import { dwt2d, dwt2dCompositeRaw, waveletPyramid, waveletPyramidCompositeRaw } from '@wavemix/core';
+import { mlpBenchmark } from './kernels_mlp';
 import { formatTable, timeMs } from './timing';
 
 type Shape4 = [number, number, number, number];
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${out}`);
 }
 
-main().catch((error) => {
+(argument('mode', 'dwt') === 'mlp' ? mlpBenchmark(argument) : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });
