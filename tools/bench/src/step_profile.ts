@@ -7,13 +7,13 @@
  *
  *   node tools/bench/scripts/webgpu-step-profile.mjs [--model NAME | --config JSON|FILE] [--batch-size 64]
  *     [--img-size H W] [--warmup 2] [--steps 5] [--loss-read-every 10] [--top 15] [--json FILE]
- *     [--allow-software-gpu] [--vulkan-icd FILE] [--gpu-adapter NAME]
+ *     [--allow-software-gpu] [--vulkan-icd FILE] [--gpu-adapter NAME] [--composite-adamw]
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { WaveMixError } from '@wavemix/core';
+import { AdamWUpdate, WaveMixError } from '@wavemix/core';
 import { countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
 import { useNodeWebGPU } from './webgpu';
 import { WebGPUStepProbe } from './step_probe';
@@ -49,17 +49,28 @@ interface Options {
   allowSoftware: boolean;
   vulkanIcd?: string;
   gpuAdapter?: string;
+  /** Unregisters the fused AdamWUpdate webgpu kernel: AdamW's 15 element-wise kernels, for before/after figures. */
+  compositeAdamW: boolean;
 }
 
 const USAGE = `usage: webgpu-step-profile [--model NAME | --config JSON|FILE] [--batch-size N] [--img-size H W]
        [--warmup N] [--steps N] [--loss-read-every N] [--top N] [--json FILE]
-       [--allow-software-gpu] [--vulkan-icd FILE] [--gpu-adapter NAME]
+       [--allow-software-gpu] [--vulkan-icd FILE] [--gpu-adapter NAME] [--composite-adamw]
+  --composite-adamw  AdamW as 15 element-wise kernels per variable (the fused AdamWUpdate kernel unregistered)
   default model: the trainer's mnist-quick preset at batch 64; --loss-read-every defaults to the trainer's 10 on GPUs`;
 
 class UsageError extends WaveMixError {}
 
 function parse(argv: string[]): Options {
-  const options: Options = { batchSize: 64, warmup: 2, steps: 5, readEvery: 10, top: 15, allowSoftware: false };
+  const options: Options = {
+    batchSize: 64,
+    warmup: 2,
+    steps: 5,
+    readEvery: 10,
+    top: 15,
+    allowSoftware: false,
+    compositeAdamW: false,
+  };
   const value = (i: number, flag: string) => {
     const v = argv[i + 1];
     if (v == null || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -88,6 +99,7 @@ function parse(argv: string[]): Options {
     else if (flag === '--allow-software-gpu') options.allowSoftware = true;
     else if (flag === '--vulkan-icd') options.vulkanIcd = value(i++, flag);
     else if (flag === '--gpu-adapter') options.gpuAdapter = value(i++, flag);
+    else if (flag === '--composite-adamw') options.compositeAdamW = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -133,6 +145,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     vulkanIcd: options.vulkanIcd,
     adapterName: options.gpuAdapter,
   });
+  if (options.compositeAdamW) tf.unregisterKernel(AdamWUpdate, 'webgpu');
   const base = options.config ?? (options.model ? getModelInfo(options.model).config : MNIST_QUICK);
   const imgSize = options.imgSize ?? resolveConfig(base).inputSize ?? [64, 64];
   const model = options.model
@@ -173,6 +186,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     softwareGpu: gpu.software,
     timestampQuery: gpu.timestampQuery,
     model: options.model ?? (options.config ? 'config' : 'mnist-quick'),
+    adamW: options.compositeAdamW || !tf.getKernel(AdamWUpdate, 'webgpu') ? 'composite' : 'fused',
     config: { ...base, inputSize: imgSize },
     params: countTrainableParams(model),
     batchSize: options.batchSize,
