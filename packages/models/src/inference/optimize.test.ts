@@ -154,13 +154,17 @@ describe('optimizeForInference', () => {
     const { model: optimized, rewrites } = rewriteForInference(model);
     const x = tf.randomNormal(input, 0, 1, 'float32', 5);
     expect(outputError(model, optimized, x)).toBeLessThan(1e-5);
-    expect(model.layers.length - optimized.layers.length).toBe(2 * units);
+    // Per unit: Dropout and BatchNorm gone, and Conv1x1 -> GELU -> Conv1x1 one PointwiseMlp.
+    expect(model.layers.length - optimized.layers.length).toBe(4 * units);
+    expect(classCount(optimized, 'PointwiseMlp')).toBe(units);
     expect(classCount(optimized, 'Dropout')).toBe(0);
     expect(classCount(model, 'BatchNormalization') - classCount(optimized, 'BatchNormalization')).toBe(units);
     const folded = rewrites.filter((r) => r.rule.startsWith('fold-')).reduce((sum, r) => sum + r.count, 0);
     expect(folded).toBe(units);
     // The parameters less the folded BatchNorms' four vectors (every conv here already had a bias).
-    const gone = model.layers.filter((l) => !optimized.layers.some((o) => o.name === l.name));
+    const gone = model.layers.filter(
+      (l) => l.getClassName() === 'BatchNormalization' && !optimized.layers.some((o) => o.name === l.name),
+    );
     const bnValues = gone.reduce((sum, l) => sum + l.countParams(), 0);
     expect(optimized.countParams()).toBe(model.countParams() - bnValues);
     expect(optimized.getUserDefinedMetadata()).toEqual(model.getUserDefinedMetadata());
@@ -178,6 +182,7 @@ describe('optimizeForInference', () => {
         { rule: 'remove-identity', count: 10 },
         { rule: 'fold-batchnorm-into-conv', count: 0 },
         { rule: 'fold-batchnorm-through-upsample2x', count: 10 },
+        { rule: 'fuse-pointwise-mlp', count: 10 },
       ]);
       const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 9);
       expect(outputError(model, optimized, x)).toBeLessThan(1e-5);
@@ -187,7 +192,8 @@ describe('optimizeForInference', () => {
         .getLayer('layers.0.feedforward.5')
         .getWeights()
         .map((w) => w.dataSync()[0]!);
-      const after = optimized.getLayer('layers.0.feedforward.3').getWeights()[0]!.dataSync()[0]!;
+      // ... inside the PointwiseMlp that replaced it: weights w1, b1, w2 (= `.3`'s kernel), b2.
+      const after = optimized.getLayer('layers.0.feedforward.3').getWeights()[2]!.dataSync()[0]!;
       expect(after).toBeCloseTo((before * gamma!) / Math.sqrt(variance! + 1e-5), 6);
       tf.dispose(x);
       optimized.dispose();
@@ -240,7 +246,7 @@ describe('optimizeForInference', () => {
     const model = tf.model({ inputs: input, outputs: [bn3, out] });
     randomiseBatchNorm(model, 31);
     const { model: optimized, rewrites } = rewriteForInference(model);
-    expect(rewrites.map((r) => r.count)).toEqual([0, 0, 0]);
+    expect(rewrites.map((r) => r.count)).toEqual([0, 0, 0, 0]);
     expect(optimized.layers.map((l) => l.name)).toEqual(model.layers.map((l) => l.name));
     const x = tf.randomNormal([1, 5, 5, 2], 0, 1, 'float32', 2);
     const [a, b] = [model, optimized].map((m) => m.predict(x) as tf.Tensor[]);
@@ -363,7 +369,7 @@ describe('load() runs the optimized model', () => {
     expect(plain.inferenceModel).toBe(plain.model);
     plain.dispose();
     const predictor = await load(handler);
-    expect(predictor.model.layers.length - predictor.inferenceModel.layers.length).toBe(4);
+    expect(predictor.model.layers.length - predictor.inferenceModel.layers.length).toBe(8);
     const image = { data: new Uint8Array(16 * 16 * 3).fill(77), width: 16, height: 16 };
     await predictor.classify(image, 2);
     const during = tf.memory().numTensors;

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { fusePointwiseMlp } from './fuse_pointwise_mlp';
 import { InferenceGraph } from './inference_graph';
 import {
   foldBatchNormIntoConv,
@@ -24,6 +25,8 @@ export const INFERENCE_REWRITE_RULES: readonly RewriteRule[] = [
   removeIdentityLayers,
   foldBatchNormIntoConv,
   foldBatchNormThroughUpsample2x,
+  // Last: the folds above need the 1x1 conv `.3` still a Conv2D.
+  fusePointwiseMlp,
 ];
 
 export interface OptimizeOptions {
