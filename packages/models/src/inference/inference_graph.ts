@@ -136,11 +136,54 @@ export class InferenceGraph {
     this.disposeReplaced(layer.name);
   }
 
+  /**
+   * Replaces a chain of layers, each the sole input of the next and read by nothing else, with one
+   * new layer: it takes the first one's inputs, and whatever read the last one reads it. For
+   * fusions (e.g. conv -> activation -> conv into one layer); `weights` in the new layer's order.
+   */
+  replaceChain(chain: GraphLayer[], replacement: Omit<GraphLayer, 'inboundNodes'>, weights: NamedWeight[]): GraphLayer {
+    const first = chain[0];
+    const last = chain[chain.length - 1];
+    if (!first || !last || first.inboundNodes.length !== 1) {
+      throw new WaveMixInferenceGraphError('a chain to replace starts with a layer called once', first?.name);
+    }
+    chain.forEach((layer, i) => {
+      if (i > 0 && this.soleProducer(layer) !== chain[i - 1]) {
+        throw new WaveMixInferenceGraphError(`does not read ${chain[i - 1]!.name} alone`, layer.name);
+      }
+      if (i < chain.length - 1 && this.consumers(layer.name) !== 1) {
+        throw new WaveMixInferenceGraphError('is read outside the chain being replaced', layer.name);
+      }
+    });
+    if (
+      replacement.name !== last.name &&
+      this.byName.has(replacement.name) &&
+      !chain.some((l) => l.name === replacement.name)
+    ) {
+      throw new WaveMixInferenceGraphError('a layer of that name exists already', replacement.name);
+    }
+    const layer: GraphLayer = { ...replacement, inboundNodes: JSON.parse(JSON.stringify(first.inboundNodes)) };
+    for (const other of this.layers)
+      for (const node of other.inboundNodes)
+        for (const ref of node) if (ref[0] === last.name) [ref[0], ref[1], ref[2]] = [layer.name, 0, 0];
+    for (const ref of this.outputLayers) if (ref[0] === last.name) [ref[0], ref[1], ref[2]] = [layer.name, 0, 0];
+    this.layers.splice(this.layers.indexOf(last), 1, layer);
+    for (const old of chain) {
+      if (old !== last) this.layers.splice(this.layers.indexOf(old), 1);
+      this.byName.delete(old.name);
+      this.disposeReplaced(old.name);
+    }
+    this.byName.set(layer.name, layer);
+    this.replaceWeights(layer.name, weights);
+    return layer;
+  }
+
   /** The layer's current weights, in the order its tfjs layer creates them (the source's, unless replaced). */
   weights(name: string): NamedWeight[] {
     const replaced = this.replaced.get(name);
     if (replaced) return replaced;
-    const layer = this.source.getLayer(name);
+    const layer = this.source.layers.find((l) => l.name === name);
+    if (!layer) return [];
     return layer.weights.map((w) => ({
       name: w.originalName.slice(w.originalName.lastIndexOf('/') + 1),
       value: w.read(),

@@ -12,7 +12,7 @@ import type { WaveMixConfig } from '../config';
 import { createModel } from '../create_model';
 import { loadPyTorchWeights } from '../pytorch/bridge';
 import { FIXTURE_ROOT, readBytes, readTensors, relativeError } from '../testing/fixtures';
-import { optimizeForInference, rewriteForInference, WaveMixInferenceGraphError } from './optimize';
+import { optimizeForInference, rewriteForInference, WaveMixInferenceGraphError, type RewriteRule } from './optimize';
 import { load } from './predictor';
 
 beforeAll(async () => {
@@ -253,6 +253,52 @@ describe('optimizeForInference', () => {
     a!.forEach((t, i) => expect(relativeError(b![i]!.dataSync(), t.dataSync())).toBe(0));
     tf.dispose([x, ...a!, ...b!]);
     optimized.dispose();
+    model.dispose();
+  });
+
+  it('runs a custom rule list: two Dense layers replaced by their product (replaceChain)', () => {
+    const input = tf.input({ shape: [3] });
+    const d1 = tf.layers.dense({ name: 'd1', units: 4 }).apply(input) as tf.SymbolicTensor;
+    const d2 = tf.layers.dense({ name: 'd2', units: 2 }).apply(d1) as tf.SymbolicTensor;
+    const head = tf.layers.activation({ name: 'head', activation: 'tanh' }).apply(d2) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: head });
+    const product: RewriteRule = {
+      name: 'dense-product',
+      apply(graph) {
+        const [first, second] = [graph.layer('d1')!, graph.layer('d2')!];
+        const [k1, b1] = graph.weights('d1').map((w) => w.value);
+        const [k2, b2] = graph.weights('d2').map((w) => w.value);
+        const fused = { ...second, name: 'd12', config: { ...second.config, name: 'd12' } };
+        graph.replaceChain([first, second], fused, [
+          { name: 'kernel', value: tf.matMul(k1 as tf.Tensor2D, k2 as tf.Tensor2D) },
+          { name: 'bias', value: tf.add(tf.matMul(tf.reshape(b1!, [1, 4]), k2 as tf.Tensor2D).reshape([2]), b2!) },
+        ]);
+        return 1;
+      },
+    };
+    const { model: fused, rewrites } = rewriteForInference(model, { rules: [product] });
+    expect(rewrites).toEqual([{ rule: 'dense-product', count: 1 }]);
+    expect(fused.layers.map((l) => l.name)).toEqual([model.layers[0]!.name, 'd12', 'head']);
+    const x = tf.tensor2d([
+      [1, -2, 0.5],
+      [0.25, 3, -1],
+    ]);
+    expect(outputError(model, fused, x)).toBeLessThan(1e-6);
+    expect(() =>
+      rewriteForInference(model, {
+        rules: [
+          {
+            name: 'bad',
+            apply: (g) => {
+              g.replaceChain([g.layer('d2')!, g.layer('d1')!], g.layer('d1')!, []);
+              return 1;
+            },
+          },
+        ],
+      }),
+    ).toThrow(/d1: does not read d2 alone/);
+    tf.dispose(x);
+    fused.dispose();
     model.dispose();
   });
 
