@@ -19,7 +19,7 @@ export {
 } from './programs';
 export { assertBufferFits, runWaveMixProgram, type DeviceLike, type WebGPUBackendLike } from './run_program';
 export { WaveMixShaderError } from './errors';
-export { registerWebGPUTrainingGradients } from './gradients';
+export { registerWebGPUTrainingGradients, restoreStockWebGPUGradients } from './gradients';
 
 export const webgpuKernelConfigs: readonly KernelConfig[] = [
   dwt2DConfig,

@@ -4,7 +4,7 @@ import './node_webgpu_setup';
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
-import { registerWebGPUTrainingGradients } from './gradients';
+import { registerWebGPUTrainingGradients, restoreStockWebGPUGradients } from './gradients';
 import './index';
 
 interface BackendInternals {
@@ -76,6 +76,14 @@ test.each([
   expect(gpu.uploaded).toBe(8);
 }, 60_000);
 
-test('registering again wraps nothing', () => {
+test('registering again wraps nothing; restoring puts the stock gradients back, and they upload ones', async () => {
   expect(registerWebGPUTrainingGradients()).toEqual([]);
+  expect(restoreStockWebGPUGradients()).toEqual(['Mean', 'Sum']);
+  try {
+    const stock = await meanGrad('webgpu', [6, 50, 10], [1]);
+    // The seed, then ones([6, 10]) for the Sum, ones([6, 50, 10]) and the divisor for the Mean.
+    expect(stock.uploaded).toBe(4 + 4 * 60 + 4 * 3000 + 4);
+  } finally {
+    expect(registerWebGPUTrainingGradients()).toEqual(['Mean', 'Sum']);
+  }
 });

@@ -13,6 +13,8 @@ import { getGradient, type GradConfig, Mean, registerGradient, Sum, type Tensor 
 
 /** Marks our wrappers, so a second copy of this package sees they are in place. */
 const OURS = Symbol.for('@wavemix/kernels-webgpu/gradient');
+/** The gradient a wrapper replaced, for restoreStockWebGPUGradients. */
+const STOCK = Symbol.for('@wavemix/kernels-webgpu/stock-gradient');
 
 /** `x.shape` with the reduced axes set to 1, and the tile repetitions that restore it. */
 function reducedShape(x: Tensor, axis: number | number[]): { kept: number[]; reps: number[]; size: number } {
@@ -58,8 +60,21 @@ export function registerWebGPUTrainingGradients(): string[] {
     if (original == null || (original as unknown as Record<symbol, unknown>)[OURS]) continue;
     const config = wrap(original);
     (config as unknown as Record<symbol, unknown>)[OURS] = true;
+    (config as unknown as Record<symbol, unknown>)[STOCK] = original;
     registerGradient(config);
     wrapped.push(name);
   }
   return wrapped;
+}
+
+/** Puts back the gradients our wrappers replaced (for before/after comparisons); returns their names. */
+export function restoreStockWebGPUGradients(): string[] {
+  const restored: string[] = [];
+  for (const [name] of wrappers) {
+    const stock = (getGradient(name) as unknown as Record<symbol, GradConfig | undefined> | undefined)?.[STOCK];
+    if (stock == null) continue;
+    registerGradient(stock);
+    restored.push(name);
+  }
+  return restored;
 }

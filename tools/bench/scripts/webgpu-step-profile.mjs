@@ -9,7 +9,7 @@
 //
 // Options (see src/step_profile.ts): --model NAME | --config JSON|FILE, --batch-size N (64), --img-size H W,
 // --warmup N (2), --steps N (5), --loss-read-every N (10, the trainer's GPU default), --top N (15),
-// --json FILE, --allow-software-gpu, --vulkan-icd FILE, --gpu-adapter NAME, --composite-adamw (AdamW unfused: before/after).
+// --json FILE, --allow-software-gpu, --vulkan-icd FILE, --gpu-adapter NAME, --composite-adamw, --stock-gradients (before/after: AdamW unfused, tfjs Mean/Sum gradients).
 import { runBuilt } from '../bin/run.mjs';
 
 await runBuilt('webgpu-step-profile', 'webgpu-step-profile.js');

@@ -7,7 +7,7 @@
  *
  *   node tools/bench/scripts/webgpu-step-profile.mjs [--model NAME | --config JSON|FILE] [--batch-size 64]
  *     [--img-size H W] [--warmup 2] [--steps 5] [--loss-read-every 10] [--top 15] [--json FILE]
- *     [--allow-software-gpu] [--vulkan-icd FILE] [--gpu-adapter NAME] [--composite-adamw]
+ *     [--allow-software-gpu] [--vulkan-icd FILE] [--gpu-adapter NAME] [--composite-adamw] [--stock-gradients]
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { AdamWUpdate, WaveMixError } from '@wavemix/core';
 import { countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
+import { restoreStockWebGPUGradients } from '@wavemix/kernels-webgpu/base';
 import { useNodeWebGPU } from './webgpu';
 import { WebGPUStepProbe } from './step_probe';
 import { ProfiledTrainingStep } from './step_profile_step';
@@ -51,12 +52,15 @@ interface Options {
   gpuAdapter?: string;
   /** Unregisters the fused AdamWUpdate webgpu kernel: AdamW's 15 element-wise kernels, for before/after figures. */
   compositeAdamW: boolean;
+  /** tfjs's Mean and Sum gradients (which upload host-filled ones) instead of @wavemix/kernels-webgpu's. */
+  stockGradients: boolean;
 }
 
 const USAGE = `usage: webgpu-step-profile [--model NAME | --config JSON|FILE] [--batch-size N] [--img-size H W]
        [--warmup N] [--steps N] [--loss-read-every N] [--top N] [--json FILE]
-       [--allow-software-gpu] [--vulkan-icd FILE] [--gpu-adapter NAME] [--composite-adamw]
+       [--allow-software-gpu] [--vulkan-icd FILE] [--gpu-adapter NAME] [--composite-adamw] [--stock-gradients]
   --composite-adamw  AdamW as 15 element-wise kernels per variable (the fused AdamWUpdate kernel unregistered)
+  --stock-gradients  tfjs's Mean and Sum gradients, which upload host-filled ones (before/after figures)
   default model: the trainer's mnist-quick preset at batch 64; --loss-read-every defaults to the trainer's 10 on GPUs`;
 
 class UsageError extends WaveMixError {}
@@ -70,6 +74,7 @@ function parse(argv: string[]): Options {
     top: 15,
     allowSoftware: false,
     compositeAdamW: false,
+    stockGradients: false,
   };
   const value = (i: number, flag: string) => {
     const v = argv[i + 1];
@@ -100,6 +105,7 @@ function parse(argv: string[]): Options {
     else if (flag === '--vulkan-icd') options.vulkanIcd = value(i++, flag);
     else if (flag === '--gpu-adapter') options.gpuAdapter = value(i++, flag);
     else if (flag === '--composite-adamw') options.compositeAdamW = true;
+    else if (flag === '--stock-gradients') options.stockGradients = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -146,6 +152,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     adapterName: options.gpuAdapter,
   });
   if (options.compositeAdamW) tf.unregisterKernel(AdamWUpdate, 'webgpu');
+  const gradients = options.stockGradients ? 'stock' : 'webgpu';
+  if (options.stockGradients) restoreStockWebGPUGradients();
   const base = options.config ?? (options.model ? getModelInfo(options.model).config : MNIST_QUICK);
   const imgSize = options.imgSize ?? resolveConfig(base).inputSize ?? [64, 64];
   const model = options.model
@@ -187,6 +195,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     timestampQuery: gpu.timestampQuery,
     model: options.model ?? (options.config ? 'config' : 'mnist-quick'),
     adamW: options.compositeAdamW || !tf.getKernel(AdamWUpdate, 'webgpu') ? 'composite' : 'fused',
+    gradients,
     config: { ...base, inputSize: imgSize },
     params: countTrainableParams(model),
     batchSize: options.batchSize,

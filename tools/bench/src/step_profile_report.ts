@@ -106,7 +106,7 @@ function topOf(record: Record<string, number>, top: number): string {
 export function formatReport(report: StepProfileReport, top: number): string {
   const s = report.summary;
   const lines = [
-    `WebGPU training step profile: ${report.model} (${report.params} params), batch ${report.batchSize}, loss read every ${report.lossReadEvery} steps, AdamW ${report.adamW}`,
+    `WebGPU training step profile: ${report.model} (${report.params} params), batch ${report.batchSize}, loss read every ${report.lossReadEvery} steps, AdamW ${report.adamW}, Mean/Sum gradients ${report.gradients}`,
     `  adapter ${report.adapter}; timestamp queries: ${report.timestampQuery ? 'yes' : 'no (GPU ms per kernel missing: wall ms around each awaited step instead)'}; load ${report.load1}`,
     `  warm-up ${report.warmupSteps} step(s) + one read: ${report.warmup.wallMs.toFixed(0)} ms, ${report.warmup.counts.dispatches} dispatches, ${report.warmup.counts.pipelinesCompiled.length} pipelines compiled`,
     '',
@@ -153,6 +153,8 @@ export interface StepProfileReport {
   model: string;
   /** AdamW as the fused AdamWUpdate kernel or as element-wise kernels. */
   adamW: 'fused' | 'composite';
+  /** Mean/Sum gradients: tfjs's (`stock`, host-filled ones) or @wavemix/kernels-webgpu's tiles. */
+  gradients: 'stock' | 'webgpu';
   config: object;
   params: number;
   batchSize: number;
