@@ -31,6 +31,7 @@ import {
   countTrainableParams,
   createModel,
   getModelInfo,
+  optimizeForInference,
   resolveConfig,
   type WaveMixConfig,
 } from '@wavemix/models';
@@ -116,6 +117,8 @@ interface Options {
   stockWasm: boolean;
   peak: boolean;
   json: boolean;
+  /** infer: run optimizeForInference's model (BatchNorm folded, Dropout removed), as load() does. */
+  optimize: boolean;
   /** `onnxruntime`: after the tfjs run, the same inference through onnxruntime-node on our ONNX export. */
   engine: 'tfjs' | 'onnxruntime';
   onnxFile?: string;
@@ -133,6 +136,7 @@ const USAGE = `usage: wavemix-bench (--workload W1|W2|W3|W5|W6 | --model NAME | 
 
   --stock-wasm   tfjs-backend-wasm as shipped (none of our kernels; it cannot train convolutions)
   --no-peak      skip the extra profiled step that measures peakBytes (for very slow runs)
+  --no-optimize  infer: run the model as built (by default the optimizeForInference graph load() predicts with)
   --engine onnxruntime  also run the inference through onnxruntime-node on the @wavemix/onnx export (same input)
   --onnx FILE    with --engine onnxruntime: time this ONNX file of the same network too (e.g. torch.onnx.export's)
   --backend webgpu  Dawn in Node (@wavemix/kernels-webgpu/node); GPU ms/step where the adapter has timestamp queries
@@ -149,12 +153,14 @@ function parse(argv: string[]): Options {
     json: boolean;
     stockWasm: boolean;
     peak: boolean;
+    optimize: boolean;
   } = {
     steps: 10,
     warmup: 2,
     json: false,
     stockWasm: false,
     peak: true,
+    optimize: true,
     allowSoftwareGpu: false,
     checkCpu: false,
   };
@@ -220,6 +226,9 @@ function parse(argv: string[]): Options {
         break;
       case '--no-peak':
         options.peak = false;
+        break;
+      case '--no-optimize':
+        options.optimize = false;
         break;
       case '--engine': {
         const v = value(i++, flag);
@@ -301,6 +310,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       ? createModel(options.model, { overrides: { inputSize: imgSize } })
       : createModel({ ...options.config!, inputSize: imgSize });
   const model = makeModel();
+  // Inference times the graph load() predicts with; training (and the ONNX export) use the model as built.
+  const runModel = options.mode === 'infer' && options.optimize ? optimizeForInference(model) : model;
   const resolved = resolveConfig(config);
   const batch = options.batchSize;
   const x = tf.randomNormal([batch, imgSize[0], imgSize[1], resolved.inChannels], 0, 1, 'float32', 1);
@@ -320,7 +331,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const workers = options.workers ?? (ours && kernelThreads === 1 && batch > 1 ? cores - 1 : 0);
   const parallel =
     workers > 0
-      ? await DataParallel.create(model, { workers, loss, backend: backend === 'cpu' ? 'cpu' : 'wasm' })
+      ? await DataParallel.create(runModel, { workers, loss, backend: backend === 'cpu' ? 'cpu' : 'wasm' })
       : null;
   const threads = kernelThreads > 1 ? enableKernelThreads({ threads: kernelThreads }) : null;
   const optimizer = new AdamW({ learningRate: 1e-3, weightDecay: 0.01 });
@@ -332,7 +343,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const enqueueStep = () => {
     if (options.mode === 'infer') {
       tf.tidy(() => {
-        model.apply(x, { training: false });
+        runModel.apply(x, { training: false });
       });
       return;
     }
@@ -346,7 +357,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     if (options.mode === 'infer') {
       const out = parallel
         ? await parallel.predict(x)
-        : tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
+        : tf.tidy(() => runModel.apply(x, { training: false }) as tf.Tensor);
       await out.data();
       out.dispose();
       return;
@@ -394,6 +405,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     workload: options.workload ?? null,
     model: options.model ?? 'config',
     mode: options.mode,
+    /** infer: whether the optimizeForInference graph ran, and its layer count against the model's. */
+    optimized: runModel !== model,
+    layers: { model: model.layers.length, run: runModel.layers.length },
     batchSize: batch,
     imgSize,
     backend: options.stockWasm ? 'wasm (stock)' : backend,
@@ -425,13 +439,14 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   await threads?.dispose();
   optimizer.dispose();
   tf.dispose([x, y]);
+  if (runModel !== model) runModel.dispose();
   model.dispose();
   if (options.json) {
     console.log(JSON.stringify(result));
   } else {
     const w = options.workload ? WORKLOADS[options.workload] : undefined;
     console.log(
-      `${result.workload ? `${result.workload} ` : ''}${result.model} ${result.mode} batch ${batch} ${imgSize.join('x')} on ${result.backend}` +
+      `${result.workload ? `${result.workload} ` : ''}${result.model} ${result.mode}${result.optimized ? ` (optimized graph, ${result.layers.run} of ${result.layers.model} layers)` : ''} batch ${batch} ${imgSize.join('x')} on ${result.backend}` +
         ` (${result.threads} thread${result.threads > 1 ? `s, ${result.parallelism}` : ''}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s` +
         ` (median of ${options.steps}; process CPU ${result.cpuMsPerStep} ms/step; load ${result.load1})` +
         (gpu
