@@ -2,8 +2,10 @@
  * `wavemix-bench-kernels --mode mlp` (issue 16): the fused pointwise MLP (one kernel, hidden
  * activations in cache) against the three kernels a feed-forward unit runs unfused on wasm
  * (FusedConv2D 1x1 + bias, WaveMixGelu, FusedConv2D 1x1 + bias), on the feed-forward shapes of W2
- * and W3. Fused and unfused alternate round by round in one process, so a busy machine slows both
- * alike; medians, GFLOP/s = 2 x multiply-adds / time.
+ * and W3. Fused and unfused alternate round by round in one process; medians of the process's CPU
+ * time (user + system: single-threaded kernels, so this is their compute time even when a busy
+ * machine deschedules us, which makes wall time swing 10x) and of wall time. GFLOP/s = 2 x
+ * multiply-adds / CPU time.
  *
  *   wavemix-bench-kernels --mode mlp [--rounds N] [--tiles 8,16,32,64] [--simd simd|relaxed-simd|auto] [--out FILE]
  */
@@ -33,8 +35,8 @@ interface MlpShape {
 const MLP_SHAPES: MlpShape[] = [
   { name: 'W2 FF (Lite-64/6, b64)', x: [64, 16, 16, 64], hidden: 128, out: 64 },
   { name: 'W3 FF1 (192/16, 28x28)', x: [1, 28, 28, 288], hidden: 384, out: 192 },
-  { name: 'W3 FF2 (192/16, 14x14)', x: [1, 14, 14, 288], hidden: 384, out: 96 },
-  { name: 'W3 FF3 (192/16, 7x7)', x: [1, 7, 7, 192], hidden: 384, out: 96 },
+  { name: 'W3 FF2 (192/16, 14x14)', x: [1, 14, 14, 288], hidden: 384, out: 192 },
+  { name: 'W3 FF3 (192/16, 7x7)', x: [1, 7, 7, 192], hidden: 384, out: 192 },
 ];
 
 interface MlpRow {
@@ -42,6 +44,8 @@ interface MlpRow {
   tile: number;
   unfusedMs: number;
   fusedMs: number;
+  unfusedWallMs: number;
+  fusedWallMs: number;
   unfusedGflops: number;
   fusedGflops: number;
   speedup: number;
@@ -49,13 +53,20 @@ interface MlpRow {
 
 const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
 
-async function timeOnce(run: () => tf.Tensor): Promise<number> {
-  const start = performance.now();
+interface Sample {
+  cpuMs: number;
+  wallMs: number;
+}
+
+async function timeOnce(run: () => tf.Tensor): Promise<Sample> {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
   const y = run();
   await y.data();
-  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  const wallMs = performance.now() - wall;
   y.dispose();
-  return ms;
+  return { cpuMs: (used.user + used.system) / 1000, wallMs };
 }
 
 export async function mlpBenchmark(argument: (name: string, fallback: string) => string): Promise<void> {
@@ -91,19 +102,21 @@ export async function mlpBenchmark(argument: (name: string, fallback: string) =>
         await timeOnce(unfused);
         await timeOnce(fused);
       }
-      const unfusedSamples: number[] = [];
-      const fusedSamples: number[] = [];
+      const unfusedSamples: Sample[] = [];
+      const fusedSamples: Sample[] = [];
       for (let r = 0; r < rounds; r++) {
         unfusedSamples.push(await timeOnce(unfused));
         fusedSamples.push(await timeOnce(fused));
       }
-      const unfusedMs = median(unfusedSamples);
-      const fusedMs = median(fusedSamples);
+      const unfusedMs = median(unfusedSamples.map((t) => t.cpuMs));
+      const fusedMs = median(fusedSamples.map((t) => t.cpuMs));
       rows.push({
         shape: `${shape.name} [${shape.x.join(',')}] ${cin}->${shape.hidden}->${shape.out}`,
         tile: pointwiseMlpTile(shape.hidden),
         unfusedMs,
         fusedMs,
+        unfusedWallMs: median(unfusedSamples.map((t) => t.wallMs)),
+        fusedWallMs: median(fusedSamples.map((t) => t.wallMs)),
         unfusedGflops: flops / unfusedMs / 1e6,
         fusedGflops: flops / fusedMs / 1e6,
         speedup: unfusedMs / fusedMs,
@@ -114,11 +127,31 @@ export async function mlpBenchmark(argument: (name: string, fallback: string) =>
     tf.dispose([x, w1, b1, w2, b2, filter1, filter2]);
   }
   const load = readFileSync('/proc/loadavg', 'utf8').trim();
-  console.log(`wasm ${wasmSimdVariant()}, ${rounds} alternating rounds, medians; /proc/loadavg: ${load}\n`);
+  console.log(`wasm ${wasmSimdVariant()}, ${rounds} alternating rounds, medians (CPU ms); /proc/loadavg: ${load}\n`);
   console.log(
     formatTable(
-      ['feed-forward unit', 'tile px', 'unfused ms', 'fused ms', 'unfused GFLOP/s', 'fused GFLOP/s', 'speedup'],
-      rows.map((r) => [r.shape, r.tile, r.unfusedMs, r.fusedMs, r.unfusedGflops, r.fusedGflops, r.speedup]),
+      [
+        'feed-forward unit',
+        'tile px',
+        'unfused CPU ms',
+        'fused CPU ms',
+        'unfused GFLOP/s',
+        'fused GFLOP/s',
+        'speedup',
+        'unfused wall ms',
+        'fused wall ms',
+      ],
+      rows.map((r) => [
+        r.shape,
+        r.tile,
+        r.unfusedMs,
+        r.fusedMs,
+        r.unfusedGflops,
+        r.fusedGflops,
+        r.speedup,
+        r.unfusedWallMs,
+        r.fusedWallMs,
+      ]),
     ),
   );
   mkdirSync(dirname(out), { recursive: true });
