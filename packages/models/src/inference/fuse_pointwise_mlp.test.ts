@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@wavemix/kernels-cpu';
 import '@wavemix/kernels-wasm';
-import { PointwiseMlp } from '@wavemix/layers';
+import type { PointwiseMlp } from '@wavemix/layers';
 import { createModel } from '../create_model';
 import { relativeError } from '../testing/fixtures';
 import { fusePointwiseMlp } from './fuse_pointwise_mlp';

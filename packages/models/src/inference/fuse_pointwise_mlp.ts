@@ -19,7 +19,7 @@ function isPointwiseConv(
   layer: GraphLayer | undefined,
   activations: readonly string[],
 ): layer is GraphLayer {
-  if (!layer || layer.className !== 'Conv2D' || layer.inboundNodes.length !== 1) return false;
+  if (layer?.className !== 'Conv2D' || layer.inboundNodes.length !== 1) return false;
   const { dataFormat, activation, strides, dilationRate } = layer.config;
   if (dataFormat != null && dataFormat !== 'channelsLast') return false;
   if (!activations.includes(String(activation ?? 'linear')) || !isOnes(strides) || !isOnes(dilationRate)) return false;
