@@ -94,8 +94,12 @@ export class EpochTotals {
 
 /** Images per second over a window restarted every 5 s, so the figure follows the current speed. */
 export class Throughput {
-  private windowStart = performance.now();
+  private windowStart: number;
   private windowImages = 0;
+
+  constructor(start = performance.now()) {
+    this.windowStart = start;
+  }
 
   /** Adds a step's images at time `now` (performance.now()) and returns the current rate. */
   add(images: number, now: number): number {

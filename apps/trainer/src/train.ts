@@ -304,8 +304,12 @@ export class TrainingRun {
     // Measured when the results are read, i.e. when the device has finished those steps (on GPU
     // backends the step calls return as soon as the work is queued); one rate for the steps read together.
     const now = performance.now();
-    let imagesPerSecond = 0;
-    for (const step of steps) imagesPerSecond = throughput.add(step.images, now);
+    // Added as one batch: per step, the window could restart between steps read at the same instant
+    // and divide their images by a 1 ms window (576,000 img/s printed on webgpu).
+    const imagesPerSecond = throughput.add(
+      steps.reduce((sum, step) => sum + step.images, 0),
+      now,
+    );
     results.forEach(({ loss, correct, count }, i) => {
       const step = steps[i]!;
       if (!Number.isFinite(loss)) {
