@@ -86,6 +86,19 @@ function batchNormAffine(graph: InferenceGraph, bn: GraphLayer): { scale: tf.Ten
   return { scale: scale as tf.Tensor1D, shift: shift as tf.Tensor1D };
 }
 
+/**
+ * kernel[:, :, o, :] * scale[o]. As a product along the last axis with scale repeated over the
+ * input channels: broadcasting over a middle axis is ~15x slower on the cpu backend (60 ms for one
+ * 4x4x144x144 kernel).
+ */
+function scaleMiddleAxis(kernel: tf.Tensor4D, scale: tf.Tensor1D): tf.Tensor4D {
+  const [kh, kw, outChannels, inChannels] = kernel.shape;
+  const perEntry = tf.reshape(tf.tile(tf.reshape(scale, [outChannels, 1]), [1, inChannels]), [
+    outChannels * inChannels,
+  ]);
+  return tf.reshape(tf.mul(tf.reshape(kernel, [kh * kw, outChannels * inChannels]), perEntry), kernel.shape);
+}
+
 /** conv' = BN(conv): output channel k of the kernel times scale[k], bias' = bias * scale + shift. */
 function foldIntoConv(graph: InferenceGraph, conv: GraphLayer, bn: GraphLayer): void {
   const { scale, shift } = batchNormAffine(graph, bn);
@@ -100,7 +113,7 @@ function foldIntoConv(graph: InferenceGraph, conv: GraphLayer, bn: GraphLayer): 
       bn.name,
     );
   }
-  const scaledKernel = tf.mul(kernel, transposed ? tf.reshape(scale, [1, 1, outChannels, 1]) : scale);
+  const scaledKernel = transposed ? scaleMiddleAxis(kernel as tf.Tensor4D, scale) : tf.mul(kernel, scale);
   const foldedBias = bias ? tf.add(tf.mul(bias, scale), shift) : shift;
   conv.config['useBias'] = true;
   graph.replaceWeights(conv.name, [
