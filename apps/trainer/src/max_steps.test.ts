@@ -69,3 +69,43 @@ test('training stops after --max-steps steps in all, then validates, tests --tes
   const again = await new TrainingRun(config, quiet).run();
   expect(again).toMatchObject({ steps: 13, testExamples: 40, testAccuracy: result.testAccuracy });
 });
+
+test('--max-steps wins over a time limit reached at the same step, so the run stays resumable', async () => {
+  const output = mkdtempSync(join(tmpdir(), 'max-steps-time-'));
+  const values = {
+    model: {
+      task: 'classification',
+      depth: 1,
+      mult: 2,
+      ffChannel: 8,
+      finalDim: 8,
+      dropout: 0,
+      level: 1,
+      initialConv: 'pachify',
+      patchSize: 2,
+    },
+    dataset: 'mnist',
+    epochs: 5,
+    batchSize: 32,
+    limitTrain: 320,
+    limitTest: 40,
+    valFraction: 0.1,
+    // Past by the end of step 1, as a preset's wasm budget is on a slow GPU.
+    timeLimitMinutes: 1e-9,
+    output,
+    backend: 'wasm',
+    workers: 0,
+  } as const;
+  const first = await new TrainingRun(
+    buildConfig([{ source: 'test', values: { ...values, maxSteps: 1 } }]),
+    quiet,
+  ).run();
+  expect(first).toMatchObject({ steps: 1, stoppedBy: 'max-steps' });
+  // The same folder with a higher limit continues (a time-limit stop would have marked the run
+  // finished: no further step).
+  const resumed = await new TrainingRun(
+    buildConfig([{ source: 'test', values: { ...values, maxSteps: 2 } }]),
+    quiet,
+  ).run();
+  expect(resumed).toMatchObject({ steps: 2, stoppedBy: 'max-steps' });
+});

@@ -267,17 +267,19 @@ export class TrainingRun {
         await new Promise((resolve) => setImmediate(resolve));
         if (this.interrupted || now > deadline || state.step >= maxSteps) await settle();
         if (this.interrupted) return 'epochs';
-        if (now > deadline) {
-          this.progress.endEpoch();
-          this.progress.log(`time limit of ${config.timeLimitMinutes} min reached at step ${state.step}`);
-          await this.endOfEpoch(epoch, validationSet, totals.summary());
-          return 'time-limit';
-        }
+        // --max-steps first: when both limits fall on one step (a slow GPU against a preset's wasm
+        // time budget), the run stays resumable rather than finished.
         if (state.step >= maxSteps) {
           this.progress.endEpoch();
           this.progress.log(`--max-steps ${maxSteps} reached`);
           await this.endOfEpoch(epoch, validationSet, totals.summary());
           return 'max-steps';
+        }
+        if (now > deadline) {
+          this.progress.endEpoch();
+          this.progress.log(`time limit of ${config.timeLimitMinutes} min reached at step ${state.step}`);
+          await this.endOfEpoch(epoch, validationSet, totals.summary());
+          return 'time-limit';
         }
         if (
           now - this.lastCheckpointTime > config.checkpointEverySeconds * 1000 &&
