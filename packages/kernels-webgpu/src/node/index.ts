@@ -149,7 +149,11 @@ export async function setupNodeWebGPU(options: SetupNodeWebGPUOptions = {}): Pro
   const adapter = await probeWebGPUAdapter(options);
   if (adapter === null) {
     throw new WaveMixWebGPUUnavailableError(
-      `no WebGPU adapter found (Vulkan driver ${vulkanDriverSetting()}); install the GPU's Vulkan driver, or pass a Vulkan ICD`,
+      `no WebGPU adapter found (Vulkan driver ${vulkanDriverSetting()}); install the GPU's Vulkan driver, or pass a Vulkan ICD` +
+        // Where Debian's chromium is installed, name the software driver it ships (for tests and CI).
+        (options.allowSoftware && !options.vulkanIcd && existsSync(SWIFTSHADER_ICD)
+          ? ` (a software adapter: ${SWIFTSHADER_ICD})`
+          : ''),
     );
   }
   if (adapter.software && !options.allowSoftware) {
