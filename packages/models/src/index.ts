@@ -68,6 +68,7 @@ export {
 } from './inference/predictor';
 export {
   INFERENCE_REWRITE_RULES,
+  LOAD_REWRITE_RULES,
   optimizeForInference,
   rewriteForInference,
   InferenceGraph,

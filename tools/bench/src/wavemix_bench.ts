@@ -31,6 +31,7 @@ import {
   countTrainableParams,
   createModel,
   getModelInfo,
+  LOAD_REWRITE_RULES,
   optimizeForInference,
   resolveConfig,
   type WaveMixConfig,
@@ -117,7 +118,7 @@ interface Options {
   stockWasm: boolean;
   peak: boolean;
   json: boolean;
-  /** infer: run optimizeForInference's model (BatchNorm folded, Dropout removed), as load() does. */
+  /** infer: run the inference graph load() predicts with (LOAD_REWRITE_RULES: Dropout removed, MLPs fused). */
   optimize: boolean;
   /** `onnxruntime`: after the tfjs run, the same inference through onnxruntime-node on our ONNX export. */
   engine: 'tfjs' | 'onnxruntime';
@@ -311,7 +312,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       : createModel({ ...options.config!, inputSize: imgSize });
   const model = makeModel();
   // Inference times the graph load() predicts with; training (and the ONNX export) use the model as built.
-  const runModel = options.mode === 'infer' && options.optimize ? optimizeForInference(model) : model;
+  const runModel = options.mode === 'infer' && options.optimize ? optimizeForInference(model, { rules: LOAD_REWRITE_RULES }) : model;
   const resolved = resolveConfig(config);
   const batch = options.batchSize;
   const x = tf.randomNormal([batch, imgSize[0], imgSize[1], resolved.inChannels], 0, 1, 'float32', 1);

@@ -12,7 +12,13 @@ import type { WaveMixConfig } from '../config';
 import { createModel } from '../create_model';
 import { loadPyTorchWeights } from '../pytorch/bridge';
 import { FIXTURE_ROOT, readBytes, readTensors, relativeError } from '../testing/fixtures';
-import { optimizeForInference, rewriteForInference, WaveMixInferenceGraphError, type RewriteRule } from './optimize';
+import {
+  INFERENCE_REWRITE_RULES,
+  optimizeForInference,
+  rewriteForInference,
+  WaveMixInferenceGraphError,
+  type RewriteRule,
+} from './optimize';
 import { load } from './predictor';
 
 beforeAll(async () => {
@@ -414,8 +420,20 @@ describe('load() runs the optimized model', () => {
     const plain = await load(handler, { optimize: false });
     expect(plain.inferenceModel).toBe(plain.model);
     plain.dispose();
+    // All rules on request: BatchNorm folded as well.
+    const folded = await load(handler, { optimize: INFERENCE_REWRITE_RULES });
+    expect(classCount(folded.inferenceModel, 'BatchNormalization')).toBeLessThan(
+      classCount(folded.model, 'BatchNormalization'),
+    );
+    expect(folded.model.layers.length - folded.inferenceModel.layers.length).toBe(8);
+    folded.dispose();
+    // The default (LOAD_REWRITE_RULES) keeps every BatchNorm: those folds would copy weights.
     const predictor = await load(handler);
-    expect(predictor.model.layers.length - predictor.inferenceModel.layers.length).toBe(8);
+    expect(classCount(predictor.inferenceModel, 'BatchNormalization')).toBe(
+      classCount(predictor.model, 'BatchNormalization'),
+    );
+    expect(classCount(predictor.inferenceModel, 'Dropout')).toBe(0);
+    expect(predictor.inferenceModel.layers.length).toBeLessThan(predictor.model.layers.length);
     const image = { data: new Uint8Array(16 * 16 * 3).fill(77), width: 16, height: 16 };
     await predictor.classify(image, 2);
     const during = tf.memory().numTensors;

@@ -29,6 +29,14 @@ export const INFERENCE_REWRITE_RULES: readonly RewriteRule[] = [
   fusePointwiseMlp,
 ];
 
+/**
+ * What `load()` applies by default: the rewrites whose weights are the source's own (reshaped),
+ * so the optimized model costs no extra memory. The BatchNorm folds write new conv weights (most
+ * of a ConvTranspose model's parameters, held beside the source's) and measured no faster on
+ * wasm (FusedBatchNorm is under 1 % of W2/W3's kernel time: docs/benchmarks.md).
+ */
+export const LOAD_REWRITE_RULES: readonly RewriteRule[] = [removeIdentityLayers, fusePointwiseMlp];
+
 export interface OptimizeOptions {
   /** The rewrites to apply, in order; default INFERENCE_REWRITE_RULES. */
   rules?: readonly RewriteRule[];

@@ -12,7 +12,7 @@ import { getWaveMixMetadata, type WaveMixMetadata } from '../metadata';
 import { loadPyTorchWeights } from '../pytorch/bridge';
 import { getModelInfo, listModels } from '../registry';
 import { toRgbTensor, type ImageInput } from './image';
-import { optimizeForInference } from './optimize';
+import { LOAD_REWRITE_RULES, optimizeForInference, type RewriteRule } from './optimize';
 import { assertPredictorTask, labelMap, preprocessImage, toUpscaledImage, topClasses } from './processing';
 import {
   WaveMixWeightsError,
@@ -67,12 +67,13 @@ export interface LoadOptions {
   /** Used to fetch weight URLs (defaults to globalThis.fetch). */
   fetch?: FetchLike;
   /**
-   * Predict with `optimizeForInference(model)` (BatchNorm folded into the convs, Dropout removed):
-   * same outputs, fewer layers. Default true; `predictor.model` stays the model as built or
-   * loaded. The folded convs' weights are extra memory (most of a ConvTranspose model's
-   * parameters); `false` predicts with `predictor.model` itself.
+   * Predict with an inference graph of the model (`optimizeForInference`): same outputs, fewer
+   * layers. Default `true`: LOAD_REWRITE_RULES (Dropout removed, each feed-forward unit's
+   * Conv1x1 -> GELU -> Conv1x1 fused), which reuse the model's weights. A rule list, e.g.
+   * INFERENCE_REWRITE_RULES, also folds BatchNorm into the convs (new weights beside the model's).
+   * `false` predicts with `predictor.model` itself, which is always the model as built or loaded.
    */
-  optimize?: boolean;
+  optimize?: boolean | readonly RewriteRule[];
 }
 
 export class WaveMixPredictor {
@@ -240,7 +241,9 @@ export async function load(source: string | tf.io.IOHandler, options: LoadOption
   if (options.optimize === false || model.getClassName() !== 'Model') return new WaveMixPredictor(model, metadata);
   let inferenceModel: LayersModel;
   try {
-    inferenceModel = optimizeForInference(model);
+    inferenceModel = optimizeForInference(model, {
+      rules: options.optimize === undefined || options.optimize === true ? LOAD_REWRITE_RULES : options.optimize,
+    });
   } catch (error) {
     model.dispose();
     throw error;
