@@ -18,8 +18,9 @@ export function layersModelOf(predictor: Predictor): LayersModel | null {
 
 /** The raw network output (logits, or NHWC maps) for a preprocessed `[1, h, w, c]` input, which stays the caller's. */
 export function runNetwork(predictor: Predictor, x: tf.Tensor4D): Promise<tf.Tensor> {
-  const model = layersModelOf(predictor);
-  if (model) return Promise.resolve(model.predict(x) as tf.Tensor);
+  // The inference graph load() built (fused MLPs, no Dropout), as classify() uses; the model as
+  // built stays what layersModelOf gives the feature maps.
+  if ('inferenceModel' in predictor) return Promise.resolve(predictor.inferenceModel.predict(x) as tf.Tensor);
   // OnnxPredictor.predict disposes its input.
   return (predictor as OnnxPredictor).predict(tf.clone(x));
 }
