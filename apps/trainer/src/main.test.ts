@@ -94,3 +94,14 @@ test('--max-steps and --test-limit (issue 14): validated, mapped to maxSteps and
     limitTest: 256,
   });
 });
+
+test("--max-steps replaces a preset's wasm time budget; an explicit --time-limit still applies", () => {
+  expect(configFromFlags({ preset: 'mnist-quick' }).timeLimitMinutes).toBe(3.3);
+  const capped = configFromFlags({ preset: 'mnist-quick', maxSteps: 20 });
+  expect(capped).toMatchObject({ maxSteps: 20 });
+  expect(capped.timeLimitMinutes).toBeUndefined();
+  expect(configFromFlags({ preset: 'mnist-quick', maxSteps: 20, timeLimit: 9 })).toMatchObject({
+    maxSteps: 20,
+    timeLimitMinutes: 9,
+  });
+});

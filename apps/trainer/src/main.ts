@@ -209,7 +209,11 @@ export function configFromFlags(flags: Record<string, unknown>): TrainConfig {
       throw new UsageError(
         `unknown preset '${String(flags['preset'])}'; choose one of ${Object.keys(PRESETS).join(', ')}`,
       );
-    layers.push({ source: `preset ${String(flags['preset'])}`, values: preset.values as Record<string, unknown> });
+    const values = { ...(preset.values as Record<string, unknown>) };
+    // A preset's time budget is for the wasm backend (mnist-quick: 3.3 min); an explicit
+    // --max-steps is the run's budget instead (a short run on a slow GPU), unless --time-limit is given too.
+    if (flags['maxSteps'] !== undefined) delete values['timeLimitMinutes'];
+    layers.push({ source: `preset ${String(flags['preset'])}`, values });
   }
   if (flags['config'] !== undefined)
     layers.push({ source: String(flags['config']), values: readConfigFile(String(flags['config'])) });
