@@ -11,12 +11,13 @@
  * A measurement tool for the bench scripts, not library code.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Dwt2D, Idwt2D, WaveletPyramid } from '@wavemix/core';
+import { AdamWUpdate, Dwt2D, Idwt2D, WaveletPyramid } from '@wavemix/core';
 
 export type KernelCategory =
   | 'element-wise'
   | 'conv/matmul'
   | 'dwt'
+  | 'optimizer'
   | 'normalisation'
   | 'reduction'
   | 'layout'
@@ -34,6 +35,7 @@ const CATEGORIES: Record<Exclude<KernelCategory, 'other'>, string> = {
     'DepthwiseConv2dNativeBackpropFilter DepthwiseConv2dNativeBackpropInput FusedConv2D FusedDepthwiseConv2D ' +
     '_FusedMatMul',
   dwt: `${Dwt2D} ${Idwt2D} ${WaveletPyramid}`,
+  optimizer: AdamWUpdate,
   normalisation: 'FusedBatchNorm',
   reduction: 'All Any ArgMax ArgMin Max Mean Min Prod Sum Softmax LogSoftmax',
   layout:
@@ -145,7 +147,8 @@ export class WebGPUStepProbe {
       const original = config.kernelFunc;
       const name = config.kernelName;
       config.kernelFunc = ((args: Parameters<tf.KernelFunc>[0]) => {
-        const stats = (this.counts.kernels[name] ??= { calls: 0, dispatches: 0, hostMs: 0 });
+        const stats = this.counts.kernels[name] ?? { calls: 0, dispatches: 0, hostMs: 0 };
+        this.counts.kernels[name] = stats;
         stats.calls++;
         this.kernelStack.push(name);
         const started = performance.now();
@@ -168,7 +171,7 @@ export class WebGPUStepProbe {
 
   private wrap<M extends Method>(method: M, wrapper: (original: WebGPUBackendInternals[M]) => WebGPUBackendInternals[M]) {
     const backend = this.backend;
-    const own = Object.prototype.hasOwnProperty.call(backend, method);
+    const own = Object.hasOwn(backend, method);
     const previous = backend[method];
     backend[method] = wrapper((previous as (...a: unknown[]) => unknown).bind(backend) as WebGPUBackendInternals[M]);
     this.restore.push(() => {
@@ -233,7 +236,9 @@ export class WebGPUStepProbe {
 export function byCategory(kernels: Record<string, KernelStats>): Record<KernelCategory, KernelStats> {
   const totals = {} as Record<KernelCategory, KernelStats>;
   for (const [name, stats] of Object.entries(kernels)) {
-    const total = (totals[kernelCategory(name)] ??= { calls: 0, dispatches: 0, hostMs: 0 });
+    const category = kernelCategory(name);
+    const total = totals[category] ?? { calls: 0, dispatches: 0, hostMs: 0 };
+    totals[category] = total;
     total.calls += stats.calls;
     total.dispatches += stats.dispatches;
     total.hostMs += stats.hostMs;

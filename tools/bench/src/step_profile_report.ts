@@ -6,6 +6,8 @@ export interface StepRecord {
   hostMs: number;
   /** Wall ms until the GPU finished it. */
   wallMs: number;
+  /** Process CPU ms (user + system) meanwhile: all of it on SwiftShader, which runs in-process. */
+  cpuMs: number;
   /** Steps whose loss this step read back (the trainer reads every `--loss-read-every` steps). */
   stepsRead: number;
   counts: ProbeCounts;
@@ -60,6 +62,7 @@ export function summarise(steps: StepRecord[], gpuMs: Record<string, number> | n
   return {
     hostMs: mean((s) => s.hostMs),
     wallMs: mean((s) => s.wallMs),
+    cpuMs: mean((s) => s.cpuMs),
     kernelCalls: mean((s) => Object.values(s.counts.kernels).reduce((a, k) => a + k.calls, 0)),
     dispatches: mean((s) => s.counts.dispatches),
     submits: mean((s) => s.counts.submits),
@@ -110,25 +113,25 @@ export function formatReport(report: StepProfileReport, top: number): string {
     `  adapter ${report.adapter}; timestamp queries: ${report.timestampQuery ? 'yes' : 'no (GPU ms per kernel missing: wall ms around each awaited step instead)'}; load ${report.load1}`,
     `  warm-up ${report.warmupSteps} step(s) + one read: ${report.warmup.wallMs.toFixed(0)} ms, ${report.warmup.counts.dispatches} dispatches, ${report.warmup.counts.pipelinesCompiled.length} pipelines compiled`,
     '',
-    `${'step'.padEnd(6)}${pad('host ms', 9)}${pad('wall ms', 10)}${pad('kernels', 9)}${pad('dispatch', 9)}${pad('elem-w', 8)}${pad('conv/mm', 8)}${pad('dwt', 5)}${pad('uploads', 9)}${pad('up bytes', 11)}${pad('uniforms', 9)}${pad('reads', 6)}${pad('pipes', 6)}${pad('submits', 8)}`,
+    `${'step'.padEnd(6)}${pad('host ms', 9)}${pad('wall ms', 10)}${pad('CPU ms', 10)}${pad('kernels', 9)}${pad('dispatch', 9)}${pad('elem-w', 8)}${pad('conv/mm', 8)}${pad('dwt', 5)}${pad('uploads', 9)}${pad('up bytes', 11)}${pad('uniforms', 9)}${pad('reads', 6)}${pad('pipes', 6)}${pad('submits', 8)}`,
   ];
   report.steps.forEach((step, i) => {
     const c = step.counts;
     const cat = byCategory(c.kernels);
     const calls = Object.values(c.kernels).reduce((a, k) => a + k.calls, 0);
     lines.push(
-      `${String(i + 1).padEnd(6)}${pad(step.hostMs.toFixed(0), 9)}${pad(step.wallMs.toFixed(0), 10)}${pad(calls, 9)}${pad(c.dispatches, 9)}${pad(cat['element-wise']?.dispatches ?? 0, 8)}${pad(cat['conv/matmul']?.dispatches ?? 0, 8)}${pad(cat.dwt?.dispatches ?? 0, 5)}${pad(c.uploads.tensors, 9)}${pad(c.uploads.bytes, 11)}${pad(c.uniforms.writes, 9)}${pad(c.readbacks.downloads, 6)}${pad(c.pipelinesCompiled.length, 6)}${pad(c.submits, 8)}`,
+      `${String(i + 1).padEnd(6)}${pad(step.hostMs.toFixed(0), 9)}${pad(step.wallMs.toFixed(0), 10)}${pad(step.cpuMs.toFixed(0), 10)}${pad(calls, 9)}${pad(c.dispatches, 9)}${pad(cat['element-wise']?.dispatches ?? 0, 8)}${pad(cat['conv/matmul']?.dispatches ?? 0, 8)}${pad(cat.dwt?.dispatches ?? 0, 5)}${pad(c.uploads.tensors, 9)}${pad(c.uploads.bytes, 11)}${pad(c.uniforms.writes, 9)}${pad(c.readbacks.downloads, 6)}${pad(c.pipelinesCompiled.length, 6)}${pad(c.submits, 8)}`,
     );
   });
   const f = report.flush.counts;
   lines.push(
     `read of ${report.flush.stepsRead} pending step(s): ${report.flush.wallMs.toFixed(0)} ms, ${f.readbacks.downloads} download(s) of ${f.readbacks.bytes} bytes, ${f.dispatches} dispatches, ${f.uploads.tensors} uploads, ${f.pipelinesCompiled.length} pipelines compiled${f.pipelinesCompiled.length ? ` (${f.pipelinesCompiled.join(', ')})` : ''}`,
     '',
-    `per step (mean of ${report.steps.length}): ${s.kernelCalls} kernels, ${s.dispatches} GPU dispatches, ${s.submits} queue submits, host ${s.hostMs} ms, wall ${s.wallMs} ms${s.gpuMsTotal === null ? '' : `, GPU ${s.gpuMsTotal} ms`}`,
+    `per step (mean of ${report.steps.length}): ${s.kernelCalls} kernels, ${s.dispatches} GPU dispatches, ${s.submits} queue submits, host ${s.hostMs} ms, wall ${s.wallMs} ms, process CPU ${s.cpuMs} ms${s.gpuMsTotal === null ? '' : `, GPU ${s.gpuMsTotal} ms`}`,
     `  uploads host->GPU: ${s.uploads.tensors} tensors, ${kib(s.uploads.bytes)} (by size in bytes: ${topOf(s.uploadsBySize, 6)}; by kernel: ${topOf(s.uploadsByKernel, 6)})`,
     `  uniform writes: ${s.uniforms.writes}, ${kib(s.uniforms.bytes)}; readbacks: ${s.readbacks.downloads} downloads, ${s.readbacks.bytes} bytes (${s.readbacks.calls} read calls); readSync: ${s.syncReads}`,
     `  new pipelines during the profiled steps: ${s.pipelinesCompiled.length}${s.pipelinesCompiled.length ? ` (${s.pipelinesCompiled.join(', ')})` : ''}`,
-    '  by category (calls / dispatches / host ms' + (s.gpuByCategory ? ' / GPU ms' : '') + '):',
+    `  by category (calls / dispatches / host ms${s.gpuByCategory ? ' / GPU ms' : ''}):`,
   );
   for (const [category, c] of Object.entries(s.categories).sort((a, b) => b[1].dispatches - a[1].dispatches)) {
     const gpu = s.gpuByCategory ? ` / ${s.gpuByCategory[category as KernelCategory] ?? 0}` : '';
