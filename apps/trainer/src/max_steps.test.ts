@@ -109,3 +109,45 @@ test('--max-steps wins over a time limit reached at the same step, so the run st
   ).run();
   expect(resumed).toMatchObject({ steps: 2, stoppedBy: 'max-steps' });
 });
+
+test('a --max-steps stop inside the only epoch resumes to the rest of that epoch, and no further', async () => {
+  const output = mkdtempSync(join(tmpdir(), 'max-steps-one-epoch-'));
+  const values = {
+    model: {
+      task: 'classification',
+      depth: 1,
+      mult: 2,
+      ffChannel: 8,
+      finalDim: 8,
+      dropout: 0,
+      level: 1,
+      initialConv: 'pachify',
+      patchSize: 2,
+    },
+    // 10 steps an epoch (as above), one epoch: mnist-quick's shape.
+    dataset: 'mnist',
+    epochs: 1,
+    batchSize: 32,
+    limitTrain: 320,
+    limitTest: 40,
+    valFraction: 0.1,
+    output,
+    backend: 'wasm',
+    workers: 0,
+    logEvery: 1,
+  } as const;
+  const run = (maxSteps: number) =>
+    new TrainingRun(buildConfig([{ source: 'test', values: { ...values, maxSteps } }]), quiet).run();
+  expect(await run(4)).toMatchObject({ steps: 4, epochs: 1, stoppedBy: 'max-steps' });
+  expect(await run(7)).toMatchObject({ steps: 7, epochs: 1, stoppedBy: 'max-steps' });
+  // Exactly at the epoch's last batch: the epoch is complete.
+  expect(await run(10)).toMatchObject({ steps: 10, epochs: 1, stoppedBy: 'max-steps' });
+  expect(await run(100)).toMatchObject({ steps: 10, epochs: 1, stoppedBy: 'epochs' });
+  const steps = readFileSync(join(output, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((r) => r.type === 'step')
+    .map((r) => r.step);
+  expect(steps).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+});

@@ -203,7 +203,8 @@ export class TrainingRun {
     const result: FinalResult = {
       ...finalResult(
         { ...run, workers: this.workersUsed, trainableParams, stoppedBy, testExamples: testSet.size },
-        this.state,
+        // Epochs trained, the one a --max-steps or time-limit stop interrupted included.
+        { ...this.state, epoch: this.state.epoch + ((this.state.pipeline?.position ?? 0) > 0 ? 1 : 0) },
         test,
       ),
       ...(benchmarkResult ? { benchmark: benchmarkResult } : {}),
@@ -272,13 +273,13 @@ export class TrainingRun {
         if (state.step >= maxSteps) {
           this.progress.endEpoch();
           this.progress.log(`--max-steps ${maxSteps} reached`);
-          await this.endOfEpoch(epoch, validationSet, totals.summary());
+          await this.endOfEpoch(epoch, validationSet, totals.summary(), this.trainPipeline.epoch > epoch);
           return 'max-steps';
         }
         if (now > deadline) {
           this.progress.endEpoch();
           this.progress.log(`time limit of ${config.timeLimitMinutes} min reached at step ${state.step}`);
-          await this.endOfEpoch(epoch, validationSet, totals.summary());
+          await this.endOfEpoch(epoch, validationSet, totals.summary(), this.trainPipeline.epoch > epoch);
           return 'time-limit';
         }
         if (
@@ -338,15 +339,21 @@ export class TrainingRun {
     });
   }
 
-  /** Validation, the plateau policy (best checkpoint, dualopt switch, early stopping), the epoch record. Returns true to stop. */
+  /**
+   * Validation, the plateau policy (best checkpoint, dualopt switch, early stopping), the epoch
+   * record. Returns true to stop. A stop inside an epoch (`complete` false: --max-steps, a time
+   * limit) validates and records it too, but the epoch stays the current one, so a resume finishes
+   * its remaining batches (a 1-epoch preset would otherwise have nothing left to train).
+   */
   private async endOfEpoch(
     epoch: number,
     validationSet: Dataset | null,
     train: { loss: number; accuracy: number | null },
+    complete = true,
   ): Promise<boolean> {
     const { config } = this;
     const trainedPhase = this.state.phase;
-    this.state.epoch = epoch + 1;
+    this.state.epoch = complete ? epoch + 1 : epoch;
     let stop = false;
     let validation: Evaluation | null = null;
     if (validationSet) {
