@@ -71,6 +71,7 @@ test('kernel categories and their totals', () => {
   expect(kernelCategory('Conv2DBackpropFilter')).toBe('conv/matmul');
   expect(kernelCategory('WaveMixDwt2D')).toBe('dwt');
   expect(kernelCategory('Transpose')).toBe('layout');
+  expect(kernelCategory('WaveMixAdamWUpdate')).toBe('optimizer');
   expect(kernelCategory('SomethingNew')).toBe('other');
   const totals = byCategory({
     Add: { calls: 3, dispatches: 3, hostMs: 1 },

@@ -3,7 +3,9 @@
  * trainer's mnist-quick preset), warms up, then runs the trainer's step under WebGPUStepProbe and
  * prints, per step: kernels by name and category, GPU dispatches, host-to-GPU uploads, uniform
  * writes, readbacks, queue submits, new pipelines, host ms to record the step and wall ms until the
- * GPU is idle; and GPU ms per kernel from timestamp queries where the adapter has them.
+ * GPU is idle (and the process CPU ms meanwhile: on SwiftShader, which emulates the GPU on this
+ * process's threads, the load-robust measure); GPU ms per kernel from timestamp queries where the
+ * adapter has them.
  *
  *   node tools/bench/scripts/webgpu-step-profile.mjs [--model NAME | --config JSON|FILE] [--batch-size 64]
  *     [--img-size H W] [--warmup 2] [--steps 5] [--loss-read-every 10] [--top 15] [--json FILE]
@@ -169,11 +171,14 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 
   const steps: StepRecord[] = [];
   for (let i = 0; i < options.steps; i++) {
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const read = await step.step();
     const hostMs = performance.now() - started;
     await gpuIdle();
-    steps.push({ hostMs, wallMs: performance.now() - started, stepsRead: read, counts: probe.take() });
+    const wallMs = performance.now() - started;
+    const { user, system } = process.cpuUsage(cpu);
+    steps.push({ hostMs, wallMs, cpuMs: (user + system) / 1000, stepsRead: read, counts: probe.take() });
   }
   const flushStarted = performance.now();
   const flushed = (await step.flush()).length;
