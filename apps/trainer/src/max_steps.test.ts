@@ -8,6 +8,19 @@ import { TrainingRun } from './train';
 
 jest.setTimeout(120_000);
 
+/** 1,684 parameters: a step takes milliseconds on wasm. */
+const TINY_MODEL = {
+  task: 'classification',
+  depth: 1,
+  mult: 2,
+  ffChannel: 8,
+  finalDim: 8,
+  dropout: 0,
+  level: 1,
+  initialConv: 'pachify',
+  patchSize: 2,
+} as const;
+
 const quiet: Progress = { startEpoch: () => {}, update: () => {}, endEpoch: () => {}, log: () => {} };
 
 test('training stops after --max-steps steps in all, then validates, tests --test-limit images and exports', async () => {
@@ -16,17 +29,7 @@ test('training stops after --max-steps steps in all, then validates, tests --tes
     {
       source: 'test',
       values: {
-        model: {
-          task: 'classification',
-          depth: 1,
-          mult: 2,
-          ffChannel: 8,
-          finalDim: 8,
-          dropout: 0,
-          level: 1,
-          initialConv: 'pachify',
-          patchSize: 2,
-        },
+        model: TINY_MODEL,
         // 320 training images (validation is held out of the whole split first) in batches of 32:
         // 10 steps an epoch, so 13 steps end inside epoch 2.
         dataset: 'mnist',
@@ -73,17 +76,7 @@ test('training stops after --max-steps steps in all, then validates, tests --tes
 test('--max-steps wins over a time limit reached at the same step, so the run stays resumable', async () => {
   const output = mkdtempSync(join(tmpdir(), 'max-steps-time-'));
   const values = {
-    model: {
-      task: 'classification',
-      depth: 1,
-      mult: 2,
-      ffChannel: 8,
-      finalDim: 8,
-      dropout: 0,
-      level: 1,
-      initialConv: 'pachify',
-      patchSize: 2,
-    },
+    model: TINY_MODEL,
     dataset: 'mnist',
     epochs: 5,
     batchSize: 32,
@@ -113,17 +106,7 @@ test('--max-steps wins over a time limit reached at the same step, so the run st
 test('a --max-steps stop inside the only epoch resumes to the rest of that epoch, and no further', async () => {
   const output = mkdtempSync(join(tmpdir(), 'max-steps-one-epoch-'));
   const values = {
-    model: {
-      task: 'classification',
-      depth: 1,
-      mult: 2,
-      ffChannel: 8,
-      finalDim: 8,
-      dropout: 0,
-      level: 1,
-      initialConv: 'pachify',
-      patchSize: 2,
-    },
+    model: TINY_MODEL,
     // 10 steps an epoch (as above), one epoch: mnist-quick's shape.
     dataset: 'mnist',
     epochs: 1,

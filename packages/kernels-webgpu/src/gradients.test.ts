@@ -36,7 +36,10 @@ async function meanGrad(backend: string, shape: number[], axes: number[]) {
   await tf.setBackend(backend);
   const x = tf.tensor(input(shape), shape);
   const kept = shape.filter((_, i) => !axes.includes(i));
-  const w = tf.tensor(input(kept).map((v) => v * 3), kept);
+  const w = tf.tensor(
+    input(kept).map((v) => v * 3),
+    kept,
+  );
   await Promise.all([tf.add(x, 0).data(), tf.add(w, 0).data()]); // both on the device
   let uploaded = 0;
   const gpu = backend === 'webgpu' ? (tf.backend() as unknown as BackendInternals) : null;
@@ -62,19 +65,23 @@ test.each([
   ['batch-norm statistics', [8, 14, 14, 24], [0, 1, 2]],
   ['global average pool', [8, 14, 14, 24], [1, 2]],
   ['a middle axis', [6, 50, 10], [1]],
-])('Mean and Sum gradients over %s: tfjs values, no host-filled ones', async (_, shape, axes) => {
-  const cpu = await meanGrad('cpu', shape as number[], axes as number[]);
-  const gpu = await meanGrad('webgpu', shape as number[], axes as number[]);
-  expect(Array.from(gpu.values)).toEqual(Array.from(cpu.values));
-  // Hand check: every x element gets w[kept index] / n.
-  const dims = shape as number[];
-  const n = (axes as number[]).reduce((p, a) => p * dims[a]!, 1);
-  const w0 = input(dims.filter((__, i) => !(axes as number[]).includes(i)))[0]! * 3;
-  expect(gpu.values[0]).toBeCloseTo(w0 / n, 6);
-  // Only scalars: tf.grad's seed dy = ones([]) and Mean's divisor. tfjs's gradients would add
-  // x.size * 4 bytes of ones (Mean) and 4 bytes per element of w (the Sum of the product).
-  expect(gpu.uploaded).toBe(8);
-}, 60_000);
+])(
+  'Mean and Sum gradients over %s: tfjs values, no host-filled ones',
+  async (_, shape, axes) => {
+    const cpu = await meanGrad('cpu', shape as number[], axes as number[]);
+    const gpu = await meanGrad('webgpu', shape as number[], axes as number[]);
+    expect(Array.from(gpu.values)).toEqual(Array.from(cpu.values));
+    // Hand check: every x element gets w[kept index] / n.
+    const dims = shape as number[];
+    const n = (axes as number[]).reduce((p, a) => p * dims[a]!, 1);
+    const w0 = input(dims.filter((__, i) => !(axes as number[]).includes(i)))[0]! * 3;
+    expect(gpu.values[0]).toBeCloseTo(w0 / n, 6);
+    // Only scalars: tf.grad's seed dy = ones([]) and Mean's divisor. tfjs's gradients would add
+    // x.size * 4 bytes of ones (Mean) and 4 bytes per element of w (the Sum of the product).
+    expect(gpu.uploaded).toBe(8);
+  },
+  60_000,
+);
 
 test('registering again wraps nothing; restoring puts the stock gradients back, and they upload ones', async () => {
   expect(registerWebGPUTrainingGradients()).toEqual([]);

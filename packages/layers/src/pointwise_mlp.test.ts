@@ -79,7 +79,9 @@ describe('PointwiseMlp layer', () => {
 
   it('refuses bad sizes with WaveMixArgumentError', () => {
     expect(() => new PointwiseMlp({ hiddenChannels: 0, outChannels: 3 })).toThrow(WaveMixArgumentError);
-    expect(() => new PointwiseMlp({ hiddenChannels: 4, outChannels: 2.5 })).toThrow(/outChannels: must be a positive integer/);
+    expect(() => new PointwiseMlp({ hiddenChannels: 4, outChannels: 2.5 })).toThrow(
+      /outChannels: must be a positive integer/,
+    );
     expect(() => new PointwiseMlp({ hiddenChannels: 4, outChannels: 2 }).computeOutputShape([3, 4])).toThrow(/rank-4/);
   });
 });

@@ -64,13 +64,7 @@ export class PointwiseMlp extends layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() =>
-      pointwiseMlp(
-        singleTensor(inputs, this.name),
-        this.w1!.read(),
-        this.b1!.read(),
-        this.w2!.read(),
-        this.b2!.read(),
-      ),
+      pointwiseMlp(singleTensor(inputs, this.name), this.w1!.read(), this.b1!.read(), this.w2!.read(), this.b2!.read()),
     );
   }
 

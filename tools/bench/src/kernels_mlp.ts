@@ -121,7 +121,9 @@ export async function mlpBenchmark(argument: (name: string, fallback: string) =>
         fusedGflops: flops / fusedMs / 1e6,
         speedup: unfusedMs / fusedMs,
       });
-      console.error(`${rows.at(-1)!.shape} tile ${rows.at(-1)!.tile}: ${unfusedMs.toFixed(2)} -> ${fusedMs.toFixed(2)} ms`);
+      console.error(
+        `${rows.at(-1)!.shape} tile ${rows.at(-1)!.tile}: ${unfusedMs.toFixed(2)} -> ${fusedMs.toFixed(2)} ms`,
+      );
     }
     setPointwiseMlpTile(null);
     tf.dispose([x, w1, b1, w2, b2, filter1, filter2]);
@@ -157,7 +159,11 @@ export async function mlpBenchmark(argument: (name: string, fallback: string) =>
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, variant: wasmSimdVariant(), load, rows }, null, 2),
+    JSON.stringify(
+      { date: new Date().toISOString(), node: process.version, variant: wasmSimdVariant(), load, rows },
+      null,
+      2,
+    ),
   );
   console.log(`\nwrote ${out}`);
 }

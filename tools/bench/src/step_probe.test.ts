@@ -41,7 +41,10 @@ test('a host tensor is uploaded once, on first use, and its result read back onc
 });
 
 test('a JS number in an op is a 4-byte upload; reshape dispatches nothing; a new shape compiles, a repeat does not', async () => {
-  const x = tf.tensor2d(Float32Array.from({ length: 1024 }, (_, i) => i), [2, 512]);
+  const x = tf.tensor2d(
+    Float32Array.from({ length: 1024 }, (_, i) => i),
+    [2, 512],
+  );
   const shifted = tf.add(x, 0); // uploads x
   await shifted.data();
   probe.take();
@@ -52,7 +55,10 @@ test('a JS number in an op is a 4-byte upload; reshape dispatches nothing; a new
   expect(counts.kernels.Reshape).toMatchObject({ calls: 1, dispatches: 0 });
   expect(counts.dispatches).toBe(1);
 
-  const odd = tf.tensor3d(Float32Array.from({ length: 1026 }, (_, i) => i), [1, 513, 2]);
+  const odd = tf.tensor3d(
+    Float32Array.from({ length: 1026 }, (_, i) => i),
+    [1, 513, 2],
+  );
   const first = tf.sub(tf.transpose(odd, [0, 2, 1]), 1);
   counts = probe.take();
   expect(counts.pipelinesCompiled).toContain('TransposeProgram');

@@ -122,7 +122,8 @@ export class WebGPUStepProbe {
 
   /** Wraps the current webgpu backend and its registered kernels; call `uninstall` when done. */
   static install(): WebGPUStepProbe {
-    if (tf.getBackend() !== 'webgpu') throw new Error(`the step probe needs the webgpu backend, not ${tf.getBackend()}`);
+    if (tf.getBackend() !== 'webgpu')
+      throw new Error(`the step probe needs the webgpu backend, not ${tf.getBackend()}`);
     const probe = new WebGPUStepProbe(tf.backend() as unknown as WebGPUBackendInternals);
     probe.wrapKernels();
     probe.wrapBackend();
@@ -169,7 +170,10 @@ export class WebGPUStepProbe {
     }
   }
 
-  private wrap<M extends Method>(method: M, wrapper: (original: WebGPUBackendInternals[M]) => WebGPUBackendInternals[M]) {
+  private wrap<M extends Method>(
+    method: M,
+    wrapper: (original: WebGPUBackendInternals[M]) => WebGPUBackendInternals[M],
+  ) {
     const backend = this.backend;
     const own = Object.hasOwn(backend, method);
     const previous = backend[method];

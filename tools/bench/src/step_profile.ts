@@ -15,13 +15,14 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { AdamWUpdate, WaveMixError } from '@wavemix/core';
+import { AdamWUpdate } from '@wavemix/core';
 import { countTrainableParams, createModel, getModelInfo, resolveConfig, type WaveMixConfig } from '@wavemix/models';
 import { restoreStockWebGPUGradients } from '@wavemix/kernels-webgpu/base';
 import { useNodeWebGPU } from './webgpu';
 import { WebGPUStepProbe } from './step_probe';
 import { ProfiledTrainingStep } from './step_profile_step';
 import { formatReport, summarise, type StepProfileReport, type StepRecord } from './step_profile_report';
+import { flagValue, integerFlag, UsageError } from './cli_args';
 
 /** apps/trainer's mnist-quick model, completed as the trainer completes it for MNIST (1x28x28, 10 classes). */
 export const MNIST_QUICK: WaveMixConfig = {
@@ -65,8 +66,6 @@ const USAGE = `usage: webgpu-step-profile [--model NAME | --config JSON|FILE] [-
   --stock-gradients  tfjs's Mean and Sum gradients, which upload host-filled ones (before/after figures)
   default model: the trainer's mnist-quick preset at batch 64; --loss-read-every defaults to the trainer's 10 on GPUs`;
 
-class UsageError extends WaveMixError {}
-
 function parse(argv: string[]): Options {
   const options: Options = {
     batchSize: 64,
@@ -78,16 +77,8 @@ function parse(argv: string[]): Options {
     compositeAdamW: false,
     stockGradients: false,
   };
-  const value = (i: number, flag: string) => {
-    const v = argv[i + 1];
-    if (v == null || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
-  const int = (v: string, flag: string, min: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got ${v}`);
-    return n;
-  };
+  const value = (i: number, flag: string) => flagValue(argv, i, flag);
+  const int = integerFlag;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--model') options.model = value(i++, flag);

@@ -78,7 +78,12 @@ export function summarise(steps: StepRecord[], gpuMs: Record<string, number> | n
     syncReads: steps.reduce((a, s) => a + s.counts.syncReads, 0),
     pipelinesCompiled: steps.flatMap((s) => s.counts.pipelinesCompiled),
     categories,
-    gpuMsTotal: gpuMs ? round(Object.values(gpuMs).reduce((a, b) => a + b, 0), 3) : null,
+    gpuMsTotal: gpuMs
+      ? round(
+          Object.values(gpuMs).reduce((a, b) => a + b, 0),
+          3,
+        )
+      : null,
     gpuByCategory,
     programs,
     kernels: rows,
@@ -89,7 +94,10 @@ const pad = (s: string | number, width: number) => String(s).padStart(width);
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 function kernelTable(title: string, rows: KernelRow[]): string[] {
-  const lines = [title, `  ${'kernel'.padEnd(34)}${pad('calls', 8)}${pad('dispatch', 9)}${pad('host ms', 9)}${pad('GPU ms', 9)}  category`];
+  const lines = [
+    title,
+    `  ${'kernel'.padEnd(34)}${pad('calls', 8)}${pad('dispatch', 9)}${pad('host ms', 9)}${pad('GPU ms', 9)}  category`,
+  ];
   for (const r of rows) {
     lines.push(
       `  ${r.name.padEnd(34)}${pad(r.calls, 8)}${pad(r.dispatches, 9)}${pad(r.hostMs.toFixed(1), 9)}${pad(r.gpuMs === null ? '-' : r.gpuMs.toFixed(2), 9)}  ${r.category}`,
@@ -138,12 +146,20 @@ export function formatReport(report: StepProfileReport, top: number): string {
     lines.push(`    ${category.padEnd(14)} ${round(c.calls, 1)} / ${round(c.dispatches, 1)} / ${c.hostMs}${gpu}`);
   }
   lines.push(`  GPU programs by dispatches: ${topOf(s.programs, top)}`, '');
-  lines.push(...kernelTable(`top ${top} kernels by count (per step)`, [...s.kernels].sort((a, b) => b.calls - a.calls).slice(0, top)));
+  lines.push(
+    ...kernelTable(
+      `top ${top} kernels by count (per step)`,
+      [...s.kernels].sort((a, b) => b.calls - a.calls).slice(0, top),
+    ),
+  );
   const byTime = s.gpuMsTotal === null ? 'host ms (no GPU timestamps)' : 'GPU ms';
   const time = (r: KernelRow) => (s.gpuMsTotal === null ? r.hostMs : (r.gpuMs ?? 0));
   lines.push(
     '',
-    ...kernelTable(`top ${top} kernels by ${byTime} (per step)`, [...s.kernels].sort((a, b) => time(b) - time(a)).slice(0, top)),
+    ...kernelTable(
+      `top ${top} kernels by ${byTime} (per step)`,
+      [...s.kernels].sort((a, b) => time(b) - time(a)).slice(0, top),
+    ),
   );
   return lines.join('\n');
 }

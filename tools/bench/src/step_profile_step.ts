@@ -86,9 +86,7 @@ export class ProfiledTrainingStep {
     const packed = tf.tidy(() =>
       tf.stack(
         pending.map((p) =>
-          tf.stack(
-            [p.loss, p.correct ?? tf.scalar(0), tf.scalar(this.batchSize)].map((t) => tf.cast(t, 'float32')),
-          ),
+          tf.stack([p.loss, p.correct ?? tf.scalar(0), tf.scalar(this.batchSize)].map((t) => tf.cast(t, 'float32'))),
         ),
       ),
     );

@@ -25,7 +25,6 @@ import {
   wasmSimdVariant,
 } from '@wavemix/kernels-wasm';
 import '@wavemix/kernels-cpu';
-import { WaveMixError } from '@wavemix/core';
 import {
   AdamW,
   countTrainableParams,
@@ -41,6 +40,7 @@ import { DataParallel, enableKernelThreads, type LossName } from '@wavemix/paral
 import { readFileSync, existsSync } from 'node:fs';
 import { benchOnnxRuntime, type OrtTiming } from './onnxruntime_engine';
 import { checkAgainstCpu, gpuMilliseconds, useNodeWebGPU, type CpuCheck, type WebGPUSetup } from './webgpu';
+import { flagValue, integerFlag, UsageError } from './cli_args';
 
 interface Workload {
   description: string;
@@ -145,8 +145,6 @@ const USAGE = `usage: wavemix-bench (--workload W1|W2|W3|W5|W6 | --model NAME | 
   --vulkan-icd FILE / --gpu-adapter NAME  the Vulkan driver and the adapter (by name) for webgpu
   --check-cpu    webgpu: compare the output and its loss with the cpu backend on the same weights and batch`;
 
-class UsageError extends WaveMixError {}
-
 function parse(argv: string[]): Options {
   const options: Partial<Options> & {
     steps: number;
@@ -165,16 +163,8 @@ function parse(argv: string[]): Options {
     allowSoftwareGpu: false,
     checkCpu: false,
   };
-  const value = (i: number, flag: string) => {
-    const v = argv[i + 1];
-    if (v == null || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
-  const int = (v: string, flag: string, min: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got ${v}`);
-    return n;
-  };
+  const value = (i: number, flag: string) => flagValue(argv, i, flag);
+  const int = integerFlag;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     switch (flag) {
@@ -312,7 +302,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       : createModel({ ...options.config!, inputSize: imgSize });
   const model = makeModel();
   // Inference times the graph load() predicts with; training (and the ONNX export) use the model as built.
-  const runModel = options.mode === 'infer' && options.optimize ? optimizeForInference(model, { rules: LOAD_REWRITE_RULES }) : model;
+  const runModel =
+    options.mode === 'infer' && options.optimize ? optimizeForInference(model, { rules: LOAD_REWRITE_RULES }) : model;
   const resolved = resolveConfig(config);
   const batch = options.batchSize;
   const x = tf.randomNormal([batch, imgSize[0], imgSize[1], resolved.inChannels], 0, 1, 'float32', 1);

@@ -7,7 +7,8 @@ import { assertNhwcFloat32 } from '../shapes';
 import { hasKernel } from './dispatch';
 
 function assertWeight(t: tf.Tensor, argument: string, expected: readonly number[], meaning: string): void {
-  if (t == null || !Array.isArray(t.shape)) throw new WaveMixArgumentError(argument, `expected a tf.Tensor, got ${String(t)}`);
+  if (t == null || !Array.isArray(t.shape))
+    throw new WaveMixArgumentError(argument, `expected a tf.Tensor, got ${String(t)}`);
   if (t.dtype !== 'float32') throw new WaveMixArgumentError(argument, `expected dtype float32, got ${t.dtype}`);
   if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
     throw new WaveMixArgumentError(

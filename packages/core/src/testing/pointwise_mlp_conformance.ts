@@ -159,14 +159,35 @@ export function pointwiseMlpConformanceCases(options: ConformanceOptions = {}): 
     const b1 = tf.zeros([4]);
     const w2 = tf.zeros([4, 2]);
     const b2 = tf.zeros([2]);
-    const bad = [tf.zeros([2, 2, 3]), tf.zeros([1, 2, 2, 3], 'int32'), tf.zeros([5, 4]), tf.zeros([4, 1]), tf.zeros([5])];
+    const bad = [
+      tf.zeros([2, 2, 3]),
+      tf.zeros([1, 2, 2, 3], 'int32'),
+      tf.zeros([5, 4]),
+      tf.zeros([4, 1]),
+      tf.zeros([5]),
+    ];
     const [rank3, ints, w1Rows, w2Rows, b1Size] = bad;
     try {
       assertThrows(() => pointwiseMlp(rank3!, w1, b1, w2, b2), /^x: .*rank 4/, WaveMixArgumentError, 'rank 3 x');
-      assertThrows(() => pointwiseMlp(ints!, w1, b1, w2, b2), /^x: .*float32, got int32/, WaveMixArgumentError, 'int32');
-      assertThrows(() => pointwiseMlp(x, w1Rows!, b1, w2, b2), /^w1: .*\[3, 4\].*got \[5, 4\]/, WaveMixArgumentError, 'w1');
+      assertThrows(
+        () => pointwiseMlp(ints!, w1, b1, w2, b2),
+        /^x: .*float32, got int32/,
+        WaveMixArgumentError,
+        'int32',
+      );
+      assertThrows(
+        () => pointwiseMlp(x, w1Rows!, b1, w2, b2),
+        /^w1: .*\[3, 4\].*got \[5, 4\]/,
+        WaveMixArgumentError,
+        'w1',
+      );
       assertThrows(() => pointwiseMlp(x, w1, b1Size!, w2, b2), /^b1: .*\[4\].*got \[5\]/, WaveMixArgumentError, 'b1');
-      assertThrows(() => pointwiseMlp(x, w1, b1, w2Rows!, b2), /^b2: .*\[1\].*got \[2\]/, WaveMixArgumentError, 'b2 vs w2');
+      assertThrows(
+        () => pointwiseMlp(x, w1, b1, w2Rows!, b2),
+        /^b2: .*\[1\].*got \[2\]/,
+        WaveMixArgumentError,
+        'b2 vs w2',
+      );
       assertThrows(() => pointwiseMlp(x, w1, b1, w1, b2), /^w2: .*\[4, 4\].*got \[3, 4\]/, WaveMixArgumentError, 'w2');
       assertThrows(() => pointwiseMlp(x, b1, b1, w2, b2), /^w1: .*rank 2/, WaveMixArgumentError, 'rank-1 w1');
     } finally {
@@ -186,7 +207,12 @@ export function pointwiseMlpConformanceCases(options: ConformanceOptions = {}): 
     const round = async () => {
       const outs = [pointwiseMlp(...inputs), ...gradientsOf(pointwiseMlp, inputs, dy)];
       // Only dx: the other closures are never called.
-      outs.push(tf.grad((x) => pointwiseMlp(x, ...inputs.slice(1) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]))(inputs[0], dy));
+      outs.push(
+        tf.grad((x) => pointwiseMlp(x, ...(inputs.slice(1) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])))(
+          inputs[0],
+          dy,
+        ),
+      );
       await values(outs[outs.length - 1]!);
       tf.dispose(outs);
     };

@@ -131,7 +131,7 @@ async function threeSteps(backend: string): Promise<Run> {
   return run;
 }
 
-test('AdamW on webgpu takes the fused kernel: 3 dispatches a variable, no uploads, the cpu composite\'s weights', async () => {
+test("AdamW on webgpu takes the fused kernel: 3 dispatches a variable, no uploads, the cpu composite's weights", async () => {
   // Small tensors whose data is on the host would run on the CPU: keep every op on the GPU.
   tf.env().set('WEBGPU_CPU_FORWARD', false);
   const cpu = await threeSteps('cpu');

@@ -110,9 +110,15 @@ describe('fuse-pointwise-mlp', () => {
     const g1 = gelu('g1').apply(conv('a1').apply(input)) as tf.SymbolicTensor;
     outputs.push(conv('b1').apply(g1) as tf.SymbolicTensor, g1);
     // A 3x3 first conv; a strided second conv; a relu on the second conv.
-    outputs.push(conv('b2').apply(gelu('g2').apply(conv('a2', { kernelSize: 3, padding: 'same' }).apply(input))) as tf.SymbolicTensor);
+    outputs.push(
+      conv('b2').apply(
+        gelu('g2').apply(conv('a2', { kernelSize: 3, padding: 'same' }).apply(input)),
+      ) as tf.SymbolicTensor,
+    );
     outputs.push(conv('b3', { strides: 2 }).apply(gelu('g3').apply(conv('a3').apply(input))) as tf.SymbolicTensor);
-    outputs.push(conv('b4', { activation: 'relu' }).apply(gelu('g4').apply(conv('a4').apply(input))) as tf.SymbolicTensor);
+    outputs.push(
+      conv('b4', { activation: 'relu' }).apply(gelu('g4').apply(conv('a4').apply(input))) as tf.SymbolicTensor,
+    );
     // Dropout between them, and only the fusion rule runs.
     const dropped = tf.layers.dropout({ name: 'd5', rate: 0.5 }).apply(gelu('g5').apply(conv('a5').apply(input)));
     outputs.push(conv('b5').apply(dropped) as tf.SymbolicTensor);

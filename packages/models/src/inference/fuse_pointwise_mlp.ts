@@ -27,7 +27,9 @@ function isPointwiseConv(
   const names = weights.map((w) => w.name);
   const plain = names[0] === 'kernel' && (names.length === 1 || (names.length === 2 && names[1] === 'bias'));
   const kernel = weights[0]?.value;
-  return plain && kernel!.rank === 4 && kernel!.shape[0] === 1 && kernel!.shape[1] === 1 && graph.consumers(layer.name) === 1;
+  return (
+    plain && kernel!.rank === 4 && kernel!.shape[0] === 1 && kernel!.shape[1] === 1 && graph.consumers(layer.name) === 1
+  );
 }
 
 const isGeluActivation = (layer: GraphLayer | undefined): layer is GraphLayer =>
