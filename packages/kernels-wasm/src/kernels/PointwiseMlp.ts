@@ -2,7 +2,14 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { PointwiseMlp, type PointwiseMlpInputs } from '@wavemix/core';
 import { getKernelThreadPool } from '../threads/pool';
-import { allocScratch, disposeScratch, heapOffset, trainKernels, type TrainKernelExports } from '../train/module';
+import {
+  allocScratch,
+  disposeScratch,
+  heapOffset,
+  type TrainKernelExports,
+  trainKernels,
+  WasmTrainingKernelError,
+} from '../train/module';
 import {
   BIAS_LAYOUT,
   type ConvGeometry,
@@ -53,7 +60,7 @@ export function pointwiseMlpTile(hidden: number): number {
 /** Fixes the tile (pixels, a positive multiple of 4) for measurements; null restores the default. */
 export function setPointwiseMlpTile(pixels: number | null): void {
   if (pixels != null && !(Number.isInteger(pixels) && pixels > 0 && pixels % 4 === 0)) {
-    throw new RangeError(`pointwise MLP tile must be a positive multiple of 4 pixels, got ${pixels}`);
+    throw new WasmTrainingKernelError(`pointwise MLP tile must be a positive multiple of 4 pixels, got ${pixels}`);
   }
   tileOverride = pixels;
 }
