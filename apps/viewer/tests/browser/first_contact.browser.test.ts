@@ -14,6 +14,7 @@ import {
   type LocalServer,
 } from '@wavemix/browser-harness';
 import { APP, nodeClassify, RUN, SAMPLES, type Hook, type Prediction } from './reference';
+import { openViewer } from './page';
 
 declare const __wavemix: Hook;
 type Timing = { transformMs?: number; modelMs?: number; unavailable?: string; error?: string };
@@ -34,21 +35,13 @@ afterAll(async () => {
 
 /** A fresh page on `backend`, with helpers bound to it. */
 async function open(backend: string) {
-  const session = await openPage(browser.context, `${server.origin}/?backend=${backend}`);
-  const page = session.page;
-  await page.waitForFunction(
-    () => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true,
-    undefined,
-    { timeout: 60_000 },
-  );
-  const hook = <T>(name: string, ...args: unknown[]) =>
-    page.evaluate(([n, a]) => __wavemix[n as string]!(...(a as unknown[])), [name, args] as const) as Promise<T>;
-  const idle = () => page.evaluate(() => __wavemix['idle']!());
+  const opened = await openViewer(browser.context, server.origin, backend);
+  const { page, idle } = opened;
   const sample = async (id: string) => {
     await page.click(`button[data-sample="${id}"]`);
     await idle();
   };
-  return { session, page, hook, idle, sample };
+  return { ...opened, sample };
 }
 
 function expectSamePredictions(actual: Prediction[], expected: Prediction[]): void {

@@ -8,7 +8,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   launchChromium,
-  openPage,
   startLocalServer,
   type LaunchedChromium,
   type LocalServer,
@@ -17,9 +16,8 @@ import {
 import { load } from '@wavemix/models';
 import { fileSystem } from '@wavemix/models/node';
 import { exportOnnx } from '@wavemix/onnx';
-import { APP, nodeClassify, RUN, type Hook, type Prediction } from './reference';
-
-declare const __wavemix: Hook;
+import { APP, nodeClassify, RUN, type Prediction } from './reference';
+import { openViewer } from './page';
 
 const ONNX_DIR = join(APP, 'test-results', 'onnx');
 const ONNX_FILE = join(ONNX_DIR, 'mnist-tiny.onnx');
@@ -47,19 +45,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function open(backend: string) {
-  const session = await openPage(browser.context, `${server.origin}/?backend=${backend}`);
-  const page = session.page;
-  await page.waitForFunction(
-    () => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true,
-    undefined,
-    { timeout: 60_000 },
-  );
-  const hook = <T>(name: string, ...args: unknown[]) =>
-    page.evaluate(([n, a]) => __wavemix[n as string]!(...(a as unknown[])), [name, args] as const) as Promise<T>;
-  const idle = () => page.evaluate(() => __wavemix['idle']!());
-  return { session, page, hook, idle };
-}
+const open = (backend: string) => openViewer(browser.context, server.origin, backend);
 
 function expectOriginOnly(session: PageSession): void {
   session.assertClean();

@@ -11,13 +11,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@wavemix/kernels-cpu';
-import {
-  launchChromium,
-  openPage,
-  startLocalServer,
-  type LaunchedChromium,
-  type LocalServer,
-} from '@wavemix/browser-harness';
+import { launchChromium, startLocalServer, type LaunchedChromium, type LocalServer } from '@wavemix/browser-harness';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel, getWaveMixMetadata, load, loadPyTorchWeights, type WaveMixPredictor } from '@wavemix/models';
 import { fileSystem, registerFileSystemRouter } from '@wavemix/models/node';
@@ -25,6 +19,7 @@ import AdmZip from 'adm-zip';
 import type { Download, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { APP, decodePng, maxAbsDifference, SAMPLES, type Hook, type Prediction } from './reference';
+import { openViewer } from './page';
 import { compareScreenshot } from './screenshots';
 
 declare const __wavemix: Hook;
@@ -48,19 +43,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function open(backend: string) {
-  const session = await openPage(browser.context, `${server.origin}/?backend=${backend}`);
-  const page = session.page;
-  await page.waitForFunction(
-    () => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true,
-    undefined,
-    { timeout: 60_000 },
-  );
-  const hook = <T>(name: string, ...args: unknown[]) =>
-    page.evaluate(([n, a]) => __wavemix[n as string]!(...(a as unknown[])), [name, args] as const) as Promise<T>;
-  const idle = () => page.evaluate(() => __wavemix['idle']!());
-  return { session, page, hook, idle };
-}
+const open = (backend: string) => openViewer(browser.context, server.origin, backend);
 
 async function setRun(page: Page, steps: number): Promise<void> {
   await page.selectOption('#train-config', 'lite-tiny');
