@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
-import { feedForward, residualWaveBlock, waveBlock } from './wave_block';
+import { Upsample2x } from './upsample2x_layer';
+import { batchNorm, conv2d, feedForward, residualWaveBlock, waveBlock } from './wave_block';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -106,6 +107,53 @@ describe('waveBlock', () => {
     expect(() => blockModel(3, 12)).toThrow(/level-3 wave block needs height divisible by 8, got height 12/);
     expect(() => waveBlock(input, { ...dims, level: 1, name: 'b' })).toThrow(/18 channels.*finalDim 16/);
     expect(() => blockModel(1, 16, { dropout: 1 })).toThrow(/dropout.*\[0, 1\), got 1/);
+  });
+
+  it('runs BatchNorm before nearest upsampling: outputs, input gradient and moving statistics as Upsample -> BatchNorm', () => {
+    const input = tf.input({ shape: [6, 4, 8] });
+    const opts = { finalDim: 8, mult: 2, ffChannel: 8, dropout: 0, outChannels: 8, upsample: 'nearest' as const };
+    const ours = tf.model({ inputs: input, outputs: feedForward(input, { ...opts, name: 'ff' }) });
+    // PyTorch's module order, built by hand: .0 conv, .1 GELU, .3 conv, .4 Upsample, .5 BatchNorm.
+    let y = conv2d('ff.0', 8, 16, 1).apply(input) as tf.SymbolicTensor;
+    y = tf.layers.activation({ activation: 'gelu' }).apply(y) as tf.SymbolicTensor;
+    y = conv2d('ff.3', 16, 8, 1).apply(y) as tf.SymbolicTensor;
+    y = new Upsample2x({ name: 'ff.4', mode: 'nearest' }).apply(y) as tf.SymbolicTensor;
+    const reference = tf.model({ inputs: input, outputs: batchNorm('ff.5').apply(y) as tf.SymbolicTensor });
+    expect(ours.layers.map((l) => l.name).slice(-2)).toEqual(['ff.5', 'ff.4']);
+    for (const name of ['ff.0', 'ff.3', 'ff.5']) {
+      const bn = name === 'ff.5';
+      const weights = ours
+        .getLayer(name)
+        .getWeights()
+        .map((w, i) =>
+          bn ? tf.randomUniform(w.shape, i < 2 ? 0.5 : -1, i < 2 ? 1.5 : 1, 'float32', 7 + i).add(i === 3 ? 1 : 0) : w,
+        );
+      ours.getLayer(name).setWeights(weights);
+      reference.getLayer(name).setWeights(weights);
+    }
+    const x = tf.randomNormal([3, 6, 4, 8], 0.3, 2, 'float32', 5);
+    const dy = tf.randomNormal([3, 12, 8, 8], 0, 1, 'float32', 6);
+    const run = (model: tf.LayersModel) =>
+      tf.grad((input: tf.Tensor) => tf.sum(tf.mul(model.apply(input, { training: true }) as tf.Tensor, dy)))(x);
+    const outOurs = ours.apply(x, { training: true }) as tf.Tensor;
+    const outReference = reference.apply(x, { training: true }) as tf.Tensor;
+    expect(tf.max(tf.abs(tf.sub(outOurs, outReference))).dataSync()[0]).toBeLessThan(1e-5);
+    expect(tf.max(tf.abs(outReference)).dataSync()[0]).toBeGreaterThan(1);
+    const gradOurs = run(ours);
+    const gradReference = run(reference);
+    expect(tf.max(tf.abs(tf.sub(gradOurs, gradReference))).dataSync()[0]).toBeLessThan(1e-5);
+    // Moving mean and variance after the three training-mode calls each model made.
+    const moving = (m: tf.LayersModel) =>
+      m
+        .getLayer('ff.5')
+        .getWeights()
+        .slice(2)
+        .map((w) => Array.from(w.dataSync()));
+    const [meanOurs, varOurs] = moving(ours);
+    const [meanReference, varReference] = moving(reference);
+    meanOurs!.forEach((v, i) => expect(v).toBeCloseTo(meanReference![i]!, 5));
+    varOurs!.forEach((v, i) => expect(v).toBeCloseTo(varReference![i]!, 5));
+    expect(Math.max(...meanReference!.map(Math.abs))).toBeGreaterThan(0.05);
   });
 
   it('adds the residual under the block name', () => {

@@ -156,6 +156,7 @@ export function batchNorm(name: string) {
 /**
  * FF(cin -> cout): Conv1x1(cin -> c*m) `.0`, GELU (erf) `.1`, Dropout `.2`, Conv1x1(c*m -> f)
  * `.3`, ConvTranspose 4x4 stride 2 (f -> cout) or Upsample x2 (f = cout) `.4`, BatchNorm `.5`. Doubles H and W.
+ * With nearest upsampling the graph runs `.5` before `.4` (the same function, see below).
  */
 export function feedForward(x: SymbolicTensor, options: FeedForwardOptions): SymbolicTensor {
   validateDims(options);
@@ -173,6 +174,13 @@ export function feedForward(x: SymbolicTensor, options: FeedForwardOptions): Sym
   y = layers.dropout({ name: `${name}.2`, rate: dropout }).apply(y) as SymbolicTensor;
   y = conv2d(`${name}.3`, finalDim * mult, ffChannel, 1).apply(y) as SymbolicTensor;
   // `.4` is the ConvTranspose2d or the parameter-free nn.Upsample in its place (same module index).
+  if (upsample === 'nearest') {
+    // BatchNorm commutes with nearest x2: the 2x2 copies have the same per-channel mean and
+    // (biased) variance as the input, so normalising first is the same function, batch statistics
+    // and moving averages included, at a quarter of the pixels (and folds into `.3` at inference).
+    y = batchNorm(`${name}.5`).apply(y) as SymbolicTensor;
+    return new Upsample2x({ name: `${name}.4`, mode: upsample }).apply(y) as SymbolicTensor;
+  }
   const up =
     upsample === 'convtranspose'
       ? convTranspose4x4(`${name}.4`, outChannels)
