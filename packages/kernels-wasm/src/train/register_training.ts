@@ -12,6 +12,7 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { registerKernelsOnce } from '@wavemix/core';
+import { adamWUpdateConfig } from '../kernels/AdamWUpdate';
 import { batchNormGradConfig } from '../kernels/BatchNormGrad';
 import { geluConfig, geluGradConfig, geluGradient, registerFastGelu } from '../kernels/Gelu';
 import { conv2DBackpropFilterConfig } from '../kernels/Conv2DBackpropFilter';
@@ -29,6 +30,7 @@ import { registerWasmTrainingGradients } from './gradients';
 
 /** Kernels the wasm backend lacks entirely; registering them replaces nothing. */
 export const wasmTrainingKernelConfigs: readonly KernelConfig[] = [
+  adamWUpdateConfig,
   conv2DBackpropFilterConfig,
   batchNormGradConfig,
   geluConfig,
