@@ -19,6 +19,7 @@ export { dwt2d } from './ops/dwt2d';
 export { idwt2d } from './ops/idwt2d';
 export { waveletPyramid } from './ops/wavelet_pyramid';
 export { bicubicUpsample2x } from './ops/bicubic_upsample_2x';
+export { nearestUpsample2x } from './ops/nearest_upsample_2x';
 export { assertPointwiseMlpInputs, pointwiseMlp, runPointwiseMlp } from './ops/pointwise_mlp';
 export {
   hasKernel,
@@ -27,12 +28,19 @@ export {
   runWaveletPyramid,
   runBicubicUpsample2x,
   runBicubicUpsample2xGrad,
+  runNearestUpsample2x,
+  runNearestUpsample2xGrad,
 } from './ops/dispatch';
 export {
   bicubicUpsample2xComposite,
   bicubicUpsample2xCompositeRaw,
   bicubicUpsample2xGradCompositeRaw,
 } from './composite_bicubic';
+export {
+  nearestUpsample2xComposite,
+  nearestUpsample2xCompositeRaw,
+  nearestUpsample2xGradCompositeRaw,
+} from './composite_nearest';
 export {
   pointwiseMlpComposite,
   pointwiseMlpCompositeRaw,
@@ -54,6 +62,7 @@ export { idwt2DGradConfig } from './gradients/Idwt2D_grad';
 export { waveletPyramidGradConfig } from './gradients/WaveletPyramid_grad';
 export { bicubicUpsample2xGradConfig } from './gradients/BicubicUpsample2x_grad';
 export { pointwiseMlpGradConfig } from './gradients/PointwiseMlp_grad';
+export { nearestUpsample2xGradConfig } from './gradients/NearestUpsample2x_grad';
 export { registerWaveMixGradients, waveMixGradConfigs } from './gradients/register_gradients';
 export { haarForward, haarInverse, haarPyramid, type Shape4 } from './impl/haar';
 export {
@@ -62,6 +71,7 @@ export {
   BICUBIC_EVEN_WEIGHTS,
   BICUBIC_ODD_WEIGHTS,
 } from './impl/bicubic';
+export { nearestUpsample2xImpl, nearestUpsample2xGradImpl } from './impl/nearest';
 export * from './safetensors';
 export { registerKernelsOnce } from './register';
 export { seededRandom } from './random';

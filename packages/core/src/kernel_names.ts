@@ -38,6 +38,17 @@ export const BicubicUpsample2xGrad = 'WaveMixBicubicUpsample2xGrad';
 export type BicubicUpsample2xGradInputs = Pick<NamedTensorInfoMap, 'dy'>;
 
 /**
+ * PyTorch `Upsample(scale_factor=2, mode='nearest')` on NHWC: `[b, h, w, c] -> [b, 2h, 2w, c]`,
+ * output pixel (i, j) copies input pixel (floor(i / 2), floor(j / 2)).
+ */
+export const NearestUpsample2x = 'WaveMixNearestUpsample2x';
+export type NearestUpsample2xInputs = Pick<NamedTensorInfoMap, 'x'>;
+
+/** The adjoint of NearestUpsample2x: `dy [b, 2h, 2w, c] -> dx [b, h, w, c]`, the sum of each 2x2 block. */
+export const NearestUpsample2xGrad = 'WaveMixNearestUpsample2xGrad';
+export type NearestUpsample2xGradInputs = Pick<NamedTensorInfoMap, 'dy'>;
+
+/**
  * A transformer-style feed-forward unit on NHWC in one kernel: Conv1x1 (`w1 [cin, hidden]`, `b1`) ->
  * exact (erf) GELU -> Conv1x1 (`w2 [hidden, out]`, `b2`), `x [b, h, w, cin] -> [b, h, w, out]`.
  */
@@ -70,6 +81,8 @@ export const WAVEMIX_KERNEL_NAMES = [
   WaveletPyramid,
   BicubicUpsample2x,
   BicubicUpsample2xGrad,
+  NearestUpsample2x,
+  NearestUpsample2xGrad,
   PointwiseMlp,
 ] as const;
 export type WaveMixKernelName = (typeof WAVEMIX_KERNEL_NAMES)[number];

@@ -4,6 +4,7 @@ import { idwt2DGradConfig } from './Idwt2D_grad';
 import { waveletPyramidGradConfig } from './WaveletPyramid_grad';
 import { bicubicUpsample2xGradConfig } from './BicubicUpsample2x_grad';
 import { pointwiseMlpGradConfig } from './PointwiseMlp_grad';
+import { nearestUpsample2xGradConfig } from './NearestUpsample2x_grad';
 
 export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   dwt2DGradConfig,
@@ -11,6 +12,7 @@ export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   waveletPyramidGradConfig,
   bicubicUpsample2xGradConfig,
   pointwiseMlpGradConfig,
+  nearestUpsample2xGradConfig,
 ];
 
 /**

@@ -10,11 +10,14 @@ import {
   Dwt2D,
   Idwt2D,
   type Idwt2DAttrs,
+  NearestUpsample2x,
+  NearestUpsample2xGrad,
   WaveletPyramid,
   type WaveletPyramidAttrs,
 } from '../kernel_names';
 import { bicubicUpsample2xCompositeRaw, bicubicUpsample2xGradCompositeRaw } from '../composite_bicubic';
 import { dwt2dCompositeRaw, idwt2dCompositeRaw, waveletPyramidCompositeRaw } from '../composite';
+import { nearestUpsample2xCompositeRaw, nearestUpsample2xGradCompositeRaw } from '../composite_nearest';
 
 type T4 = tf.Tensor4D;
 
@@ -63,4 +66,14 @@ export function runBicubicUpsample2x(x: T4, composite: (x: T4) => T4 = bicubicUp
 export function runBicubicUpsample2xGrad(dy: T4): T4 {
   if (hasKernel(BicubicUpsample2xGrad)) return tf.engine().runKernel(BicubicUpsample2xGrad, { dy }) as T4;
   return bicubicUpsample2xGradCompositeRaw(dy);
+}
+
+export function runNearestUpsample2x(x: T4, composite: (x: T4) => T4 = nearestUpsample2xCompositeRaw): T4 {
+  if (hasKernel(NearestUpsample2x)) return tf.engine().runKernel(NearestUpsample2x, { x }) as T4;
+  return composite(x);
+}
+
+export function runNearestUpsample2xGrad(dy: T4): T4 {
+  if (hasKernel(NearestUpsample2xGrad)) return tf.engine().runKernel(NearestUpsample2xGrad, { dy }) as T4;
+  return nearestUpsample2xGradCompositeRaw(dy);
 }

@@ -1,6 +1,7 @@
 export { dwtConformanceCases, type ConformanceCase, type ConformanceOptions } from './conformance';
 export { bicubicConformanceCases } from './bicubic_conformance';
 export { pointwiseMlpConformanceCases } from './pointwise_mlp_conformance';
+export { nearestUpsampleConformanceCases } from './nearest_upsample_conformance';
 export {
   assert,
   assertClose,

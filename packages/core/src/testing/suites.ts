@@ -11,6 +11,8 @@ import {
   BicubicUpsample2xGrad,
   Dwt2D,
   Idwt2D,
+  NearestUpsample2x,
+  NearestUpsample2xGrad,
   WAVEMIX_KERNEL_NAMES,
   PointwiseMlp,
   WaveletPyramid,
@@ -19,6 +21,7 @@ import {
 import { assert, ConformanceError } from './assert';
 import { bicubicConformanceCases } from './bicubic_conformance';
 import { type ConformanceCase, type ConformanceOptions, dwtConformanceCases } from './conformance';
+import { nearestUpsampleConformanceCases } from './nearest_upsample_conformance';
 import { pointwiseMlpConformanceCases } from './pointwise_mlp_conformance';
 
 export interface ConformanceSuite {
@@ -32,6 +35,7 @@ export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = [
   { name: 'dwt', kernels: [Dwt2D, Idwt2D, WaveletPyramid], cases: dwtConformanceCases },
   { name: 'bicubic', kernels: [BicubicUpsample2x, BicubicUpsample2xGrad], cases: bicubicConformanceCases },
   { name: 'pointwiseMlp', kernels: [PointwiseMlp], cases: pointwiseMlpConformanceCases },
+  { name: 'nearest', kernels: [NearestUpsample2x, NearestUpsample2xGrad], cases: nearestUpsampleConformanceCases },
 ];
 
 export interface BackendConformanceOptions extends Omit<ConformanceOptions, 'expectKernels' | 'backend'> {

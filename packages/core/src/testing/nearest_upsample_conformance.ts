@@ -1,0 +1,157 @@
+/**
+ * Conformance cases for `nearestUpsample2x` (PyTorch nearest x2): a worked example, values and
+ * gradient against direct indexing (y[n, i, j] = x[n, floor(i / 2), floor(j / 2)]), the composite,
+ * the adjoint identity, bad inputs, tensor growth.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { nearestUpsample2xCompositeRaw, nearestUpsample2xGradCompositeRaw } from '../composite_nearest';
+import { WaveMixArgumentError } from '../errors';
+import { NearestUpsample2x, NearestUpsample2xGrad } from '../kernel_names';
+import { nearestUpsample2x } from '../ops/nearest_upsample_2x';
+import { assert, assertClose, assertShape, assertThrows, ConformanceError, dot, randomArray } from './assert';
+import type { ConformanceCase, ConformanceOptions } from './conformance';
+
+type Shape4 = [number, number, number, number];
+
+/** Odd sizes, batch > 1, c = 8 (the MNIST network's width) and channel counts with a remainder of 4. */
+const RANDOM_SHAPES: Shape4[] = [
+  [1, 1, 1, 1],
+  [1, 2, 3, 2],
+  [2, 7, 5, 3],
+  [3, 5, 9, 8],
+  [2, 4, 6, 13],
+  [1, 3, 1, 16],
+];
+
+/** y[n, i, j, k] = x[n, floor(i / 2), floor(j / 2), k], by index arithmetic alone. */
+function upsampleByIndex(x: Float32Array, [b, h, w, c]: Shape4): Float32Array {
+  const y = new Float32Array(b * 4 * h * w * c);
+  for (let n = 0; n < b; n++)
+    for (let i = 0; i < 2 * h; i++)
+      for (let j = 0; j < 2 * w; j++)
+        for (let k = 0; k < c; k++)
+          y[((n * 2 * h + i) * 2 * w + j) * c + k] = x[((n * h + (i >> 1)) * w + (j >> 1)) * c + k]!;
+  return y;
+}
+
+/** dx[n, i, j, k] = sum of dy over rows 2i, 2i + 1 and columns 2j, 2j + 1. */
+function blockSumByIndex(dy: Float32Array, [b, h, w, c]: Shape4): Float32Array {
+  const dx = new Float32Array(b * h * w * c);
+  for (let n = 0; n < b; n++)
+    for (let i = 0; i < 2 * h; i++)
+      for (let j = 0; j < 2 * w; j++)
+        for (let k = 0; k < c; k++)
+          dx[((n * h + (i >> 1)) * w + (j >> 1)) * c + k]! += dy[((n * 2 * h + i) * 2 * w + j) * c + k]!;
+  return dx;
+}
+
+export function nearestUpsampleConformanceCases(options: ConformanceOptions = {}): ConformanceCase[] {
+  const valueTol = options.valueTolerance ?? 1e-5;
+  const gradTol = options.gradientTolerance ?? 1e-4;
+  const cases: ConformanceCase[] = [];
+  const add = (name: string, body: () => Promise<void>) =>
+    cases.push({
+      name: `nearestUpsample2x: ${name}`,
+      run: async () => {
+        if (options.backend !== undefined && tf.getBackend() !== options.backend) {
+          throw new ConformanceError(`expected backend ${options.backend}, but ${tf.getBackend()} is active`);
+        }
+        await body();
+      },
+    });
+  const values = async (t: tf.Tensor) => (await t.data()) as Float32Array;
+  const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+  const gradOf = (x: tf.Tensor, dy: tf.Tensor) => tf.grad((input: tf.Tensor) => nearestUpsample2x(input))(x, dy);
+
+  if (options.expectKernels) {
+    add('kernels are registered for the backend', async () => {
+      for (const name of [NearestUpsample2x, NearestUpsample2xGrad]) {
+        assert(
+          tf.getKernel(name, tf.getBackend()) != null,
+          `no ${name} kernel registered for backend ${tf.getBackend()}`,
+        );
+      }
+    });
+  }
+
+  // Two images (tfjs 4.22's cpu ResizeNearestNeighborGrad gets every image after the first wrong).
+  add('worked example [2, 1, 2, 2]: values and gradient', async () => {
+    const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [2, 1, 2, 2]);
+    const dy = tf.tensor4d(Array.from({ length: 32 }, (_, i) => i), [2, 2, 4, 2]);
+    const y = nearestUpsample2x(x);
+    const grad = gradOf(x, dy);
+    try {
+      assertShape(y.shape, [2, 2, 4, 2], 'output');
+      const row0 = [1, 2, 1, 2, 3, 4, 3, 4];
+      const row1 = [5, 6, 5, 6, 7, 8, 7, 8];
+      assertClose(await values(y), [...row0, ...row0, ...row1, ...row1], { rtol: 0, label: 'y' });
+      assertShape(grad.shape, [2, 1, 2, 2], 'gradient');
+      // e.g. dx[0, 0, 0, 0] = dy at (row, col) (0, 0), (0, 1), (1, 0), (1, 1) of channel 0 = 0 + 2 + 8 + 10
+      assertClose(await values(grad), [20, 24, 36, 40, 84, 88, 100, 104], { rtol: 0, label: 'grad_x' });
+    } finally {
+      tf.dispose([x, dy, y, grad]);
+    }
+  });
+
+  RANDOM_SHAPES.forEach((shape, s) => {
+    const [b, h, w, c] = shape;
+    const outShape: Shape4 = [b, 2 * h, 2 * w, c];
+    add(`[${shape.join(', ')}]: values and gradient by index, equal to the composite; the adjoint`, async () => {
+      const xValues = randomArray(size(shape), 70 + s);
+      const dyValues = randomArray(size(outShape), 80 + s);
+      const x = tf.tensor4d(xValues, shape);
+      const dy = tf.tensor4d(dyValues, outShape);
+      const y = nearestUpsample2x(x);
+      const grad = gradOf(x, dy);
+      const reference = nearestUpsample2xCompositeRaw(x);
+      const referenceGrad = nearestUpsample2xGradCompositeRaw(dy);
+      try {
+        assertShape(y.shape, outShape, 'output');
+        assertShape(grad.shape, shape, 'gradient');
+        assertClose(await values(y), upsampleByIndex(xValues, shape), { rtol: valueTol, label: 'y by index' });
+        assertClose(await values(y), await values(reference), { rtol: valueTol, label: 'forward vs composite' });
+        assertClose(await values(grad), blockSumByIndex(dyValues, shape), { rtol: gradTol, label: 'grad by index' });
+        assertClose(await values(grad), await values(referenceGrad), { rtol: gradTol, label: 'gradient vs composite' });
+        const lhs = dot(await values(y), dyValues);
+        const rhs = dot(xValues, await values(grad));
+        assert(
+          Math.abs(lhs - rhs) <= gradTol * Math.max(1, Math.abs(lhs)),
+          `<Ux, dy> = ${lhs} but <x, U^T dy> = ${rhs}`,
+        );
+      } finally {
+        tf.dispose([x, dy, y, grad, reference, referenceGrad]);
+      }
+    });
+  });
+
+  add('bad inputs raise WaveMixArgumentError', async () => {
+    const rank3 = tf.zeros([4, 4, 1]);
+    const ints = tf.zeros([1, 4, 4, 1], 'int32');
+    try {
+      assertThrows(() => nearestUpsample2x(rank3), /^x: .*rank 4/, WaveMixArgumentError, 'rank 3');
+      assertThrows(() => nearestUpsample2x(ints), /^x: .*float32, got int32/, WaveMixArgumentError, 'int32');
+    } finally {
+      tf.dispose([rank3, ints]);
+    }
+  });
+
+  add('no tensor growth over repeated calls and gradients', async () => {
+    const x = tf.tensor4d(randomArray(2 * 6 * 5 * 8, 90), [2, 6, 5, 8]);
+    const dy = tf.tensor4d(randomArray(2 * 12 * 10 * 8, 91), [2, 12, 10, 8]);
+    const round = async () => {
+      const outs = [nearestUpsample2x(x), gradOf(x, dy)];
+      await values(outs[1]!);
+      tf.dispose(outs);
+    };
+    try {
+      await round();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 10; i++) await round();
+      assert(tf.memory().numTensors === before, `tensor count grew from ${before} to ${tf.memory().numTensors}`);
+    } finally {
+      tf.dispose([x, dy]);
+    }
+  });
+
+  return cases;
+}
