@@ -4,9 +4,19 @@ import { bicubicUpsample2xConfig } from './kernels/BicubicUpsample2x';
 import { bicubicUpsample2xGradConfig } from './kernels/BicubicUpsample2xGrad';
 import { dwt2DConfig } from './kernels/Dwt2D';
 import { idwt2DConfig } from './kernels/Idwt2D';
+import { nearestUpsample2xConfig } from './kernels/NearestUpsample2x';
+import { nearestUpsample2xGradConfig } from './kernels/NearestUpsample2xGrad';
 import { waveletPyramidConfig } from './kernels/WaveletPyramid';
 
-export { bicubicUpsample2xConfig, bicubicUpsample2xGradConfig, dwt2DConfig, idwt2DConfig, waveletPyramidConfig };
+export {
+  bicubicUpsample2xConfig,
+  bicubicUpsample2xGradConfig,
+  dwt2DConfig,
+  idwt2DConfig,
+  nearestUpsample2xConfig,
+  nearestUpsample2xGradConfig,
+  waveletPyramidConfig,
+};
 
 export const cpuKernelConfigs: readonly KernelConfig[] = [
   dwt2DConfig,
@@ -14,4 +24,6 @@ export const cpuKernelConfigs: readonly KernelConfig[] = [
   waveletPyramidConfig,
   bicubicUpsample2xConfig,
   bicubicUpsample2xGradConfig,
+  nearestUpsample2xConfig,
+  nearestUpsample2xGradConfig,
 ];
