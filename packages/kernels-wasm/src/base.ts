@@ -4,6 +4,8 @@ import { bicubicUpsample2xConfig } from './kernels/BicubicUpsample2x';
 import { bicubicUpsample2xGradConfig } from './kernels/BicubicUpsample2xGrad';
 import { dwt2DConfig } from './kernels/Dwt2D';
 import { idwt2DConfig } from './kernels/Idwt2D';
+import { nearestUpsample2xConfig } from './kernels/NearestUpsample2x';
+import { nearestUpsample2xGradConfig } from './kernels/NearestUpsample2xGrad';
 import { pointwiseMlpConfig } from './kernels/PointwiseMlp';
 import { waveletPyramidConfig } from './kernels/WaveletPyramid';
 
@@ -12,6 +14,8 @@ export {
   bicubicUpsample2xGradConfig,
   dwt2DConfig,
   idwt2DConfig,
+  nearestUpsample2xConfig,
+  nearestUpsample2xGradConfig,
   pointwiseMlpConfig,
   waveletPyramidConfig,
 };
@@ -62,5 +66,7 @@ export const wasmKernelConfigs: readonly KernelConfig[] = [
   waveletPyramidConfig,
   bicubicUpsample2xConfig,
   bicubicUpsample2xGradConfig,
+  nearestUpsample2xConfig,
+  nearestUpsample2xGradConfig,
   pointwiseMlpConfig,
 ];
