@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
-import { WaveMixArgumentError } from '@wavemix/core';
+import { WaveMixArgumentError, nearestUpsample2x as coreNearestUpsample2x } from '@wavemix/core';
 import { singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape } from './layer_utils';
 import { upsample } from './upsample_layer';
 
@@ -23,19 +23,13 @@ export function bilinearUpsample2x(x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
- * PyTorch `Upsample(scale_factor=2, mode='nearest')`: source pixel floor(i / 2), which is tfjs
- * `resizeNearestNeighbor` without corner alignment or half-pixel centres. The gradient is our own
- * (the sum over each 2x2 copy): tfjs's cpu ResizeNearestNeighborGrad offsets dy by the input's
- * batch stride, so every image after the first gets a wrong gradient (tfjs 4.22).
+ * PyTorch `Upsample(scale_factor=2, mode='nearest')`: @wavemix/core's op, a kernel where the backend
+ * registers one (cpu, wasm), else resizeNearestNeighbor with the 2x2 block sum as gradient (not
+ * tfjs's ResizeNearestNeighborGrad, wrong on cpu for batch > 1 in tfjs 4.22).
  */
-export const nearestUpsample2x = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const x = args[0] as tf.Tensor4D;
-  const [b, h, w, c] = x.shape;
-  return {
-    value: tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w], false, false),
-    gradFunc: (dy: tf.Tensor) => tf.sum(tf.reshape(dy, [b, h, 2, w, 2, c]), [2, 4]),
-  };
-}) as (x: tf.Tensor4D) => tf.Tensor4D;
+export function nearestUpsample2x(x: tf.Tensor4D): tf.Tensor4D {
+  return coreNearestUpsample2x(x);
+}
 
 /**
  * Parameter-free x2 upsampling of NHWC input, equal to PyTorch `nn.Upsample(scale_factor=2, mode)`
