@@ -1,4 +1,4 @@
-/* Part of csrc/train_kernels.c (included there after elementwise.inc.c, whose erf4 it uses): the fused pointwise MLP. */
+/* Part of csrc/train_kernels.c (included there after elementwise.inc.c, whose erf4_rational it uses): the fused pointwise MLP. */
 
 /* ---------------------------------------------------------------------------------------------
  * out[p] = b2 + gelu(b1 + x[p] W1) W2 for each pixel p (row of cin floats): a WaveMix feed-forward
@@ -21,11 +21,11 @@
     c3a = fma4(c3a, x3, w0); c3b = fma4(c3b, x3, w1);                   \
   }
 
-/* GELU, exact (erf) form: v * Phi(v), as gelu_f32 computes it. */
+/* GELU, exact (erf) form: v * Phi(v), as gelu_f32 computes it (erf4_rational). */
 INLINE f4 gelu4(f4 v) {
   return wasm_f32x4_mul(v, wasm_f32x4_mul(wasm_f32x4_splat(0.5f),
                                           wasm_f32x4_add(wasm_f32x4_splat(1.0f),
-                                                         erf4(wasm_f32x4_mul(v, wasm_f32x4_splat(0.70710678118654752f))))));
+                                                         erf4_rational(wasm_f32x4_mul(v, wasm_f32x4_splat(0.70710678118654752f))))));
 }
 
 /* Hidden tile: rows h0..h3 (null past the tile's end) of 8 columns = gelu(bias + a W1 panel). */
