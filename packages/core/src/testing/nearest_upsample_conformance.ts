@@ -77,7 +77,10 @@ export function nearestUpsampleConformanceCases(options: ConformanceOptions = {}
   // Two images (tfjs 4.22's cpu ResizeNearestNeighborGrad gets every image after the first wrong).
   add('worked example [2, 1, 2, 2]: values and gradient', async () => {
     const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [2, 1, 2, 2]);
-    const dy = tf.tensor4d(Array.from({ length: 32 }, (_, i) => i), [2, 2, 4, 2]);
+    const dy = tf.tensor4d(
+      Array.from({ length: 32 }, (_, i) => i),
+      [2, 2, 4, 2],
+    );
     const y = nearestUpsample2x(x);
     const grad = gradOf(x, dy);
     try {

@@ -12,10 +12,7 @@ type NearestUpsample2xGradExport = (dy: number, dx: number, rows: number, w: num
  * of a rank-6 view makes the backend transpose first. The typed-array loop where the kernel
  * module cannot run (the backend's multi-threaded build).
  */
-export function nearestUpsample2xGrad(args: {
-  inputs: NearestUpsample2xGradInputs;
-  backend: BackendWasm;
-}): TensorInfo {
+export function nearestUpsample2xGrad(args: { inputs: NearestUpsample2xGradInputs; backend: BackendWasm }): TensorInfo {
   const { inputs, backend } = args;
   const dy = inputs.dy!;
   const [b, h2, w2, c] = dy.shape as [number, number, number, number];
