@@ -38,6 +38,7 @@ INLINE f4 madd4(f4 a, f4 b, f4 c) { return wasm_f32x4_add(wasm_f32x4_mul(a, b), 
 EXPORT(fill_zero) void fill_zero(float* dst, int n) { __builtin_memset(dst, 0, (unsigned long)n * 4u); }
 
 #include "conv.inc.c"
+#include "conv1x1.inc.c"
 #include "depthwise.inc.c"
 #include "elementwise.inc.c"
 #include "pointwise_mlp.inc.c"

@@ -10,7 +10,8 @@ import {
 } from '@tensorflow/tfjs-core';
 import { trainKernelsAvailable, WasmTrainingKernelError } from '../train/module';
 import { assertChannelsLast, assertFloat32 } from './conv_util';
-import { ConvWriter, packed, type FilterLayout } from './conv_forward';
+import { conv1x1Forward, conv1x1ForwardPath, isPointwise } from './conv1x1';
+import { ConvWriter, convRunsThreaded, packed, type FilterLayout } from './conv_forward';
 
 /**
  * One sub-pixel phase: the input-gradient pixels (qy + sh*m, qx + sw*n) are a stride-1
@@ -110,6 +111,14 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
           `Conv2DBackpropInput: padding ${JSON.stringify(pad)} needs the backend's own kernel, which is missing`,
         );
       return fallback(args as never) as TensorInfo;
+    }
+    const { inChannels: ci, outChannels: co } = info;
+    // 1x1: dx = dy * w^T, a GEMM over pixels (the filter read transposed: strides 1 and co).
+    const pointwise = isPointwise(info) ? conv1x1ForwardPath(co, ci) : null;
+    if (pointwise && !convRunsThreaded(info.batchSize * info.inHeight * info.inWidth * ci * co)) {
+      const dx = backend.makeOutput([...inputShape], 'float32');
+      conv1x1Forward(backend, pointwise, dy, filter, 1, co, null, dx, co, ci);
+      return dx;
     }
     const dx = backend.makeOutput([...inputShape], 'float32');
     const active = phases.filter((p) => p.taps[0] > 0 && p.taps[1] > 0);

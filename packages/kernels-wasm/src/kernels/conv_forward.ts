@@ -137,6 +137,12 @@ export const identityMap = (g: ConvGeometry): OutputMap => ({
   channels: g.outChannels,
 });
 
+/** Whether ConvWriter splits a convolution of this many multiply-adds across the kernel thread pool. */
+export function convRunsThreaded(macs: number): boolean {
+  const pool = getKernelThreadPool();
+  return pool != null && pool.threads > 1 && macs >= MIN_THREADED_MACS;
+}
+
 const macsOf = (g: ConvGeometry) =>
   g.batch * g.outHeight * g.outWidth * g.outChannels * g.filterHeight * g.filterWidth * g.inChannels;
 
@@ -198,8 +204,7 @@ export class ConvWriter {
     zeroFirst: boolean,
     totalMacs: number,
   ) {
-    const pool = getKernelThreadPool();
-    this.pool = pool && pool.threads > 1 && totalMacs >= MIN_THREADED_MACS ? pool : null;
+    this.pool = convRunsThreaded(totalMacs) ? getKernelThreadPool() : null;
     const floats = out.shape.reduce((a, b) => a * b, 1);
     if (this.pool) {
       this.pool.reset();

@@ -8,7 +8,8 @@ import {
   type KernelConfig,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { BIAS_LAYOUT, ConvWriter, identityMap, packed, standardLayout } from '../conv_forward';
+import { conv1x1Forward, conv1x1ForwardPath, isPointwise } from '../conv1x1';
+import { BIAS_LAYOUT, ConvWriter, convRunsThreaded, identityMap, packed, standardLayout } from '../conv_forward';
 import { overrideConfig, size, type WasmKernelArgs } from './override';
 
 /**
@@ -36,8 +37,16 @@ function conv(args: WasmKernelArgs<Inputs, Conv2DAttrs & Partial<FusedConv2DAttr
     false,
     'channelsLast',
   );
-  if (info.inChannels < MIN_IN_CHANNELS) return null;
   if (bias && (bias.dtype !== 'float32' || size(bias.shape) !== info.outChannels)) return null;
+  const { inChannels: cin, outChannels: cout } = info;
+  // Narrow 1x1 convolutions: a GEMM over pixels (csrc/conv1x1.inc.c), also below MIN_IN_CHANNELS.
+  const pointwise = isPointwise(info) ? conv1x1ForwardPath(cin, cout) : null;
+  if (pointwise && !convRunsThreaded(size(info.outShape) * cin)) {
+    const out = backend.makeOutput(info.outShape, 'float32');
+    conv1x1Forward(backend as BackendWasm, pointwise, x, filter, cout, 1, bias ?? null, out, cin, cout);
+    return out;
+  }
+  if (cin < MIN_IN_CHANNELS) return null;
   const out = backend.makeOutput(info.outShape, 'float32');
   if (size(info.outShape) === 0) return out;
   const g = {
