@@ -25,6 +25,9 @@ const cases: Array<[number[], number]> = [
   [[1, 5, 7, 8], 7],
   [[1, 5, 7, 4], 3],
   [[1, 3, 5, 12], 5],
+  [[1, 5, 7, 16], 2],
+  [[1, 5, 7, 12], 3],
+  [[1, 5, 7, 16], 4],
   [[1, 5, 7, 8], 12],
   [[1, 3, 3, 4], 16],
   [[1, 5, 7, 1], 4],
@@ -62,12 +65,16 @@ describe('which 1x1 kernel a shape takes', () => {
     expect(conv1x1ForwardPath(8, 16)).toBe('rows');
     expect(conv1x1ForwardPath(16, 8)).toBe('rows');
     expect(conv1x1ForwardPath(8, 7)).toBe('dots');
+    expect(conv1x1ForwardPath(16, 2)).toBe('dots');
+    expect(conv1x1ForwardPath(12, 3)).toBeNull();
     expect(conv1x1ForwardPath(3, 1)).toBeNull();
     expect(conv1x1ForwardPath(64, 32)).toBeNull();
   });
   test('filter gradient', () => {
     expect(conv1x1FilterGradPath(8, 2)).toBe('in');
     expect(conv1x1FilterGradPath(2, 8)).toBe('out');
+    expect(conv1x1FilterGradPath(16, 4)).toBe('in');
+    expect(conv1x1FilterGradPath(4, 16)).toBe('out');
     expect(conv1x1FilterGradPath(8, 16)).toBeNull();
     expect(conv1x1FilterGradPath(16, 8)).toBeNull();
     expect(conv1x1FilterGradPath(3, 1)).toBeNull();
@@ -113,7 +120,9 @@ describe.each(variants)('1x1 convolutions on wasm (%s kernels) match the cpu bac
     for (let i = 0; i < 3; i++) step();
     // Per step: the forward (8 -> 2: dots), the input gradient (2 -> 8: rows), the filter gradient.
     const after = conv1x1Calls();
-    expect([after.dots - before.dots, after.rows - before.rows, after.filterGrad - before.filterGrad]).toEqual([3, 3, 3]);
+    expect([after.dots - before.dots, after.rows - before.rows, after.filterGrad - before.filterGrad]).toEqual([
+      3, 3, 3,
+    ]);
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
     tf.dispose([x, w, b]);

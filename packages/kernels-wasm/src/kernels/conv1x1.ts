@@ -35,31 +35,33 @@ type Conv1x1Forward = (
 /**
  * The 1x1 kernel for out[pixels][cout] = x[pixels][cin] * w[cin][cout]: 'rows' (cout 4, 8, 12 or
  * 16, cin <= 16: each input value splatted across the output vectors of its pixel), 'dots' (cout
- * 1-7 but 4, cin a multiple of 4: dot products reduced across lanes), or null: conv.inc.c's 4 x 8
- * tiles (wider layers, where their lanes are full and the indirection is amortized over more
- * multiply-adds; not measured against these kernels). At batch 256 the rows kernel takes 8 -> 16
- * and 16 -> 8 at 14 x 14 from 0.81 and 0.64 ms to ~0.3 ms.
+ * 1-7 but 4, cin 4 or 8, or any multiple of 4 when cout <= 2: dot products reduced across lanes),
+ * or null: conv.inc.c's 4 x 8 tiles. Measured at batch 256: 8 -> 2 at 28 x 28 2.4 -> 0.36 ms,
+ * 8 -> 16 and 16 -> 8 at 14 x 14 0.8 -> 0.45; 16 -> 2 2.9 -> 1.35; 8 -> 3 2.3 -> 1.8, but 12 -> 3
+ * 2.5 -> 2.8 (the dots kernel's walk over pixel and channel for odd cout), hence the bound on cin.
  */
 export type Conv1x1ForwardPath = 'rows' | 'dots';
 
 export function conv1x1ForwardPath(cin: number, cout: number): Conv1x1ForwardPath | null {
   if (cin < 1 || cout < 1) return null;
   if (cout % 4 === 0 && cout <= 16 && cin <= 16) return 'rows';
-  if (cout < 8 && cin % 4 === 0) return 'dots';
+  if (cout < 8 && cin % 4 === 0 && (cin <= 8 || cout <= 2)) return 'dots';
   return null;
 }
 
 /**
- * The filter gradient dW[cin][cout] = x^T dy as one pass over the pixels with at most 8 vector
- * accumulators: vectors along the input channels ('in': cin 4 or 8, cout <= 4), or along the output
- * channels ('out': cout 4 or 8, cin <= 4); null where the 4 x 8 tiles apply.
+ * The filter gradient dW[cin][cout] = x^T dy in passes over the pixels with at most 8 vector
+ * accumulators each: vectors along the input channels ('in': cin 4-16, a multiple of 4, cout <= 4),
+ * or along the output channels ('out': the transpose); null where the 4 x 8 tiles apply. Measured
+ * at 256 x 28 x 28: 8 -> 2 2.7 -> 0.31 ms, 16 -> 2 5.4 -> 0.6, 12 -> 3 4.9 -> 0.6; 128 x 28 x 28 x 16 -> 4
+ * 2.2 -> 0.3.
  */
 export type Conv1x1FilterGradPath = 'in' | 'out';
 
 export function conv1x1FilterGradPath(cin: number, cout: number): Conv1x1FilterGradPath | null {
   if (cin < 1 || cout < 1) return null;
-  if ((cin === 4 || cin === 8) && cout <= 4) return 'in';
-  if ((cout === 4 || cout === 8) && cin <= 4) return 'out';
+  if (cin % 4 === 0 && cin <= 16 && cout <= 4) return 'in';
+  if (cout % 4 === 0 && cout <= 16 && cin <= 4) return 'out';
   return null;
 }
 
