@@ -4,10 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { bicubicUpsample2xCompositeRaw, bicubicUpsample2xGradCompositeRaw } from '../composite_bicubic';
-import { WaveMixArgumentError } from '../errors';
 import { BicubicUpsample2x, BicubicUpsample2xGrad } from '../kernel_names';
 import { bicubicUpsample2x } from '../ops/bicubic_upsample_2x';
-import { assert, assertClose, assertShape, assertThrows, ConformanceError, dot, randomArray } from './assert';
+import { addUpsample2xCommonCases } from './upsample2x_cases';
+import { assert, assertClose, assertShape, ConformanceError, dot, randomArray } from './assert';
 import type { ConformanceCase, ConformanceOptions } from './conformance';
 import { bicubicFixtureCases } from './fixture';
 import { nchwToNhwc } from './layout';
@@ -97,34 +97,7 @@ export function bicubicConformanceCases(options: ConformanceOptions = {}): Confo
     });
   });
 
-  add('bad inputs raise WaveMixArgumentError', async () => {
-    const rank3 = tf.zeros([4, 4, 1]);
-    const ints = tf.zeros([1, 4, 4, 1], 'int32');
-    try {
-      assertThrows(() => bicubicUpsample2x(rank3), /^x: .*rank 4/, WaveMixArgumentError, 'rank 3');
-      assertThrows(() => bicubicUpsample2x(ints), /^x: .*float32, got int32/, WaveMixArgumentError, 'int32');
-    } finally {
-      tf.dispose([rank3, ints]);
-    }
-  });
-
-  add('no tensor growth over repeated calls and gradients', async () => {
-    const x = tf.tensor4d(randomArray(2 * 6 * 5 * 3, 60), [2, 6, 5, 3]);
-    const dy = tf.tensor4d(randomArray(2 * 12 * 10 * 3, 61), [2, 12, 10, 3]);
-    const round = async () => {
-      const outs = [bicubicUpsample2x(x), tf.grad((input: tf.Tensor) => bicubicUpsample2x(input))(x, dy)];
-      await values(outs[1]!);
-      tf.dispose(outs);
-    };
-    try {
-      await round();
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 10; i++) await round();
-      assert(tf.memory().numTensors === before, `tensor count grew from ${before} to ${tf.memory().numTensors}`);
-    } finally {
-      tf.dispose([x, dy]);
-    }
-  });
+  addUpsample2xCommonCases(add, bicubicUpsample2x, 3, 60);
 
   return cases;
 }

@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { nearestUpsample2xCompositeRaw, nearestUpsample2xGradCompositeRaw } from '../composite_nearest';
-import { WaveMixArgumentError } from '../errors';
 import { NearestUpsample2x, NearestUpsample2xGrad } from '../kernel_names';
 import { nearestUpsample2x } from '../ops/nearest_upsample_2x';
-import { assert, assertClose, assertShape, assertThrows, ConformanceError, dot, randomArray } from './assert';
+import { addUpsample2xCommonCases } from './upsample2x_cases';
+import { assert, assertClose, assertShape, ConformanceError, dot, randomArray } from './assert';
 import type { ConformanceCase, ConformanceOptions } from './conformance';
 
 type Shape4 = [number, number, number, number];
@@ -127,34 +127,7 @@ export function nearestUpsampleConformanceCases(options: ConformanceOptions = {}
     });
   });
 
-  add('bad inputs raise WaveMixArgumentError', async () => {
-    const rank3 = tf.zeros([4, 4, 1]);
-    const ints = tf.zeros([1, 4, 4, 1], 'int32');
-    try {
-      assertThrows(() => nearestUpsample2x(rank3), /^x: .*rank 4/, WaveMixArgumentError, 'rank 3');
-      assertThrows(() => nearestUpsample2x(ints), /^x: .*float32, got int32/, WaveMixArgumentError, 'int32');
-    } finally {
-      tf.dispose([rank3, ints]);
-    }
-  });
-
-  add('no tensor growth over repeated calls and gradients', async () => {
-    const x = tf.tensor4d(randomArray(2 * 6 * 5 * 8, 90), [2, 6, 5, 8]);
-    const dy = tf.tensor4d(randomArray(2 * 12 * 10 * 8, 91), [2, 12, 10, 8]);
-    const round = async () => {
-      const outs = [nearestUpsample2x(x), gradOf(x, dy)];
-      await values(outs[1]!);
-      tf.dispose(outs);
-    };
-    try {
-      await round();
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 10; i++) await round();
-      assert(tf.memory().numTensors === before, `tensor count grew from ${before} to ${tf.memory().numTensors}`);
-    } finally {
-      tf.dispose([x, dy]);
-    }
-  });
+  addUpsample2xCommonCases(add, nearestUpsample2x, 8, 90);
 
   return cases;
 }
