@@ -7,8 +7,8 @@ import { bicubicUpsample2xCompositeRaw, bicubicUpsample2xGradCompositeRaw } from
 import { BicubicUpsample2x, BicubicUpsample2xGrad } from '../kernel_names';
 import { bicubicUpsample2x } from '../ops/bicubic_upsample_2x';
 import { addUpsample2xCommonCases } from './upsample2x_cases';
-import { assert, assertClose, assertShape, ConformanceError, dot, randomArray } from './assert';
-import type { ConformanceCase, ConformanceOptions } from './conformance';
+import { assert, assertClose, assertShape, dot, randomArray } from './assert';
+import { type ConformanceCase, type ConformanceOptions, conformanceCaseList } from './conformance';
 import { bicubicFixtureCases } from './fixture';
 import { nchwToNhwc } from './layout';
 
@@ -24,30 +24,12 @@ const RANDOM_SHAPES: Shape4[] = [
 export function bicubicConformanceCases(options: ConformanceOptions = {}): ConformanceCase[] {
   const valueTol = options.valueTolerance ?? 1e-5;
   const gradTol = options.gradientTolerance ?? 1e-4;
-  const cases: ConformanceCase[] = [];
-  const add = (name: string, body: () => Promise<void>) =>
-    cases.push({
-      name: `bicubicUpsample2x: ${name}`,
-      run: async () => {
-        if (options.backend !== undefined && tf.getBackend() !== options.backend) {
-          throw new ConformanceError(`expected backend ${options.backend}, but ${tf.getBackend()} is active`);
-        }
-        await body();
-      },
-    });
+  const { cases, add } = conformanceCaseList(options, 'bicubicUpsample2x: ', [
+    BicubicUpsample2x,
+    BicubicUpsample2xGrad,
+  ]);
   const values = async (t: tf.Tensor) => (await t.data()) as Float32Array;
   const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-
-  if (options.expectKernels) {
-    add('kernels are registered for the backend', async () => {
-      for (const name of [BicubicUpsample2x, BicubicUpsample2xGrad]) {
-        assert(
-          tf.getKernel(name, tf.getBackend()) != null,
-          `no ${name} kernel registered for backend ${tf.getBackend()}`,
-        );
-      }
-    });
-  }
 
   for (const fixture of bicubicFixtureCases()) {
     const [n, c, h, w] = fixture.xShape;

@@ -31,6 +31,39 @@ export interface ConformanceOptions {
   gradientTolerance?: number;
 }
 
+/**
+ * A suite's case list and its `add`: every case first checks that the backend the runner asked
+ * for is the active one, and with `expectKernels` the first case checks that the suite's kernels
+ * are registered for it. Names get `prefix`.
+ */
+export function conformanceCaseList(
+  options: ConformanceOptions,
+  prefix: string,
+  kernels: readonly string[],
+): { cases: ConformanceCase[]; add: (name: string, body: () => Promise<void>) => void } {
+  const cases: ConformanceCase[] = [];
+  const add = (name: string, body: () => Promise<void>) => {
+    cases.push({
+      name: `${prefix}${name}`,
+      run: async () => {
+        if (options.backend !== undefined && tf.getBackend() !== options.backend) {
+          throw new ConformanceError(`expected backend ${options.backend}, but ${tf.getBackend()} is active`);
+        }
+        await body();
+      },
+    });
+  };
+  if (options.expectKernels) {
+    add(`${kernels.length === 1 ? 'kernel is' : 'kernels are'} registered for the backend`, async () => {
+      const backend = tf.getBackend();
+      for (const name of kernels) {
+        assert(tf.getKernel(name, backend) != null, `no ${name} kernel registered for backend ${backend}`);
+      }
+    });
+  }
+  return { cases, add };
+}
+
 type T4 = tf.Tensor4D;
 type Shape4 = [number, number, number, number];
 
@@ -72,26 +105,7 @@ function weightedGrad(x: T4, weights: tf.Tensor[], fn: (x: T4) => tf.Tensor[]): 
 export function dwtConformanceCases(options: ConformanceOptions = {}): ConformanceCase[] {
   const valueTol = options.valueTolerance ?? 1e-5;
   const gradTol = options.gradientTolerance ?? 1e-4;
-  const cases: ConformanceCase[] = [];
-  const add = (name: string, body: () => Promise<void>) =>
-    cases.push({
-      name,
-      run: async () => {
-        if (options.backend !== undefined && tf.getBackend() !== options.backend) {
-          throw new ConformanceError(`expected backend ${options.backend}, but ${tf.getBackend()} is active`);
-        }
-        await body();
-      },
-    });
-
-  if (options.expectKernels) {
-    add('kernels are registered for the backend', async () => {
-      const backend = tf.getBackend();
-      for (const name of [Dwt2D, Idwt2D, WaveletPyramid]) {
-        assert(tf.getKernel(name, backend) != null, `no ${name} kernel registered for backend ${backend}`);
-      }
-    });
-  }
+  const { cases, add } = conformanceCaseList(options, '', [Dwt2D, Idwt2D, WaveletPyramid]);
 
   for (const fixture of dwtFixtureCases()) {
     const [n, c, h, w] = fixture.xShape;

@@ -8,8 +8,8 @@ import { nearestUpsample2xCompositeRaw, nearestUpsample2xGradCompositeRaw } from
 import { NearestUpsample2x, NearestUpsample2xGrad } from '../kernel_names';
 import { nearestUpsample2x } from '../ops/nearest_upsample_2x';
 import { addUpsample2xCommonCases } from './upsample2x_cases';
-import { assert, assertClose, assertShape, ConformanceError, dot, randomArray } from './assert';
-import type { ConformanceCase, ConformanceOptions } from './conformance';
+import { assert, assertClose, assertShape, dot, randomArray } from './assert';
+import { type ConformanceCase, type ConformanceOptions, conformanceCaseList } from './conformance';
 
 type Shape4 = [number, number, number, number];
 
@@ -48,31 +48,13 @@ function blockSumByIndex(dy: Float32Array, [b, h, w, c]: Shape4): Float32Array {
 export function nearestUpsampleConformanceCases(options: ConformanceOptions = {}): ConformanceCase[] {
   const valueTol = options.valueTolerance ?? 1e-5;
   const gradTol = options.gradientTolerance ?? 1e-4;
-  const cases: ConformanceCase[] = [];
-  const add = (name: string, body: () => Promise<void>) =>
-    cases.push({
-      name: `nearestUpsample2x: ${name}`,
-      run: async () => {
-        if (options.backend !== undefined && tf.getBackend() !== options.backend) {
-          throw new ConformanceError(`expected backend ${options.backend}, but ${tf.getBackend()} is active`);
-        }
-        await body();
-      },
-    });
+  const { cases, add } = conformanceCaseList(options, 'nearestUpsample2x: ', [
+    NearestUpsample2x,
+    NearestUpsample2xGrad,
+  ]);
   const values = async (t: tf.Tensor) => (await t.data()) as Float32Array;
   const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
   const gradOf = (x: tf.Tensor, dy: tf.Tensor) => tf.grad((input: tf.Tensor) => nearestUpsample2x(input))(x, dy);
-
-  if (options.expectKernels) {
-    add('kernels are registered for the backend', async () => {
-      for (const name of [NearestUpsample2x, NearestUpsample2xGrad]) {
-        assert(
-          tf.getKernel(name, tf.getBackend()) != null,
-          `no ${name} kernel registered for backend ${tf.getBackend()}`,
-        );
-      }
-    });
-  }
 
   // Two images (tfjs 4.22's cpu ResizeNearestNeighborGrad gets every image after the first wrong).
   add('worked example [2, 1, 2, 2]: values and gradient', async () => {

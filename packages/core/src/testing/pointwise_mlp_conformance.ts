@@ -9,7 +9,7 @@ import { WaveMixArgumentError } from '../errors';
 import { PointwiseMlp } from '../kernel_names';
 import { pointwiseMlp } from '../ops/pointwise_mlp';
 import { assert, assertClose, assertShape, assertThrows, ConformanceError, randomArray } from './assert';
-import type { ConformanceCase, ConformanceOptions } from './conformance';
+import { type ConformanceCase, type ConformanceOptions, conformanceCaseList } from './conformance';
 
 type Shape4 = [number, number, number, number];
 type Five = [tf.Tensor4D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
@@ -65,27 +65,11 @@ function unfusedChain(x: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor,
 export function pointwiseMlpConformanceCases(options: ConformanceOptions = {}): ConformanceCase[] {
   const valueTol = options.valueTolerance ?? 1e-5;
   const gradTol = options.gradientTolerance ?? 1e-4;
-  const cases: ConformanceCase[] = [];
-  const add = (name: string, body: () => Promise<void>) =>
-    cases.push({
-      name: `pointwiseMlp: ${name}`,
-      run: async () => {
-        if (options.backend !== undefined && tf.getBackend() !== options.backend) {
-          throw new ConformanceError(`expected backend ${options.backend}, but ${tf.getBackend()} is active`);
-        }
-        await body();
-      },
-    });
+  const { cases, add } = conformanceCaseList(options, 'pointwiseMlp: ', [PointwiseMlp]);
   const values = async (t: tf.Tensor) => (await t.data()) as Float32Array;
   const gradientsOf = (fn: (...inputs: tf.Tensor[]) => tf.Tensor, inputs: Five, dy: tf.Tensor) =>
     tf.grads((x, w1, b1, w2, b2) => fn(x!, w1!, b1!, w2!, b2!))(inputs, dy);
   const names = ['dx', 'dw1', 'db1', 'dw2', 'db2'] as const;
-
-  if (options.expectKernels) {
-    add('kernel is registered for the backend', async () => {
-      assert(tf.getKernel(PointwiseMlp, tf.getBackend()) != null, `no ${PointwiseMlp} kernel for ${tf.getBackend()}`);
-    });
-  }
 
   add('hand-checked 2 pixels, cin 2, hidden 3, out 2: values and all five gradients', async () => {
     const inputs: Five = [
