@@ -14,7 +14,7 @@ import {
   type LocalServer,
 } from '@wavemix/browser-harness';
 import { APP, nodeClassify, RUN, SAMPLES, type Hook, type Prediction } from './reference';
-import { openViewer } from './page';
+import { openViewer, viewerHook } from './page';
 
 declare const __wavemix: Hook;
 type Timing = { transformMs?: number; modelMs?: number; unavailable?: string; error?: string };
@@ -123,14 +123,7 @@ describe('wrong results without a warning', () => {
         }
       });
       await page.goto(`${server.origin}/?backend=cpu`);
-      await page.waitForFunction(
-        () => (globalThis as unknown as { __wavemix?: Hook }).__wavemix?.ready === true,
-        undefined,
-        { timeout: 60_000 },
-      );
-      const hook = <T>(name: string, ...args: unknown[]) =>
-        page.evaluate(([n, a]) => __wavemix[n as string]!(...(a as unknown[])), [name, args] as const) as Promise<T>;
-      const idle = () => page.evaluate(() => __wavemix['idle']!());
+      const { hook, idle } = await viewerHook(page);
       const reference = await nodeClassify(7);
       await page.click('button[data-sample="mnist-7"]');
       await idle();
