@@ -1,4 +1,5 @@
 /** Runner-agnostic assertions: plain functions that throw, usable under jest, in a page, anywhere. */
+import * as tf from '@tensorflow/tfjs-core';
 import { WaveMixError } from '../errors';
 import { seededRandom } from '../random';
 
@@ -93,4 +94,13 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
   return sum;
+}
+
+/** Runs `round` (which disposes what it makes) once to warm up, then 10 times: the tensor count must not change. */
+export async function assertNoTensorGrowth(round: () => Promise<void>): Promise<void> {
+  await round();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 10; i++) await round();
+  const after = tf.memory().numTensors;
+  assert(after === before, `tensor count grew from ${before} to ${after} over 10 rounds`);
 }

@@ -12,7 +12,16 @@ import { dwt2d } from '../ops/dwt2d';
 import { idwt2d } from '../ops/idwt2d';
 import { waveletPyramid } from '../ops/wavelet_pyramid';
 import { maxLevels, pyramidShapes } from '../shapes';
-import { assert, assertClose, assertShape, assertThrows, ConformanceError, dot, randomArray } from './assert';
+import {
+  assert,
+  assertNoTensorGrowth,
+  assertClose,
+  assertShape,
+  assertThrows,
+  ConformanceError,
+  dot,
+  randomArray,
+} from './assert';
 import { dwtFixtureCases } from './fixture';
 import { highChannels, nchwToNhwc, waveMixLayout } from './layout';
 
@@ -370,11 +379,7 @@ export function dwtConformanceCases(options: ConformanceOptions = {}): Conforman
       tf.dispose(outs);
     };
     try {
-      await round();
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 10; i++) await round();
-      const after = tf.memory().numTensors;
-      assert(after === before, `tensor count grew from ${before} to ${after} over 10 rounds`);
+      await assertNoTensorGrowth(round);
     } finally {
       tf.dispose([x, dy]);
     }

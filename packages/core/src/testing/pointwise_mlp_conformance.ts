@@ -8,7 +8,7 @@ import { pointwiseMlpCompositeRaw } from '../composite_pointwise_mlp';
 import { WaveMixArgumentError } from '../errors';
 import { PointwiseMlp } from '../kernel_names';
 import { pointwiseMlp } from '../ops/pointwise_mlp';
-import { assert, assertClose, assertShape, assertThrows, ConformanceError, randomArray } from './assert';
+import { assertNoTensorGrowth, assertClose, assertShape, assertThrows, ConformanceError, randomArray } from './assert';
 import { type ConformanceCase, type ConformanceOptions, conformanceCaseList } from './conformance';
 
 type Shape4 = [number, number, number, number];
@@ -201,10 +201,7 @@ export function pointwiseMlpConformanceCases(options: ConformanceOptions = {}): 
       tf.dispose(outs);
     };
     try {
-      await round();
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 10; i++) await round();
-      assert(tf.memory().numTensors === before, `tensor count grew from ${before} to ${tf.memory().numTensors}`);
+      await assertNoTensorGrowth(round);
     } finally {
       tf.dispose([...inputs, dy]);
     }

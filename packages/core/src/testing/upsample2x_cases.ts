@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { WaveMixArgumentError } from '../errors';
-import { assert, assertThrows, randomArray } from './assert';
+import { assertNoTensorGrowth, assertThrows, randomArray } from './assert';
 
 type Add = (name: string, body: () => Promise<void>) => void;
 
@@ -29,10 +29,7 @@ export function addUpsample2xCommonCases(add: Add, op: (x: tf.Tensor) => tf.Tens
       tf.dispose(outs);
     };
     try {
-      await round();
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 10; i++) await round();
-      assert(tf.memory().numTensors === before, `tensor count grew from ${before} to ${tf.memory().numTensors}`);
+      await assertNoTensorGrowth(round);
     } finally {
       tf.dispose([x, dy]);
     }
