@@ -13,6 +13,7 @@ export {
   assertNhwcFloat32,
   assertLevels,
   assertIdwtInput,
+  assertAdamWUpdateInputs,
   resolveOutputSize,
 } from './shapes';
 export { dwt2d } from './ops/dwt2d';

@@ -96,3 +96,16 @@ export function resolveOutputSize(
   }
   return [oh, ow];
 }
+
+/** AdamWUpdate's inputs (`param`, `gradient`, `m`, `v`): float32, all of the parameter's shape; names the one that is not. */
+export function assertAdamWUpdateInputs(inputs: Readonly<Record<'param' | 'gradient' | 'm' | 'v', TensorLike>>): void {
+  const { param } = inputs;
+  for (const [name, tensor] of Object.entries(inputs)) {
+    if (tensor.shape.join(',') !== param.shape.join(',') || tensor.dtype !== 'float32') {
+      throw new WaveMixArgumentError(
+        name,
+        `AdamWUpdate needs float32 tensors of the parameter's shape [${param.shape.join(', ')}], got ${tensor.dtype} [${tensor.shape.join(', ')}]`,
+      );
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { AdamWUpdate, type AdamWUpdateAttrs, type AdamWUpdateInputs, WaveMixArgumentError } from '@wavemix/core';
+import { AdamWUpdate, type AdamWUpdateAttrs, type AdamWUpdateInputs, assertAdamWUpdateInputs } from '@wavemix/core';
 import { heapViews } from './heap';
 
 const f32 = Math.fround;
@@ -18,14 +18,7 @@ export function adamWUpdate(args: {
 }): TensorInfo[] {
   const { inputs, backend, attrs } = args;
   const { param, gradient, m, v } = inputs as Record<keyof AdamWUpdateInputs, TensorInfo>;
-  for (const [name, tensor] of Object.entries({ param, gradient, m, v })) {
-    if (tensor.shape.join(',') !== param.shape.join(',') || tensor.dtype !== 'float32') {
-      throw new WaveMixArgumentError(
-        name,
-        `AdamWUpdate needs float32 tensors of the parameter's shape [${param.shape.join(', ')}], got ${tensor.dtype} [${tensor.shape.join(', ')}]`,
-      );
-    }
-  }
+  assertAdamWUpdateInputs({ param, gradient, m, v });
   const shape = param.shape;
   const { outputs, outputViews, inputViews } = heapViews(backend, [param, gradient, m, v], [shape, shape, shape]);
   const [p0, g, m0, v0] = inputViews as [Float32Array, Float32Array, Float32Array, Float32Array];

@@ -1,5 +1,5 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { AdamWUpdate, WaveMixArgumentError, type AdamWUpdateAttrs, type AdamWUpdateInputs } from '@wavemix/core';
+import { AdamWUpdate, type AdamWUpdateAttrs, type AdamWUpdateInputs, assertAdamWUpdateInputs } from '@wavemix/core';
 import { AdamWProgram } from '../adamw_programs';
 import { runWaveMixProgram, type WebGPUBackendLike } from '../run_program';
 
@@ -11,14 +11,7 @@ export function adamWUpdate(args: {
 }): TensorInfo[] {
   const { inputs, backend, attrs } = args;
   const { param, gradient, m, v } = inputs as Record<keyof AdamWUpdateInputs, TensorInfo>;
-  for (const [name, tensor] of Object.entries({ gradient, m, v })) {
-    if (tensor.shape.join(',') !== param.shape.join(',') || tensor.dtype !== 'float32' || param.dtype !== 'float32') {
-      throw new WaveMixArgumentError(
-        name,
-        `AdamWUpdate needs float32 tensors of the parameter's shape [${param.shape.join(', ')}], got ${tensor.dtype} [${tensor.shape.join(', ')}] (param ${param.dtype})`,
-      );
-    }
-  }
+  assertAdamWUpdateInputs({ param, gradient, m, v });
   const run = (stage: AdamWProgram['stage'], stageInputs: TensorInfo[]) =>
     runWaveMixProgram(backend, AdamWUpdate, new AdamWProgram(stage, param.shape, attrs), stageInputs);
   const outputs: TensorInfo[] = [];
