@@ -21,6 +21,7 @@ export { idwt2d } from './ops/idwt2d';
 export { waveletPyramid } from './ops/wavelet_pyramid';
 export { bicubicUpsample2x } from './ops/bicubic_upsample_2x';
 export { nearestUpsample2x } from './ops/nearest_upsample_2x';
+export { bilinearUpsample2x } from './ops/bilinear_upsample_2x';
 export { assertPointwiseMlpInputs, pointwiseMlp, runPointwiseMlp } from './ops/pointwise_mlp';
 export {
   hasKernel,
@@ -31,6 +32,8 @@ export {
   runBicubicUpsample2xGrad,
   runNearestUpsample2x,
   runNearestUpsample2xGrad,
+  runBilinearUpsample2x,
+  runBilinearUpsample2xGrad,
 } from './ops/dispatch';
 export {
   bicubicUpsample2xComposite,
@@ -42,6 +45,12 @@ export {
   nearestUpsample2xCompositeRaw,
   nearestUpsample2xGradCompositeRaw,
 } from './composite_nearest';
+export {
+  bilinearUpsample2xComposite,
+  bilinearUpsample2xCompositeRaw,
+  bilinearUpsample2xGradCompositeRaw,
+  bilinearUpsample2xMatrix,
+} from './composite_bilinear';
 export {
   pointwiseMlpComposite,
   pointwiseMlpCompositeRaw,
@@ -64,6 +73,7 @@ export { waveletPyramidGradConfig } from './gradients/WaveletPyramid_grad';
 export { bicubicUpsample2xGradConfig } from './gradients/BicubicUpsample2x_grad';
 export { pointwiseMlpGradConfig } from './gradients/PointwiseMlp_grad';
 export { nearestUpsample2xGradConfig } from './gradients/NearestUpsample2x_grad';
+export { bilinearUpsample2xGradConfig } from './gradients/BilinearUpsample2x_grad';
 export { registerWaveMixGradients, waveMixGradConfigs } from './gradients/register_gradients';
 export { haarForward, haarInverse, haarPyramid, type Shape4 } from './impl/haar';
 export {
@@ -73,6 +83,7 @@ export {
   BICUBIC_ODD_WEIGHTS,
 } from './impl/bicubic';
 export { nearestUpsample2xImpl, nearestUpsample2xGradImpl } from './impl/nearest';
+export { bilinearUpsample2xImpl, bilinearUpsample2xGradImpl } from './impl/bilinear';
 export * from './safetensors';
 export { registerKernelsOnce } from './register';
 export { seededRandom } from './random';

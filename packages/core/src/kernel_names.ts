@@ -49,6 +49,18 @@ export const NearestUpsample2xGrad = 'WaveMixNearestUpsample2xGrad';
 export type NearestUpsample2xGradInputs = Pick<NamedTensorInfoMap, 'dy'>;
 
 /**
+ * PyTorch `Upsample(scale_factor=2, mode='bilinear', align_corners=False)` on NHWC:
+ * `[b, h, w, c] -> [b, 2h, 2w, c]`; along each axis output 2i = 0.75 x[i] + 0.25 x[i - 1] and
+ * 2i + 1 = 0.75 x[i] + 0.25 x[i + 1], neighbours clamped to the image.
+ */
+export const BilinearUpsample2x = 'WaveMixBilinearUpsample2x';
+export type BilinearUpsample2xInputs = Pick<NamedTensorInfoMap, 'x'>;
+
+/** The adjoint of BilinearUpsample2x: `dy [b, 2h, 2w, c] -> dx [b, h, w, c]`. */
+export const BilinearUpsample2xGrad = 'WaveMixBilinearUpsample2xGrad';
+export type BilinearUpsample2xGradInputs = Pick<NamedTensorInfoMap, 'dy'>;
+
+/**
  * A transformer-style feed-forward unit on NHWC in one kernel: Conv1x1 (`w1 [cin, hidden]`, `b1`) ->
  * exact (erf) GELU -> Conv1x1 (`w2 [hidden, out]`, `b2`), `x [b, h, w, cin] -> [b, h, w, out]`.
  */
@@ -83,6 +95,8 @@ export const WAVEMIX_KERNEL_NAMES = [
   BicubicUpsample2xGrad,
   NearestUpsample2x,
   NearestUpsample2xGrad,
+  BilinearUpsample2x,
+  BilinearUpsample2xGrad,
   PointwiseMlp,
 ] as const;
 export type WaveMixKernelName = (typeof WAVEMIX_KERNEL_NAMES)[number];

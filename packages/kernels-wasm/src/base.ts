@@ -2,6 +2,8 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { bicubicUpsample2xConfig } from './kernels/BicubicUpsample2x';
 import { bicubicUpsample2xGradConfig } from './kernels/BicubicUpsample2xGrad';
+import { bilinearUpsample2xConfig } from './kernels/BilinearUpsample2x';
+import { bilinearUpsample2xGradConfig } from './kernels/BilinearUpsample2xGrad';
 import { dwt2DConfig } from './kernels/Dwt2D';
 import { idwt2DConfig } from './kernels/Idwt2D';
 import { nearestUpsample2xConfig } from './kernels/NearestUpsample2x';
@@ -12,6 +14,8 @@ import { waveletPyramidConfig } from './kernels/WaveletPyramid';
 export {
   bicubicUpsample2xConfig,
   bicubicUpsample2xGradConfig,
+  bilinearUpsample2xConfig,
+  bilinearUpsample2xGradConfig,
   dwt2DConfig,
   idwt2DConfig,
   nearestUpsample2xConfig,
@@ -68,5 +72,7 @@ export const wasmKernelConfigs: readonly KernelConfig[] = [
   bicubicUpsample2xGradConfig,
   nearestUpsample2xConfig,
   nearestUpsample2xGradConfig,
+  bilinearUpsample2xConfig,
+  bilinearUpsample2xGradConfig,
   pointwiseMlpConfig,
 ];

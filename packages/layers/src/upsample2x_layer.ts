@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
-import { WaveMixArgumentError, nearestUpsample2x as coreNearestUpsample2x } from '@wavemix/core';
+import {
+  WaveMixArgumentError,
+  bilinearUpsample2x as coreBilinearUpsample2x,
+  nearestUpsample2x as coreNearestUpsample2x,
+} from '@wavemix/core';
 import { singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape } from './layer_utils';
-import { upsample } from './upsample_layer';
 
 export type Upsample2xMode = 'nearest' | 'bilinear';
 export const UPSAMPLE_2X_MODES: readonly Upsample2xMode[] = ['nearest', 'bilinear'];
@@ -13,13 +16,13 @@ export interface Upsample2xArgs extends LayerArgs {
 }
 
 /**
- * PyTorch `Upsample(scale_factor=2, mode='bilinear', align_corners=False)`. Not tfjs
+ * PyTorch `Upsample(scale_factor=2, mode='bilinear', align_corners=False)`: @wavemix/core's op, a
+ * kernel where the backend registers one (cpu, wasm), else interpolation-matrix products. Not tfjs
  * `resizeBilinear(halfPixelCenters=true)`: its forward agrees, but ResizeBilinearGrad ignores
- * `halfPixelCenters` on every backend (it back-projects on the corner grid), so the gradient would
- * be wrong; the interpolation-matrix products of `upsample` are exact both ways.
+ * `halfPixelCenters` on every backend, so the gradient would be wrong.
  */
 export function bilinearUpsample2x(x: tf.Tensor4D): tf.Tensor4D {
-  return upsample(x, 2, 'bilinear');
+  return coreBilinearUpsample2x(x);
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
-import { WaveMixArgumentError, bicubicUpsample2x } from '@wavemix/core';
+import { WaveMixArgumentError, bicubicUpsample2x, bilinearUpsample2x } from '@wavemix/core';
 import { singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape } from './layer_utils';
 
 export type UpsampleMode = 'bicubic' | 'bilinear';
@@ -51,11 +51,11 @@ export function interpolationMatrix(inSize: number, scale: number, mode: Upsampl
 
 /**
  * Upsamples NHWC input by an integer factor along H and W as a pair of matrix products, so it is
- * exact against PyTorch and differentiable on every backend. Bicubic x2 goes to the
- * `bicubicUpsample2x` op of @wavemix/core instead (backend kernels where registered).
+ * exact against PyTorch and differentiable on every backend. x2 goes to the `bicubicUpsample2x` or
+ * `bilinearUpsample2x` op of @wavemix/core instead (backend kernels where registered).
  */
 export function upsample(x: tf.Tensor4D, scale: number, mode: UpsampleMode): tf.Tensor4D {
-  if (mode === 'bicubic' && scale === 2) return bicubicUpsample2x(x);
+  if (scale === 2) return mode === 'bicubic' ? bicubicUpsample2x(x) : bilinearUpsample2x(x);
   return tf.tidy(() => {
     const [b, h, w, c] = x.shape;
     const rows = tf.tensor3d(interpolationMatrix(h, scale, mode), [1, h * scale, h]);

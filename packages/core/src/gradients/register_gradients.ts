@@ -5,6 +5,7 @@ import { waveletPyramidGradConfig } from './WaveletPyramid_grad';
 import { bicubicUpsample2xGradConfig } from './BicubicUpsample2x_grad';
 import { pointwiseMlpGradConfig } from './PointwiseMlp_grad';
 import { nearestUpsample2xGradConfig } from './NearestUpsample2x_grad';
+import { bilinearUpsample2xGradConfig } from './BilinearUpsample2x_grad';
 
 export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   dwt2DGradConfig,
@@ -13,6 +14,7 @@ export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   bicubicUpsample2xGradConfig,
   pointwiseMlpGradConfig,
   nearestUpsample2xGradConfig,
+  bilinearUpsample2xGradConfig,
 ];
 
 /**

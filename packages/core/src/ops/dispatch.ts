@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   BicubicUpsample2x,
   BicubicUpsample2xGrad,
+  BilinearUpsample2x,
+  BilinearUpsample2xGrad,
   Dwt2D,
   Idwt2D,
   type Idwt2DAttrs,
@@ -15,6 +17,7 @@ import {
   WaveletPyramid,
   type WaveletPyramidAttrs,
 } from '../kernel_names';
+import { bilinearUpsample2xCompositeRaw, bilinearUpsample2xGradCompositeRaw } from '../composite_bilinear';
 import { bicubicUpsample2xCompositeRaw, bicubicUpsample2xGradCompositeRaw } from '../composite_bicubic';
 import { dwt2dCompositeRaw, idwt2dCompositeRaw, waveletPyramidCompositeRaw } from '../composite';
 import { nearestUpsample2xCompositeRaw, nearestUpsample2xGradCompositeRaw } from '../composite_nearest';
@@ -76,4 +79,14 @@ export function runNearestUpsample2x(x: T4, composite: (x: T4) => T4 = nearestUp
 export function runNearestUpsample2xGrad(dy: T4): T4 {
   if (hasKernel(NearestUpsample2xGrad)) return tf.engine().runKernel(NearestUpsample2xGrad, { dy }) as T4;
   return nearestUpsample2xGradCompositeRaw(dy);
+}
+
+export function runBilinearUpsample2x(x: T4, composite: (x: T4) => T4 = bilinearUpsample2xCompositeRaw): T4 {
+  if (hasKernel(BilinearUpsample2x)) return tf.engine().runKernel(BilinearUpsample2x, { x }) as T4;
+  return composite(x);
+}
+
+export function runBilinearUpsample2xGrad(dy: T4): T4 {
+  if (hasKernel(BilinearUpsample2xGrad)) return tf.engine().runKernel(BilinearUpsample2xGrad, { dy }) as T4;
+  return bilinearUpsample2xGradCompositeRaw(dy);
 }

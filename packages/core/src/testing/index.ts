@@ -2,6 +2,7 @@ export { dwtConformanceCases, type ConformanceCase, type ConformanceOptions } fr
 export { bicubicConformanceCases } from './bicubic_conformance';
 export { pointwiseMlpConformanceCases } from './pointwise_mlp_conformance';
 export { nearestUpsampleConformanceCases } from './nearest_upsample_conformance';
+export { bilinearUpsampleConformanceCases } from './bilinear_upsample_conformance';
 export {
   assert,
   assertClose,

@@ -9,6 +9,8 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import {
   BicubicUpsample2x,
   BicubicUpsample2xGrad,
+  BilinearUpsample2x,
+  BilinearUpsample2xGrad,
   Dwt2D,
   Idwt2D,
   NearestUpsample2x,
@@ -20,6 +22,7 @@ import {
 } from '../kernel_names';
 import { assert, ConformanceError } from './assert';
 import { bicubicConformanceCases } from './bicubic_conformance';
+import { bilinearUpsampleConformanceCases } from './bilinear_upsample_conformance';
 import { type ConformanceCase, type ConformanceOptions, dwtConformanceCases } from './conformance';
 import { nearestUpsampleConformanceCases } from './nearest_upsample_conformance';
 import { pointwiseMlpConformanceCases } from './pointwise_mlp_conformance';
@@ -36,6 +39,7 @@ export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = [
   { name: 'bicubic', kernels: [BicubicUpsample2x, BicubicUpsample2xGrad], cases: bicubicConformanceCases },
   { name: 'pointwiseMlp', kernels: [PointwiseMlp], cases: pointwiseMlpConformanceCases },
   { name: 'nearest', kernels: [NearestUpsample2x, NearestUpsample2xGrad], cases: nearestUpsampleConformanceCases },
+  { name: 'bilinear', kernels: [BilinearUpsample2x, BilinearUpsample2xGrad], cases: bilinearUpsampleConformanceCases },
 ];
 
 export interface BackendConformanceOptions extends Omit<ConformanceOptions, 'expectKernels' | 'backend'> {
