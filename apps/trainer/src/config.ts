@@ -70,6 +70,12 @@ export const TrainConfigSchema = z
     limitTrain: positiveInt.optional(),
     limitTest: positiveInt.optional(),
     valFraction: z.number().min(0).max(0.5),
+    /**
+     * The weights the final test (and the export) uses: 'best' on validation (default, the official
+     * recipe) or 'last', the end of the schedule. With a one-cycle schedule the last weights are the
+     * annealed ones, and a small validation split cannot rank epochs a few tenths of a point apart.
+     */
+    testWeights: z.enum(['best', 'last']).optional(),
     logEvery: positiveInt,
     checkpointEverySeconds: z.number().positive(),
     timeLimitMinutes: z.number().positive().optional(),
@@ -126,6 +132,7 @@ const OPERATIONAL_FIELDS = new Set<keyof TrainConfig>([
   'timeLimitMinutes',
   'maxSteps',
   'reportWorst',
+  'testWeights',
   'evalBatchSize',
   'evalBenchmark',
   'evalBenchmarkDir',

@@ -5,7 +5,7 @@
  * divergence, refused resumes, and the segmentation and super-resolution tasks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -15,7 +15,11 @@ import { readSafetensors } from '@wavemix/core';
 import { loadDataset, writePngFile } from '@wavemix/datasets/node';
 import { createModel, getWaveMixMetadata, load, loadPyTorchWeights } from '@wavemix/models';
 import { fileSystem } from '@wavemix/models/node';
-import { CHECKPOINT_FORMAT, type TrainState } from './checkpoint';
+import { CHECKPOINT_FORMAT, readCheckpoint, restoreModelWeights, type TrainState } from './checkpoint';
+import { buildConfig } from './config';
+import { loadTrainerDataset } from './data';
+import { evaluate } from './evaluate';
+import { runSplits } from './model_setup';
 import type { FinalResult } from './final_result';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
@@ -186,6 +190,34 @@ describe('classification on the bundled MNIST', () => {
     expect(final).toMatchObject({ stoppedBy: 'eval-only', epochs: 3, testAccuracy: referenceFinal.testAccuracy });
     // Only the test record was added.
     expect(readFileSync(join(reference, 'metrics.jsonl'), 'utf8').split('\n').length).toBe(steps + 1);
+  });
+
+  test("--test-weights last tests the last checkpoint's weights and says so in final.json", async () => {
+    expect(referenceFinal.testWeights).toBe('best');
+    const run = scratch();
+    cpSync(reference, run, { recursive: true });
+    const result = await train('--resume', run, '--eval-only', '--test-weights', 'last');
+    expect(result.code).toBe(0);
+    const final = readJson<FinalResult>(join(run, 'final.json'));
+    expect(final.testWeights).toBe('last');
+    // The same test set scored here on the last checkpoint's weights, outside the trainer's run.
+    const { modelConfig, trainableParams: _, ...saved } = readJson<Record<string, unknown>>(join(run, 'config.json'));
+    const config = buildConfig([{ source: 'config.json', values: saved }]);
+    await tf.setBackend('wasm');
+    const model = createModel(modelConfig as never);
+    restoreModelWeights(model, readCheckpoint(join(run, 'checkpoints', 'last.safetensors')).model, 'last');
+    const testData = await loadTrainerDataset(config, 'test');
+    const { testSet } = runSplits(config, testData, testData);
+    const expected = await evaluate(model, testSet, {
+      task: 'classification',
+      batchSize: 64,
+      ignoreIndex: undefined,
+      ycbcr: false,
+      worst: 0,
+      seed: 0,
+    });
+    model.dispose();
+    expect(final.testAccuracy).toBe(expected.metrics.accuracy);
   });
 
   test('dualopt: AdamW until patience runs out, best weights reloaded, then SGD until it runs out again', async () => {

@@ -31,6 +31,8 @@ export interface FinalResult {
   ssim?: number;
   bestValidationMetric: number | null;
   bestEpoch: number | null;
+  /** The weights tested: the best on validation, or the last (no validation, or `testWeights: 'last'`). */
+  testWeights: 'best' | 'last';
   testExamples: number;
   /** Whole-image PSNR/SSIM on a super-resolution benchmark (`--eval-benchmark`). */
   benchmark?: BenchmarkResult;
@@ -39,7 +41,16 @@ export interface FinalResult {
 export function finalResult(
   run: Pick<
     FinalResult,
-    'model' | 'dataset' | 'task' | 'backend' | 'workers' | 'seed' | 'trainableParams' | 'stoppedBy' | 'testExamples'
+    | 'model'
+    | 'dataset'
+    | 'task'
+    | 'backend'
+    | 'workers'
+    | 'seed'
+    | 'trainableParams'
+    | 'stoppedBy'
+    | 'testExamples'
+    | 'testWeights'
   > & { gpuAdapter?: string | null },
   state: { epoch: number; step: number; elapsedSeconds: number; bestMetric: number | null; bestEpoch: number | null },
   test: Evaluation,
@@ -66,6 +77,7 @@ export function finalResult(
     ssim: test.metrics.ssim,
     bestValidationMetric: state.bestMetric,
     bestEpoch: state.bestEpoch,
+    testWeights: run.testWeights,
     testExamples: run.testExamples,
   };
 }

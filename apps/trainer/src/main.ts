@@ -146,6 +146,12 @@ export function buildProgram(): Command {
       'share of the training split held out for validation (0 disables)',
       nonNegative('--val-fraction'),
     )
+    .addOption(
+      new Option(
+        '--test-weights <which>',
+        'weights the final test and the export use: best on validation (default) or last',
+      ).choices(['best', 'last']),
+    )
     .option('--log-every <n>', 'steps between metrics.jsonl step records and log lines', integer('--log-every', 1))
     .option('--checkpoint-every <seconds>', 'seconds between mid-epoch checkpoints', positive('--checkpoint-every'))
     .option('--time-limit <minutes>', 'stop training after this many minutes, then test', positive('--time-limit'))
@@ -182,6 +188,7 @@ const FLAG_TO_FIELD: Record<string, keyof TrainConfig> = {
   limitTrain: 'limitTrain',
   limitTest: 'limitTest',
   valFraction: 'valFraction',
+  testWeights: 'testWeights',
   logEvery: 'logEvery',
   checkpointEvery: 'checkpointEverySeconds',
   timeLimit: 'timeLimitMinutes',

@@ -188,8 +188,9 @@ export class TrainingRun {
       await this.checkpoint();
     }
     // Test with the weights that scored best on validation, as the official recipe does (also
-    // for --eval-only of a trained run); without validation, the last weights.
-    if (this.checkpoints.hasBest()) this.checkpoints.restoreBest(this.model);
+    // for --eval-only of a trained run); without validation, or with testWeights 'last', the last.
+    const testWeights = config.testWeights !== 'last' && this.checkpoints.hasBest() ? 'best' : 'last';
+    if (testWeights === 'best') this.checkpoints.restoreBest(this.model);
     const test = await this.evaluateOn(testSet, { report: true });
     const benchmarkResult = benchmark ? await evaluateBenchmark(this.model, benchmark) : undefined;
     const run = {
@@ -202,7 +203,7 @@ export class TrainingRun {
     };
     const result: FinalResult = {
       ...finalResult(
-        { ...run, workers: this.workersUsed, trainableParams, stoppedBy, testExamples: testSet.size },
+        { ...run, workers: this.workersUsed, trainableParams, stoppedBy, testExamples: testSet.size, testWeights },
         // Epochs trained, the one a --max-steps or time-limit stop interrupted included.
         { ...this.state, epoch: this.state.epoch + ((this.state.pipeline?.position ?? 0) > 0 ? 1 : 0) },
         test,

@@ -203,8 +203,8 @@ export const PAPER_CLASSIFICATION_ENTRIES: ModelInfo[] = [
     name: 'mnist-wavemix-lite-8-10',
     task: 'classification',
     description:
-      'WaveMix-Lite-8/10 with upsampling: each ConvTranspose2d replaced by nn.Upsample(x2, nearest), ffChannel 8, level 1, strided stem stride 1, 1 channel, MNIST',
-    config: lite(8, 10, 10, { inChannels: 1, inputSize: [28, 28], dropout: 0, upsample: 'nearest' }),
+      'WaveMix-Lite-8/10 with upsampling: each ConvTranspose2d replaced by nn.Upsample(x2, bilinear), ffChannel 8, level 1, strided stem stride 1, 1 channel, MNIST',
+    config: lite(8, 10, 10, { inChannels: 1, inputSize: [28, 28], dropout: 0, upsample: 'bilinear' }),
     inputSize: [28, 28],
     trainableParams: 3_566,
     published: {
@@ -216,7 +216,7 @@ export const PAPER_CLASSIFICATION_ENTRIES: ModelInfo[] = [
     preprocessing: PLAIN_GRAY,
     classNames: MNIST_CLASSES,
     notes:
-      "the README names no upsampling mode (nearest is an assumption; 'bilinear' has the same 3,566 parameters) nor dropout (0, as the official Lite script); reproduced by the trainer preset mnist-lite-3566 (docs/results.md)",
+      "the README names no upsampling mode nor dropout (0, as the official Lite script). Bilinear is our choice: with nearest each block mixes only inside the aligned 2x2 blocks its Haar transform reads, so ten blocks see no further than one (97.6 % against 98.8 % for bilinear in the same 16 epochs); 'nearest' has the same 3,566 parameters. Reproduced by the trainer preset mnist-lite-3566 (docs/results.md)",
   },
   {
     name: 'mnist-wavemix-lite-8-10-convtranspose',
