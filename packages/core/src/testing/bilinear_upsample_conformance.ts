@@ -7,21 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { bilinearUpsample2xCompositeRaw, bilinearUpsample2xGradCompositeRaw } from '../composite_bilinear';
 import { BilinearUpsample2x, BilinearUpsample2xGrad } from '../kernel_names';
 import { bilinearUpsample2x } from '../ops/bilinear_upsample_2x';
-import { addUpsample2xCommonCases } from './upsample2x_cases';
-import { assert, assertClose, assertShape, dot, randomArray } from './assert';
+import { addUpsample2xCommonCases, addUpsample2xRandomCases, type Shape4 } from './upsample2x_cases';
+import { assertClose, assertShape } from './assert';
 import { type ConformanceCase, type ConformanceOptions, conformanceCaseList } from './conformance';
-
-type Shape4 = [number, number, number, number];
-
-/** Odd sizes, edges on both sides, batch > 1, c = 8 (the MNIST network's width), c % 4 remainders. */
-const RANDOM_SHAPES: Shape4[] = [
-  [1, 1, 1, 1],
-  [1, 2, 3, 2],
-  [2, 7, 5, 3],
-  [3, 5, 9, 8],
-  [2, 4, 6, 13],
-  [1, 3, 1, 16],
-];
 
 /**
  * PyTorch's `area_pixel_compute_source_index` for scale 2 without corner alignment: source
@@ -76,7 +64,6 @@ export function bilinearUpsampleConformanceCases(options: ConformanceOptions = {
     BilinearUpsample2xGrad,
   ]);
   const values = async (t: tf.Tensor) => (await t.data()) as Float32Array;
-  const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
   const gradOf = (x: tf.Tensor, dy: tf.Tensor) => tf.grad((input: tf.Tensor) => bilinearUpsample2x(input))(x, dy);
 
   // PyTorch 1.13: F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False) and its
@@ -103,44 +90,14 @@ export function bilinearUpsampleConformanceCases(options: ConformanceOptions = {
     }
   });
 
-  RANDOM_SHAPES.forEach((shape, s) => {
-    const [b, h, w, c] = shape;
-    const outShape: Shape4 = [b, 2 * h, 2 * w, c];
-    add(
-      `[${shape.join(', ')}]: values and gradient by PyTorch's formula, equal to the composite; the adjoint`,
-      async () => {
-        const xValues = randomArray(size(shape), 170 + s);
-        const dyValues = randomArray(size(outShape), 180 + s);
-        const x = tf.tensor4d(xValues, shape);
-        const dy = tf.tensor4d(dyValues, outShape);
-        const y = bilinearUpsample2x(x);
-        const grad = gradOf(x, dy);
-        const reference = bilinearUpsample2xCompositeRaw(x);
-        const referenceGrad = bilinearUpsample2xGradCompositeRaw(dy);
-        try {
-          assertShape(y.shape, outShape, 'output');
-          assertShape(grad.shape, shape, 'gradient');
-          assertClose(await values(y), upsampleByFormula(xValues, shape), { rtol: valueTol, label: 'y by formula' });
-          assertClose(await values(y), await values(reference), { rtol: valueTol, label: 'forward vs composite' });
-          assertClose(await values(grad), adjointByFormula(dyValues, shape), {
-            rtol: gradTol,
-            label: 'grad by formula',
-          });
-          assertClose(await values(grad), await values(referenceGrad), {
-            rtol: gradTol,
-            label: 'gradient vs composite',
-          });
-          const lhs = dot(await values(y), dyValues);
-          const rhs = dot(xValues, await values(grad));
-          assert(
-            Math.abs(lhs - rhs) <= gradTol * Math.max(1, Math.abs(lhs)),
-            `<Ux, dy> = ${lhs} but <x, U^T dy> = ${rhs}`,
-          );
-        } finally {
-          tf.dispose([x, dy, y, grad, reference, referenceGrad]);
-        }
-      },
-    );
+  addUpsample2xRandomCases(add, {
+    op: bilinearUpsample2x,
+    composite: bilinearUpsample2xCompositeRaw,
+    compositeGrad: bilinearUpsample2xGradCompositeRaw,
+    reference: { name: "PyTorch's formula", forward: upsampleByFormula, adjoint: adjointByFormula },
+    seed: 170,
+    valueTolerance: valueTol,
+    gradientTolerance: gradTol,
   });
 
   addUpsample2xCommonCases(add, bilinearUpsample2x, 8, 190);

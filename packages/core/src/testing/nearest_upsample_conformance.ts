@@ -7,21 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { nearestUpsample2xCompositeRaw, nearestUpsample2xGradCompositeRaw } from '../composite_nearest';
 import { NearestUpsample2x, NearestUpsample2xGrad } from '../kernel_names';
 import { nearestUpsample2x } from '../ops/nearest_upsample_2x';
-import { addUpsample2xCommonCases } from './upsample2x_cases';
-import { assert, assertClose, assertShape, dot, randomArray } from './assert';
+import { addUpsample2xCommonCases, addUpsample2xRandomCases, type Shape4 } from './upsample2x_cases';
+import { assertClose, assertShape } from './assert';
 import { type ConformanceCase, type ConformanceOptions, conformanceCaseList } from './conformance';
-
-type Shape4 = [number, number, number, number];
-
-/** Odd sizes, batch > 1, c = 8 (the MNIST network's width) and channel counts with a remainder of 4. */
-const RANDOM_SHAPES: Shape4[] = [
-  [1, 1, 1, 1],
-  [1, 2, 3, 2],
-  [2, 7, 5, 3],
-  [3, 5, 9, 8],
-  [2, 4, 6, 13],
-  [1, 3, 1, 16],
-];
 
 /** y[n, i, j, k] = x[n, floor(i / 2), floor(j / 2), k], by index arithmetic alone. */
 function upsampleByIndex(x: Float32Array, [b, h, w, c]: Shape4): Float32Array {
@@ -53,7 +41,6 @@ export function nearestUpsampleConformanceCases(options: ConformanceOptions = {}
     NearestUpsample2xGrad,
   ]);
   const values = async (t: tf.Tensor) => (await t.data()) as Float32Array;
-  const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
   const gradOf = (x: tf.Tensor, dy: tf.Tensor) => tf.grad((input: tf.Tensor) => nearestUpsample2x(input))(x, dy);
 
   // Two images (tfjs 4.22's cpu ResizeNearestNeighborGrad gets every image after the first wrong).
@@ -78,35 +65,14 @@ export function nearestUpsampleConformanceCases(options: ConformanceOptions = {}
     }
   });
 
-  RANDOM_SHAPES.forEach((shape, s) => {
-    const [b, h, w, c] = shape;
-    const outShape: Shape4 = [b, 2 * h, 2 * w, c];
-    add(`[${shape.join(', ')}]: values and gradient by index, equal to the composite; the adjoint`, async () => {
-      const xValues = randomArray(size(shape), 70 + s);
-      const dyValues = randomArray(size(outShape), 80 + s);
-      const x = tf.tensor4d(xValues, shape);
-      const dy = tf.tensor4d(dyValues, outShape);
-      const y = nearestUpsample2x(x);
-      const grad = gradOf(x, dy);
-      const reference = nearestUpsample2xCompositeRaw(x);
-      const referenceGrad = nearestUpsample2xGradCompositeRaw(dy);
-      try {
-        assertShape(y.shape, outShape, 'output');
-        assertShape(grad.shape, shape, 'gradient');
-        assertClose(await values(y), upsampleByIndex(xValues, shape), { rtol: valueTol, label: 'y by index' });
-        assertClose(await values(y), await values(reference), { rtol: valueTol, label: 'forward vs composite' });
-        assertClose(await values(grad), blockSumByIndex(dyValues, shape), { rtol: gradTol, label: 'grad by index' });
-        assertClose(await values(grad), await values(referenceGrad), { rtol: gradTol, label: 'gradient vs composite' });
-        const lhs = dot(await values(y), dyValues);
-        const rhs = dot(xValues, await values(grad));
-        assert(
-          Math.abs(lhs - rhs) <= gradTol * Math.max(1, Math.abs(lhs)),
-          `<Ux, dy> = ${lhs} but <x, U^T dy> = ${rhs}`,
-        );
-      } finally {
-        tf.dispose([x, dy, y, grad, reference, referenceGrad]);
-      }
-    });
+  addUpsample2xRandomCases(add, {
+    op: nearestUpsample2x,
+    composite: nearestUpsample2xCompositeRaw,
+    compositeGrad: nearestUpsample2xGradCompositeRaw,
+    reference: { name: 'index', forward: upsampleByIndex, adjoint: blockSumByIndex },
+    seed: 70,
+    valueTolerance: valueTol,
+    gradientTolerance: gradTol,
   });
 
   addUpsample2xCommonCases(add, nearestUpsample2x, 8, 90);
