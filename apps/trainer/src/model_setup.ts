@@ -82,8 +82,9 @@ export function runSplits(
   trainData: Dataset,
   testData: Dataset,
 ): { trainSet: Dataset; validationSet: Dataset | null; testSet: Dataset } {
+  // Split for --eval-only too: a resumed run's pipeline state counts the training share it had.
   const split =
-    config.valFraction > 0 && !config.evalOnly
+    config.valFraction > 0
       ? splitDataset(trainData, { validationFraction: config.valFraction, seed: config.seed })
       : { train: trainData, validation: null };
   const trainSet = config.limitTrain ? limitDataset(split.train, config.limitTrain) : split.train;
