@@ -118,7 +118,11 @@ for (const [name, config, inputShape, classes] of configs) {
     expect(onWasm.names).toEqual(onCpu.names);
     expect(onWasm.names.length).toBe(model.trainableWeights.length);
     expect(onWasm.loss).toBeCloseTo(onCpu.loss, 4);
-    onWasm.values.forEach((v, i) => expectClose(v, onCpu.values[i]!, 2e-3, 1e-6));
+    // The floor is relative to the largest gradient of the model: a conv bias that feeds a
+    // BatchNorm has a true gradient of 0, so both backends return rounding noise (~1e-7) for it,
+    // and the noise changes with the order the threaded kernels sum in.
+    const scale = Math.max(...onCpu.values.map((v) => v.reduce((m, x) => Math.max(m, Math.abs(x)), 0)));
+    onWasm.values.forEach((v, i) => expectClose(v, onCpu.values[i]!, 2e-3, Math.max(1e-6, 1e-4 * scale)));
     model.dispose();
     tf.dispose([x, y]);
   });
