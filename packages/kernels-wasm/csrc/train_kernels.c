@@ -43,3 +43,4 @@ EXPORT(fill_zero) void fill_zero(float* dst, int n) { __builtin_memset(dst, 0, (
 #include "elementwise.inc.c"
 #include "pointwise_mlp.inc.c"
 #include "upsample.inc.c"
+#include "winograd.inc.c"

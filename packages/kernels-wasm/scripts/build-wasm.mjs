@@ -64,7 +64,7 @@ export function buildWasm(flags = CLANG_FLAGS) {
     const out = join(dir, 'train_kernels.wasm');
     execFileSync('clang', [...flags, '-o', out, source], { stdio: 'inherit' });
     const relaxed = flags.includes('-DWAVEMIX_RELAXED_SIMD');
-    const disassembly = execFileSync('llvm-objdump', ['-d', out], { encoding: 'utf8' });
+    const disassembly = execFileSync('llvm-objdump', ['-d', out], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const bytes = relaxed ? finalizeRelaxed(readFileSync(out), disassembly) : readFileSync(out);
     verify(bytes, disassembly, relaxed);
     return bytes;

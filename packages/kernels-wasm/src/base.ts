@@ -46,9 +46,12 @@ export {
   getKernelThreadPool,
   setKernelThreadPool,
   sharedKernelModuleBytes,
+  THREADED_KERNELS,
   type KernelThreadPool,
+  type ThreadedKernel,
 } from './threads/pool';
 export { MIN_THREADED_MACS } from './kernels/conv_forward';
+export { setWasmWinograd, wasmWinogradEnabled } from './kernels/winograd';
 export {
   prepareWasmTrainingKernels,
   trainKernels,

@@ -11,17 +11,19 @@ beforeAll(async () => {
 function cases() {
   const x = tf.randomUniform([1, 40, 36, 32], -1, 1, 'float32', 1) as tf.Tensor4D;
   const w3 = tf.randomUniform([3, 3, 32, 48], -1, 1, 'float32', 2) as tf.Tensor4D;
-  const wt = tf.randomUniform([4, 4, 24, 32], -1, 1, 'float32', 3) as tf.Tensor4D;
+  // ConvTranspose(4, 2, 1) 32 -> 48: four Winograd F(2x2, 2x2) phases, each above the threshold.
+  const wt = tf.randomUniform([4, 4, 48, 32], -1, 1, 'float32', 3) as tf.Tensor4D;
   const bias = tf.randomUniform([48], -1, 1, 'float32', 4);
   return [
     tf.conv2d(x, w3, 1, 'same'),
     tf.fused.conv2d({ x, filter: w3, bias, strides: 2, pad: 'valid' }),
-    tf.conv2dTranspose(x, wt, [1, 80, 72, 24], 2, 'same'),
+    tf.conv2dTranspose(x, wt, [1, 80, 72, 48], 2, 'same'),
   ];
 }
 
 test('threaded convolutions equal single-thread ones', async () => {
   expect(1 * 40 * 36 * 48 * 9 * 32).toBeGreaterThan(MIN_THREADED_MACS);
+  expect(1 * 40 * 36 * 48 * 4 * 32).toBeGreaterThan(MIN_THREADED_MACS);
   const single = await Promise.all(
     tf.tidy(cases).map(async (t) => {
       const v = await t.data();

@@ -12,24 +12,24 @@ import {
   type KernelThreadPool,
   setKernelThreadPool,
   sharedKernelModuleBytes,
+  THREADED_KERNELS,
+  type ThreadedKernel,
   type TrainKernelExports,
 } from '@wavemix/kernels-wasm';
 
 const PAGE = 65536;
-/** Slots of a control block: [state, argument count, arguments..., error flag]. */
+/** Slots of a control block: [state, kernel index, argument count, arguments..., error flag]. */
 const CONTROL_SLOTS = 64;
 const IDLE = 0;
 const RUN = 1;
 const EXIT = 2;
 const ERROR_SLOT = CONTROL_SLOTS - 1;
-/** Kernels split work by blocks of this many output pixels (conv2d_forward's block). */
-const PIXEL_BLOCK = 64;
-
-/** The worker: waits on its control block, runs conv2d_forward on the range it is given. */
+/** The worker: waits on its control block, runs the kernel it is given on its range. */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control } = workerData;
-const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { module, memory, control, kernelNames } = workerData;
+const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const kernels = kernelNames.map((name) => exports[name]);
 const ctl = new Int32Array(control);
 for (;;) {
   Atomics.wait(ctl, 0, ${IDLE});
@@ -37,7 +37,7 @@ for (;;) {
   if (state === ${EXIT}) break;
   if (state !== ${RUN}) continue;
   try {
-    kernels.conv2d_forward(...Array.from(ctl.subarray(2, 2 + ctl[1])));
+    kernels[ctl[1]](...Array.from(ctl.subarray(3, 3 + ctl[2])));
     ctl[${ERROR_SLOT}] = 0;
   } catch (error) {
     ctl[${ERROR_SLOT}] = 1;
@@ -68,7 +68,10 @@ class NodeKernelThreadPool implements KernelThreadPool {
       .exports as unknown as TrainKernelExports;
     for (let i = 1; i < threads; i++) {
       const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, control } });
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { module, memory: this.memory, control, kernelNames: [...THREADED_KERNELS] },
+      });
       worker.unref();
       this.workers.push(worker);
       this.controls.push(new Int32Array(control));
@@ -87,27 +90,23 @@ class NodeKernelThreadPool implements KernelThreadPool {
     return offset;
   }
 
-  convForward(args: number[], pixels: number, scratch: ReadonlyArray<{ ind: number; zero: number }>): void {
-    const blocks = Math.ceil(pixels / PIXEL_BLOCK);
-    const ranges = Array.from({ length: this.threads }, (_, i) => [
-      Math.min(pixels, Math.floor((blocks * i) / this.threads) * PIXEL_BLOCK),
-      Math.min(pixels, Math.floor((blocks * (i + 1)) / this.threads) * PIXEL_BLOCK),
-    ]);
-    const withRange = (i: number) => {
-      const a = [...args, ranges[i]![0]!, ranges[i]![1]!];
-      a[4] = scratch[i]!.ind;
-      a[5] = scratch[i]!.zero;
-      return a;
-    };
+  split(kernel: ThreadedKernel, count: number, grain: number, args: (thread: number) => number[]): void {
+    const grains = Math.ceil(count / grain);
+    const range = (i: number) => [
+      Math.min(count, Math.floor((grains * i) / this.threads) * grain),
+      Math.min(count, Math.floor((grains * (i + 1)) / this.threads) * grain),
+    ];
+    const kernelIndex = THREADED_KERNELS.indexOf(kernel);
     this.controls.forEach((ctl, w) => {
-      const a = withRange(w + 1);
-      if (a.length + 2 >= ERROR_SLOT) throw new KernelThreadError(`too many kernel arguments (${a.length})`);
-      ctl.set(a, 2);
-      ctl[1] = a.length;
+      const a = [...args(w + 1), ...range(w + 1)];
+      if (a.length + 3 >= ERROR_SLOT) throw new KernelThreadError(`too many kernel arguments (${a.length})`);
+      ctl.set(a, 3);
+      ctl[1] = kernelIndex;
+      ctl[2] = a.length;
       Atomics.store(ctl, 0, RUN);
       Atomics.notify(ctl, 0);
     });
-    (this.kernels.conv2d_forward as (...a: number[]) => void)(...withRange(0));
+    (this.kernels[kernel] as (...a: number[]) => void)(...args(0), ...range(0));
     for (const ctl of this.controls) {
       while (Atomics.load(ctl, 0) === RUN) Atomics.wait(ctl, 0, RUN);
       if (ctl[ERROR_SLOT] !== 0) throw new KernelThreadError('a kernel thread failed');

@@ -23,6 +23,7 @@ import {
   useWasmTraining,
   wasmKernelConfigs,
   wasmSimdVariant,
+  wasmWinogradEnabled,
 } from '@wavemix/kernels-wasm';
 import '@wavemix/kernels-cpu';
 import {
@@ -405,6 +406,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     backend: options.stockWasm ? 'wasm (stock)' : backend,
     /** Which build of our kernel module ran (relaxed SIMD or the plain-SIMD fallback). */
     wasmSimd: backend === 'wasm' && !options.stockWasm ? wasmSimdVariant() : null,
+    /** Whether ConvTranspose(4, 2, 1) ran as Winograd F(2x2, 2x2) (WAVEMIX_WASM_WINOGRAD=0: the direct GEMM). */
+    winograd: backend === 'wasm' && !options.stockWasm ? wasmWinogradEnabled() : null,
     threads: parallel?.threads ?? threads?.threads ?? 1,
     parallelism: parallel ? 'data-parallel' : threads ? 'kernel threads' : 'none',
     steps: options.steps,

@@ -11,7 +11,8 @@ import {
 import { trainKernelsAvailable, WasmTrainingKernelError } from '../train/module';
 import { assertChannelsLast, assertFloat32 } from './conv_util';
 import { conv1x1Forward, conv1x1ForwardPath, isPointwise } from './conv1x1';
-import { ConvWriter, convRunsThreaded, packed, type FilterLayout } from './conv_forward';
+import { ConvWriter, convRunsThreaded, convSplits, packed, type FilterLayout } from './conv_forward';
+import { winograd22Applies } from './winograd';
 
 /**
  * One sub-pixel phase: the input-gradient pixels (qy + sh*m, qx + sw*n) are a stride-1
@@ -141,10 +142,12 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
       padLeft: p.pad[2],
     });
     const macs = active.reduce((n, p) => n + ConvWriter.macs(geometry(p)), 0);
-    const writer = new ConvWriter(backend, dx, covered !== info.inHeight * info.inWidth, macs);
+    const splits = Math.min(...active.map((p) => convSplits(geometry(p), winograd22Applies(geometry(p)))));
+    // Each phase is its own split across the threads, so the threshold applies to one phase's work.
+    const writer = new ConvWriter(backend, dx, covered !== info.inHeight * info.inWidth, macs / active.length, splits);
     for (const p of active) {
-      const filterPacked = packed(backend, filter, phaseLayout(info, p), info.outChannels, info.inChannels);
-      writer.run(dy, filterPacked, null, geometry(p), {
+      const g = geometry(p);
+      const map = {
         height: info.inHeight,
         width: info.inWidth,
         strideY: info.strideHeight,
@@ -152,7 +155,15 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
         offsetY: p.qy,
         offsetX: p.qx,
         channels: info.inChannels,
-      });
+      };
+      if (winograd22Applies(g)) {
+        const direct = phaseLayout(info, p);
+        const layout = { ...direct, key: `w22:${direct.key}`, transform: 'winograd22' as const };
+        writer.runWinograd22(dy, packed(backend, filter, layout, info.outChannels, info.inChannels), g, map);
+        continue;
+      }
+      const filterPacked = packed(backend, filter, phaseLayout(info, p), info.outChannels, info.inChannels);
+      writer.run(dy, filterPacked, null, g, map);
     }
     writer.finish();
     return dx;

@@ -1,10 +1,15 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { DataId, TensorInfo } from '@tensorflow/tfjs-core';
-import { getKernelThreadPool, type KernelThreadPool } from '../threads/pool';
+import { getKernelThreadPool, type KernelThreadPool, type ThreadedKernel } from '../threads/pool';
 import { allocScratch, disposeScratch, heapOffset, trainKernels } from '../train/module';
 
 /** Output pixels per indirection block (block x taps pointers of scratch). */
 const BLOCK = 64;
+
+/** Output tiles per Winograd block: its transformed inputs and products stay in L2. */
+const WINOGRAD_TILES = 32;
+/** Tiles per share when a Winograd convolution is split across threads (two 4-row micro-tiles). */
+const WINOGRAD_GRAIN = 8;
 
 /** Below this many multiply-adds per operation, copying to threads costs more than it saves. */
 export const MIN_THREADED_MACS = 8e6;
@@ -48,6 +53,8 @@ export interface FilterLayout {
   tapOffsets: number[];
   inStride: number;
   outStride: number;
+  /** 'winograd22': the Winograd F(2x2, 2x2) transform of a 2x2-tap layout, [9][ceil(out / 8)][in][8]. */
+  transform?: 'winograd22';
 }
 
 interface CacheEntry {
@@ -96,19 +103,16 @@ export function packed(
   let info = entry.layouts.get(layout.key);
   if (!info) {
     const taps = layout.tapOffsets.length;
-    info = backend.makeOutput([Math.ceil(cout / 8) * taps * cin * 8], 'float32');
+    const winograd = layout.transform === 'winograd22';
+    info = backend.makeOutput([Math.ceil(cout / 8) * (winograd ? 9 : taps) * cin * 8], 'float32');
     const offsets = backend.makeOutput([taps], 'int32');
     (backend.typedArrayFromHeap(offsets) as Int32Array).set(layout.tapOffsets);
-    trainKernels(backend).pack_filter(
-      heapOffset(backend, source),
-      heapOffset(backend, info),
-      heapOffset(backend, offsets),
-      taps,
-      cin,
-      cout,
-      layout.inStride,
-      layout.outStride,
-    );
+    const [src, dst, at] = [heapOffset(backend, source), heapOffset(backend, info), heapOffset(backend, offsets)];
+    if (winograd) {
+      trainKernels(backend).winograd22_pack_filter(src, dst, at, cin, cout, layout.inStride, layout.outStride);
+    } else {
+      trainKernels(backend).pack_filter(src, dst, at, taps, cin, cout, layout.inStride, layout.outStride);
+    }
     backend.disposeData(offsets.dataId);
     entry.layouts.set(layout.key, info);
   }
@@ -196,15 +200,21 @@ function convArgs(
 export class ConvWriter {
   private readonly pool: KernelThreadPool | null;
   private sharedOut = 0;
-  private readonly sharedInputs = new Map<DataId, number>();
+  private readonly sharedInputs = new Map<DataId | number, number>();
 
+  /**
+   * `splits`: into how many ranges the smallest of the writes can be split (the number of its
+   * blocks); a writer that could not give every thread a share stays on this thread.
+   */
   constructor(
     private readonly backend: BackendWasm,
     private readonly out: TensorInfo,
     zeroFirst: boolean,
     totalMacs: number,
+    splits = Number.POSITIVE_INFINITY,
   ) {
-    this.pool = convRunsThreaded(totalMacs) ? getKernelThreadPool() : null;
+    const pool = convRunsThreaded(totalMacs) ? getKernelThreadPool() : null;
+    this.pool = pool && splits >= pool.threads ? pool : null;
     const floats = out.shape.reduce((a, b) => a * b, 1);
     if (this.pool) {
       this.pool.reset();
@@ -217,56 +227,113 @@ export class ConvWriter {
 
   static macs = macsOf;
 
-  /** Copies `floats` floats at `offset` of the backend heap into the shared memory. */
-  private share(offset: number, floats: number): number {
-    const target = this.pool!.alloc(floats * 4);
-    new Float32Array(this.pool!.memory.buffer, target, floats).set(
-      new Float32Array((this.backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, offset, floats),
-    );
-    return target;
+  /** Whether the writes go to the kernel threads. */
+  get threaded(): boolean {
+    return this.pool != null;
   }
 
-  run(x: TensorInfo, filter: Packed, bias: Packed | null, g: ConvGeometry, map: OutputMap): void {
-    const pixels = g.batch * g.outHeight * g.outWidth;
-    const taps = g.filterHeight * g.filterWidth;
-    if (!this.pool) {
-      const scratch = allocScratch(this.backend, BLOCK * taps + g.inChannels);
-      const ind = heapOffset(this.backend, scratch);
-      const zero = ind + BLOCK * taps * 4;
-      const kernels = trainKernels(this.backend);
-      kernels.fill_zero(zero, g.inChannels);
-      const args = convArgs(
-        heapOffset(this.backend, x),
-        filter.offset,
-        bias ? bias.offset : 0,
-        heapOffset(this.backend, this.out),
-        ind,
-        zero,
-        g,
-        map,
+  /** An operand copied into the shared memory (once per writer). */
+  private shared(operand: TensorInfo | Packed): number {
+    const key = 'dataId' in operand ? operand.dataId : operand.offset;
+    let at = this.sharedInputs.get(key);
+    if (at == null) {
+      const [offset, floats] =
+        'dataId' in operand
+          ? [heapOffset(this.backend, operand), operand.shape.reduce((a, b) => a * b, 1)]
+          : [operand.offset, operand.floats];
+      at = this.pool!.alloc(floats * 4);
+      new Float32Array(this.pool!.memory.buffer, at, floats).set(
+        new Float32Array((this.backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, offset, floats),
       );
-      (kernels.conv2d_forward as (...a: number[]) => void)(...args, 0, pixels);
-      disposeScratch(this.backend, scratch);
+      this.sharedInputs.set(key, at);
+    }
+    return at;
+  }
+
+  /**
+   * Runs `kernel(...args(operands, out, scratch), begin, end)` over [0, count): on this thread, or
+   * split in `grain`s across the pool with the operands and the output in the shared memory.
+   * Each thread gets `scratchFloats` floats of scratch whose first `zeroFloats` are zeroed.
+   */
+  dispatch(
+    kernel: ThreadedKernel,
+    count: number,
+    grain: number,
+    operands: ReadonlyArray<TensorInfo | Packed | null>,
+    scratch: { floats: number; zeroFloats: number },
+    args: (operands: number[], out: number, scratch: number) => number[],
+  ): void {
+    if (!this.pool) {
+      const info = allocScratch(this.backend, scratch.floats);
+      const at = heapOffset(this.backend, info);
+      const kernels = trainKernels(this.backend);
+      kernels.fill_zero(at, scratch.zeroFloats);
+      const offsets = operands.map((o) => (o == null ? 0 : 'dataId' in o ? heapOffset(this.backend, o) : o.offset));
+      (kernels[kernel] as (...a: number[]) => void)(...args(offsets, heapOffset(this.backend, this.out), at), 0, count);
+      disposeScratch(this.backend, info);
       return;
     }
     const pool = this.pool;
-    let xShared = this.sharedInputs.get(x.dataId);
-    if (xShared == null) {
-      xShared = this.share(
-        heapOffset(this.backend, x),
-        x.shape.reduce((a, b) => a * b, 1),
-      );
-      this.sharedInputs.set(x.dataId, xShared);
-    }
-    const filterShared = this.share(filter.offset, filter.floats);
-    const biasShared = bias ? this.share(bias.offset, bias.floats) : 0;
-    const scratch = Array.from({ length: pool.threads }, () => {
-      const ind = pool.alloc(BLOCK * taps * 4 + g.inChannels * 4);
-      const zero = ind + BLOCK * taps * 4;
-      pool.kernels.fill_zero(zero, g.inChannels);
-      return { ind, zero };
+    const offsets = operands.map((o) => (o == null ? 0 : this.shared(o)));
+    const scratches = Array.from({ length: pool.threads }, () => {
+      const at = pool.alloc(scratch.floats * 4);
+      pool.kernels.fill_zero(at, scratch.zeroFloats);
+      return at;
     });
-    pool.convForward(convArgs(xShared, filterShared, biasShared, this.sharedOut, 0, 0, g, map), pixels, scratch);
+    pool.split(kernel, count, grain, (i) => args(offsets, this.sharedOut, scratches[i]!));
+  }
+
+  run(x: TensorInfo, filter: Packed, bias: Packed | null, g: ConvGeometry, map: OutputMap): void {
+    const taps = g.filterHeight * g.filterWidth;
+    // scratch: the zero row, then BLOCK * taps indirection pointers.
+    this.dispatch(
+      'conv2d_forward',
+      g.batch * g.outHeight * g.outWidth,
+      BLOCK,
+      [x, filter, bias],
+      { floats: g.inChannels + BLOCK * taps, zeroFloats: g.inChannels },
+      ([xAt, filterAt, biasAt], out, at) => convArgs(xAt!, filterAt!, biasAt!, out, at + g.inChannels * 4, at, g, map),
+    );
+  }
+
+  /**
+   * Writes a stride-1 2x2 correlation (g: filter 2x2, stride and dilation 1) by Winograd
+   * F(2x2, 2x2), with the filter packed through a layout with `transform: 'winograd22'`.
+   */
+  runWinograd22(x: TensorInfo, filter: Packed, g: ConvGeometry, map: OutputMap): void {
+    const blockFloats = 9 * WINOGRAD_TILES * (g.inChannels + Math.ceil(g.outChannels / 8) * 8);
+    // scratch: the zero row, the block's transformed inputs and products, then 9 * WINOGRAD_TILES pointers.
+    this.dispatch(
+      'winograd22_conv',
+      winograd22Tiles(g),
+      WINOGRAD_GRAIN,
+      [x, filter],
+      { floats: g.inChannels + blockFloats + 9 * WINOGRAD_TILES, zeroFloats: g.inChannels },
+      ([xAt, filterAt], out, at) => [
+        xAt!,
+        filterAt!,
+        out,
+        at + g.inChannels * 4,
+        at + (g.inChannels + blockFloats) * 4,
+        at,
+        WINOGRAD_TILES,
+        g.inHeight,
+        g.inWidth,
+        g.inChannels,
+        g.outHeight,
+        g.outWidth,
+        g.outChannels,
+        g.padTop,
+        g.padLeft,
+        map.height,
+        map.width,
+        map.strideY,
+        map.strideX,
+        map.offsetY,
+        map.offsetX,
+        map.channels,
+      ],
+    );
   }
 
   /** Copies a threaded result back into `out`. */
@@ -279,3 +346,10 @@ export class ConvWriter {
     this.pool.reset();
   }
 }
+
+/** Output tiles of a Winograd F(2x2, 2x2) convolution. */
+export const winograd22Tiles = (g: ConvGeometry) => g.batch * Math.ceil(g.outHeight / 2) * Math.ceil(g.outWidth / 2);
+
+/** Ranges of output pixels (direct) or tiles (Winograd) the pool hands out: how finely a write splits. */
+export const convSplits = (g: ConvGeometry, winograd: boolean) =>
+  winograd ? Math.ceil(winograd22Tiles(g) / WINOGRAD_GRAIN) : Math.ceil((g.batch * g.outHeight * g.outWidth) / BLOCK);

@@ -24,12 +24,15 @@ export interface KernelThreadPool {
   /** Bytes on the shared memory (16-byte aligned), growing it if needed; returns the offset. */
   alloc(bytes: number): number;
   /**
-   * Runs `conv2d_forward(...args, begin, end)` with [0, pixels) split across the threads; `scratch`
-   * gives each thread its own indirection area (offset per thread, as conv2d_forward's ind and
-   * zero arguments are args[4] and args[5]).
+   * Runs `kernel(...args(i), begin, end)` on thread i (thread 0 is the caller), with [0, count)
+   * split into contiguous ranges of whole `grain`s; returns when every thread has finished.
    */
-  convForward(args: number[], pixels: number, scratch: ReadonlyArray<{ ind: number; zero: number }>): void;
+  split(kernel: ThreadedKernel, count: number, grain: number, args: (thread: number) => number[]): void;
 }
+
+/** The kernels a pool can split: each takes its range [begin, end) as its last two arguments. */
+export const THREADED_KERNELS = ['conv2d_forward', 'winograd22_conv', 'pointwise_mlp'] as const;
+export type ThreadedKernel = (typeof THREADED_KERNELS)[number];
 
 let pool: KernelThreadPool | null = null;
 

@@ -73,6 +73,59 @@ export interface TrainKernelExports {
     mBegin: number,
     mEnd: number,
   ): void;
+  /** Conv1x1 -> GELU -> Conv1x1 over tiles, pixels [pixelBegin, pixelEnd) (csrc/pointwise_mlp.inc.c). */
+  pointwise_mlp(
+    x: number,
+    w1Packed: number,
+    b1Packed: number,
+    w2Packed: number,
+    b2Packed: number,
+    hidden: number,
+    out: number,
+    tile: number,
+    cin: number,
+    hiddenChannels: number,
+    cout: number,
+    pixelBegin: number,
+    pixelEnd: number,
+  ): void;
+  /** Winograd F(2x2, 2x2) filter transform of a 2x2-tap layout: [9][ceil(cout / 8)][cin][8]. */
+  winograd22_pack_filter(
+    src: number,
+    packed: number,
+    tapOffsets: number,
+    cin: number,
+    cout: number,
+    inStride: number,
+    outStride: number,
+  ): void;
+  /** A stride-1 2x2 correlation by Winograd F(2x2, 2x2), output tiles [tBegin, tEnd) (csrc/winograd.inc.c). */
+  winograd22_conv(
+    x: number,
+    uPacked: number,
+    out: number,
+    scratch: number,
+    ind: number,
+    zero: number,
+    tileBlock: number,
+    h: number,
+    w: number,
+    cin: number,
+    oh: number,
+    ow: number,
+    cout: number,
+    pt: number,
+    pl: number,
+    outH: number,
+    outW: number,
+    osy: number,
+    osx: number,
+    oqy: number,
+    oqx: number,
+    ldo: number,
+    tBegin: number,
+    tEnd: number,
+  ): void;
   depthwise_backprop_filter(
     x: number,
     dy: number,

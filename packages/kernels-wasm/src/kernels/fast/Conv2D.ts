@@ -9,7 +9,15 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { conv1x1Forward, conv1x1ForwardPath, isPointwise } from '../conv1x1';
-import { BIAS_LAYOUT, ConvWriter, convRunsThreaded, identityMap, packed, standardLayout } from '../conv_forward';
+import {
+  BIAS_LAYOUT,
+  ConvWriter,
+  convRunsThreaded,
+  convSplits,
+  identityMap,
+  packed,
+  standardLayout,
+} from '../conv_forward';
 import { overrideConfig, size, type WasmKernelArgs } from './override';
 
 /**
@@ -74,7 +82,7 @@ function conv(args: WasmKernelArgs<Inputs, Conv2DAttrs & Partial<FusedConv2DAttr
     g.outChannels,
   );
   const biasPacked = bias ? packed(backend, bias, BIAS_LAYOUT, 1, g.outChannels) : null;
-  const writer = new ConvWriter(backend as BackendWasm, out, false, ConvWriter.macs(g));
+  const writer = new ConvWriter(backend as BackendWasm, out, false, ConvWriter.macs(g), convSplits(g, false));
   writer.run(x, filterPacked, biasPacked, g, identityMap(g));
   writer.finish();
   return out;
