@@ -1,24 +1,34 @@
-/* Part of csrc/train_kernels.c (included there; not compiled alone): Winograd F(2x2, 2x2) for the
- * 2x2-tap phases of Conv2DBackpropInput (ConvTranspose(4, 2, 1): four stride-1 2x2 correlations).
+/* Part of csrc/train_kernels.c (included there; not compiled alone): Winograd convolution for
+ * stride-1 correlations with r x r filters, F(2x2, r x r), r = 2 (the 2x2-tap phases of
+ * Conv2DBackpropInput: ConvTranspose(4, 2, 1) is four of them) or r = 3 (3x3 convolutions).
  *
- * One 2x2 output tile from a 3x3 input patch d and a 2x2 filter g, per (input, output) channel pair:
- *   Y = A^T [(G g G^T) . (B^T d B)] A,  B^T = [1 -1 0; 0 1 0; 0 -1 1],  G = [1 0; 1 1; 0 1],
- *   A^T = [1 1 0; 0 1 1]
- * (interpolation points 0, 1 and infinity: every coefficient is +-1, so the transforms add no
- * rounding beyond a few additions). 9 multiplications instead of 16: the channel contraction
- * becomes 9 GEMMs, V[xi] (tiles x cin) * U[xi] (cin x cout), 1.78x fewer multiply-adds. */
+ * One 2x2 output tile from an a x a input patch d (a = r + 1) and an r x r filter g, per (input,
+ * output) channel pair: Y = A^T [(G g G^T) . (B^T d B)] A, with
+ *   r = 2 (points 0, 1, infinity): B^T = [1 -1 0; 0 1 0; 0 -1 1], G = [1 0; 1 1; 0 1],
+ *          A^T = [1 1 0; 0 1 1]: 9 products instead of 16 (1.78x fewer);
+ *   r = 3 (points 0, 1, -1, infinity; Lavin & Gray): B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],
+ *          G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1], A^T = [1 1 1 0; 0 1 -1 -1]: 16 instead of 36 (2.25x).
+ * Every coefficient is +-1 or +-0.5, so the transforms add only a few roundings. The channel
+ * contraction becomes a * a GEMMs, V[xi] (tiles x cin) * U[xi] (cin x cout), on the conv
+ * micro-kernel. */
 
-/* U[xi][p][c][j] = (G g G^T)[xi / 3][xi % 3] for input channel c and output channel 8p + j (zero
- * past cout), g[r][s] = src[tap_offsets[2r + s] + c * in_stride + n * out_stride]. Row a of G sums
- * the taps {0}, {0, 1} or {1}. */
-EXPORT(winograd22_pack_filter)
-void winograd22_pack_filter(const float* src, float* packed, const int* tap_offsets, int cin, int cout,
-                            int in_stride, int out_stride) {
+/* Row a of G (r = 2 or 3) at column k. */
+INLINE float winograd_g(int r, int a, int k) {
+  if (r == 2) return (a == 0 && k == 0) || a == 1 || (a == 2 && k == 1) ? 1.0f : 0.0f;
+  if (a == 0) return k == 0 ? 1.0f : 0.0f;
+  if (a == 3) return k == 2 ? 1.0f : 0.0f;
+  return a == 2 && k == 1 ? -0.5f : 0.5f;
+}
+
+/* U[xi][p][c][j] = (G g G^T)[xi / a][xi % a] for input channel c and output channel 8p + j (zero
+ * past cout), g[k][l] = src[tap_offsets[r * k + l] + c * in_stride + n * out_stride]. */
+EXPORT(winograd_pack_filter)
+void winograd_pack_filter(const float* src, float* packed, const int* tap_offsets, int r, int cin, int cout,
+                          int in_stride, int out_stride) {
   const int panels = (cout + 7) / 8;
-  for (int xi = 0; xi < 9; xi++) {
-    const int a = xi / 3, b = xi - (xi / 3) * 3;
-    const int r0 = a == 2 ? 1 : 0, r1 = a == 0 ? 0 : 1;
-    const int s0 = b == 2 ? 1 : 0, s1 = b == 0 ? 0 : 1;
+  const int alpha = r + 1;
+  for (int xi = 0; xi < alpha * alpha; xi++) {
+    const int a = xi / alpha, b = xi - (xi / alpha) * alpha;
     float* dst = packed + xi * panels * cin * 8;
     for (int p = 0; p < panels; p++) {
       for (int c = 0; c < cin; c++) {
@@ -27,8 +37,14 @@ void winograd22_pack_filter(const float* src, float* packed, const int* tap_offs
           float v = 0.0f;
           if (n < cout) {
             const int at = c * in_stride + n * out_stride;
-            for (int r = r0; r <= r1; r++)
-              for (int s = s0; s <= s1; s++) v += src[tap_offsets[2 * r + s] + at];
+            for (int k = 0; k < r; k++) {
+              const float gk = winograd_g(r, a, k);
+              if (gk == 0.0f) continue;
+              for (int l = 0; l < r; l++) {
+                const float gl = winograd_g(r, b, l);
+                if (gl != 0.0f) v += gk * gl * src[tap_offsets[r * k + l] + at];
+              }
+            }
           }
           *dst++ = v;
         }
@@ -43,66 +59,107 @@ INLINE const float* patch_row(const float* x, const float* zero, int b, int iy, 
   return (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x + ((b * h + iy) * w + ix) * cin : zero;
 }
 
+/* F(2x2, 2x2) input transform of one tile: V[xi] at vi + xi * xs, xi = 3a + b. */
+INLINE void winograd_input_r2(const float* x, const float* zero, int b, int iy, int ix, int h, int w, int cin,
+                              float* vi, int xs) {
+  const float* p00 = patch_row(x, zero, b, iy, ix, h, w, cin);
+  const float* p01 = patch_row(x, zero, b, iy, ix + 1, h, w, cin);
+  const float* p02 = patch_row(x, zero, b, iy, ix + 2, h, w, cin);
+  const float* p10 = patch_row(x, zero, b, iy + 1, ix, h, w, cin);
+  const float* p11 = patch_row(x, zero, b, iy + 1, ix + 1, h, w, cin);
+  const float* p12 = patch_row(x, zero, b, iy + 1, ix + 2, h, w, cin);
+  const float* p20 = patch_row(x, zero, b, iy + 2, ix, h, w, cin);
+  const float* p21 = patch_row(x, zero, b, iy + 2, ix + 1, h, w, cin);
+  const float* p22 = patch_row(x, zero, b, iy + 2, ix + 2, h, w, cin);
+  for (int c = 0; c < cin; c += 4) {
+    const f4 d10 = ld(p10 + c), d11 = ld(p11 + c), d12 = ld(p12 + c);
+    /* rows: e0 = d0 - d1, e1 = d1, e2 = d2 - d1 */
+    const f4 e00 = wasm_f32x4_sub(ld(p00 + c), d10), e01 = wasm_f32x4_sub(ld(p01 + c), d11);
+    const f4 e02 = wasm_f32x4_sub(ld(p02 + c), d12);
+    const f4 e20 = wasm_f32x4_sub(ld(p20 + c), d10), e21 = wasm_f32x4_sub(ld(p21 + c), d11);
+    const f4 e22 = wasm_f32x4_sub(ld(p22 + c), d12);
+    /* columns: v?0 = e?0 - e?1, v?1 = e?1, v?2 = e?2 - e?1 */
+    st(vi + c, wasm_f32x4_sub(e00, e01));
+    st(vi + xs + c, e01);
+    st(vi + 2 * xs + c, wasm_f32x4_sub(e02, e01));
+    st(vi + 3 * xs + c, wasm_f32x4_sub(d10, d11));
+    st(vi + 4 * xs + c, d11);
+    st(vi + 5 * xs + c, wasm_f32x4_sub(d12, d11));
+    st(vi + 6 * xs + c, wasm_f32x4_sub(e20, e21));
+    st(vi + 7 * xs + c, e21);
+    st(vi + 8 * xs + c, wasm_f32x4_sub(e22, e21));
+  }
+}
+
+/* B^T of F(2, 3) on four values: d0 - d2, d1 + d2, d2 - d1, d1 - d3, stored `step` floats apart. */
+INLINE void winograd_bt4_store(f4 d0, f4 d1, f4 d2, f4 d3, float* v, int step) {
+  st(v, wasm_f32x4_sub(d0, d2));
+  st(v + step, wasm_f32x4_add(d1, d2));
+  st(v + 2 * step, wasm_f32x4_sub(d2, d1));
+  st(v + 3 * step, wasm_f32x4_sub(d1, d3));
+}
+
+/* F(2x2, 3x3) input transform of one tile: V[xi] at vi + xi * xs, xi = 4a + b. First each patch
+ * row k along its columns into slots 4k .. 4k + 3, then each column l of slots (l, 4 + l, 8 + l,
+ * 12 + l) in place. */
+INLINE void winograd_input_r3(const float* x, const float* zero, int b, int iy, int ix, int h, int w, int cin,
+                              float* vi, int xs) {
+  for (int k = 0; k < 4; k++) {
+    const float* q0 = patch_row(x, zero, b, iy + k, ix, h, w, cin);
+    const float* q1 = patch_row(x, zero, b, iy + k, ix + 1, h, w, cin);
+    const float* q2 = patch_row(x, zero, b, iy + k, ix + 2, h, w, cin);
+    const float* q3 = patch_row(x, zero, b, iy + k, ix + 3, h, w, cin);
+    for (int c = 0; c < cin; c += 4)
+      winograd_bt4_store(ld(q0 + c), ld(q1 + c), ld(q2 + c), ld(q3 + c), vi + 4 * k * xs + c, xs);
+  }
+  for (int l = 0; l < 4; l++) {
+    float* col = vi + l * xs;
+    for (int c = 0; c < cin; c += 4)
+      winograd_bt4_store(ld(col + c), ld(col + 4 * xs + c), ld(col + 8 * xs + c), ld(col + 12 * xs + c), col + c,
+                         4 * xs);
+  }
+}
+
+/* A^T of F(2, 3) on four values: (m0 + m1 + m2, m1 - m2 - m3). */
+INLINE f4 winograd_at0(f4 m0, f4 m1, f4 m2) { return wasm_f32x4_add(wasm_f32x4_add(m0, m1), m2); }
+INLINE f4 winograd_at1(f4 m1, f4 m2, f4 m3) { return wasm_f32x4_sub(wasm_f32x4_sub(m1, m2), m3); }
+INLINE float winograd_at0s(float m0, float m1, float m2) { return m0 + m1 + m2; }
+INLINE float winograd_at1s(float m1, float m2, float m3) { return m1 - m2 - m3; }
+
 /*
- * out = the stride-1 2x2 correlation of x [batch][h][w][cin] (padding pt / pl, zero outside) with
- * the filter winograd22_pack_filter packed, for output tiles [t_begin, t_end) of
+ * out = bias + the stride-1 r x r correlation of x [batch][h][w][cin] (padding pt / pl, zero
+ * outside) with the filter winograd_pack_filter packed, for output tiles [t_begin, t_end) of
  * batch * ceil(oh / 2) * ceil(ow / 2); output pixel (b, oy, ox) goes to
  * out + ((b * out_h + oy * osy + oqy) * out_w + ox * osx + oqx) * ldo, as in conv2d_forward.
- * cin must be a multiple of 4. scratch: 9 * tb * (cin + 8 * panels) floats (the transformed
- * inputs V and products M of a block of tb tiles); ind: 9 * tb pointers; zero: cin zero floats.
+ * cin must be a multiple of 4; bias (optional, 0) is packed like conv2d_forward's. scratch:
+ * a * a * tb * (cin + 8 * panels) floats (the transformed inputs V and the products M of a block of
+ * tb tiles); ind: a * a * tb pointers; zero: cin zero floats.
  */
-EXPORT(winograd22_conv)
-void winograd22_conv(const float* x, const float* upacked, float* out, float* scratch, const float** ind,
-                     const float* zero, int tb, int h, int w, int cin, int oh, int ow, int cout, int pt,
-                     int pl, int out_h, int out_w, int osy, int osx, int oqy, int oqx, int ldo, int t_begin,
-                     int t_end) {
+EXPORT(winograd_conv)
+void winograd_conv(const float* x, const float* upacked, const float* bias, float* out, float* scratch,
+                   const float** ind, const float* zero, int r, int tb, int h, int w, int cin, int oh, int ow,
+                   int cout, int pt, int pl, int out_h, int out_w, int osy, int osx, int oqy, int oqx, int ldo,
+                   int t_begin, int t_end) {
   const int panels = (cout + 7) / 8;
   const int ldm = panels * 8;
+  const int alpha = r + 1, nxi = alpha * alpha;
   const int tiles_y = (oh + 1) / 2, tiles_x = (ow + 1) / 2;
   float* v = scratch;
-  float* m = scratch + 9 * tb * cin;
-  for (int i = 0; i < 9 * tb; i++) ind[i] = v + i * cin;
+  float* m = scratch + nxi * tb * cin;
+  for (int i = 0; i < nxi * tb; i++) ind[i] = v + i * cin;
   const f4 zero4 = wasm_f32x4_splat(0.0f);
   for (int t0 = t_begin; t0 < t_end; t0 += tb) {
     const int mb = t_end - t0 < tb ? t_end - t0 : tb;
-    /* Input transform: V[xi][i][c] = (B^T d B)[xi / 3][xi % 3]. */
+    /* Input transform: V[xi][i][c] = (B^T d B)[xi / a][xi % a]. */
     for (int i = 0; i < mb; i++) {
       const int t = t0 + i;
       const int tx = t % tiles_x, rest = t / tiles_x;
       const int ty = rest % tiles_y, b = rest / tiles_y;
-      const int iy = 2 * ty - pt, ix = 2 * tx - pl;
-      const float* p00 = patch_row(x, zero, b, iy, ix, h, w, cin);
-      const float* p01 = patch_row(x, zero, b, iy, ix + 1, h, w, cin);
-      const float* p02 = patch_row(x, zero, b, iy, ix + 2, h, w, cin);
-      const float* p10 = patch_row(x, zero, b, iy + 1, ix, h, w, cin);
-      const float* p11 = patch_row(x, zero, b, iy + 1, ix + 1, h, w, cin);
-      const float* p12 = patch_row(x, zero, b, iy + 1, ix + 2, h, w, cin);
-      const float* p20 = patch_row(x, zero, b, iy + 2, ix, h, w, cin);
-      const float* p21 = patch_row(x, zero, b, iy + 2, ix + 1, h, w, cin);
-      const float* p22 = patch_row(x, zero, b, iy + 2, ix + 2, h, w, cin);
-      float* vi = v + i * cin;
-      const int xs = tb * cin; /* from one xi's V to the next */
-      for (int c = 0; c < cin; c += 4) {
-        const f4 d10 = ld(p10 + c), d11 = ld(p11 + c), d12 = ld(p12 + c);
-        /* rows: e0 = d0 - d1, e1 = d1, e2 = d2 - d1 */
-        const f4 e00 = wasm_f32x4_sub(ld(p00 + c), d10), e01 = wasm_f32x4_sub(ld(p01 + c), d11);
-        const f4 e02 = wasm_f32x4_sub(ld(p02 + c), d12);
-        const f4 e20 = wasm_f32x4_sub(ld(p20 + c), d10), e21 = wasm_f32x4_sub(ld(p21 + c), d11);
-        const f4 e22 = wasm_f32x4_sub(ld(p22 + c), d12);
-        /* columns: v?0 = e?0 - e?1, v?1 = e?1, v?2 = e?2 - e?1 */
-        st(vi + c, wasm_f32x4_sub(e00, e01));
-        st(vi + xs + c, e01);
-        st(vi + 2 * xs + c, wasm_f32x4_sub(e02, e01));
-        st(vi + 3 * xs + c, wasm_f32x4_sub(d10, d11));
-        st(vi + 4 * xs + c, d11);
-        st(vi + 5 * xs + c, wasm_f32x4_sub(d12, d11));
-        st(vi + 6 * xs + c, wasm_f32x4_sub(e20, e21));
-        st(vi + 7 * xs + c, e21);
-        st(vi + 8 * xs + c, wasm_f32x4_sub(e22, e21));
-      }
+      if (r == 2) winograd_input_r2(x, zero, b, 2 * ty - pt, 2 * tx - pl, h, w, cin, v + i * cin, tb * cin);
+      else winograd_input_r3(x, zero, b, 2 * ty - pt, 2 * tx - pl, h, w, cin, v + i * cin, tb * cin);
     }
-    /* The 9 GEMMs M[xi] = V[xi] U[xi], 4 x 8 tiles (panel outer: its cin x 8 floats stay in L1). */
-    for (int xi = 0; xi < 9; xi++) {
+    /* The GEMMs M[xi] = V[xi] U[xi], 4 x 8 tiles (panel outer: its cin x 8 floats stay in L1). */
+    for (int xi = 0; xi < nxi; xi++) {
       const float* const* rows = ind + xi * tb;
       float* mx = m + xi * tb * ldm;
       for (int p = 0; p < panels; p++) {
@@ -116,8 +173,8 @@ void winograd22_conv(const float* x, const float* upacked, float* out, float* sc
         }
       }
     }
-    /* Output transform: Y = A^T M A, written through the output map (odd sizes: the last row or
-     * column of tiles is half outside). */
+    /* Output transform: Y = A^T M A (+ bias), written through the output map (odd sizes: the last
+     * row or column of tiles is half outside). */
     for (int i = 0; i < mb; i++) {
       const int t = t0 + i;
       const int tx = t % tiles_x, rest = t / tiles_x;
@@ -132,29 +189,66 @@ void winograd22_conv(const float* x, const float* upacked, float* out, float* sc
       const int xs = tb * ldm;
       int k = 0;
       for (; k + 4 <= cout; k += 4) {
-        const f4 m0 = ld(mi + k), m1 = ld(mi + xs + k), m2 = ld(mi + 2 * xs + k);
-        const f4 m3 = ld(mi + 3 * xs + k), m4 = ld(mi + 4 * xs + k), m5 = ld(mi + 5 * xs + k);
-        const f4 m6 = ld(mi + 6 * xs + k), m7 = ld(mi + 7 * xs + k), m8 = ld(mi + 8 * xs + k);
-        /* rows: n0 = m0 + m1 (of rows 0, 1), n1 = m1 + m2 (rows 1, 2) */
-        const f4 n00 = wasm_f32x4_add(m0, m3), n01 = wasm_f32x4_add(m1, m4), n02 = wasm_f32x4_add(m2, m5);
-        const f4 n10 = wasm_f32x4_add(m3, m6), n11 = wasm_f32x4_add(m4, m7), n12 = wasm_f32x4_add(m5, m8);
-        st(y00 + k, wasm_f32x4_add(n00, n01));
-        if (has_x1) st(y01 + k, wasm_f32x4_add(n01, n02));
+        const f4 bk = bias ? ld(bias + k) : zero4;
+        f4 y0a, y0b, y1a, y1b;
+        if (r == 2) {
+          /* rows: n0 = m0 + m1, n1 = m1 + m2 (of the 3 x 3 products); then the same on columns */
+          const f4 m0 = ld(mi + k), m1 = ld(mi + xs + k), m2 = ld(mi + 2 * xs + k);
+          const f4 m3 = ld(mi + 3 * xs + k), m4 = ld(mi + 4 * xs + k), m5 = ld(mi + 5 * xs + k);
+          const f4 m6 = ld(mi + 6 * xs + k), m7 = ld(mi + 7 * xs + k), m8 = ld(mi + 8 * xs + k);
+          const f4 n00 = wasm_f32x4_add(m0, m3), n01 = wasm_f32x4_add(m1, m4), n02 = wasm_f32x4_add(m2, m5);
+          const f4 n10 = wasm_f32x4_add(m3, m6), n11 = wasm_f32x4_add(m4, m7), n12 = wasm_f32x4_add(m5, m8);
+          y0a = wasm_f32x4_add(n00, n01);
+          y0b = wasm_f32x4_add(n01, n02);
+          y1a = wasm_f32x4_add(n10, n11);
+          y1b = wasm_f32x4_add(n11, n12);
+        } else {
+          /* rows of the 4 x 4 products per column l: n0l = A^T row 0, n1l = A^T row 1; then columns */
+#define M4(s) ld(mi + (s) * xs + k)
+          const f4 n00 = winograd_at0(M4(0), M4(4), M4(8)), n10 = winograd_at1(M4(4), M4(8), M4(12));
+          const f4 n01 = winograd_at0(M4(1), M4(5), M4(9)), n11 = winograd_at1(M4(5), M4(9), M4(13));
+          const f4 n02 = winograd_at0(M4(2), M4(6), M4(10)), n12 = winograd_at1(M4(6), M4(10), M4(14));
+          const f4 n03 = winograd_at0(M4(3), M4(7), M4(11)), n13 = winograd_at1(M4(7), M4(11), M4(15));
+#undef M4
+          y0a = winograd_at0(n00, n01, n02);
+          y0b = winograd_at1(n01, n02, n03);
+          y1a = winograd_at0(n10, n11, n12);
+          y1b = winograd_at1(n11, n12, n13);
+        }
+        st(y00 + k, wasm_f32x4_add(y0a, bk));
+        if (has_x1) st(y01 + k, wasm_f32x4_add(y0b, bk));
         if (has_y1) {
-          st(y10 + k, wasm_f32x4_add(n10, n11));
-          if (has_x1) st(y11 + k, wasm_f32x4_add(n11, n12));
+          st(y10 + k, wasm_f32x4_add(y1a, bk));
+          if (has_x1) st(y11 + k, wasm_f32x4_add(y1b, bk));
         }
       }
       for (; k < cout; k++) {
-        const float n00 = mi[k] + mi[3 * xs + k], n01 = mi[xs + k] + mi[4 * xs + k];
-        const float n02 = mi[2 * xs + k] + mi[5 * xs + k];
-        const float n10 = mi[3 * xs + k] + mi[6 * xs + k], n11 = mi[4 * xs + k] + mi[7 * xs + k];
-        const float n12 = mi[5 * xs + k] + mi[8 * xs + k];
-        y00[k] = n00 + n01;
-        if (has_x1) y01[k] = n01 + n02;
+        const float bk = bias ? bias[k] : 0.0f;
+        float y0a, y0b, y1a, y1b;
+#define M1(s) mi[(s) * xs + k]
+        if (r == 2) {
+          const float n00 = M1(0) + M1(3), n01 = M1(1) + M1(4), n02 = M1(2) + M1(5);
+          const float n10 = M1(3) + M1(6), n11 = M1(4) + M1(7), n12 = M1(5) + M1(8);
+          y0a = n00 + n01;
+          y0b = n01 + n02;
+          y1a = n10 + n11;
+          y1b = n11 + n12;
+        } else {
+          const float n00 = winograd_at0s(M1(0), M1(4), M1(8)), n10 = winograd_at1s(M1(4), M1(8), M1(12));
+          const float n01 = winograd_at0s(M1(1), M1(5), M1(9)), n11 = winograd_at1s(M1(5), M1(9), M1(13));
+          const float n02 = winograd_at0s(M1(2), M1(6), M1(10)), n12 = winograd_at1s(M1(6), M1(10), M1(14));
+          const float n03 = winograd_at0s(M1(3), M1(7), M1(11)), n13 = winograd_at1s(M1(7), M1(11), M1(15));
+          y0a = winograd_at0s(n00, n01, n02);
+          y0b = winograd_at1s(n01, n02, n03);
+          y1a = winograd_at0s(n10, n11, n12);
+          y1b = winograd_at1s(n11, n12, n13);
+        }
+#undef M1
+        y00[k] = y0a + bk;
+        if (has_x1) y01[k] = y0b + bk;
         if (has_y1) {
-          y10[k] = n10 + n11;
-          if (has_x1) y11[k] = n11 + n12;
+          y10[k] = y1a + bk;
+          if (has_x1) y11[k] = y1b + bk;
         }
       }
     }

@@ -12,7 +12,7 @@ import { trainKernelsAvailable, WasmTrainingKernelError } from '../train/module'
 import { assertChannelsLast, assertFloat32 } from './conv_util';
 import { conv1x1Forward, conv1x1ForwardPath, isPointwise } from './conv1x1';
 import { ConvWriter, convRunsThreaded, convSplits, packed, type FilterLayout } from './conv_forward';
-import { winograd22Applies } from './winograd';
+import { winogradTaps } from './winograd';
 
 /**
  * One sub-pixel phase: the input-gradient pixels (qy + sh*m, qx + sw*n) are a stride-1
@@ -142,7 +142,7 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
       padLeft: p.pad[2],
     });
     const macs = active.reduce((n, p) => n + ConvWriter.macs(geometry(p)), 0);
-    const splits = Math.min(...active.map((p) => convSplits(geometry(p), winograd22Applies(geometry(p)))));
+    const splits = Math.min(...active.map((p) => convSplits(geometry(p), winogradTaps(geometry(p)) !== 0)));
     // Each phase is its own split across the threads, so the threshold applies to one phase's work.
     const writer = new ConvWriter(backend, dx, covered !== info.inHeight * info.inWidth, macs / active.length, splits);
     for (const p of active) {
@@ -156,10 +156,11 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
         offsetX: p.qx,
         channels: info.inChannels,
       };
-      if (winograd22Applies(g)) {
+      const r = winogradTaps(g);
+      if (r) {
         const direct = phaseLayout(info, p);
-        const layout = { ...direct, key: `w22:${direct.key}`, transform: 'winograd22' as const };
-        writer.runWinograd22(dy, packed(backend, filter, layout, info.outChannels, info.inChannels), g, map);
+        const layout = { ...direct, key: `winograd:${direct.key}`, winograd: r };
+        writer.runWinograd(dy, packed(backend, filter, layout, info.outChannels, info.inChannels), null, g, map);
         continue;
       }
       const filterPacked = packed(backend, filter, phaseLayout(info, p), info.outChannels, info.inChannels);

@@ -53,8 +53,8 @@ export interface FilterLayout {
   tapOffsets: number[];
   inStride: number;
   outStride: number;
-  /** 'winograd22': the Winograd F(2x2, 2x2) transform of a 2x2-tap layout, [9][ceil(out / 8)][in][8]. */
-  transform?: 'winograd22';
+  /** r: the Winograd F(2x2, r x r) transform of an r x r-tap layout, [(r + 1)^2][ceil(out / 8)][in][8]. */
+  winograd?: 2 | 3;
 }
 
 interface CacheEntry {
@@ -103,13 +103,13 @@ export function packed(
   let info = entry.layouts.get(layout.key);
   if (!info) {
     const taps = layout.tapOffsets.length;
-    const winograd = layout.transform === 'winograd22';
-    info = backend.makeOutput([Math.ceil(cout / 8) * (winograd ? 9 : taps) * cin * 8], 'float32');
+    const r = layout.winograd;
+    info = backend.makeOutput([Math.ceil(cout / 8) * (r ? (r + 1) ** 2 : taps) * cin * 8], 'float32');
     const offsets = backend.makeOutput([taps], 'int32');
     (backend.typedArrayFromHeap(offsets) as Int32Array).set(layout.tapOffsets);
     const [src, dst, at] = [heapOffset(backend, source), heapOffset(backend, info), heapOffset(backend, offsets)];
-    if (winograd) {
-      trainKernels(backend).winograd22_pack_filter(src, dst, at, cin, cout, layout.inStride, layout.outStride);
+    if (r) {
+      trainKernels(backend).winograd_pack_filter(src, dst, at, r, cin, cout, layout.inStride, layout.outStride);
     } else {
       trainKernels(backend).pack_filter(src, dst, at, taps, cin, cout, layout.inStride, layout.outStride);
     }
@@ -297,25 +297,28 @@ export class ConvWriter {
   }
 
   /**
-   * Writes a stride-1 2x2 correlation (g: filter 2x2, stride and dilation 1) by Winograd
-   * F(2x2, 2x2), with the filter packed through a layout with `transform: 'winograd22'`.
+   * Writes a stride-1 r x r correlation (g: filter 2x2 or 3x3, stride and dilation 1) by Winograd
+   * F(2x2, r x r), with the filter packed through a layout with `winograd: r`.
    */
-  runWinograd22(x: TensorInfo, filter: Packed, g: ConvGeometry, map: OutputMap): void {
-    const blockFloats = 9 * WINOGRAD_TILES * (g.inChannels + Math.ceil(g.outChannels / 8) * 8);
-    // scratch: the zero row, the block's transformed inputs and products, then 9 * WINOGRAD_TILES pointers.
+  runWinograd(x: TensorInfo, filter: Packed, bias: Packed | null, g: ConvGeometry, map: OutputMap): void {
+    const products = (g.filterHeight + 1) ** 2;
+    const blockFloats = products * WINOGRAD_TILES * (g.inChannels + Math.ceil(g.outChannels / 8) * 8);
+    // scratch: the zero row, the block's transformed inputs and products, then its row pointers.
     this.dispatch(
-      'winograd22_conv',
-      winograd22Tiles(g),
+      'winograd_conv',
+      winogradTiles(g),
       WINOGRAD_GRAIN,
-      [x, filter],
-      { floats: g.inChannels + blockFloats + 9 * WINOGRAD_TILES, zeroFloats: g.inChannels },
-      ([xAt, filterAt], out, at) => [
+      [x, filter, bias],
+      { floats: g.inChannels + blockFloats + products * WINOGRAD_TILES, zeroFloats: g.inChannels },
+      ([xAt, filterAt, biasAt], out, at) => [
         xAt!,
         filterAt!,
+        biasAt!,
         out,
         at + g.inChannels * 4,
         at + (g.inChannels + blockFloats) * 4,
         at,
+        g.filterHeight,
         WINOGRAD_TILES,
         g.inHeight,
         g.inWidth,
@@ -347,9 +350,9 @@ export class ConvWriter {
   }
 }
 
-/** Output tiles of a Winograd F(2x2, 2x2) convolution. */
-export const winograd22Tiles = (g: ConvGeometry) => g.batch * Math.ceil(g.outHeight / 2) * Math.ceil(g.outWidth / 2);
+/** Output tiles (2x2) of a Winograd convolution. */
+export const winogradTiles = (g: ConvGeometry) => g.batch * Math.ceil(g.outHeight / 2) * Math.ceil(g.outWidth / 2);
 
 /** Ranges of output pixels (direct) or tiles (Winograd) the pool hands out: how finely a write splits. */
 export const convSplits = (g: ConvGeometry, winograd: boolean) =>
-  winograd ? Math.ceil(winograd22Tiles(g) / WINOGRAD_GRAIN) : Math.ceil((g.batch * g.outHeight * g.outWidth) / BLOCK);
+  winograd ? Math.ceil(winogradTiles(g) / WINOGRAD_GRAIN) : Math.ceil((g.batch * g.outHeight * g.outWidth) / BLOCK);

@@ -5,29 +5,50 @@ import '../index';
 import { expectClose, randomValues, runOn, sizeOf } from '../testing/compare';
 import { relaxedSimdSupported, setWasmSimdVariant, type WasmSimdVariant } from '../train/simd_variant';
 import type { ConvGeometry } from './conv_forward';
-import { setWasmWinograd, wasmWinogradEnabled, winograd22Applies } from './winograd';
+import { setWasmWinograd, wasmWinogradEnabled, winogradTaps } from './winograd';
 
 /**
- * Winograd F(2x2, 2x2) (the 2x2-tap phases of ConvTranspose(4, 2, 1)) against the cpu backend's
- * conv2dTranspose: shapes where it applies (>= 16 channels, input channels a multiple of 4), with
+ * Winograd F(2x2, 2x2) (the 2x2-tap phases of ConvTranspose(4, 2, 1)) and F(2x2, 3x3) (3x3
+ * stride-1 convolutions, and the input gradient of one: a stride-1 Conv2DBackpropInput) against
+ * the cpu backend: shapes where they apply (>= 16 channels, input channels a multiple of 4), with
  * odd sizes (half-outside tiles), batches, output channels that are not a multiple of 8 (narrow
- * panels) and more tiles than one block (32).
+ * panels), more tiles than one block (32), padding 'same' and 'valid', and a bias.
  */
-const convT = (x: tf.Tensor4D, w: tf.Tensor4D) =>
-  tf.conv2dTranspose(x, w, [x.shape[0], 2 * x.shape[1], 2 * x.shape[2], w.shape[2]], 2, 'same');
+type Op = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor;
 
-const cases: Array<[string, number[], number[]]> = [
-  ['16 -> 16, 3x3 input (one tile row half outside)', [1, 3, 3, 16], [4, 4, 16, 16]],
-  ['20 -> 17, batch 2, 7x9 input (narrow last panel, odd sizes)', [2, 7, 9, 20], [4, 4, 17, 20]],
-  ['64 -> 64, batch 3, 12x10 input (several blocks of 32 tiles)', [3, 12, 10, 64], [4, 4, 64, 64]],
-  ['192 -> 96, 14x14 (WaveMix-192 level 2)', [1, 14, 14, 192], [4, 4, 96, 192]],
+const convT: Op = (x, w) =>
+  tf.conv2dTranspose(x, w, [x.shape[0], 2 * x.shape[1], 2 * x.shape[2], w.shape[2]], 2, 'same');
+const conv3 =
+  (pad: 'same' | 'valid'): Op =>
+  (x, w) =>
+    tf.conv2d(x, w, 1, pad);
+const conv3Bias: Op = (x, w) =>
+  tf.fused.conv2d({ x, filter: w, bias: tf.linspace(-1, 1, w.shape[3]), strides: 1, pad: 'same' });
+/** Conv2DBackpropInput with stride 1 and a 3x3 filter: one phase, F(2x2, 3x3). */
+const conv3InputGradient: Op = (x, w) =>
+  tf.conv2dTranspose(x, w, [x.shape[0], x.shape[1], x.shape[2], w.shape[2]], 1, 'same');
+
+const cases: Array<[string, Op, number[], number[]]> = [
+  ['ConvTranspose 16 -> 16, 3x3 input (one tile row half outside)', convT, [1, 3, 3, 16], [4, 4, 16, 16]],
+  ['ConvTranspose 20 -> 17, batch 2, 7x9 (narrow last panel, odd sizes)', convT, [2, 7, 9, 20], [4, 4, 17, 20]],
+  ['ConvTranspose 64 -> 64, batch 3, 12x10 (several blocks of 32 tiles)', convT, [3, 12, 10, 64], [4, 4, 64, 64]],
+  ['ConvTranspose 192 -> 96, 14x14 (WaveMix-192 level 2)', convT, [1, 14, 14, 192], [4, 4, 96, 192]],
+  ['conv 3x3 same 16 -> 16, 5x7', conv3('same'), [1, 5, 7, 16], [3, 3, 16, 16]],
+  ['conv 3x3 valid 20 -> 19, batch 2, 9x8', conv3('valid'), [2, 9, 8, 20], [3, 3, 20, 19]],
+  ['conv 3x3 same + bias 48 -> 24, batch 2, 17x16 (several blocks)', conv3Bias, [2, 17, 16, 48], [3, 3, 48, 24]],
+  [
+    'conv 3x3 input gradient (stride-1 Conv2DBackpropInput) 32 <- 16, 6x5',
+    conv3InputGradient,
+    [2, 6, 5, 32],
+    [3, 3, 16, 32],
+  ],
 ];
 
-function convTOn(backend: string, xShape: number[], wShape: number[]) {
+function runOp(backend: string, f: Op, xShape: number[], wShape: number[]) {
   const xv = randomValues(sizeOf(xShape), 11);
   const wv = randomValues(sizeOf(wShape), 12);
   return runOn(backend, () =>
-    convT(
+    f(
       tf.tensor4d(xv, xShape as [number, number, number, number]),
       tf.tensor4d(wv, wShape as [number, number, number, number]),
     ),
@@ -36,14 +57,13 @@ function convTOn(backend: string, xShape: number[], wShape: number[]) {
 
 /** The cpu backend's results, computed once for both kernel builds. */
 const references = new Map<string, Promise<Float32Array>>();
-const reference = (xShape: number[], wShape: number[]) => {
-  const key = `${xShape}|${wShape}`;
-  if (!references.has(key))
+const reference = (name: string, f: Op, xShape: number[], wShape: number[]) => {
+  if (!references.has(name))
     references.set(
-      key,
-      convTOn('cpu', xShape, wShape).then(([v]) => v as Float32Array),
+      name,
+      runOp('cpu', f, xShape, wShape).then(([v]) => v as Float32Array),
     );
-  return references.get(key)!;
+  return references.get(name)!;
 };
 
 const geometry = (inChannels: number, outChannels: number, taps = 2): ConvGeometry => ({
@@ -64,33 +84,37 @@ const geometry = (inChannels: number, outChannels: number, taps = 2): ConvGeomet
   padLeft: 1,
 });
 
-describe('when Winograd F(2x2, 2x2) applies', () => {
+describe('when Winograd applies', () => {
   afterEach(() => setWasmWinograd(true));
 
-  test('2x2 stride-1 phases with >= 16 channels and input channels a multiple of 4; off by switch', () => {
+  test('2x2 and 3x3 stride-1 convolutions with >= 16 channels and input channels a multiple of 4; off by switch', () => {
     expect(wasmWinogradEnabled()).toBe(true);
-    for (const [, xShape, wShape] of cases) expect(winograd22Applies(geometry(xShape[3]!, wShape[2]!))).toBe(true);
-    expect(winograd22Applies(geometry(18, 16))).toBe(false); // input channels not a multiple of 4
-    expect(winograd22Applies(geometry(12, 16))).toBe(false); // too few channels
-    expect(winograd22Applies(geometry(16, 8))).toBe(false);
-    expect(winograd22Applies(geometry(16, 16, 3))).toBe(false); // 3x3 taps
-    expect(winograd22Applies({ ...geometry(16, 16), dilationWidth: 2 })).toBe(false);
+    expect(winogradTaps(geometry(16, 16))).toBe(2);
+    expect(winogradTaps(geometry(192, 96))).toBe(2);
+    expect(winogradTaps(geometry(48, 24, 3))).toBe(3);
+    expect(winogradTaps(geometry(18, 16))).toBe(0); // input channels not a multiple of 4
+    expect(winogradTaps(geometry(12, 16))).toBe(0); // too few channels
+    expect(winogradTaps(geometry(16, 8))).toBe(0);
+    expect(winogradTaps(geometry(16, 16, 4))).toBe(0); // 4x4 taps
+    expect(winogradTaps({ ...geometry(16, 16, 3), filterWidth: 2 })).toBe(0);
+    expect(winogradTaps({ ...geometry(16, 16), strideHeight: 2 })).toBe(0);
+    expect(winogradTaps({ ...geometry(16, 16), dilationWidth: 2 })).toBe(0);
     setWasmWinograd(false);
-    expect(winograd22Applies(geometry(16, 16))).toBe(false);
+    expect(winogradTaps(geometry(16, 16))).toBe(0);
   });
 });
 
 const variants: WasmSimdVariant[] = relaxedSimdSupported() ? ['relaxed-simd', 'simd'] : ['simd'];
 
-describe.each(variants)('Winograd ConvTranspose(4, 2, 1) on wasm (%s kernels) matches the cpu backend', (variant) => {
+describe.each(variants)('Winograd convolutions on wasm (%s kernels) match the cpu backend', (variant) => {
   beforeAll(() => setWasmSimdVariant(variant));
   afterAll(() => setWasmSimdVariant('auto'));
 
-  for (const [name, xShape, wShape] of cases) {
+  for (const [name, f, xShape, wShape] of cases) {
     test(name, async () => {
-      const expected = await reference(xShape, wShape);
-      const [actual] = await convTOn('wasm', xShape, wShape);
-      // Relative to the output's scale: F(2x2, 2x2) adds a few +-1 additions per product.
+      const expected = await reference(name, f, xShape, wShape);
+      const [actual] = await runOp('wasm', f, xShape, wShape);
+      // Relative to the output's scale: the transforms add a few +-1 / +-0.5 additions per product.
       expectClose(actual!, expected, 5e-6, 0);
     });
   }

@@ -6,8 +6,9 @@ let enabled =
   '0';
 
 /**
- * Whether the 2x2-tap phases of Conv2DBackpropInput (ConvTranspose(4, 2, 1)) run as Winograd
- * F(2x2, 2x2) (default) or as the direct implicit GEMM: off for A/B measurements and tests.
+ * Whether 2x2 and 3x3 stride-1 convolutions (Conv2D, and the phases of Conv2DBackpropInput:
+ * ConvTranspose(4, 2, 1) is four 2x2 ones) run as Winograd F(2x2, r x r) (default) or as the
+ * direct implicit GEMM: off for A/B measurements and tests.
  */
 export function setWasmWinograd(on: boolean): void {
   enabled = on;
@@ -17,24 +18,26 @@ export function wasmWinogradEnabled(): boolean {
   return enabled;
 }
 
-/** Below this many channels the transforms cost more than the 7 multiply-adds in 16 they save. */
+/** Below this many channels the transforms cost more than the products they save. */
 const MIN_CHANNELS = 16;
 
 /**
- * Whether a stride-1 convolution runs as Winograd F(2x2, 2x2): a 2x2 filter, input channels a
- * multiple of 4 (the transforms' f32x4 lanes) and enough channels on both sides.
+ * The filter size r with which a convolution runs as Winograd F(2x2, r x r), or 0 for the direct
+ * implicit GEMM: a 2x2 or 3x3 filter, stride and dilation 1, input channels a multiple of 4 (the
+ * transforms' f32x4 lanes) and enough channels on both sides.
  */
-export function winograd22Applies(g: ConvGeometry): boolean {
-  return (
+export function winogradTaps(g: ConvGeometry): 0 | 2 | 3 {
+  const r = g.filterHeight;
+  const applies =
     enabled &&
-    g.filterHeight === 2 &&
-    g.filterWidth === 2 &&
+    (r === 2 || r === 3) &&
+    g.filterWidth === r &&
     g.strideHeight === 1 &&
     g.strideWidth === 1 &&
     g.dilationHeight === 1 &&
     g.dilationWidth === 1 &&
     g.inChannels % 4 === 0 &&
     g.inChannels >= MIN_CHANNELS &&
-    g.outChannels >= MIN_CHANNELS
-  );
+    g.outChannels >= MIN_CHANNELS;
+  return applies ? (r as 2 | 3) : 0;
 }

@@ -31,7 +31,7 @@ export interface KernelThreadPool {
 }
 
 /** The kernels a pool can split: each takes its range [begin, end) as its last two arguments. */
-export const THREADED_KERNELS = ['conv2d_forward', 'winograd22_conv', 'pointwise_mlp'] as const;
+export const THREADED_KERNELS = ['conv2d_forward', 'winograd_conv', 'pointwise_mlp'] as const;
 export type ThreadedKernel = (typeof THREADED_KERNELS)[number];
 
 let pool: KernelThreadPool | null = null;

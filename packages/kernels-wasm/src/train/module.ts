@@ -89,24 +89,27 @@ export interface TrainKernelExports {
     pixelBegin: number,
     pixelEnd: number,
   ): void;
-  /** Winograd F(2x2, 2x2) filter transform of a 2x2-tap layout: [9][ceil(cout / 8)][cin][8]. */
-  winograd22_pack_filter(
+  /** Winograd F(2x2, r x r) filter transform of an r x r-tap layout: [(r + 1)^2][ceil(cout / 8)][cin][8]. */
+  winograd_pack_filter(
     src: number,
     packed: number,
     tapOffsets: number,
+    r: number,
     cin: number,
     cout: number,
     inStride: number,
     outStride: number,
   ): void;
-  /** A stride-1 2x2 correlation by Winograd F(2x2, 2x2), output tiles [tBegin, tEnd) (csrc/winograd.inc.c). */
-  winograd22_conv(
+  /** A stride-1 r x r correlation (+ bias) by Winograd F(2x2, r x r), output tiles [tBegin, tEnd) (csrc/winograd.inc.c). */
+  winograd_conv(
     x: number,
     uPacked: number,
+    bias: number,
     out: number,
     scratch: number,
     ind: number,
     zero: number,
+    r: number,
     tileBlock: number,
     h: number,
     w: number,

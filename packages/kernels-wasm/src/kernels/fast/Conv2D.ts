@@ -18,6 +18,7 @@ import {
   packed,
   standardLayout,
 } from '../conv_forward';
+import { winogradTaps } from '../winograd';
 import { overrideConfig, size, type WasmKernelArgs } from './override';
 
 /**
@@ -74,16 +75,19 @@ function conv(args: WasmKernelArgs<Inputs, Conv2DAttrs & Partial<FusedConv2DAttr
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,
   };
+  const r = winogradTaps(g);
+  const layout = standardLayout(g.filterHeight, g.filterWidth, g.inChannels, g.outChannels);
   const filterPacked = packed(
     backend,
     filter,
-    standardLayout(g.filterHeight, g.filterWidth, g.inChannels, g.outChannels),
+    r ? { ...layout, key: `winograd:${layout.key}`, winograd: r } : layout,
     g.inChannels,
     g.outChannels,
   );
   const biasPacked = bias ? packed(backend, bias, BIAS_LAYOUT, 1, g.outChannels) : null;
-  const writer = new ConvWriter(backend as BackendWasm, out, false, ConvWriter.macs(g), convSplits(g, false));
-  writer.run(x, filterPacked, biasPacked, g, identityMap(g));
+  const writer = new ConvWriter(backend as BackendWasm, out, false, ConvWriter.macs(g), convSplits(g, r !== 0));
+  if (r) writer.runWinograd(x, filterPacked, biasPacked, g, identityMap(g));
+  else writer.run(x, filterPacked, biasPacked, g, identityMap(g));
   writer.finish();
   return out;
 }
