@@ -22,6 +22,7 @@ export { waveletPyramid } from './ops/wavelet_pyramid';
 export { bicubicUpsample2x } from './ops/bicubic_upsample_2x';
 export { nearestUpsample2x } from './ops/nearest_upsample_2x';
 export { bilinearUpsample2x } from './ops/bilinear_upsample_2x';
+export { assertSeededDropoutArgs, seededDropout } from './ops/seeded_dropout';
 export { assertPointwiseMlpInputs, pointwiseMlp, runPointwiseMlp } from './ops/pointwise_mlp';
 export {
   hasKernel,
@@ -34,6 +35,7 @@ export {
   runNearestUpsample2xGrad,
   runBilinearUpsample2x,
   runBilinearUpsample2xGrad,
+  runSeededDropout,
 } from './ops/dispatch';
 export {
   bicubicUpsample2xComposite,
@@ -74,6 +76,7 @@ export { bicubicUpsample2xGradConfig } from './gradients/BicubicUpsample2x_grad'
 export { pointwiseMlpGradConfig } from './gradients/PointwiseMlp_grad';
 export { nearestUpsample2xGradConfig } from './gradients/NearestUpsample2x_grad';
 export { bilinearUpsample2xGradConfig } from './gradients/BilinearUpsample2x_grad';
+export { seededDropoutGradConfig } from './gradients/SeededDropout_grad';
 export { registerWaveMixGradients, waveMixGradConfigs } from './gradients/register_gradients';
 export { haarForward, haarInverse, haarPyramid, type Shape4 } from './impl/haar';
 export {
@@ -84,6 +87,14 @@ export {
 } from './impl/bicubic';
 export { nearestUpsample2xImpl, nearestUpsample2xGradImpl } from './impl/nearest';
 export { bilinearUpsample2xImpl, bilinearUpsample2xGradImpl } from './impl/bilinear';
+export {
+  dropoutHash,
+  dropoutScale,
+  dropoutSeedKey,
+  dropoutThreshold,
+  fmix32,
+  seededDropoutImpl,
+} from './impl/seeded_dropout';
 export * from './safetensors';
 export { registerKernelsOnce } from './register';
 export { seededRandom } from './random';

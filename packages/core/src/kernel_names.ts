@@ -87,6 +87,22 @@ export interface AdamWUpdateAttrs {
   correction2: number;
 }
 
+/**
+ * Inverted dropout with a counter-based mask: element i is kept (and scaled by `scale`) when
+ * `dropoutHash(seed, i) >= threshold`, else zeroed (impl/seeded_dropout.ts). The mask is a pure
+ * function of (seed, index), so every backend draws the same one and the gradient regenerates it
+ * instead of keeping it. Optional: not in WAVEMIX_KERNEL_NAMES; the op computes the mask on the
+ * host where the backend has no kernel.
+ */
+export const SeededDropout = 'WaveMixSeededDropout';
+export type SeededDropoutInputs = Pick<NamedTensorInfoMap, 'x'>;
+export interface SeededDropoutAttrs {
+  /** The drop probability, in [0, 1). */
+  rate: number;
+  /** A 32-bit unsigned integer. */
+  seed: number;
+}
+
 export const WAVEMIX_KERNEL_NAMES = [
   Dwt2D,
   Idwt2D,

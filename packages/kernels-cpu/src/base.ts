@@ -8,6 +8,7 @@ import { dwt2DConfig } from './kernels/Dwt2D';
 import { idwt2DConfig } from './kernels/Idwt2D';
 import { nearestUpsample2xConfig } from './kernels/NearestUpsample2x';
 import { nearestUpsample2xGradConfig } from './kernels/NearestUpsample2xGrad';
+import { seededDropoutConfig } from './kernels/SeededDropout';
 import { waveletPyramidConfig } from './kernels/WaveletPyramid';
 
 export {
@@ -19,6 +20,7 @@ export {
   idwt2DConfig,
   nearestUpsample2xConfig,
   nearestUpsample2xGradConfig,
+  seededDropoutConfig,
   waveletPyramidConfig,
 };
 
@@ -32,4 +34,5 @@ export const cpuKernelConfigs: readonly KernelConfig[] = [
   nearestUpsample2xGradConfig,
   bilinearUpsample2xConfig,
   bilinearUpsample2xGradConfig,
+  seededDropoutConfig,
 ];

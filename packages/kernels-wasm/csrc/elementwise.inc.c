@@ -288,3 +288,40 @@ EXPORT(gelu_grad_f32) void gelu_grad_f32(const float* x, const float* dy, float*
   for (; i + 4 <= n; i += 4) st(dx + i, gelu_grad4(ld(x + i), ld(dy + i)));
   if (i < n) store_partial(dx + i, gelu_grad4(load_partial(x + i, n - i), load_partial(dy + i, n - i)), n - i);
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * SeededDropout, the arithmetic of @wavemix/core's impl/seeded_dropout.ts: element i is kept
+ * (times scale) when fmix32(i * 0x9e3779b9 ^ key) >= threshold, else multiplied by 0 (NaN stays
+ * NaN); key = fmix32(seed). Four hashes per step in i32x4 lanes.
+ * ------------------------------------------------------------------------------------------- */
+INLINE unsigned fmix32(unsigned h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
+EXPORT(seeded_dropout)
+void seeded_dropout(const float* x, float* out, int n, unsigned key, unsigned threshold, float scale) {
+  const v128_t golden = wasm_i32x4_splat((int)0x9e3779b9u);
+  const v128_t key4 = wasm_i32x4_splat((int)key);
+  const v128_t c1 = wasm_i32x4_splat((int)0x85ebca6bu), c2 = wasm_i32x4_splat((int)0xc2b2ae35u);
+  const v128_t threshold4 = wasm_i32x4_splat((int)threshold);
+  const f4 scale4 = wasm_f32x4_splat(scale);
+  v128_t index = wasm_i32x4_make(0, 1, 2, 3);
+  const v128_t four = wasm_i32x4_splat(4);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t h = wasm_v128_xor(wasm_i32x4_mul(index, golden), key4);
+    h = wasm_i32x4_mul(wasm_v128_xor(h, wasm_u32x4_shr(h, 16)), c1);
+    h = wasm_i32x4_mul(wasm_v128_xor(h, wasm_u32x4_shr(h, 13)), c2);
+    h = wasm_v128_xor(h, wasm_u32x4_shr(h, 16));
+    /* kept lanes are all ones: and-ing the scale's bits gives scale or +0 */
+    const f4 factor = wasm_v128_and(wasm_u32x4_ge(h, threshold4), scale4);
+    st(out + i, wasm_f32x4_mul(ld(x + i), factor));
+    index = wasm_i32x4_add(index, four);
+  }
+  for (; i < n; i++) out[i] = x[i] * (fmix32((unsigned)i * 0x9e3779b9u ^ key) >= threshold ? scale : 0.0f);
+}

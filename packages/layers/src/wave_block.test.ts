@@ -59,7 +59,7 @@ describe('waveBlock', () => {
     expect(model.layers.slice(1).map((l) => l.getClassName())).toEqual([
       'Conv2D',
       'Activation',
-      'Dropout',
+      'WaveMixDropout',
       'Conv2D',
       'Conv2DTranspose',
       'BatchNormalization',

@@ -8,6 +8,7 @@ import { WaveMixArgumentError } from '@wavemix/core';
 import { DWT2D, type DWT2DLayout } from './dwt2d_layer';
 import { UPSAMPLE_2X_MODES, Upsample2x } from './upsample2x_layer';
 import { torchBiasInitializer, torchKernelInitializer } from './initializers';
+import { WaveMixDropout } from './dropout_layer';
 
 /** PyTorch BatchNorm2d defaults in Keras terms (Keras momentum = 1 - PyTorch momentum). */
 export const BATCH_NORM_EPSILON = 1e-5;
@@ -171,7 +172,7 @@ export function feedForward(x: SymbolicTensor, options: FeedForwardOptions): Sym
   const inChannels = channelsOf(x, name);
   let y = conv2d(`${name}.0`, inChannels, finalDim * mult, 1).apply(x) as SymbolicTensor;
   y = layers.activation({ name: `${name}.1`, activation: 'gelu' }).apply(y) as SymbolicTensor;
-  y = layers.dropout({ name: `${name}.2`, rate: dropout }).apply(y) as SymbolicTensor;
+  y = new WaveMixDropout({ name: `${name}.2`, rate: dropout }).apply(y) as SymbolicTensor;
   y = conv2d(`${name}.3`, finalDim * mult, ffChannel, 1).apply(y) as SymbolicTensor;
   // `.4` is the ConvTranspose2d or the parameter-free nn.Upsample in its place (same module index).
   if (upsample === 'nearest') {

@@ -8,6 +8,7 @@ import { WaveMixArgumentError } from '@wavemix/core';
 import { DWT2D } from './dwt2d_layer';
 import { PixelShuffle } from './pixel_shuffle_layer';
 import { batchNorm, conv2d } from './wave_block';
+import { WaveMixDropout } from './dropout_layer';
 
 export interface WaveBlockV2Options {
   /** Channel width c; divisible by 4. */
@@ -42,7 +43,7 @@ export function waveBlockV2(x: SymbolicTensor, options: WaveBlockV2Options): Sym
   let y = new DWT2D({ name: `${name}.dwt`, levels: 1 }).apply(reduced) as SymbolicTensor;
   y = conv2d(`${ff}.0`, c, c * mult, 1).apply(y) as SymbolicTensor;
   y = layers.activation({ name: `${ff}.1`, activation: 'gelu' }).apply(y) as SymbolicTensor;
-  y = layers.dropout({ name: `${ff}.2`, rate: dropout }).apply(y) as SymbolicTensor;
+  y = new WaveMixDropout({ name: `${ff}.2`, rate: dropout }).apply(y) as SymbolicTensor;
   y = conv2d(`${ff}.3`, c * mult, 4 * c, 1).apply(y) as SymbolicTensor;
   y = new PixelShuffle({ name: `${ff}.4`, upscaleFactor: 2 }).apply(y) as SymbolicTensor;
   y = conv2d(`${ff}.5`, c, c, 3, { padding: 'same' }).apply(y) as SymbolicTensor;

@@ -62,7 +62,7 @@ describe('tfjs save / load', () => {
         'Conv2DTranspose',
         'DWT2D',
         'Dense',
-        'Dropout',
+        'WaveMixDropout',
         'GlobalAveragePooling2D',
         'InputLayer',
       ].sort(),

@@ -345,6 +345,7 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   BatchNormalization: convertBatchNormalization,
   Activation: convertActivation,
   Dropout: passThrough,
+  WaveMixDropout: passThrough,
   SpatialDropout2D: passThrough,
   Add: elementwise('Add'),
   Multiply: elementwise('Mul'),

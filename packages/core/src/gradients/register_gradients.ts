@@ -6,6 +6,7 @@ import { bicubicUpsample2xGradConfig } from './BicubicUpsample2x_grad';
 import { pointwiseMlpGradConfig } from './PointwiseMlp_grad';
 import { nearestUpsample2xGradConfig } from './NearestUpsample2x_grad';
 import { bilinearUpsample2xGradConfig } from './BilinearUpsample2x_grad';
+import { seededDropoutGradConfig } from './SeededDropout_grad';
 
 export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   dwt2DGradConfig,
@@ -15,6 +16,7 @@ export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   pointwiseMlpGradConfig,
   nearestUpsample2xGradConfig,
   bilinearUpsample2xGradConfig,
+  seededDropoutGradConfig,
 ];
 
 /**

@@ -14,6 +14,8 @@ import {
   type Idwt2DAttrs,
   NearestUpsample2x,
   NearestUpsample2xGrad,
+  SeededDropout,
+  type SeededDropoutAttrs,
   WaveletPyramid,
   type WaveletPyramidAttrs,
 } from '../kernel_names';
@@ -21,6 +23,7 @@ import { bilinearUpsample2xCompositeRaw, bilinearUpsample2xGradCompositeRaw } fr
 import { bicubicUpsample2xCompositeRaw, bicubicUpsample2xGradCompositeRaw } from '../composite_bicubic';
 import { dwt2dCompositeRaw, idwt2dCompositeRaw, waveletPyramidCompositeRaw } from '../composite';
 import { nearestUpsample2xCompositeRaw, nearestUpsample2xGradCompositeRaw } from '../composite_nearest';
+import { seededDropoutImpl } from '../impl/seeded_dropout';
 
 type T4 = tf.Tensor4D;
 
@@ -89,4 +92,18 @@ export function runBilinearUpsample2x(x: T4, composite: (x: T4) => T4 = bilinear
 export function runBilinearUpsample2xGrad(dy: T4): T4 {
   if (hasKernel(BilinearUpsample2xGrad)) return tf.engine().runKernel(BilinearUpsample2xGrad, { dy }) as T4;
   return bilinearUpsample2xGradCompositeRaw(dy);
+}
+
+/**
+ * The kernel where the backend registers one (not differentiated here: the op's gradient is the
+ * same mask on dy), else the mask computed on the host and multiplied in.
+ */
+export function runSeededDropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+  if (hasKernel(SeededDropout)) {
+    const attrs: SeededDropoutAttrs = { rate, seed };
+    return tf.engine().runKernel(SeededDropout, { x }, attrMap(attrs)) as tf.Tensor;
+  }
+  const mask = new Float32Array(x.size);
+  seededDropoutImpl(new Float32Array(x.size).fill(1), rate, seed, mask);
+  return tf.tidy(() => tf.mul(x, tf.tensor(mask, x.shape, 'float32')));
 }

@@ -3,6 +3,7 @@ export { bicubicConformanceCases } from './bicubic_conformance';
 export { pointwiseMlpConformanceCases } from './pointwise_mlp_conformance';
 export { nearestUpsampleConformanceCases } from './nearest_upsample_conformance';
 export { bilinearUpsampleConformanceCases } from './bilinear_upsample_conformance';
+export { seededDropoutConformanceCases } from './seeded_dropout_conformance';
 export {
   assert,
   assertClose,

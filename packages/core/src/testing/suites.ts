@@ -26,6 +26,7 @@ import { bilinearUpsampleConformanceCases } from './bilinear_upsample_conformanc
 import { type ConformanceCase, type ConformanceOptions, dwtConformanceCases } from './conformance';
 import { nearestUpsampleConformanceCases } from './nearest_upsample_conformance';
 import { pointwiseMlpConformanceCases } from './pointwise_mlp_conformance';
+import { seededDropoutConformanceCases } from './seeded_dropout_conformance';
 
 export interface ConformanceSuite {
   name: string;
@@ -40,6 +41,8 @@ export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = [
   { name: 'pointwiseMlp', kernels: [PointwiseMlp], cases: pointwiseMlpConformanceCases },
   { name: 'nearest', kernels: [NearestUpsample2x, NearestUpsample2xGrad], cases: nearestUpsampleConformanceCases },
   { name: 'bilinear', kernels: [BilinearUpsample2x, BilinearUpsample2xGrad], cases: bilinearUpsampleConformanceCases },
+  // SeededDropout is optional (cpu, wasm); elsewhere the op multiplies in a mask computed on the host.
+  { name: 'seededDropout', kernels: [], cases: seededDropoutConformanceCases },
 ];
 
 export interface BackendConformanceOptions extends Omit<ConformanceOptions, 'expectKernels' | 'backend'> {

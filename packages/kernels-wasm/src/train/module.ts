@@ -155,6 +155,8 @@ export interface TrainKernelExports {
   exp_f32(x: number, y: number, n: number): void;
   erf_f32(x: number, y: number, n: number): void;
   gelu_f32(x: number, y: number, n: number): void;
+  /** SeededDropout (csrc/elementwise.inc.c): key = dropoutSeedKey(seed), threshold and scale as @wavemix/core's. */
+  seeded_dropout(x: number, out: number, n: number, key: number, threshold: number, scale: number): void;
   gelu_grad_f32(x: number, dy: number, dx: number, n: number): void;
   sum_rows(x: number, out: number, acc: number, rows: number, cols: number, scale: number): void;
   broadcast_rows(a: number, b: number, out: number, rows: number, cols: number, op: number, bFirst: number): void;

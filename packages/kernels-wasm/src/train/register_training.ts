@@ -15,6 +15,7 @@ import { registerKernelsOnce } from '@wavemix/core';
 import { adamWUpdateConfig } from '../kernels/AdamWUpdate';
 import { batchNormGradConfig } from '../kernels/BatchNormGrad';
 import { geluConfig, geluGradConfig, geluGradient, registerFastGelu } from '../kernels/Gelu';
+import { seededDropoutConfig } from '../kernels/SeededDropout';
 import { conv2DBackpropFilterConfig } from '../kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from '../kernels/Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from '../kernels/DepthwiseConv2dNativeBackpropFilter';
@@ -37,6 +38,7 @@ export const wasmTrainingKernelConfigs: readonly KernelConfig[] = [
   geluGradConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
+  seededDropoutConfig,
 ];
 
 /**

@@ -163,7 +163,7 @@ describe('optimizeForInference', () => {
     // Per unit: Dropout and BatchNorm gone, and Conv1x1 -> GELU -> Conv1x1 one PointwiseMlp.
     expect(model.layers.length - optimized.layers.length).toBe(4 * units);
     expect(classCount(optimized, 'PointwiseMlp')).toBe(units);
-    expect(classCount(optimized, 'Dropout')).toBe(0);
+    expect(classCount(optimized, 'WaveMixDropout')).toBe(0);
     expect(classCount(model, 'BatchNormalization') - classCount(optimized, 'BatchNormalization')).toBe(units);
     const folded = rewrites.filter((r) => r.rule.startsWith('fold-')).reduce((sum, r) => sum + r.count, 0);
     expect(folded).toBe(units);
@@ -399,7 +399,7 @@ describe('load() runs the optimized model', () => {
     const predictor = await load(await inMemory(source));
     source.dispose();
     expect(predictor.inferenceModel).not.toBe(predictor.model);
-    expect(classCount(predictor.inferenceModel, 'Dropout')).toBe(0);
+    expect(classCount(predictor.inferenceModel, 'WaveMixDropout')).toBe(0);
     expect(predictor.inferenceModel.layers.length).toBeLessThan(predictor.model.layers.length);
     const io = readTensors(path.join(dir, 'io.safetensors'));
     const x = io.get('x')!;
@@ -434,7 +434,7 @@ describe('load() runs the optimized model', () => {
     expect(classCount(predictor.inferenceModel, 'BatchNormalization')).toBe(
       classCount(predictor.model, 'BatchNormalization'),
     );
-    expect(classCount(predictor.inferenceModel, 'Dropout')).toBe(0);
+    expect(classCount(predictor.inferenceModel, 'WaveMixDropout')).toBe(0);
     expect(predictor.inferenceModel.layers.length).toBeLessThan(predictor.model.layers.length);
     const image = { data: new Uint8Array(16 * 16 * 3).fill(77), width: 16, height: 16 };
     await predictor.classify(image, 2);

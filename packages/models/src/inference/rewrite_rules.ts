@@ -16,6 +16,7 @@ export interface RewriteRule {
 /** Layers that pass their input through unchanged when not training. */
 const IDENTITY_AT_INFERENCE = new Set([
   'Dropout',
+  'WaveMixDropout',
   'SpatialDropout1D',
   'GaussianDropout',
   'GaussianNoise',
