@@ -10,7 +10,7 @@ import { setWasmWinograd, wasmWinogradEnabled, winogradTaps } from './winograd';
 /**
  * Winograd F(2x2, 2x2) (the 2x2-tap phases of ConvTranspose(4, 2, 1)) and F(2x2, 3x3) (3x3
  * stride-1 convolutions, and the input gradient of one: a stride-1 Conv2DBackpropInput) against
- * the cpu backend: shapes where they apply (>= 16 channels, input channels a multiple of 4), with
+ * the cpu backend: shapes where they apply (>= 32 channels, input channels a multiple of 4), with
  * odd sizes (half-outside tiles), batches, output channels that are not a multiple of 8 (narrow
  * panels), more tiles than one block (32), padding 'same' and 'valid', and a bias.
  */
@@ -29,18 +29,18 @@ const conv3InputGradient: Op = (x, w) =>
   tf.conv2dTranspose(x, w, [x.shape[0], x.shape[1], x.shape[2], w.shape[2]], 1, 'same');
 
 const cases: Array<[string, Op, number[], number[]]> = [
-  ['ConvTranspose 16 -> 16, 3x3 input (one tile row half outside)', convT, [1, 3, 3, 16], [4, 4, 16, 16]],
-  ['ConvTranspose 20 -> 17, batch 2, 7x9 (narrow last panel, odd sizes)', convT, [2, 7, 9, 20], [4, 4, 17, 20]],
+  ['ConvTranspose 32 -> 32, 3x3 input (one tile row half outside)', convT, [1, 3, 3, 32], [4, 4, 32, 32]],
+  ['ConvTranspose 36 -> 33, batch 2, 7x9 (narrow last panel, odd sizes)', convT, [2, 7, 9, 36], [4, 4, 33, 36]],
   ['ConvTranspose 64 -> 64, batch 3, 12x10 (several blocks of 32 tiles)', convT, [3, 12, 10, 64], [4, 4, 64, 64]],
   ['ConvTranspose 192 -> 96, 14x14 (WaveMix-192 level 2)', convT, [1, 14, 14, 192], [4, 4, 96, 192]],
-  ['conv 3x3 same 16 -> 16, 5x7', conv3('same'), [1, 5, 7, 16], [3, 3, 16, 16]],
-  ['conv 3x3 valid 20 -> 19, batch 2, 9x8', conv3('valid'), [2, 9, 8, 20], [3, 3, 20, 19]],
-  ['conv 3x3 same + bias 48 -> 24, batch 2, 17x16 (several blocks)', conv3Bias, [2, 17, 16, 48], [3, 3, 48, 24]],
+  ['conv 3x3 same 32 -> 32, 5x7', conv3('same'), [1, 5, 7, 32], [3, 3, 32, 32]],
+  ['conv 3x3 valid 36 -> 35, batch 2, 9x8', conv3('valid'), [2, 9, 8, 36], [3, 3, 36, 35]],
+  ['conv 3x3 same + bias 48 -> 40, batch 2, 17x16 (several blocks)', conv3Bias, [2, 17, 16, 48], [3, 3, 48, 40]],
   [
-    'conv 3x3 input gradient (stride-1 Conv2DBackpropInput) 32 <- 16, 6x5',
+    'conv 3x3 input gradient (stride-1 Conv2DBackpropInput) 32 <- 36, 6x5',
     conv3InputGradient,
-    [2, 6, 5, 32],
-    [3, 3, 16, 32],
+    [2, 6, 5, 36],
+    [3, 3, 32, 36],
   ],
 ];
 
@@ -87,20 +87,20 @@ const geometry = (inChannels: number, outChannels: number, taps = 2): ConvGeomet
 describe('when Winograd applies', () => {
   afterEach(() => setWasmWinograd(true));
 
-  test('2x2 and 3x3 stride-1 convolutions with >= 16 channels and input channels a multiple of 4; off by switch', () => {
+  test('2x2 and 3x3 stride-1 convolutions with >= 32 channels and input channels a multiple of 4; off by switch', () => {
     expect(wasmWinogradEnabled()).toBe(true);
-    expect(winogradTaps(geometry(16, 16))).toBe(2);
+    expect(winogradTaps(geometry(32, 32))).toBe(2);
     expect(winogradTaps(geometry(192, 96))).toBe(2);
-    expect(winogradTaps(geometry(48, 24, 3))).toBe(3);
-    expect(winogradTaps(geometry(18, 16))).toBe(0); // input channels not a multiple of 4
-    expect(winogradTaps(geometry(12, 16))).toBe(0); // too few channels
-    expect(winogradTaps(geometry(16, 8))).toBe(0);
-    expect(winogradTaps(geometry(16, 16, 4))).toBe(0); // 4x4 taps
-    expect(winogradTaps({ ...geometry(16, 16, 3), filterWidth: 2 })).toBe(0);
-    expect(winogradTaps({ ...geometry(16, 16), strideHeight: 2 })).toBe(0);
-    expect(winogradTaps({ ...geometry(16, 16), dilationWidth: 2 })).toBe(0);
+    expect(winogradTaps(geometry(48, 40, 3))).toBe(3);
+    expect(winogradTaps(geometry(34, 32))).toBe(0); // input channels not a multiple of 4
+    expect(winogradTaps(geometry(28, 32))).toBe(0); // too few channels
+    expect(winogradTaps(geometry(32, 16))).toBe(0);
+    expect(winogradTaps(geometry(32, 32, 4))).toBe(0); // 4x4 taps
+    expect(winogradTaps({ ...geometry(32, 32, 3), filterWidth: 2 })).toBe(0);
+    expect(winogradTaps({ ...geometry(32, 32), strideHeight: 2 })).toBe(0);
+    expect(winogradTaps({ ...geometry(32, 32), dilationWidth: 2 })).toBe(0);
     setWasmWinograd(false);
-    expect(winogradTaps(geometry(16, 16))).toBe(0);
+    expect(winogradTaps(geometry(32, 32))).toBe(0);
   });
 });
 
@@ -121,8 +121,8 @@ describe.each(variants)('Winograd convolutions on wasm (%s kernels) match the cp
 
   test('leaks no tensors and no backend buffers', async () => {
     await tf.setBackend('wasm');
-    const x = tf.tensor4d(randomValues(2 * 6 * 6 * 16, 4), [2, 6, 6, 16]);
-    const w = tf.tensor4d(randomValues(4 * 4 * 16 * 16, 5), [4, 4, 16, 16]);
+    const x = tf.tensor4d(randomValues(2 * 6 * 6 * 32, 4), [2, 6, 6, 32]);
+    const w = tf.tensor4d(randomValues(4 * 4 * 32 * 32, 5), [4, 4, 32, 32]);
     const step = () =>
       tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(convT(a as tf.Tensor4D, b as tf.Tensor4D)))([x, w]));
     step();

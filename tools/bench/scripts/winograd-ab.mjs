@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+/**
+ * Winograd against the direct implicit GEMM in one process, alternated call by call
+ * (`setWasmWinograd`), so machine load hits both alike: ConvTranspose(4, 2, 1) and 3x3 stride-1
+ * convolutions (forward and input gradient) of the WaveMix shapes, then whole W3 inference steps.
+ * Median ms of the rounds; "direct GFLOP/s" counts the direct algorithm's multiply-adds.
+ * Needs `npm run build` first.
+ *
+ *   node tools/bench/scripts/winograd-ab.mjs [--threads 1] [--rounds 9] [--w3-steps 8] [--no-w3]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmWinograd, useWasmTraining } from '@wavemix/kernels-wasm';
+import '@wavemix/kernels-cpu';
+import { createModel, LOAD_REWRITE_RULES, optimizeForInference } from '@wavemix/models';
+import { enableKernelThreads } from '@wavemix/parallel';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : fallback;
+};
+const threads = arg('threads', 1);
+const rounds = arg('rounds', 9);
+const w3Steps = arg('w3-steps', 8);
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+await useWasmTraining();
+const pool = threads > 1 ? enableKernelThreads({ threads }) : null;
+
+/** Median ms of `f` with Winograd on and off, alternated; each timing repeats f to ~0.3 GFLOP. */
+function ab(f, flops) {
+  const reps = Math.max(1, Math.round(3e8 / flops));
+  const times = { on: [], off: [] };
+  const timeOnce = (on) => {
+    setWasmWinograd(on);
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) {
+      const y = f();
+      y.dataSync();
+      y.dispose();
+    }
+    return (performance.now() - t0) / reps;
+  };
+  for (const on of [true, false]) timeOnce(on);
+  for (let r = 0; r < rounds; r++) for (const on of [true, false]) times[on ? 'on' : 'off'].push(timeOnce(on));
+  return [median(times.on), median(times.off)];
+}
+
+const row = (name, [on, off], flops) =>
+  console.log(
+    `${name.padEnd(44)} winograd ${on.toFixed(2).padStart(7)} ms  direct ${off.toFixed(2).padStart(7)} ms  ` +
+      `${(off / on).toFixed(2)}x  (direct ${(flops / off / 1e6).toFixed(1)} GFLOP/s)`,
+  );
+
+console.log(`threads ${threads}, ${rounds} rounds, load ${(await import('node:os')).loadavg()[0].toFixed(2)}`);
+// ConvTranspose(4, 2, 1) [b, h, h, ci] -> [b, 2h, 2h, co]: W3's three levels, W1's and W5's units.
+for (const [b, h, ci, co] of [
+  [1, 28, 192, 192],
+  [1, 14, 192, 96],
+  [1, 7, 192, 96],
+  [64, 16, 64, 64],
+  [128, 14, 16, 16],
+]) {
+  const x = tf.randomNormal([b, h, h, ci]);
+  const w = tf.randomNormal([4, 4, co, ci]);
+  const flops = 2 * b * h * h * 4 * ci * co * 4;
+  row(
+    `ConvTranspose(4,2,1) [${b},${h},${h},${ci}] -> ${co}`,
+    ab(() => tf.conv2dTranspose(x, w, [b, 2 * h, 2 * h, co], 2, 'same'), flops),
+    flops,
+  );
+  tf.dispose([x, w]);
+}
+// 3x3 stride 1 'same': W3's stem, W1's stem, a 192-channel layer; forward and input gradient.
+for (const [b, h, ci, co] of [
+  [1, 224, 48, 96],
+  [64, 32, 32, 64],
+  [1, 56, 192, 192],
+]) {
+  const x = tf.randomNormal([b, h, h, ci]);
+  const w = tf.randomNormal([3, 3, ci, co]);
+  const dy = tf.randomNormal([b, h, h, co]);
+  const flops = 2 * b * h * h * 9 * ci * co;
+  row(
+    `conv 3x3 [${b},${h},${h},${ci}] -> ${co}`,
+    ab(() => tf.conv2d(x, w, 1, 'same'), flops),
+    flops,
+  );
+  row(
+    `  its input gradient`,
+    ab(() => tf.conv2dTranspose(dy, w, [b, h, h, ci], 1, 'same'), flops),
+    flops,
+  );
+  tf.dispose([x, w, dy]);
+}
+
+if (!process.argv.includes('--no-w3')) {
+  const model = createModel('imagenet-wavemix-192-16', { overrides: { inputSize: [224, 224] } });
+  const run = optimizeForInference(model, { rules: LOAD_REWRITE_RULES });
+  const x = tf.randomNormal([1, 224, 224, 3], 0, 1, 'float32', 1);
+  const step = async () => {
+    const t0 = performance.now();
+    const out = tf.tidy(() => run.apply(x, { training: false }));
+    await out.data();
+    out.dispose();
+    return performance.now() - t0;
+  };
+  const times = { on: [], off: [] };
+  for (const on of [true, false]) {
+    setWasmWinograd(on);
+    await step();
+  }
+  for (let i = 0; i < w3Steps; i++)
+    for (const on of [true, false]) {
+      setWasmWinograd(on);
+      times[on ? 'on' : 'off'].push(await step());
+    }
+  const [on, off] = [median(times.on), median(times.off)];
+  console.log(
+    `W3 inference step (load()'s graph)`.padEnd(44),
+    `winograd ${on.toFixed(1)} ms  direct ${off.toFixed(1)} ms  ${(off / on).toFixed(2)}x`,
+  );
+}
+await pool?.dispose();
+process.exit(0);
