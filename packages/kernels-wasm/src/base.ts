@@ -46,8 +46,10 @@ export {
   getKernelThreadPool,
   setKernelThreadPool,
   sharedKernelModuleBytes,
+  shareJobs,
   THREADED_KERNELS,
   type KernelThreadPool,
+  type ThreadedJob,
   type ThreadedKernel,
 } from './threads/pool';
 export { MIN_THREADED_MACS } from './kernels/conv_forward';

@@ -12,14 +12,18 @@ import {
   type KernelThreadPool,
   setKernelThreadPool,
   sharedKernelModuleBytes,
+  shareJobs,
   THREADED_KERNELS,
-  type ThreadedKernel,
+  type ThreadedJob,
   type TrainKernelExports,
 } from '@wavemix/kernels-wasm';
 
 const PAGE = 65536;
-/** Slots of a control block: [state, kernel index, argument count, arguments..., error flag]. */
-const CONTROL_SLOTS = 64;
+/**
+ * Slots of a control block: [state, call count, then per call: kernel index, argument count,
+ * arguments..., and last the error flag].
+ */
+const CONTROL_SLOTS = 512;
 const IDLE = 0;
 const RUN = 1;
 const EXIT = 2;
@@ -37,7 +41,9 @@ for (;;) {
   if (state === ${EXIT}) break;
   if (state !== ${RUN}) continue;
   try {
-    kernels[ctl[1]](...Array.from(ctl.subarray(3, 3 + ctl[2])));
+    for (let call = 0, at = 2; call < ctl[1]; call++, at += 2 + ctl[at + 1]) {
+      kernels[ctl[at]](...Array.from(ctl.subarray(at + 2, at + 2 + ctl[at + 1])));
+    }
     ctl[${ERROR_SLOT}] = 0;
   } catch (error) {
     ctl[${ERROR_SLOT}] = 1;
@@ -90,23 +96,32 @@ class NodeKernelThreadPool implements KernelThreadPool {
     return offset;
   }
 
-  split(kernel: ThreadedKernel, count: number, grain: number, args: (thread: number) => number[]): void {
-    const grains = Math.ceil(count / grain);
-    const range = (i: number) => [
-      Math.min(count, Math.floor((grains * i) / this.threads) * grain),
-      Math.min(count, Math.floor((grains * (i + 1)) / this.threads) * grain),
+  split(jobs: readonly ThreadedJob[]): void {
+    const shares = shareJobs(jobs, this.threads);
+    const callArgs = (thread: number, [j, begin, end]: [number, number, number]) => [
+      ...jobs[j]!.args(thread),
+      begin,
+      end,
     ];
-    const kernelIndex = THREADED_KERNELS.indexOf(kernel);
     this.controls.forEach((ctl, w) => {
-      const a = [...args(w + 1), ...range(w + 1)];
-      if (a.length + 3 >= ERROR_SLOT) throw new KernelThreadError(`too many kernel arguments (${a.length})`);
-      ctl.set(a, 3);
-      ctl[1] = kernelIndex;
-      ctl[2] = a.length;
+      const calls = shares[w + 1]!;
+      let at = 2;
+      for (const call of calls) {
+        const a = callArgs(w + 1, call);
+        if (at + 2 + a.length >= ERROR_SLOT)
+          throw new KernelThreadError(`too many kernel arguments (${at + 2 + a.length})`);
+        ctl[at] = THREADED_KERNELS.indexOf(jobs[call[0]]!.kernel);
+        ctl[at + 1] = a.length;
+        ctl.set(a, at + 2);
+        at += 2 + a.length;
+      }
+      ctl[1] = calls.length;
       Atomics.store(ctl, 0, RUN);
       Atomics.notify(ctl, 0);
     });
-    (this.kernels[kernel] as (...a: number[]) => void)(...args(0), ...range(0));
+    for (const call of shares[0]!) {
+      (this.kernels[jobs[call[0]]!.kernel] as (...a: number[]) => void)(...callArgs(0, call));
+    }
     for (const ctl of this.controls) {
       while (Atomics.load(ctl, 0) === RUN) Atomics.wait(ctl, 0, RUN);
       if (ctl[ERROR_SLOT] !== 0) throw new KernelThreadError('a kernel thread failed');

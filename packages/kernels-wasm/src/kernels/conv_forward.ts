@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { DataId, TensorInfo } from '@tensorflow/tfjs-core';
-import { getKernelThreadPool, type KernelThreadPool, type ThreadedKernel } from '../threads/pool';
+import { getKernelThreadPool, type KernelThreadPool, type ThreadedJob, type ThreadedKernel } from '../threads/pool';
 import { allocScratch, disposeScratch, heapOffset, trainKernels } from '../train/module';
 
 /** Output pixels per indirection block (block x taps pointers of scratch). */
@@ -201,6 +201,7 @@ export class ConvWriter {
   private readonly pool: KernelThreadPool | null;
   private sharedOut = 0;
   private readonly sharedInputs = new Map<DataId | number, number>();
+  private readonly jobs: ThreadedJob[] = [];
 
   /**
    * `splits`: into how many ranges the smallest of the writes can be split (the number of its
@@ -251,8 +252,9 @@ export class ConvWriter {
   }
 
   /**
-   * Runs `kernel(...args(operands, out, scratch), begin, end)` over [0, count): on this thread, or
-   * split in `grain`s across the pool with the operands and the output in the shared memory.
+   * Runs `kernel(...args(operands, out, scratch), begin, end)` over [0, count): now on this
+   * thread, or in `finish()` split in `grain`s across the pool with the operands and the output
+   * in the shared memory.
    * Each thread gets `scratchFloats` floats of scratch whose first `zeroFloats` are zeroed.
    */
   dispatch(
@@ -280,7 +282,8 @@ export class ConvWriter {
       pool.kernels.fill_zero(at, scratch.zeroFloats);
       return at;
     });
-    pool.split(kernel, count, grain, (i) => args(offsets, this.sharedOut, scratches[i]!));
+    // Deferred to finish(): all of a writer's calls (a ConvTranspose's phases) start and join once.
+    this.jobs.push({ kernel, count, grain, args: (i) => args(offsets, this.sharedOut, scratches[i]!) });
   }
 
   run(x: TensorInfo, filter: Packed, bias: Packed | null, g: ConvGeometry, map: OutputMap): void {
@@ -339,9 +342,11 @@ export class ConvWriter {
     );
   }
 
-  /** Copies a threaded result back into `out`. */
+  /** Runs the threaded calls and copies their result back into `out`. */
   finish(): void {
     if (!this.pool) return;
+    this.pool.split(this.jobs);
+    this.jobs.length = 0;
     const floats = this.out.shape.reduce((a, b) => a * b, 1);
     (this.backend.typedArrayFromHeap(this.out) as Float32Array).set(
       new Float32Array(this.pool.memory.buffer, this.sharedOut, floats),

@@ -24,15 +24,45 @@ export interface KernelThreadPool {
   /** Bytes on the shared memory (16-byte aligned), growing it if needed; returns the offset. */
   alloc(bytes: number): number;
   /**
-   * Runs `kernel(...args(i), begin, end)` on thread i (thread 0 is the caller), with [0, count)
-   * split into contiguous ranges of whole `grain`s; returns when every thread has finished.
+   * Runs the jobs split across the threads (thread 0 is the caller) and returns when every thread
+   * has finished: the jobs' work, [0, count) of each in whole `grain`s, is dealt out in
+   * contiguous shares, and thread i runs `kernel(...args(i), begin, end)` for each range of a job
+   * in its share. One start and one join for all of them (a ConvTranspose's phases are one split).
    */
-  split(kernel: ThreadedKernel, count: number, grain: number, args: (thread: number) => number[]): void;
+  split(jobs: readonly ThreadedJob[]): void;
 }
 
 /** The kernels a pool can split: each takes its range [begin, end) as its last two arguments. */
 export const THREADED_KERNELS = ['conv2d_forward', 'winograd_conv', 'pointwise_mlp'] as const;
 export type ThreadedKernel = (typeof THREADED_KERNELS)[number];
+
+/** One kernel call over [0, count), to be split in whole `grain`s; `args(thread)` without the range. */
+export interface ThreadedJob {
+  kernel: ThreadedKernel;
+  count: number;
+  grain: number;
+  args: (thread: number) => number[];
+}
+
+/**
+ * Each thread's calls: the jobs' grains dealt out in `threads` contiguous shares (thread 0 first),
+ * as [job index, begin, end] ranges.
+ */
+export function shareJobs(jobs: readonly ThreadedJob[], threads: number): Array<Array<[number, number, number]>> {
+  const grains = jobs.map((job) => Math.ceil(job.count / job.grain));
+  const total = grains.reduce((a, b) => a + b, 0);
+  return Array.from({ length: threads }, (_, t) => {
+    const [from, to] = [Math.floor((total * t) / threads), Math.floor((total * (t + 1)) / threads)];
+    const calls: Array<[number, number, number]> = [];
+    let first = 0;
+    jobs.forEach((job, j) => {
+      const [a, b] = [Math.max(from, first), Math.min(to, first + grains[j]!)];
+      if (a < b) calls.push([j, (a - first) * job.grain, Math.min(job.count, (b - first) * job.grain)]);
+      first += grains[j]!;
+    });
+    return calls;
+  });
+}
 
 let pool: KernelThreadPool | null = null;
 
