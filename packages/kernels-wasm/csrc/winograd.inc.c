@@ -12,8 +12,12 @@
  * contraction becomes a * a GEMMs, V[xi] (tiles x cin) * U[xi] (cin x cout), on the conv
  * micro-kernel. */
 
+/* Per-tile transforms and the cold filter packing are calls, not inlined copies: the module
+ * stays ~14 KB smaller, at the cost of a call per tile. */
+#define NOINLINE static __attribute__((noinline))
+
 /* Row a of G (r = 2 or 3) at column k. */
-INLINE float winograd_g(int r, int a, int k) {
+NOINLINE float winograd_g(int r, int a, int k) {
   if (r == 2) return (a == 0 && k == 0) || a == 1 || (a == 2 && k == 1) ? 1.0f : 0.0f;
   if (a == 0) return k == 0 ? 1.0f : 0.0f;
   if (a == 3) return k == 2 ? 1.0f : 0.0f;
@@ -27,19 +31,26 @@ void winograd_pack_filter(const float* src, float* packed, const int* tap_offset
                           int in_stride, int out_stride) {
   const int panels = (cout + 7) / 8;
   const int alpha = r + 1;
+  /* Cold (once per weight tensor): kept as loops, unrolled it was a tenth of the module. */
+#pragma clang loop unroll(disable) vectorize(disable)
   for (int xi = 0; xi < alpha * alpha; xi++) {
     const int a = xi / alpha, b = xi - (xi / alpha) * alpha;
     float* dst = packed + xi * panels * cin * 8;
+#pragma clang loop unroll(disable) vectorize(disable)
     for (int p = 0; p < panels; p++) {
+#pragma clang loop unroll(disable) vectorize(disable)
       for (int c = 0; c < cin; c++) {
+#pragma clang loop unroll(disable) vectorize(disable)
         for (int j = 0; j < 8; j++) {
           const int n = p * 8 + j;
           float v = 0.0f;
           if (n < cout) {
             const int at = c * in_stride + n * out_stride;
+#pragma clang loop unroll(disable)
             for (int k = 0; k < r; k++) {
               const float gk = winograd_g(r, a, k);
               if (gk == 0.0f) continue;
+#pragma clang loop unroll(disable)
               for (int l = 0; l < r; l++) {
                 const float gl = winograd_g(r, b, l);
                 if (gl != 0.0f) v += gk * gl * src[tap_offsets[r * k + l] + at];
@@ -60,7 +71,7 @@ INLINE const float* patch_row(const float* x, const float* zero, int b, int iy, 
 }
 
 /* F(2x2, 2x2) input transform of one tile: V[xi] at vi + xi * xs, xi = 3a + b. */
-INLINE void winograd_input_r2(const float* x, const float* zero, int b, int iy, int ix, int h, int w, int cin,
+NOINLINE void winograd_input_r2(const float* x, const float* zero, int b, int iy, int ix, int h, int w, int cin,
                               float* vi, int xs) {
   const float* p00 = patch_row(x, zero, b, iy, ix, h, w, cin);
   const float* p01 = patch_row(x, zero, b, iy, ix + 1, h, w, cin);
@@ -102,7 +113,7 @@ INLINE void winograd_bt4_store(f4 d0, f4 d1, f4 d2, f4 d3, float* v, int step) {
 /* F(2x2, 3x3) input transform of one tile: V[xi] at vi + xi * xs, xi = 4a + b. First each patch
  * row k along its columns into slots 4k .. 4k + 3, then each column l of slots (l, 4 + l, 8 + l,
  * 12 + l) in place. */
-INLINE void winograd_input_r3(const float* x, const float* zero, int b, int iy, int ix, int h, int w, int cin,
+NOINLINE void winograd_input_r3(const float* x, const float* zero, int b, int iy, int ix, int h, int w, int cin,
                               float* vi, int xs) {
   for (int k = 0; k < 4; k++) {
     const float* q0 = patch_row(x, zero, b, iy + k, ix, h, w, cin);
@@ -125,6 +136,73 @@ INLINE f4 winograd_at0(f4 m0, f4 m1, f4 m2) { return wasm_f32x4_add(wasm_f32x4_a
 INLINE f4 winograd_at1(f4 m1, f4 m2, f4 m3) { return wasm_f32x4_sub(wasm_f32x4_sub(m1, m2), m3); }
 INLINE float winograd_at0s(float m0, float m1, float m2) { return m0 + m1 + m2; }
 INLINE float winograd_at1s(float m1, float m2, float m3) { return m1 - m2 - m3; }
+
+/* Output transform of one tile: Y = A^T M A (+ bias) for the products at mi (xi-th at mi + xi * xs),
+ * written to y00, y01, y10, y11 (null where the pixel is outside the image). */
+NOINLINE void winograd_output(const float* mi, int xs, const float* bias, int r, int cout, float* y00,
+                              float* y01, float* y10, float* y11) {
+  const f4 zero4 = wasm_f32x4_splat(0.0f);
+  int k = 0;
+  for (; k + 4 <= cout; k += 4) {
+    const f4 bk = bias ? ld(bias + k) : zero4;
+    f4 y0a, y0b, y1a, y1b;
+    if (r == 2) {
+      /* rows: n0 = m0 + m1, n1 = m1 + m2 (of the 3 x 3 products); then the same on columns */
+      const f4 m0 = ld(mi + k), m1 = ld(mi + xs + k), m2 = ld(mi + 2 * xs + k);
+      const f4 m3 = ld(mi + 3 * xs + k), m4 = ld(mi + 4 * xs + k), m5 = ld(mi + 5 * xs + k);
+      const f4 m6 = ld(mi + 6 * xs + k), m7 = ld(mi + 7 * xs + k), m8 = ld(mi + 8 * xs + k);
+      const f4 n00 = wasm_f32x4_add(m0, m3), n01 = wasm_f32x4_add(m1, m4), n02 = wasm_f32x4_add(m2, m5);
+      const f4 n10 = wasm_f32x4_add(m3, m6), n11 = wasm_f32x4_add(m4, m7), n12 = wasm_f32x4_add(m5, m8);
+      y0a = wasm_f32x4_add(n00, n01);
+      y0b = wasm_f32x4_add(n01, n02);
+      y1a = wasm_f32x4_add(n10, n11);
+      y1b = wasm_f32x4_add(n11, n12);
+    } else {
+      /* rows of the 4 x 4 products per column l: n0l = A^T row 0, n1l = A^T row 1; then columns */
+#define M4(s) ld(mi + (s) * xs + k)
+      const f4 n00 = winograd_at0(M4(0), M4(4), M4(8)), n10 = winograd_at1(M4(4), M4(8), M4(12));
+      const f4 n01 = winograd_at0(M4(1), M4(5), M4(9)), n11 = winograd_at1(M4(5), M4(9), M4(13));
+      const f4 n02 = winograd_at0(M4(2), M4(6), M4(10)), n12 = winograd_at1(M4(6), M4(10), M4(14));
+      const f4 n03 = winograd_at0(M4(3), M4(7), M4(11)), n13 = winograd_at1(M4(7), M4(11), M4(15));
+#undef M4
+      y0a = winograd_at0(n00, n01, n02);
+      y0b = winograd_at1(n01, n02, n03);
+      y1a = winograd_at0(n10, n11, n12);
+      y1b = winograd_at1(n11, n12, n13);
+    }
+    st(y00 + k, wasm_f32x4_add(y0a, bk));
+    if (y01) st(y01 + k, wasm_f32x4_add(y0b, bk));
+    if (y10) st(y10 + k, wasm_f32x4_add(y1a, bk));
+    if (y11) st(y11 + k, wasm_f32x4_add(y1b, bk));
+  }
+  for (; k < cout; k++) {
+    const float bk = bias ? bias[k] : 0.0f;
+    float y0a, y0b, y1a, y1b;
+#define M1(s) mi[(s) * xs + k]
+    if (r == 2) {
+      const float n00 = M1(0) + M1(3), n01 = M1(1) + M1(4), n02 = M1(2) + M1(5);
+      const float n10 = M1(3) + M1(6), n11 = M1(4) + M1(7), n12 = M1(5) + M1(8);
+      y0a = n00 + n01;
+      y0b = n01 + n02;
+      y1a = n10 + n11;
+      y1b = n11 + n12;
+    } else {
+      const float n00 = winograd_at0s(M1(0), M1(4), M1(8)), n10 = winograd_at1s(M1(4), M1(8), M1(12));
+      const float n01 = winograd_at0s(M1(1), M1(5), M1(9)), n11 = winograd_at1s(M1(5), M1(9), M1(13));
+      const float n02 = winograd_at0s(M1(2), M1(6), M1(10)), n12 = winograd_at1s(M1(6), M1(10), M1(14));
+      const float n03 = winograd_at0s(M1(3), M1(7), M1(11)), n13 = winograd_at1s(M1(7), M1(11), M1(15));
+      y0a = winograd_at0s(n00, n01, n02);
+      y0b = winograd_at1s(n01, n02, n03);
+      y1a = winograd_at0s(n10, n11, n12);
+      y1b = winograd_at1s(n11, n12, n13);
+    }
+#undef M1
+    y00[k] = y0a + bk;
+    if (y01) y01[k] = y0b + bk;
+    if (y10) y10[k] = y1a + bk;
+    if (y11) y11[k] = y1b + bk;
+  }
+}
 
 /*
  * out = bias + the stride-1 r x r correlation of x [batch][h][w][cin] (padding pt / pl, zero
@@ -182,75 +260,9 @@ void winograd_conv(const float* x, const float* upacked, const float* bias, floa
       const int oy = 2 * ty, ox = 2 * tx;
       const int has_y1 = oy + 1 < oh, has_x1 = ox + 1 < ow;
       float* y00 = out + ((b * out_h + oy * osy + oqy) * out_w + ox * osx + oqx) * ldo;
-      float* y01 = y00 + osx * ldo;
       float* y10 = out + ((b * out_h + (oy + 1) * osy + oqy) * out_w + ox * osx + oqx) * ldo;
-      float* y11 = y10 + osx * ldo;
-      const float* mi = m + i * ldm;
-      const int xs = tb * ldm;
-      int k = 0;
-      for (; k + 4 <= cout; k += 4) {
-        const f4 bk = bias ? ld(bias + k) : zero4;
-        f4 y0a, y0b, y1a, y1b;
-        if (r == 2) {
-          /* rows: n0 = m0 + m1, n1 = m1 + m2 (of the 3 x 3 products); then the same on columns */
-          const f4 m0 = ld(mi + k), m1 = ld(mi + xs + k), m2 = ld(mi + 2 * xs + k);
-          const f4 m3 = ld(mi + 3 * xs + k), m4 = ld(mi + 4 * xs + k), m5 = ld(mi + 5 * xs + k);
-          const f4 m6 = ld(mi + 6 * xs + k), m7 = ld(mi + 7 * xs + k), m8 = ld(mi + 8 * xs + k);
-          const f4 n00 = wasm_f32x4_add(m0, m3), n01 = wasm_f32x4_add(m1, m4), n02 = wasm_f32x4_add(m2, m5);
-          const f4 n10 = wasm_f32x4_add(m3, m6), n11 = wasm_f32x4_add(m4, m7), n12 = wasm_f32x4_add(m5, m8);
-          y0a = wasm_f32x4_add(n00, n01);
-          y0b = wasm_f32x4_add(n01, n02);
-          y1a = wasm_f32x4_add(n10, n11);
-          y1b = wasm_f32x4_add(n11, n12);
-        } else {
-          /* rows of the 4 x 4 products per column l: n0l = A^T row 0, n1l = A^T row 1; then columns */
-#define M4(s) ld(mi + (s) * xs + k)
-          const f4 n00 = winograd_at0(M4(0), M4(4), M4(8)), n10 = winograd_at1(M4(4), M4(8), M4(12));
-          const f4 n01 = winograd_at0(M4(1), M4(5), M4(9)), n11 = winograd_at1(M4(5), M4(9), M4(13));
-          const f4 n02 = winograd_at0(M4(2), M4(6), M4(10)), n12 = winograd_at1(M4(6), M4(10), M4(14));
-          const f4 n03 = winograd_at0(M4(3), M4(7), M4(11)), n13 = winograd_at1(M4(7), M4(11), M4(15));
-#undef M4
-          y0a = winograd_at0(n00, n01, n02);
-          y0b = winograd_at1(n01, n02, n03);
-          y1a = winograd_at0(n10, n11, n12);
-          y1b = winograd_at1(n11, n12, n13);
-        }
-        st(y00 + k, wasm_f32x4_add(y0a, bk));
-        if (has_x1) st(y01 + k, wasm_f32x4_add(y0b, bk));
-        if (has_y1) {
-          st(y10 + k, wasm_f32x4_add(y1a, bk));
-          if (has_x1) st(y11 + k, wasm_f32x4_add(y1b, bk));
-        }
-      }
-      for (; k < cout; k++) {
-        const float bk = bias ? bias[k] : 0.0f;
-        float y0a, y0b, y1a, y1b;
-#define M1(s) mi[(s) * xs + k]
-        if (r == 2) {
-          const float n00 = M1(0) + M1(3), n01 = M1(1) + M1(4), n02 = M1(2) + M1(5);
-          const float n10 = M1(3) + M1(6), n11 = M1(4) + M1(7), n12 = M1(5) + M1(8);
-          y0a = n00 + n01;
-          y0b = n01 + n02;
-          y1a = n10 + n11;
-          y1b = n11 + n12;
-        } else {
-          const float n00 = winograd_at0s(M1(0), M1(4), M1(8)), n10 = winograd_at1s(M1(4), M1(8), M1(12));
-          const float n01 = winograd_at0s(M1(1), M1(5), M1(9)), n11 = winograd_at1s(M1(5), M1(9), M1(13));
-          const float n02 = winograd_at0s(M1(2), M1(6), M1(10)), n12 = winograd_at1s(M1(6), M1(10), M1(14));
-          const float n03 = winograd_at0s(M1(3), M1(7), M1(11)), n13 = winograd_at1s(M1(7), M1(11), M1(15));
-          y0a = winograd_at0s(n00, n01, n02);
-          y0b = winograd_at1s(n01, n02, n03);
-          y1a = winograd_at0s(n10, n11, n12);
-          y1b = winograd_at1s(n11, n12, n13);
-        }
-#undef M1
-        y00[k] = y0a + bk;
-        if (has_x1) y01[k] = y0b + bk;
-        if (has_y1) {
-          y10[k] = y1a + bk;
-          if (has_x1) y11[k] = y1b + bk;
-        }
-      }
+      winograd_output(m + i * ldm, tb * ldm, bias, r, cout, y00, has_x1 ? y00 + osx * ldo : 0,
+                      has_y1 ? y10 : 0, has_y1 && has_x1 ? y10 + osx * ldo : 0);
     }
   }
 }
