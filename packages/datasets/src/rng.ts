@@ -1,18 +1,9 @@
+import { fmix32 } from '@wavemix/core';
 import { DatasetArgumentError } from './errors';
 
 // Counter-based randomness: every random decision of the pipeline is drawn from a generator
 // keyed by (seed, epoch, position, stream), so (seed, epoch, position) is the whole RNG state,
 // batches do not depend on prefetch depth or worker timing, and a resumed run continues exactly.
-
-/** murmur3's 32-bit finaliser. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** Hashes any number of 32-bit words (each taken modulo 2^32) into one. */
 export function hashWords(...words: number[]): number {

@@ -183,15 +183,20 @@ function convArgs(
     g.dilationWidth,
     g.padTop,
     g.padLeft,
-    map.height,
-    map.width,
-    map.strideY,
-    map.strideX,
-    map.offsetY,
-    map.offsetX,
-    map.channels,
+    ...outputMapArgs(map),
   ];
 }
+
+/** The output map as the C kernels take it (out_h, out_w, osy, osx, oqy, oqx, ldo). */
+const outputMapArgs = (map: OutputMap) => [
+  map.height,
+  map.width,
+  map.strideY,
+  map.strideX,
+  map.offsetY,
+  map.offsetX,
+  map.channels,
+];
 
 /**
  * Writes one or more convolutions (the phases of a Conv2DBackpropInput) into `out`, on this
@@ -331,13 +336,7 @@ export class ConvWriter {
         g.outChannels,
         g.padTop,
         g.padLeft,
-        map.height,
-        map.width,
-        map.strideY,
-        map.strideX,
-        map.offsetY,
-        map.offsetX,
-        map.channels,
+        ...outputMapArgs(map),
       ],
     );
   }
