@@ -76,7 +76,7 @@ export const PRESETS: Record<string, Preset> = {
       opt: 'adamw',
       sched: 'onecycle',
       valFraction: 0.05,
-      // About 9 minutes for 5 epochs on 2 idle cores; the limit keeps a loaded machine inside
+      // About 6 minutes for 5 epochs on 2 idle cores (337 s, 2026-12-04); the limit keeps a loaded machine inside
       // 15 minutes, build included (99.43 % was measured with the limit cutting epoch 5 short).
       timeLimitMinutes: 12,
       output: 'runs/mnist',
