@@ -233,11 +233,6 @@ export class ConvWriter {
 
   static macs = macsOf;
 
-  /** Whether the writes go to the kernel threads. */
-  get threaded(): boolean {
-    return this.pool != null;
-  }
-
   /** An operand copied into the shared memory (once per writer). */
   private shared(operand: TensorInfo | Packed): number {
     const key = 'dataId' in operand ? operand.dataId : operand.offset;
