@@ -18,6 +18,15 @@ function cases() {
     tf.conv2d(x, w3, 1, 'same'),
     tf.fused.conv2d({ x, filter: w3, bias, strides: 2, pad: 'valid' }),
     tf.conv2dTranspose(x, wt, [1, 80, 72, 48], 2, 'same'),
+    // Stride 6: 36 one-tap phases of 9.8 M multiply-adds each, more calls than a control block
+    // holds, so the pool runs them in rounds.
+    tf.conv2dTranspose(
+      tf.randomUniform([1, 40, 40, 64], -1, 1, 'float32', 5) as tf.Tensor4D,
+      tf.randomUniform([6, 6, 96, 64], -1, 1, 'float32', 6) as tf.Tensor4D,
+      [1, 240, 240, 96],
+      6,
+      'valid',
+    ),
   ];
 }
 

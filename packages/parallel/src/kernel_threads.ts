@@ -97,25 +97,32 @@ class NodeKernelThreadPool implements KernelThreadPool {
   }
 
   split(jobs: readonly ThreadedJob[]): void {
+    if (jobs.length === 0) return;
     const shares = shareJobs(jobs, this.threads);
     const callArgs = (thread: number, [j, begin, end]: [number, number, number]) => [
       ...jobs[j]!.args(thread),
       begin,
       end,
     ];
-    this.controls.forEach((ctl, w) => {
-      const calls = shares[w + 1]!;
-      let at = 2;
-      for (const call of calls) {
+    // Each worker's calls as its control block holds them: kernel index, argument count, arguments.
+    const encoded = this.controls.map((_, w) =>
+      shares[w + 1]!.flatMap((call) => {
         const a = callArgs(w + 1, call);
-        if (at + 2 + a.length >= ERROR_SLOT)
-          throw new KernelThreadError(`too many kernel arguments (${at + 2 + a.length})`);
-        ctl[at] = THREADED_KERNELS.indexOf(jobs[call[0]]!.kernel);
-        ctl[at + 1] = a.length;
-        ctl.set(a, at + 2);
-        at += 2 + a.length;
-      }
-      ctl[1] = calls.length;
+        return [THREADED_KERNELS.indexOf(jobs[call[0]]!.kernel), a.length, ...a];
+      }),
+    );
+    if (encoded.some((slots) => 2 + slots.length >= ERROR_SLOT)) {
+      // More calls than a control block holds (a convolution with many phases): in two rounds.
+      if (jobs.length === 1)
+        throw new KernelThreadError(`a kernel call needs more than ${ERROR_SLOT - 2} control slots`);
+      const half = Math.ceil(jobs.length / 2);
+      this.split(jobs.slice(0, half));
+      this.split(jobs.slice(half));
+      return;
+    }
+    this.controls.forEach((ctl, w) => {
+      ctl.set(encoded[w]!, 2);
+      ctl[1] = shares[w + 1]!.length;
       Atomics.store(ctl, 0, RUN);
       Atomics.notify(ctl, 0);
     });
