@@ -141,13 +141,16 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
       padTop: p.pad[0],
       padLeft: p.pad[2],
     });
-    const macs = active.reduce((n, p) => n + ConvWriter.macs(geometry(p)), 0);
-    const splits = Math.min(...active.map((p) => convSplits(geometry(p), winogradTaps(geometry(p)) !== 0)));
+    const writes = active.map((p) => {
+      const g = geometry(p);
+      return { p, g, r: winogradTaps(g) };
+    });
+    const macs = writes.reduce((n, { g }) => n + ConvWriter.macs(g), 0);
+    const splits = Math.min(...writes.map(({ g, r }) => convSplits(g, r !== 0)));
     // The threading threshold is applied to one phase's work: W3's 7x7 level (four 3.6 M-MAC
     // phases) measured slower threaded (0.85 against 0.62 ms).
     const writer = new ConvWriter(backend, dx, covered !== info.inHeight * info.inWidth, macs / active.length, splits);
-    for (const p of active) {
-      const g = geometry(p);
+    for (const { p, g, r } of writes) {
       const map = {
         height: info.inHeight,
         width: info.inWidth,
@@ -157,15 +160,10 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
         offsetX: p.qx,
         channels: info.inChannels,
       };
-      const r = winogradTaps(g);
-      if (r) {
-        const direct = phaseLayout(info, p);
-        const layout = { ...direct, key: `winograd:${direct.key}`, winograd: r };
-        writer.runWinograd(dy, packed(backend, filter, layout, info.outChannels, info.inChannels), null, g, map);
-        continue;
-      }
-      const filterPacked = packed(backend, filter, phaseLayout(info, p), info.outChannels, info.inChannels);
-      writer.run(dy, filterPacked, null, g, map);
+      const layout = r ? { ...phaseLayout(info, p), winograd: r } : phaseLayout(info, p);
+      const filterPacked = packed(backend, filter, layout, info.outChannels, info.inChannels);
+      if (r) writer.runWinograd(dy, filterPacked, null, g, map);
+      else writer.run(dy, filterPacked, null, g, map);
     }
     writer.finish();
     return dx;

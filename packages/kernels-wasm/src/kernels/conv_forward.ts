@@ -100,7 +100,9 @@ export function packed(
     entry = { layouts: new Map() };
     cache.set(source.dataId, entry);
   }
-  let info = entry.layouts.get(layout.key);
+  // The Winograd transform of a layout is another packing of the same taps: its own cache entry.
+  const cacheKey = layout.winograd ? `winograd${layout.winograd}:${layout.key}` : layout.key;
+  let info = entry.layouts.get(cacheKey);
   if (!info) {
     const taps = layout.tapOffsets.length;
     const r = layout.winograd;
@@ -114,7 +116,7 @@ export function packed(
       trainKernels(backend).pack_filter(src, dst, at, taps, cin, cout, layout.inStride, layout.outStride);
     }
     backend.disposeData(offsets.dataId);
-    entry.layouts.set(layout.key, info);
+    entry.layouts.set(cacheKey, info);
   }
   return { offset: heapOffset(backend, info), floats: info.shape[0]! };
 }

@@ -116,6 +116,11 @@ describe.each(variants)('Winograd convolutions on wasm (%s kernels) match the cp
       const [actual] = await runOp('wasm', f, xShape, wShape);
       // Relative to the output's scale: the transforms add a few +-1 / +-0.5 additions per product.
       expectClose(actual!, expected, 5e-6, 0);
+      // The Winograd path ran: its sums round differently from the direct GEMM's on the same inputs.
+      setWasmWinograd(false);
+      const [direct] = await runOp('wasm', f, xShape, wShape);
+      setWasmWinograd(true);
+      expect(actual!.some((v, i) => v !== direct![i])).toBe(true);
     });
   }
 
