@@ -5,6 +5,7 @@
  * segmentation, the correct predictions out of `count` (images, or labelled pixels).
  */
 import * as tf from '@tensorflow/tfjs';
+import { leanVariableGrads } from '@wavemix/core';
 import { computeLoss, correctCount, type LossName } from '@wavemix/models/training';
 import { DataParallel } from '@wavemix/parallel';
 import { UsageError } from './errors';
@@ -132,7 +133,7 @@ export class StepRunner {
   private singleStep(xs: tf.Tensor4D, ys: tf.Tensor, optimizer: tf.Optimizer): PendingStep {
     const { task, ignoreIndex, ycbcr } = this.options;
     let correctTensor: tf.Scalar | null = null;
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = leanVariableGrads(() => {
       const input = toModelColorSpace(xs, ycbcr);
       const output = this.model.apply(input, { training: true }) as tf.Tensor;
       if (task === 'super-resolution')

@@ -10,7 +10,7 @@
  * computed per shard, and the main thread's moving averages (from its shard) are the model's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { WaveMixError } from '@wavemix/core';
+import { leanVariableGrads, WaveMixError } from '@wavemix/core';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -253,7 +253,7 @@ export class DataParallel {
       tf.tidy(() => {
         const xs = x.slice(0, sizes[0]!);
         const ys = y.slice(0, sizes[0]!);
-        return tf.variableGrads(() => {
+        return leanVariableGrads(() => {
           const output = this.model.apply(xs, { training: true }) as tf.Tensor;
           const count = countCorrect(this.loss, output, ys, this.lossOptions);
           mineCorrect = count ? tf.keep(count) : null;

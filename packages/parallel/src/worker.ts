@@ -5,7 +5,7 @@
  * option), never from a list here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { seededRandom, WaveMixError } from '@wavemix/core';
+import { leanVariableGrads, seededRandom, WaveMixError } from '@wavemix/core';
 import { useWasmTraining } from '@wavemix/kernels-wasm';
 import { computeLoss, countCorrect, type LossName, type LossOptions } from '@wavemix/models/training';
 import { parentPort } from 'node:worker_threads';
@@ -62,7 +62,7 @@ async function handle(message: WorkerRequest): Promise<void> {
       const x = toTensor(message.x);
       const y = toTensor(message.y);
       let correct: tf.Scalar | null = null;
-      const { value, grads } = tf.variableGrads(() => {
+      const { value, grads } = leanVariableGrads(() => {
         const output = model!.apply(x, { training: true }) as tf.Tensor;
         const count = countCorrect(loss, output, y, lossOptions);
         correct = count ? tf.keep(count) : null;

@@ -5,6 +5,7 @@
  * is a new tensor made from host arrays, as the trainer's data pipeline makes them.
  */
 import * as tf from '@tensorflow/tfjs';
+import { leanVariableGrads } from '@wavemix/core';
 import { AdamW, resolveConfig, type WaveMixConfig } from '@wavemix/models';
 import { computeLoss, correctCount, type LossName } from '@wavemix/models/training';
 
@@ -67,7 +68,7 @@ export class ProfiledTrainingStep {
   async step(): Promise<number> {
     const { xs, ys } = this.hostBatch();
     let correct: tf.Scalar | null = null;
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = leanVariableGrads(() => {
       const output = this.model.apply(xs, { training: true }) as tf.Tensor;
       if (this.classes !== null) correct = tf.keep(correctCount(output, ys));
       return computeLoss(this.loss, output, ys);

@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, loadavg } from 'node:os';
+import { leanVariableGrads } from '@wavemix/core';
 import {
   restoreStockWasmKernels,
   setupFastestNodeBackend,
@@ -340,7 +341,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       });
       return;
     }
-    const { value, grads } = tf.variableGrads(() =>
+    const { value, grads } = leanVariableGrads(() =>
       computeLoss(loss, model.apply(x, { training: true }) as tf.Tensor, y),
     );
     optimizer.applyGradients(grads);
@@ -357,7 +358,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     }
     const { value, grads } = parallel
       ? await parallel.valueAndGrads(x, y)
-      : tf.variableGrads(() => {
+      : leanVariableGrads(() => {
           const output = model.apply(x, { training: true }) as tf.Tensor;
           return computeLoss(loss, output, y);
         });

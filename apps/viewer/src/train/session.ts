@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { leanVariableGrads } from '@wavemix/core';
 import { createModel, type Preprocessing, type WaveMixConfig } from '@wavemix/models';
 import { AdamW, computeLoss, correctCount } from '@wavemix/models/training';
 import { seededRandom, shuffled, type ImageSet, type TrainingData } from './data';
@@ -154,7 +155,7 @@ export class TrainingSession {
     const started = performance.now();
     const { x, y } = this.batch(this.data.train, this.nextIndices());
     let correct: tf.Scalar | null = null;
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = leanVariableGrads(() => {
       const logits = this.model.apply(x, { training: true }) as tf.Tensor;
       correct = tf.keep(correctCount(logits, y));
       return computeLoss('sparseSoftmaxCrossEntropy', logits, y);

@@ -1,6 +1,7 @@
 /** The fixture comparison shared by the composite and the kernels-cpu test runs. Not part of the package API. */
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
+import { leanVariableGrads } from '@wavemix/core';
 import { nchwToNhwc } from '@wavemix/core/testing';
 import { countTrainableParams, createModel } from '../create_model';
 import { loadPyTorchWeights, pytorchParameters, toTorchLayout } from '../pytorch/bridge';
@@ -42,7 +43,7 @@ export function fixtureErrors(fixture: ModelFixture): FixtureErrors {
   const inputVariable = tf.variable(input, true);
   const parameters = pytorchParameters(model).filter((p) => p.trainable);
   const variables = parameters.map((p) => p.variable.read() as tf.Variable);
-  const { value, grads } = tf.variableGrads(
+  const { value, grads } = leanVariableGrads(
     () => tf.sum(tf.mul(model.apply(inputVariable, { training: false }) as tf.Tensor, weights)) as tf.Scalar,
     [inputVariable, ...variables],
   );
