@@ -10,7 +10,15 @@
  *          G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1], A^T = [1 1 1 0; 0 1 -1 -1]: 16 instead of 36 (2.25x).
  * Every coefficient is +-1 or +-0.5, so the transforms add only a few roundings. The channel
  * contraction becomes a * a GEMMs, V[xi] (tiles x cin) * U[xi] (cin x cout), on the conv
- * micro-kernel. */
+ * micro-kernel.
+ *
+ * A stride-s convolution with an (s r) x (s r) filter is the sum of s * s stride-1 r x r
+ * correlations, one per input phase (py, px): phase py reads rows s m + py of x with the taps
+ * ky = ky0 + s k (ky0 = (py + pt) mod s, the first tap of that phase). The sum is taken inside the
+ * GEMMs: a tile's transformed patches of the s * s phases sit side by side as one row of
+ * K = s * s * cin values, against the phases' transformed filters stacked the same way. This is
+ * how the input gradient of ConvTranspose(4, 2, 1) (a 4x4 stride-2 Conv2D) runs: 36 products per
+ * 2x2 output tile and channel pair instead of 64. */
 
 /* Per-tile transforms and the cold filter packing are calls, not inlined copies: the module
  * stays ~14 KB smaller, at the cost of a call per tile. */
@@ -24,22 +32,26 @@ NOINLINE float winograd_g(int r, int a, int k) {
   return a == 2 && k == 1 ? -0.5f : 0.5f;
 }
 
-/* U[xi][p][c][j] = (G g G^T)[xi / a][xi % a] for input channel c and output channel 8p + j (zero
- * past cout), g[k][l] = src[tap_offsets[r * k + l] + c * in_stride + n * out_stride]. */
+/* U[xi][p][q][j] = (G g G^T)[xi / a][xi % a] for row q = phase * cin + c of K = phases * cin and
+ * output channel 8p + j (zero past cout), g[k][l] = src[taps[r * k + l] + c * in_stride +
+ * n * out_stride] with taps = tap_offsets + phase * r * r. */
 EXPORT(winograd_pack_filter)
-void winograd_pack_filter(const float* src, float* packed, const int* tap_offsets, int r, int cin, int cout,
-                          int in_stride, int out_stride) {
+void winograd_pack_filter(const float* src, float* packed, const int* tap_offsets, int r, int phases, int cin,
+                          int cout, int in_stride, int out_stride) {
   const int panels = (cout + 7) / 8;
   const int alpha = r + 1;
+  const int k_total = phases * cin;
   /* Cold (once per weight tensor): kept as loops, unrolled it was a tenth of the module. */
 #pragma clang loop unroll(disable) vectorize(disable)
   for (int xi = 0; xi < alpha * alpha; xi++) {
     const int a = xi / alpha, b = xi - (xi / alpha) * alpha;
-    float* dst = packed + xi * panels * cin * 8;
+    float* dst = packed + xi * panels * k_total * 8;
 #pragma clang loop unroll(disable) vectorize(disable)
     for (int p = 0; p < panels; p++) {
 #pragma clang loop unroll(disable) vectorize(disable)
-      for (int c = 0; c < cin; c++) {
+      for (int q = 0; q < k_total; q++) {
+        const int phase = q / cin, c = q - phase * cin;
+        const int* taps = tap_offsets + phase * r * r;
 #pragma clang loop unroll(disable) vectorize(disable)
         for (int j = 0; j < 8; j++) {
           const int n = p * 8 + j;
@@ -53,7 +65,7 @@ void winograd_pack_filter(const float* src, float* packed, const int* tap_offset
 #pragma clang loop unroll(disable)
               for (int l = 0; l < r; l++) {
                 const float gl = winograd_g(r, b, l);
-                if (gl != 0.0f) v += gk * gl * src[tap_offsets[r * k + l] + at];
+                if (gl != 0.0f) v += gk * gl * src[taps[r * k + l] + at];
               }
             }
           }
@@ -70,18 +82,20 @@ INLINE const float* patch_row(const float* x, const float* zero, int b, int iy, 
   return (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x + ((b * h + iy) * w + ix) * cin : zero;
 }
 
-/* F(2x2, 2x2) input transform of one tile: V[xi] at vi + xi * xs, xi = 3a + b. */
-NOINLINE void winograd_input_r2(const float* x, const float* zero, int b, int iy, int ix, int h, int w, int cin,
-                              float* vi, int xs) {
+/* F(2x2, 2x2) input transform of one tile whose patch rows and columns are `step` pixels apart:
+ * V[xi] at vi + xi * xs, xi = 3a + b. */
+NOINLINE void winograd_input_r2(const float* x, const float* zero, int b, int iy, int ix, int step, int h, int w,
+                              int cin, float* vi, int xs) {
+  const int y1 = iy + step, y2 = iy + 2 * step, x1 = ix + step, x2 = ix + 2 * step;
   const float* p00 = patch_row(x, zero, b, iy, ix, h, w, cin);
-  const float* p01 = patch_row(x, zero, b, iy, ix + 1, h, w, cin);
-  const float* p02 = patch_row(x, zero, b, iy, ix + 2, h, w, cin);
-  const float* p10 = patch_row(x, zero, b, iy + 1, ix, h, w, cin);
-  const float* p11 = patch_row(x, zero, b, iy + 1, ix + 1, h, w, cin);
-  const float* p12 = patch_row(x, zero, b, iy + 1, ix + 2, h, w, cin);
-  const float* p20 = patch_row(x, zero, b, iy + 2, ix, h, w, cin);
-  const float* p21 = patch_row(x, zero, b, iy + 2, ix + 1, h, w, cin);
-  const float* p22 = patch_row(x, zero, b, iy + 2, ix + 2, h, w, cin);
+  const float* p01 = patch_row(x, zero, b, iy, x1, h, w, cin);
+  const float* p02 = patch_row(x, zero, b, iy, x2, h, w, cin);
+  const float* p10 = patch_row(x, zero, b, y1, ix, h, w, cin);
+  const float* p11 = patch_row(x, zero, b, y1, x1, h, w, cin);
+  const float* p12 = patch_row(x, zero, b, y1, x2, h, w, cin);
+  const float* p20 = patch_row(x, zero, b, y2, ix, h, w, cin);
+  const float* p21 = patch_row(x, zero, b, y2, x1, h, w, cin);
+  const float* p22 = patch_row(x, zero, b, y2, x2, h, w, cin);
   for (int c = 0; c < cin; c += 4) {
     const f4 d10 = ld(p10 + c), d11 = ld(p11 + c), d12 = ld(p12 + c);
     /* rows: e0 = d0 - d1, e1 = d1, e2 = d2 - d1 */
@@ -110,16 +124,17 @@ INLINE void winograd_bt4_store(f4 d0, f4 d1, f4 d2, f4 d3, float* v, int step) {
   st(v + 3 * step, wasm_f32x4_sub(d1, d3));
 }
 
-/* F(2x2, 3x3) input transform of one tile: V[xi] at vi + xi * xs, xi = 4a + b. First each patch
- * row k along its columns into slots 4k .. 4k + 3, then each column l of slots (l, 4 + l, 8 + l,
- * 12 + l) in place. */
-NOINLINE void winograd_input_r3(const float* x, const float* zero, int b, int iy, int ix, int h, int w, int cin,
-                              float* vi, int xs) {
+/* F(2x2, 3x3) input transform of one tile whose patch rows and columns are `step` pixels apart:
+ * V[xi] at vi + xi * xs, xi = 4a + b. First each patch row k along its columns into slots
+ * 4k .. 4k + 3, then each column l of slots (l, 4 + l, 8 + l, 12 + l) in place. */
+NOINLINE void winograd_input_r3(const float* x, const float* zero, int b, int iy, int ix, int step, int h, int w,
+                              int cin, float* vi, int xs) {
   for (int k = 0; k < 4; k++) {
-    const float* q0 = patch_row(x, zero, b, iy + k, ix, h, w, cin);
-    const float* q1 = patch_row(x, zero, b, iy + k, ix + 1, h, w, cin);
-    const float* q2 = patch_row(x, zero, b, iy + k, ix + 2, h, w, cin);
-    const float* q3 = patch_row(x, zero, b, iy + k, ix + 3, h, w, cin);
+    const int y = iy + k * step;
+    const float* q0 = patch_row(x, zero, b, y, ix, h, w, cin);
+    const float* q1 = patch_row(x, zero, b, y, ix + step, h, w, cin);
+    const float* q2 = patch_row(x, zero, b, y, ix + 2 * step, h, w, cin);
+    const float* q3 = patch_row(x, zero, b, y, ix + 3 * step, h, w, cin);
     for (int c = 0; c < cin; c += 4)
       winograd_bt4_store(ld(q0 + c), ld(q1 + c), ld(q2 + c), ld(q3 + c), vi + 4 * k * xs + c, xs);
   }
@@ -205,48 +220,57 @@ NOINLINE void winograd_output(const float* mi, int xs, const float* bias, int r,
 }
 
 /*
- * out = bias + the stride-1 r x r correlation of x [batch][h][w][cin] (padding pt / pl, zero
- * outside) with the filter winograd_pack_filter packed, for output tiles [t_begin, t_end) of
- * batch * ceil(oh / 2) * ceil(ow / 2); output pixel (b, oy, ox) goes to
- * out + ((b * out_h + oy * osy + oqy) * out_w + ox * osx + oqx) * ldo, as in conv2d_forward.
- * cin must be a multiple of 4; bias (optional, 0) is packed like conv2d_forward's. scratch:
- * a * a * tb * (cin + 8 * panels) floats (the transformed inputs V and the products M of a block of
- * tb tiles); ind: a * a * tb pointers; zero: cin zero floats.
+ * out = bias + the stride-s (s r) x (s r) convolution of x [batch][h][w][cin] (padding pt / pl,
+ * zero outside; s = 1: a plain r x r correlation) with the filter winograd_pack_filter packed for
+ * s * s phases, for output tiles [t_begin, t_end) of batch * ceil(oh / 2) * ceil(ow / 2); output
+ * pixel (b, oy, ox) goes to out + ((b * out_h + oy * osy + oqy) * out_w + ox * osx + oqx) * ldo,
+ * as in conv2d_forward. cin must be a multiple of 4; bias (optional, 0) is packed like
+ * conv2d_forward's. scratch: a * a * tb * (s * s * cin + 8 * panels) floats (the transformed inputs
+ * V and the products M of a block of tb tiles); ind: a * a * tb pointers; zero: cin zero floats.
  */
 EXPORT(winograd_conv)
 void winograd_conv(const float* x, const float* upacked, const float* bias, float* out, float* scratch,
-                   const float** ind, const float* zero, int r, int tb, int h, int w, int cin, int oh, int ow,
-                   int cout, int pt, int pl, int out_h, int out_w, int osy, int osx, int oqy, int oqx, int ldo,
-                   int t_begin, int t_end) {
+                   const float** ind, const float* zero, int r, int s, int tb, int h, int w, int cin, int oh,
+                   int ow, int cout, int pt, int pl, int out_h, int out_w, int osy, int osx, int oqy, int oqx,
+                   int ldo, int t_begin, int t_end) {
   const int panels = (cout + 7) / 8;
   const int ldm = panels * 8;
   const int alpha = r + 1, nxi = alpha * alpha;
+  const int phases = s * s, k_total = phases * cin;
   const int tiles_y = (oh + 1) / 2, tiles_x = (ow + 1) / 2;
   float* v = scratch;
-  float* m = scratch + nxi * tb * cin;
-  for (int i = 0; i < nxi * tb; i++) ind[i] = v + i * cin;
+  float* m = scratch + nxi * tb * k_total;
+  for (int i = 0; i < nxi * tb; i++) ind[i] = v + i * k_total;
   const f4 zero4 = wasm_f32x4_splat(0.0f);
   for (int t0 = t_begin; t0 < t_end; t0 += tb) {
     const int mb = t_end - t0 < tb ? t_end - t0 : tb;
-    /* Input transform: V[xi][i][c] = (B^T d B)[xi / a][xi % a]. */
+    /* Input transform: V[xi][i][phase * cin + c] = (B^T d B)[xi / a][xi % a], d the phase's patch:
+     * rows s (2 ty + k) + ky0 - pt, ky0 = (py + pt) mod s (the same for columns). */
     for (int i = 0; i < mb; i++) {
       const int t = t0 + i;
       const int tx = t % tiles_x, rest = t / tiles_x;
       const int ty = rest % tiles_y, b = rest / tiles_y;
-      if (r == 2) winograd_input_r2(x, zero, b, 2 * ty - pt, 2 * tx - pl, h, w, cin, v + i * cin, tb * cin);
-      else winograd_input_r3(x, zero, b, 2 * ty - pt, 2 * tx - pl, h, w, cin, v + i * cin, tb * cin);
+      for (int py = 0; py < s; py++) {
+        const int iy = s * 2 * ty + (py + pt) % s - pt;
+        for (int px = 0; px < s; px++) {
+          const int ix = s * 2 * tx + (px + pl) % s - pl;
+          float* vi = v + i * k_total + (py * s + px) * cin;
+          if (r == 2) winograd_input_r2(x, zero, b, iy, ix, s, h, w, cin, vi, tb * k_total);
+          else winograd_input_r3(x, zero, b, iy, ix, s, h, w, cin, vi, tb * k_total);
+        }
+      }
     }
     /* The GEMMs M[xi] = V[xi] U[xi], 4 x 8 tiles (panel outer: its cin x 8 floats stay in L1). */
     for (int xi = 0; xi < nxi; xi++) {
       const float* const* rows = ind + xi * tb;
       float* mx = m + xi * tb * ldm;
       for (int p = 0; p < panels; p++) {
-        const float* wp = upacked + (xi * panels + p) * cin * 8;
+        const float* wp = upacked + (xi * panels + p) * k_total * 8;
         for (int i = 0; i < mb; i += 4) {
           const float* const* r0 = rows + i;
           float* o0 = mx + i * ldm + p * 8;
           conv_tile(r0, i + 1 < mb ? r0 + 1 : r0, i + 2 < mb ? r0 + 2 : r0, i + 3 < mb ? r0 + 3 : r0, wp, 1,
-                    cin, zero4, zero4, o0, i + 1 < mb ? o0 + ldm : 0, i + 2 < mb ? o0 + 2 * ldm : 0,
+                    k_total, zero4, zero4, o0, i + 1 < mb ? o0 + ldm : 0, i + 2 < mb ? o0 + 2 * ldm : 0,
                     i + 3 < mb ? o0 + 3 * ldm : 0, 8);
         }
       }

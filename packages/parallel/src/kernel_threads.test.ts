@@ -18,6 +18,8 @@ function cases() {
     tf.conv2d(x, w3, 1, 'same'),
     tf.fused.conv2d({ x, filter: w3, bias, strides: 2, pad: 'valid' }),
     tf.conv2dTranspose(x, wt, [1, 80, 72, 48], 2, 'same'),
+    // Its input gradient, a 4x4 stride-2 Conv2D: one Winograd call over four input phases.
+    tf.conv2d(tf.randomUniform([1, 80, 72, 48], -1, 1, 'float32', 7) as tf.Tensor4D, wt, 2, 'same'),
     // Stride 6: 36 one-tap phases of 9.8 M multiply-adds each, more calls than a control block
     // holds, so the pool runs them in rounds.
     tf.conv2dTranspose(
@@ -33,6 +35,7 @@ function cases() {
 test('threaded convolutions equal single-thread ones', async () => {
   expect(1 * 40 * 36 * 48 * 9 * 32).toBeGreaterThan(MIN_THREADED_MACS);
   expect(1 * 40 * 36 * 48 * 4 * 32).toBeGreaterThan(MIN_THREADED_MACS);
+  expect(1 * 40 * 36 * 32 * 16 * 48).toBeGreaterThan(MIN_THREADED_MACS);
   const single = await Promise.all(
     tf.tidy(cases).map(async (t) => {
       const v = await t.data();

@@ -2,16 +2,20 @@
 /**
  * Winograd against the direct implicit GEMM in one process, alternated call by call
  * (`setWasmWinograd`), so machine load hits both alike: ConvTranspose(4, 2, 1) and 3x3 stride-1
- * convolutions (forward and input gradient) of the WaveMix shapes, then whole W3 inference steps.
+ * convolutions (forward and input gradient), the ConvTranspose's input gradient (a 4x4 stride-2
+ * Conv2D: four input phases), then whole W3 inference steps and W1 training steps.
  * Median ms of the rounds; "direct GFLOP/s" counts the direct algorithm's multiply-adds.
  * Needs `npm run build` first.
  *
  *   node tools/bench/scripts/winograd-ab.mjs [--threads 1] [--rounds 9] [--w3-steps 8] [--no-w3]
+ *     [--w1-steps 6] [--no-w1]
  */
 import * as tf from '@tensorflow/tfjs';
+import { leanVariableGrads } from '@wavemix/core';
 import { setWasmWinograd, useWasmTraining } from '@wavemix/kernels-wasm';
 import '@wavemix/kernels-cpu';
 import { createModel, LOAD_REWRITE_RULES, optimizeForInference } from '@wavemix/models';
+import { computeLoss } from '@wavemix/models/training';
 import { enableKernelThreads } from '@wavemix/parallel';
 
 const arg = (name, fallback) => {
@@ -21,6 +25,7 @@ const arg = (name, fallback) => {
 const threads = arg('threads', 1);
 const rounds = arg('rounds', 9);
 const w3Steps = arg('w3-steps', 8);
+const w1Steps = arg('w1-steps', 6);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 await useWasmTraining();
@@ -93,6 +98,64 @@ for (const [b, h, ci, co] of [
   tf.dispose([x, w, dy]);
 }
 
+// ConvTranspose(4, 2, 1)'s input gradient: Conv2D(dy [b, 2h, 2h, co], 4x4, stride 2, pad 1) -> [b, h, h, ci].
+for (const [b, h, ci, co] of [
+  [64, 16, 64, 64],
+  [1, 28, 192, 192],
+]) {
+  const dy = tf.randomNormal([b, 2 * h, 2 * h, co]);
+  const w = tf.randomNormal([4, 4, co, ci]);
+  const flops = 2 * b * h * h * 16 * ci * co;
+  const pad = [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ];
+  row(
+    `ConvTranspose input gradient [${b},${2 * h},${2 * h},${co}] -> ${ci}`,
+    ab(() => tf.conv2d(dy, w, 2, pad), flops),
+    flops,
+  );
+  tf.dispose([dy, w]);
+}
+
+/** Median ms of `step` with Winograd on and off, alternated step by step. */
+async function abSteps(step, steps) {
+  const times = { on: [], off: [] };
+  for (const on of [true, false]) {
+    setWasmWinograd(on);
+    await step();
+  }
+  for (let i = 0; i < steps; i++)
+    for (const on of i % 2 ? [false, true] : [true, false]) {
+      setWasmWinograd(on);
+      times[on ? 'on' : 'off'].push(await step());
+    }
+  return [median(times.on), median(times.off)];
+}
+
+if (!process.argv.includes('--no-w1')) {
+  const model = createModel('cifar10-wavemix-lite-64-6', { overrides: { inputSize: [32, 32] } });
+  const x = tf.randomNormal([64, 32, 32, 3], 0, 1, 'float32', 1);
+  const y = tf.oneHot(tf.randomUniform([64], 0, 10, 'int32', 2), 10).toFloat();
+  const step = async () => {
+    const t0 = performance.now();
+    const { value, grads } = leanVariableGrads(() =>
+      computeLoss('softmaxCrossEntropy', model.apply(x, { training: true }), y),
+    );
+    await value.data();
+    tf.dispose([value, grads]);
+    return performance.now() - t0;
+  };
+  const [on, off] = await abSteps(step, w1Steps);
+  console.log(
+    `W1 training step (batch 64, forward + gradients)`.padEnd(44),
+    `winograd ${on.toFixed(1)} ms  direct ${off.toFixed(1)} ms  ${(off / on).toFixed(2)}x`,
+  );
+  tf.dispose([x, y]);
+}
+
 if (!process.argv.includes('--no-w3')) {
   const model = createModel('imagenet-wavemix-192-16', { overrides: { inputSize: [224, 224] } });
   const run = optimizeForInference(model, { rules: LOAD_REWRITE_RULES });
@@ -104,17 +167,7 @@ if (!process.argv.includes('--no-w3')) {
     out.dispose();
     return performance.now() - t0;
   };
-  const times = { on: [], off: [] };
-  for (const on of [true, false]) {
-    setWasmWinograd(on);
-    await step();
-  }
-  for (let i = 0; i < w3Steps; i++)
-    for (const on of [true, false]) {
-      setWasmWinograd(on);
-      times[on ? 'on' : 'off'].push(await step());
-    }
-  const [on, off] = [median(times.on), median(times.off)];
+  const [on, off] = await abSteps(step, w3Steps);
   console.log(
     `W3 inference step (load()'s graph)`.padEnd(44),
     `winograd ${on.toFixed(1)} ms  direct ${off.toFixed(1)} ms  ${(off / on).toFixed(2)}x`,

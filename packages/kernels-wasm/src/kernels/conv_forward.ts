@@ -53,7 +53,10 @@ export interface FilterLayout {
   tapOffsets: number[];
   inStride: number;
   outStride: number;
-  /** r: the Winograd F(2x2, r x r) transform of an r x r-tap layout, [(r + 1)^2][ceil(out / 8)][in][8]. */
+  /**
+   * r: the Winograd F(2x2, r x r) transform of a layout of r x r-tap phases (tapOffsets phase after
+   * phase; one phase for a stride-1 filter, s * s for stride s), [(r + 1)^2][ceil(out / 8)][phases * in][8].
+   */
   winograd?: 2 | 3;
 }
 
@@ -106,12 +109,13 @@ export function packed(
   if (!info) {
     const taps = layout.tapOffsets.length;
     const r = layout.winograd;
-    info = backend.makeOutput([Math.ceil(cout / 8) * (r ? (r + 1) ** 2 : taps) * cin * 8], 'float32');
+    const phases = r ? taps / (r * r) : 1;
+    info = backend.makeOutput([Math.ceil(cout / 8) * (r ? (r + 1) ** 2 * phases : taps) * cin * 8], 'float32');
     const offsets = backend.makeOutput([taps], 'int32');
     (backend.typedArrayFromHeap(offsets) as Int32Array).set(layout.tapOffsets);
     const [src, dst, at] = [heapOffset(backend, source), heapOffset(backend, info), heapOffset(backend, offsets)];
     if (r) {
-      trainKernels(backend).winograd_pack_filter(src, dst, at, r, cin, cout, layout.inStride, layout.outStride);
+      trainKernels(backend).winograd_pack_filter(src, dst, at, r, phases, cin, cout, layout.inStride, layout.outStride);
     } else {
       trainKernels(backend).pack_filter(src, dst, at, taps, cin, cout, layout.inStride, layout.outStride);
     }
@@ -119,6 +123,35 @@ export function packed(
     entry.layouts.set(cacheKey, info);
   }
   return { offset: heapOffset(backend, info), floats: info.shape[0]! };
+}
+
+/**
+ * The [kh][kw][in][out] layout of a tfjs conv filter of stride s as Winograd wants it: its s * s
+ * input phases' r x r taps (r = kh / s), phase (py, px) holding taps ky = (py + padTop) mod s + s k,
+ * kx = (px + padLeft) mod s + s l (the order csrc/winograd.inc.c reads the phases in).
+ */
+export function phasedLayout(g: ConvGeometry, r: 2 | 3): FilterLayout {
+  const s = g.strideHeight;
+  const { inChannels: cin, outChannels: cout, filterWidth: kw } = g;
+  const tapOffsets: number[] = [];
+  for (let py = 0; py < s; py++) {
+    for (let px = 0; px < s; px++) {
+      for (let k = 0; k < r; k++) {
+        for (let l = 0; l < r; l++) {
+          const ky = ((py + g.padTop) % s) + s * k;
+          const kx = ((px + g.padLeft) % s) + s * l;
+          tapOffsets.push((ky * kw + kx) * cin * cout);
+        }
+      }
+    }
+  }
+  return {
+    key: `phased:${s}:${g.padTop % s}:${g.padLeft % s}:${g.filterHeight}x${kw}x${cin}x${cout}`,
+    tapOffsets,
+    inStride: cout,
+    outStride: 1,
+    winograd: r,
+  };
 }
 
 /** The [kh][kw][in][out] layout of a tfjs conv filter. */
@@ -302,12 +335,15 @@ export class ConvWriter {
   }
 
   /**
-   * Writes a stride-1 r x r correlation (g: filter 2x2 or 3x3, stride and dilation 1) by Winograd
-   * F(2x2, r x r), with the filter packed through a layout with `winograd: r`.
+   * Writes a convolution winogradTaps(g) accepts (r x r filter and stride 1, or (s r) x (s r) and
+   * stride s) by Winograd F(2x2, r x r), with the filter packed through a layout with `winograd: r`
+   * (phasedLayout for stride s).
    */
   runWinograd(x: TensorInfo, filter: Packed, bias: Packed | null, g: ConvGeometry, map: OutputMap): void {
-    const products = (g.filterHeight + 1) ** 2;
-    const blockFloats = products * WINOGRAD_TILES * (g.inChannels + Math.ceil(g.outChannels / 8) * 8);
+    const s = g.strideHeight;
+    const r = g.filterHeight / s;
+    const products = (r + 1) ** 2;
+    const blockFloats = products * WINOGRAD_TILES * (s * s * g.inChannels + Math.ceil(g.outChannels / 8) * 8);
     // scratch: the zero row, the block's transformed inputs and products, then its row pointers.
     this.dispatch(
       'winograd_conv',
@@ -323,7 +359,8 @@ export class ConvWriter {
         at + g.inChannels * 4,
         at + (g.inChannels + blockFloats) * 4,
         at,
-        g.filterHeight,
+        r,
+        s,
         WINOGRAD_TILES,
         g.inHeight,
         g.inWidth,

@@ -24,6 +24,26 @@ const conv3 =
     tf.conv2d(x, w, 1, pad);
 const conv3Bias: Op = (x, w) =>
   tf.fused.conv2d({ x, filter: w, bias: tf.linspace(-1, 1, w.shape[3]), strides: 1, pad: 'same' });
+/**
+ * A 2r x 2r stride-2 Conv2D (the input gradient of ConvTranspose(4, 2, 1) is one with r = 2, pad
+ * 1): four input phases summed in the Winograd GEMMs.
+ */
+const strided =
+  (pad: 'same' | 'valid' | number): Op =>
+  (x, w) =>
+    tf.conv2d(
+      x,
+      w,
+      2,
+      typeof pad === 'number'
+        ? ([
+            [0, 0],
+            [pad, pad],
+            [pad, pad],
+            [0, 0],
+          ] as const)
+        : pad,
+    );
 /** Conv2DBackpropInput with stride 1 and a 3x3 filter: one phase, F(2x2, 3x3). */
 const conv3InputGradient: Op = (x, w) =>
   tf.conv2dTranspose(x, w, [x.shape[0], x.shape[1], x.shape[2], w.shape[2]], 1, 'same');
@@ -36,6 +56,15 @@ const cases: Array<[string, Op, number[], number[]]> = [
   ['conv 3x3 same 32 -> 32, 5x7', conv3('same'), [1, 5, 7, 32], [3, 3, 32, 32]],
   ['conv 3x3 valid 36 -> 35, batch 2, 9x8', conv3('valid'), [2, 9, 8, 36], [3, 3, 36, 35]],
   ['conv 3x3 same + bias 48 -> 40, batch 2, 17x16 (several blocks)', conv3Bias, [2, 17, 16, 48], [3, 3, 48, 40]],
+  [
+    'conv 4x4 stride 2 pad 1 (ConvTranspose input gradient) 64 -> 64, batch 2, 16x16',
+    strided(1),
+    [2, 16, 16, 64],
+    [4, 4, 64, 64],
+  ],
+  ['conv 4x4 stride 2 same 32 -> 36, 9x11 (odd: half-outside tiles)', strided('same'), [1, 9, 11, 32], [4, 4, 32, 36]],
+  ['conv 4x4 stride 2 valid 36 -> 33, batch 3, 10x12', strided('valid'), [3, 10, 12, 36], [4, 4, 36, 33]],
+  ['conv 6x6 stride 2 pad 2 (phases of 3x3) 32 -> 40, 13x12', strided(2), [1, 13, 12, 32], [6, 6, 32, 40]],
   [
     'conv 3x3 input gradient (stride-1 Conv2DBackpropInput) 32 <- 36, 6x5',
     conv3InputGradient,
@@ -87,7 +116,7 @@ const geometry = (inChannels: number, outChannels: number, taps = 2): ConvGeomet
 describe('when Winograd applies', () => {
   afterEach(() => setWasmWinograd(true));
 
-  test('2x2 and 3x3 stride-1 convolutions with >= 32 channels and input channels a multiple of 4; off by switch', () => {
+  test('r x r stride 1 and 2r x 2r stride 2 (r = 2, 3) with >= 32 channels and input channels a multiple of 4; off by switch', () => {
     expect(wasmWinogradEnabled()).toBe(true);
     expect(winogradTaps(geometry(32, 32))).toBe(2);
     expect(winogradTaps(geometry(192, 96))).toBe(2);
@@ -98,6 +127,12 @@ describe('when Winograd applies', () => {
     expect(winogradTaps(geometry(32, 32, 4))).toBe(0); // 4x4 taps
     expect(winogradTaps({ ...geometry(32, 32, 3), filterWidth: 2 })).toBe(0);
     expect(winogradTaps({ ...geometry(32, 32), strideHeight: 2 })).toBe(0);
+    const stride2 = { strideHeight: 2, strideWidth: 2 };
+    expect(winogradTaps({ ...geometry(64, 64, 4), ...stride2 })).toBe(2); // ConvTranspose(4, 2, 1)'s input gradient
+    expect(winogradTaps({ ...geometry(32, 40, 6), ...stride2 })).toBe(3);
+    expect(winogradTaps({ ...geometry(32, 32, 3), ...stride2 })).toBe(0); // phases of unequal taps
+    expect(winogradTaps({ ...geometry(32, 32, 4), ...stride2, strideWidth: 1 })).toBe(0);
+    expect(winogradTaps({ ...geometry(32, 32, 6), strideHeight: 3, strideWidth: 3 })).toBe(0);
     expect(winogradTaps({ ...geometry(32, 32), dilationWidth: 2 })).toBe(0);
     setWasmWinograd(false);
     expect(winogradTaps(geometry(32, 32))).toBe(0);

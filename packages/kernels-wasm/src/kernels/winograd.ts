@@ -25,18 +25,21 @@ export function wasmWinogradEnabled(): boolean {
 const MIN_CHANNELS = 32;
 
 /**
- * The filter size r with which a convolution runs as Winograd F(2x2, r x r), or 0 for the direct
- * implicit GEMM: a 2x2 or 3x3 filter, stride and dilation 1, input channels a multiple of 4 (the
- * transforms' f32x4 lanes) and enough channels (32) on both sides.
+ * The r with which a convolution runs as Winograd F(2x2, r x r), or 0 for the direct implicit
+ * GEMM: an r x r filter at stride 1, or (for stride 2, the input gradient of ConvTranspose(4, 2, 1))
+ * a 2r x 2r filter at stride 2, whose four input phases are r x r correlations; r = 2 or 3,
+ * dilation 1, input channels a multiple of 4 (the transforms' f32x4 lanes) and enough channels (32)
+ * on both sides.
  */
 export function winogradTaps(g: ConvGeometry): 0 | 2 | 3 {
-  const r = g.filterHeight;
+  const s = g.strideHeight;
+  const r = g.filterHeight / s;
   const applies =
     enabled &&
+    (s === 1 || s === 2) &&
     (r === 2 || r === 3) &&
-    g.filterWidth === r &&
-    g.strideHeight === 1 &&
-    g.strideWidth === 1 &&
+    g.filterWidth === g.filterHeight &&
+    g.strideWidth === s &&
     g.dilationHeight === 1 &&
     g.dilationWidth === 1 &&
     g.inChannels % 4 === 0 &&

@@ -89,18 +89,25 @@ export interface TrainKernelExports {
     pixelBegin: number,
     pixelEnd: number,
   ): void;
-  /** Winograd F(2x2, r x r) filter transform of an r x r-tap layout: [(r + 1)^2][ceil(cout / 8)][cin][8]. */
+  /**
+   * Winograd F(2x2, r x r) filter transform of `phases` r x r-tap layouts (tap offsets phase after
+   * phase): [(r + 1)^2][ceil(cout / 8)][phases * cin][8].
+   */
   winograd_pack_filter(
     src: number,
     packed: number,
     tapOffsets: number,
     r: number,
+    phases: number,
     cin: number,
     cout: number,
     inStride: number,
     outStride: number,
   ): void;
-  /** A stride-1 r x r correlation (+ bias) by Winograd F(2x2, r x r), output tiles [tBegin, tEnd) (csrc/winograd.inc.c). */
+  /**
+   * A stride-s (s r) x (s r) convolution (+ bias; s = 1: an r x r correlation) by Winograd
+   * F(2x2, r x r) over its s * s input phases, output tiles [tBegin, tEnd) (csrc/winograd.inc.c).
+   */
   winograd_conv(
     x: number,
     uPacked: number,
@@ -110,6 +117,7 @@ export interface TrainKernelExports {
     ind: number,
     zero: number,
     r: number,
+    stride: number,
     tileBlock: number,
     h: number,
     w: number,

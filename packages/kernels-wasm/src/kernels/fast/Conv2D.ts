@@ -16,6 +16,7 @@ import {
   convSplits,
   identityMap,
   packed,
+  phasedLayout,
   standardLayout,
 } from '../conv_forward';
 import { winogradTaps } from '../winograd';
@@ -76,8 +77,8 @@ function conv(args: WasmKernelArgs<Inputs, Conv2DAttrs & Partial<FusedConv2DAttr
     padLeft: info.padInfo.left,
   };
   const r = winogradTaps(g);
-  const layout = standardLayout(g.filterHeight, g.filterWidth, g.inChannels, g.outChannels);
-  const filterPacked = packed(backend, filter, r ? { ...layout, winograd: r } : layout, g.inChannels, g.outChannels);
+  const layout = r ? phasedLayout(g, r) : standardLayout(g.filterHeight, g.filterWidth, g.inChannels, g.outChannels);
+  const filterPacked = packed(backend, filter, layout, g.inChannels, g.outChannels);
   const biasPacked = bias ? packed(backend, bias, BIAS_LAYOUT, 1, g.outChannels) : null;
   const writer = new ConvWriter(backend as BackendWasm, out, false, ConvWriter.macs(g), convSplits(g, r !== 0));
   if (r) writer.runWinograd(x, filterPacked, biasPacked, g, identityMap(g));
