@@ -8,7 +8,14 @@
  *          A^T = [1 1 0; 0 1 1]: 9 products instead of 16 (1.78x fewer);
  *   r = 3 (points 0, 1, -1, infinity; Lavin & Gray): B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],
  *          G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1], A^T = [1 1 1 0; 0 1 -1 -1]: 16 instead of 36 (2.25x).
- * Every coefficient is +-1 or +-0.5, so the transforms add only a few roundings. The channel
+ * Every coefficient is +-1 or +-0.5, so the transforms add only a few roundings.
+ *
+ * F(4x4, 2x2) (points 0, 1, -1, 2, infinity; a = 5): 25 products per 4x4 output tile instead of 64
+ * (2.56x fewer; 1.44x fewer than F(2x2, 2x2)), for large enough outputs (a tile past the edge
+ * computes products for nothing):
+ *   B^T = [2 -1 -2 1 0; 0 -2 -1 1 0; 0 2 -3 1 0; 0 -1 0 1 0; 0 2 -1 -2 1],
+ *   G = [1/2 0; -1/2 -1/2; -1/6 1/6; 1/6 1/3; 0 1], A^T = [1 1 1 1 0; 0 1 -1 2 0; 0 1 1 4 0; 0 1 -1 8 1].
+ * The channel
  * contraction becomes a * a GEMMs, V[xi] (tiles x cin) * U[xi] (cin x cout), on the conv
  * micro-kernel.
  *
@@ -24,8 +31,15 @@
  * stays ~14 KB smaller, at the cost of a call per tile. */
 #define NOINLINE static __attribute__((noinline))
 
-/* Row a of G (r = 2 or 3) at column k. */
-NOINLINE float winograd_g(int r, int a, int k) {
+/* Row a of G (F(2x2, r x r), r = 2 or 3, or F(4x4, 2x2) when m = 4) at column k. */
+NOINLINE float winograd_g(int m, int r, int a, int k) {
+  if (m == 4) {
+    if (a == 0) return k == 0 ? 0.5f : 0.0f;
+    if (a == 1) return -0.5f;
+    if (a == 2) return k == 0 ? -1.0f / 6.0f : 1.0f / 6.0f;
+    if (a == 3) return k == 0 ? 1.0f / 6.0f : 1.0f / 3.0f;
+    return k == 1 ? 1.0f : 0.0f;
+  }
   if (r == 2) return (a == 0 && k == 0) || a == 1 || (a == 2 && k == 1) ? 1.0f : 0.0f;
   if (a == 0) return k == 0 ? 1.0f : 0.0f;
   if (a == 3) return k == 2 ? 1.0f : 0.0f;
@@ -36,10 +50,10 @@ NOINLINE float winograd_g(int r, int a, int k) {
  * output channel 8p + j (zero past cout), g[k][l] = src[taps[r * k + l] + c * in_stride +
  * n * out_stride] with taps = tap_offsets + phase * r * r. */
 EXPORT(winograd_pack_filter)
-void winograd_pack_filter(const float* src, float* packed, const int* tap_offsets, int r, int phases, int cin,
-                          int cout, int in_stride, int out_stride) {
+void winograd_pack_filter(const float* src, float* packed, const int* tap_offsets, int m, int r, int phases,
+                          int cin, int cout, int in_stride, int out_stride) {
   const int panels = (cout + 7) / 8;
-  const int alpha = r + 1;
+  const int alpha = m + r - 1;
   const int k_total = phases * cin;
   /* Cold (once per weight tensor): kept as loops, unrolled it was a tenth of the module. */
 #pragma clang loop unroll(disable) vectorize(disable)
@@ -60,11 +74,11 @@ void winograd_pack_filter(const float* src, float* packed, const int* tap_offset
             const int at = c * in_stride + n * out_stride;
 #pragma clang loop unroll(disable)
             for (int k = 0; k < r; k++) {
-              const float gk = winograd_g(r, a, k);
+              const float gk = winograd_g(m, r, a, k);
               if (gk == 0.0f) continue;
 #pragma clang loop unroll(disable)
               for (int l = 0; l < r; l++) {
-                const float gl = winograd_g(r, b, l);
+                const float gl = winograd_g(m, r, b, l);
                 if (gl != 0.0f) v += gk * gl * src[taps[r * k + l] + at];
               }
             }
@@ -219,28 +233,107 @@ NOINLINE void winograd_output(const float* mi, int xs, const float* bias, int r,
   }
 }
 
+/* B^T of F(4, 2) on five values, stored `step` floats apart. */
+INLINE void winograd_bt5_store(f4 d0, f4 d1, f4 d2, f4 d3, f4 d4, float* v, int step) {
+  const f4 two = wasm_f32x4_splat(2.0f);
+  const f4 d31 = wasm_f32x4_sub(d3, d1);
+  st(v, wasm_f32x4_add(wasm_f32x4_mul(two, wasm_f32x4_sub(d0, d2)), d31)); /* 2 d0 - d1 - 2 d2 + d3 */
+  st(v + step, wasm_f32x4_sub(d31, wasm_f32x4_add(d1, d2)));                /* -2 d1 - d2 + d3 */
+  st(v + 2 * step, wasm_f32x4_add(wasm_f32x4_mul(two, wasm_f32x4_sub(d1, d2)), wasm_f32x4_sub(d3, d2)));
+  st(v + 3 * step, d31); /* -d1 + d3 */
+  st(v + 4 * step, wasm_f32x4_add(wasm_f32x4_mul(two, wasm_f32x4_sub(d1, d3)), wasm_f32x4_sub(d4, d2)));
+}
+
+/* F(4x4, 2x2) input transform of one tile (patch rows and columns `step` pixels apart): V[xi] at
+ * vi + xi * xs, xi = 5a + b; rows first into slots 5k .. 5k + 4, then each column in place. */
+NOINLINE void winograd_input_m4r2(const float* x, const float* zero, int b, int iy, int ix, int step, int h, int w,
+                                  int cin, float* vi, int xs) {
+  for (int k = 0; k < 5; k++) {
+    const int y = iy + k * step;
+    const float* q0 = patch_row(x, zero, b, y, ix, h, w, cin);
+    const float* q1 = patch_row(x, zero, b, y, ix + step, h, w, cin);
+    const float* q2 = patch_row(x, zero, b, y, ix + 2 * step, h, w, cin);
+    const float* q3 = patch_row(x, zero, b, y, ix + 3 * step, h, w, cin);
+    const float* q4 = patch_row(x, zero, b, y, ix + 4 * step, h, w, cin);
+    for (int c = 0; c < cin; c += 4)
+      winograd_bt5_store(ld(q0 + c), ld(q1 + c), ld(q2 + c), ld(q3 + c), ld(q4 + c), vi + 5 * k * xs + c, xs);
+  }
+  for (int l = 0; l < 5; l++) {
+    float* col = vi + l * xs;
+    for (int c = 0; c < cin; c += 4)
+      winograd_bt5_store(ld(col + c), ld(col + 5 * xs + c), ld(col + 10 * xs + c), ld(col + 15 * xs + c),
+                         ld(col + 20 * xs + c), col + c, 5 * xs);
+  }
+}
+
+/* A^T of F(4, 2) on five values at p, p + step, ..., written to q, q + qstep, ... (four). */
+INLINE void winograd_at5(const float* p, int step, float* q, int qstep) {
+  const f4 m0 = ld(p), m1 = ld(p + step), m2 = ld(p + 2 * step), m3 = ld(p + 3 * step), m4 = ld(p + 4 * step);
+  const f4 s12 = wasm_f32x4_add(m1, m2), d12 = wasm_f32x4_sub(m1, m2);
+  const f4 two3 = wasm_f32x4_add(m3, m3), four3 = wasm_f32x4_add(two3, two3);
+  st(q, wasm_f32x4_add(wasm_f32x4_add(m0, s12), m3));
+  st(q + qstep, wasm_f32x4_add(d12, two3));
+  st(q + 2 * qstep, wasm_f32x4_add(s12, four3));
+  st(q + 3 * qstep, wasm_f32x4_add(wasm_f32x4_add(d12, wasm_f32x4_add(four3, four3)), m4));
+}
+
+/* F(4x4, 2x2) output transform of one tile: Y = A^T M A (+ bias) for the products at mi (xi-th at
+ * mi + xi * xs; channels read in fours, past cout up to the panel's zeros), rows of the 4 x 4 outputs at
+ * y + i * row_step + j * col_step, rows < rows_in and columns < cols_in written. The column pass
+ * overwrites M's first four rows of products (each is read once). */
+NOINLINE void winograd_output_m4(float* mi, int xs, const float* bias, int cout, float* y, int row_step,
+                                 int col_step, int rows_in, int cols_in) {
+  for (int k = 0; k < cout; k += 4) {
+    for (int b = 0; b < 5; b++) winograd_at5(mi + b * xs + k, 5 * xs, mi + b * xs + k, 5 * xs);
+    const f4 bk = bias ? ld(bias + k) : wasm_f32x4_splat(0.0f);
+    for (int i = 0; i < rows_in; i++) {
+      float* row = mi + 5 * i * xs + k;
+      /* A^T along the row, written back over its first four products, then stored with the bias. */
+      winograd_at5(row, xs, row, xs);
+      for (int j = 0; j < cols_in; j++) {
+        const f4 v = wasm_f32x4_add(ld(row + j * xs), bk);
+        float* o = y + i * row_step + j * col_step + k;
+        if (k + 4 <= cout) {
+          st(o, v);
+        } else {
+          o[0] = wasm_f32x4_extract_lane(v, 0);
+          if (k + 1 < cout) o[1] = wasm_f32x4_extract_lane(v, 1);
+          if (k + 2 < cout) o[2] = wasm_f32x4_extract_lane(v, 2);
+        }
+      }
+    }
+  }
+}
+
 /*
  * out = bias + the stride-s (s r) x (s r) convolution of x [batch][h][w][cin] (padding pt / pl,
  * zero outside; s = 1: a plain r x r correlation) with the filter winograd_pack_filter packed for
- * s * s phases, for output tiles [t_begin, t_end) of batch * ceil(oh / 2) * ceil(ow / 2); output
+ * s * s phases and m x m output tiles (m = 2, or 4 with r = 2), for output tiles
+ * [t_begin, t_end) of batch * ceil(oh / m) * ceil(ow / m); output
  * pixel (b, oy, ox) goes to out + ((b * out_h + oy * osy + oqy) * out_w + ox * osx + oqx) * ldo,
  * as in conv2d_forward. cin must be a multiple of 4; bias (optional, 0) is packed like
- * conv2d_forward's. scratch: a * a * tb * (s * s * cin + 8 * panels) floats (the transformed inputs
- * V and the products M of a block of tb tiles); ind: a * a * tb pointers; zero: cin zero floats.
+ * conv2d_forward's. scratch: a * a * (tb * (s * s * cin + 8 * panels) + 2 * WINOGRAD_SLOT_PAD)
+ * floats (the transformed inputs V and the products M of a block of tb tiles); ind: a * a * tb
+ * pointers; zero: cin zero floats.
  */
+#define WINOGRAD_SLOT_PAD 8
 EXPORT(winograd_conv)
 void winograd_conv(const float* x, const float* upacked, const float* bias, float* out, float* scratch,
-                   const float** ind, const float* zero, int r, int s, int tb, int h, int w, int cin, int oh,
+                   const float** ind, const float* zero, int m, int r, int s, int tb, int h, int w, int cin, int oh,
                    int ow, int cout, int pt, int pl, int out_h, int out_w, int osy, int osx, int oqy, int oqx,
                    int ldo, int t_begin, int t_end) {
   const int panels = (cout + 7) / 8;
   const int ldm = panels * 8;
-  const int alpha = r + 1, nxi = alpha * alpha;
+  const int alpha = m + r - 1, nxi = alpha * alpha;
   const int phases = s * s, k_total = phases * cin;
-  const int tiles_y = (oh + 1) / 2, tiles_x = (ow + 1) / 2;
+  const int tiles_y = (oh + m - 1) / m, tiles_x = (ow + m - 1) / m;
   float* v = scratch;
-  float* m = scratch + nxi * tb * k_total;
-  for (int i = 0; i < nxi * tb; i++) ind[i] = v + i * k_total;
+  /* Slot strides padded by WINOGRAD_SLOT_PAD floats: power-of-two strides put a tile's a * a
+   * slots in one L1 set (4 KB apart), which the transforms' loads and stores then thrash. */
+  const int vs = tb * k_total + WINOGRAD_SLOT_PAD, ms = tb * ldm + WINOGRAD_SLOT_PAD;
+  float* prods = scratch + nxi * vs;
+  for (int xi = 0; xi < nxi; xi++)
+    for (int i = 0; i < tb; i++) ind[xi * tb + i] = v + xi * vs + i * k_total;
   const f4 zero4 = wasm_f32x4_splat(0.0f);
   for (int t0 = t_begin; t0 < t_end; t0 += tb) {
     const int mb = t_end - t0 < tb ? t_end - t0 : tb;
@@ -251,19 +344,20 @@ void winograd_conv(const float* x, const float* upacked, const float* bias, floa
       const int tx = t % tiles_x, rest = t / tiles_x;
       const int ty = rest % tiles_y, b = rest / tiles_y;
       for (int py = 0; py < s; py++) {
-        const int iy = s * 2 * ty + (py + pt) % s - pt;
+        const int iy = s * m * ty + (py + pt) % s - pt;
         for (int px = 0; px < s; px++) {
-          const int ix = s * 2 * tx + (px + pl) % s - pl;
+          const int ix = s * m * tx + (px + pl) % s - pl;
           float* vi = v + i * k_total + (py * s + px) * cin;
-          if (r == 2) winograd_input_r2(x, zero, b, iy, ix, s, h, w, cin, vi, tb * k_total);
-          else winograd_input_r3(x, zero, b, iy, ix, s, h, w, cin, vi, tb * k_total);
+          if (m == 4) winograd_input_m4r2(x, zero, b, iy, ix, s, h, w, cin, vi, vs);
+          else if (r == 2) winograd_input_r2(x, zero, b, iy, ix, s, h, w, cin, vi, vs);
+          else winograd_input_r3(x, zero, b, iy, ix, s, h, w, cin, vi, vs);
         }
       }
     }
     /* The GEMMs M[xi] = V[xi] U[xi], 4 x 8 tiles (panel outer: its cin x 8 floats stay in L1). */
     for (int xi = 0; xi < nxi; xi++) {
       const float* const* rows = ind + xi * tb;
-      float* mx = m + xi * tb * ldm;
+      float* mx = prods + xi * ms;
       for (int p = 0; p < panels; p++) {
         const float* wp = upacked + (xi * panels + p) * k_total * 8;
         for (int i = 0; i < mb; i += 4) {
@@ -281,11 +375,16 @@ void winograd_conv(const float* x, const float* upacked, const float* bias, floa
       const int t = t0 + i;
       const int tx = t % tiles_x, rest = t / tiles_x;
       const int ty = rest % tiles_y, b = rest / tiles_y;
-      const int oy = 2 * ty, ox = 2 * tx;
-      const int has_y1 = oy + 1 < oh, has_x1 = ox + 1 < ow;
+      const int oy = m * ty, ox = m * tx;
       float* y00 = out + ((b * out_h + oy * osy + oqy) * out_w + ox * osx + oqx) * ldo;
+      if (m == 4) {
+        winograd_output_m4(prods + i * ldm, ms, bias, cout, y00, osy * out_w * ldo, osx * ldo,
+                           oh - oy < 4 ? oh - oy : 4, ow - ox < 4 ? ow - ox : 4);
+        continue;
+      }
+      const int has_y1 = oy + 1 < oh, has_x1 = ox + 1 < ow;
       float* y10 = out + ((b * out_h + (oy + 1) * osy + oqy) * out_w + ox * osx + oqx) * ldo;
-      winograd_output(m + i * ldm, tb * ldm, bias, r, cout, y00, has_x1 ? y00 + osx * ldo : 0,
+      winograd_output(prods + i * ldm, ms, bias, r, cout, y00, has_x1 ? y00 + osx * ldo : 0,
                       has_y1 ? y10 : 0, has_y1 && has_x1 ? y10 + osx * ldo : 0);
     }
   }

@@ -53,7 +53,7 @@ export {
   type ThreadedKernel,
 } from './threads/pool';
 export { MIN_THREADED_MACS } from './kernels/conv_forward';
-export { setWasmWinograd, wasmWinogradEnabled } from './kernels/winograd';
+export { setWasmWinograd, setWasmWinogradLargeTiles, wasmWinogradEnabled } from './kernels/winograd';
 export {
   prepareWasmTrainingKernels,
   trainKernels,

@@ -12,7 +12,7 @@ import { trainKernelsAvailable, WasmTrainingKernelError } from '../train/module'
 import { assertChannelsLast, assertFloat32 } from './conv_util';
 import { conv1x1Forward, conv1x1ForwardPath, isPointwise } from './conv1x1';
 import { ConvWriter, convRunsThreaded, convSplits, packed, type FilterLayout } from './conv_forward';
-import { winogradTaps } from './winograd';
+import { winogradTaps, winogradTile } from './winograd';
 
 /**
  * One sub-pixel phase: the input-gradient pixels (qy + sh*m, qx + sw*n) are a stride-1
@@ -143,14 +143,15 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
     });
     const writes = active.map((p) => {
       const g = geometry(p);
-      return { p, g, r: winogradTaps(g) };
+      const r = winogradTaps(g);
+      return { p, g, r, tile: winogradTile(g, r) };
     });
     const macs = writes.reduce((n, { g }) => n + ConvWriter.macs(g), 0);
-    const splits = Math.min(...writes.map(({ g, r }) => convSplits(g, r !== 0)));
+    const splits = Math.min(...writes.map(({ g, tile }) => convSplits(g, tile)));
     // The threading threshold is applied to one phase's work: W3's 7x7 level (four 3.6 M-MAC
     // phases) measured slower threaded (0.85 against 0.62 ms).
     const writer = new ConvWriter(backend, dx, covered !== info.inHeight * info.inWidth, macs / active.length, splits);
-    for (const { p, g, r } of writes) {
+    for (const { p, g, r, tile } of writes) {
       const map = {
         height: info.inHeight,
         width: info.inWidth,
@@ -160,9 +161,9 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
         offsetX: p.qx,
         channels: info.inChannels,
       };
-      const layout = r ? { ...phaseLayout(info, p), winograd: r } : phaseLayout(info, p);
+      const layout = r ? { ...phaseLayout(info, p), winograd: r, winogradTile: tile || 2 } : phaseLayout(info, p);
       const filterPacked = packed(backend, filter, layout, info.outChannels, info.inChannels);
-      if (r) writer.runWinograd(dy, filterPacked, null, g, map);
+      if (tile) writer.runWinograd(dy, filterPacked, null, g, map, tile);
       else writer.run(dy, filterPacked, null, g, map);
     }
     writer.finish();

@@ -8,6 +8,8 @@ const BLOCK = 64;
 
 /** Output tiles per Winograd block: its transformed inputs and products stay in L2. */
 const WINOGRAD_TILES = 32;
+/** The same for 4x4 output tiles (25 products each, not 9). */
+const WINOGRAD_TILES_4X4 = 16;
 /** Tiles per share when a Winograd convolution is split across threads (two 4-row micro-tiles). */
 const WINOGRAD_GRAIN = 8;
 
@@ -58,6 +60,8 @@ export interface FilterLayout {
    * phase; one phase for a stride-1 filter, s * s for stride s), [(r + 1)^2][ceil(out / 8)][phases * in][8].
    */
   winograd?: 2 | 3;
+  /** m: the output tile of the Winograd transform, F(m x m, r x r) (default 2). */
+  winogradTile?: 2 | 4;
 }
 
 interface CacheEntry {
@@ -104,18 +108,30 @@ export function packed(
     cache.set(source.dataId, entry);
   }
   // The Winograd transform of a layout is another packing of the same taps: its own cache entry.
-  const cacheKey = layout.winograd ? `winograd${layout.winograd}:${layout.key}` : layout.key;
+  const tile = layout.winogradTile ?? 2;
+  const cacheKey = layout.winograd ? `winograd${tile}x${layout.winograd}:${layout.key}` : layout.key;
   let info = entry.layouts.get(cacheKey);
   if (!info) {
     const taps = layout.tapOffsets.length;
     const r = layout.winograd;
     const phases = r ? taps / (r * r) : 1;
-    info = backend.makeOutput([Math.ceil(cout / 8) * (r ? (r + 1) ** 2 * phases : taps) * cin * 8], 'float32');
+    info = backend.makeOutput([Math.ceil(cout / 8) * (r ? (tile + r - 1) ** 2 * phases : taps) * cin * 8], 'float32');
     const offsets = backend.makeOutput([taps], 'int32');
     (backend.typedArrayFromHeap(offsets) as Int32Array).set(layout.tapOffsets);
     const [src, dst, at] = [heapOffset(backend, source), heapOffset(backend, info), heapOffset(backend, offsets)];
     if (r) {
-      trainKernels(backend).winograd_pack_filter(src, dst, at, r, phases, cin, cout, layout.inStride, layout.outStride);
+      trainKernels(backend).winograd_pack_filter(
+        src,
+        dst,
+        at,
+        tile,
+        r,
+        phases,
+        cin,
+        cout,
+        layout.inStride,
+        layout.outStride,
+      );
     } else {
       trainKernels(backend).pack_filter(src, dst, at, taps, cin, cout, layout.inStride, layout.outStride);
     }
@@ -130,7 +146,7 @@ export function packed(
  * input phases' r x r taps (r = kh / s), phase (py, px) holding taps ky = (py + padTop) mod s + s k,
  * kx = (px + padLeft) mod s + s l (the order csrc/winograd.inc.c reads the phases in).
  */
-export function phasedLayout(g: ConvGeometry, r: 2 | 3): FilterLayout {
+export function phasedLayout(g: ConvGeometry, r: 2 | 3, tile: 2 | 4 = 2): FilterLayout {
   const s = g.strideHeight;
   const { inChannels: cin, outChannels: cout, filterWidth: kw } = g;
   const tapOffsets: number[] = [];
@@ -151,6 +167,7 @@ export function phasedLayout(g: ConvGeometry, r: 2 | 3): FilterLayout {
     inStride: cout,
     outStride: 1,
     winograd: r,
+    winogradTile: tile,
   };
 }
 
@@ -336,21 +353,23 @@ export class ConvWriter {
 
   /**
    * Writes a convolution winogradTaps(g) accepts (r x r filter and stride 1, or (s r) x (s r) and
-   * stride s) by Winograd F(2x2, r x r), with the filter packed through a layout with `winograd: r`
-   * (phasedLayout for stride s).
+   * stride s) by Winograd F(m x m, r x r), with the filter packed through a layout with
+   * `winograd: r, winogradTile: m` (phasedLayout for stride s).
    */
-  runWinograd(x: TensorInfo, filter: Packed, bias: Packed | null, g: ConvGeometry, map: OutputMap): void {
+  runWinograd(x: TensorInfo, filter: Packed, bias: Packed | null, g: ConvGeometry, map: OutputMap, m: 2 | 4): void {
     const s = g.strideHeight;
     const r = g.filterHeight / s;
-    const products = (r + 1) ** 2;
-    const blockFloats = products * WINOGRAD_TILES * (s * s * g.inChannels + Math.ceil(g.outChannels / 8) * 8);
+    const products = (m + r - 1) ** 2;
+    const tiles = m === 4 ? WINOGRAD_TILES_4X4 : WINOGRAD_TILES;
+    // csrc/winograd.inc.c pads each of the a * a slots of V and of M by WINOGRAD_SLOT_PAD (8) floats.
+    const blockFloats = products * (tiles * (s * s * g.inChannels + Math.ceil(g.outChannels / 8) * 8) + 16);
     // scratch: the zero row, the block's transformed inputs and products, then its row pointers.
     this.dispatch(
       'winograd_conv',
-      winogradTiles(g),
+      winogradTiles(g, m),
       WINOGRAD_GRAIN,
       [x, filter, bias],
-      { floats: g.inChannels + blockFloats + products * WINOGRAD_TILES, zeroFloats: g.inChannels },
+      { floats: g.inChannels + blockFloats + products * tiles, zeroFloats: g.inChannels },
       ([xAt, filterAt, biasAt], out, at) => [
         xAt!,
         filterAt!,
@@ -359,9 +378,10 @@ export class ConvWriter {
         at + g.inChannels * 4,
         at + (g.inChannels + blockFloats) * 4,
         at,
+        m,
         r,
         s,
-        WINOGRAD_TILES,
+        tiles,
         g.inHeight,
         g.inWidth,
         g.inChannels,
@@ -388,9 +408,15 @@ export class ConvWriter {
   }
 }
 
-/** Output tiles (2x2) of a Winograd convolution. */
-export const winogradTiles = (g: ConvGeometry) => g.batch * Math.ceil(g.outHeight / 2) * Math.ceil(g.outWidth / 2);
+/** Output tiles (m x m) of a Winograd convolution. */
+export const winogradTiles = (g: ConvGeometry, m: 2 | 4) =>
+  g.batch * Math.ceil(g.outHeight / m) * Math.ceil(g.outWidth / m);
 
-/** Ranges of output pixels (direct) or tiles (Winograd) the pool hands out: how finely a write splits. */
-export const convSplits = (g: ConvGeometry, winograd: boolean) =>
-  winograd ? Math.ceil(winogradTiles(g) / WINOGRAD_GRAIN) : Math.ceil((g.batch * g.outHeight * g.outWidth) / BLOCK);
+/**
+ * Ranges of output pixels (direct) or tiles (Winograd with m x m output tiles) the pool hands out:
+ * how finely a write splits.
+ */
+export const convSplits = (g: ConvGeometry, winogradTile: 0 | 2 | 4) =>
+  winogradTile
+    ? Math.ceil(winogradTiles(g, winogradTile) / WINOGRAD_GRAIN)
+    : Math.ceil((g.batch * g.outHeight * g.outWidth) / BLOCK);

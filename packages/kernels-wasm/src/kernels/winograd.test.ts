@@ -5,7 +5,13 @@ import '../index';
 import { expectClose, randomValues, runOn, sizeOf } from '../testing/compare';
 import { relaxedSimdSupported, setWasmSimdVariant, type WasmSimdVariant } from '../train/simd_variant';
 import type { ConvGeometry } from './conv_forward';
-import { setWasmWinograd, wasmWinogradEnabled, winogradTaps } from './winograd';
+import {
+  setWasmWinograd,
+  setWasmWinogradLargeTiles,
+  wasmWinogradEnabled,
+  winogradTaps,
+  winogradTile,
+} from './winograd';
 
 /**
  * Winograd F(2x2, 2x2) (the 2x2-tap phases of ConvTranspose(4, 2, 1)) and F(2x2, 3x3) (3x3
@@ -62,6 +68,13 @@ const cases: Array<[string, Op, number[], number[]]> = [
     [2, 16, 16, 64],
     [4, 4, 64, 64],
   ],
+  [
+    'conv 4x4 stride 2 pad 1 36 -> 32, 60x58 (4x4 tiles, ragged last row and column)',
+    strided(1),
+    [1, 60, 58, 36],
+    [4, 4, 36, 32],
+  ],
+  ['ConvTranspose 32 -> 33, batch 2, 15x15 (4x4 tiles, ragged, narrow panel)', convT, [2, 15, 15, 32], [4, 4, 33, 32]],
   ['conv 4x4 stride 2 same 32 -> 36, 9x11 (odd: half-outside tiles)', strided('same'), [1, 9, 11, 32], [4, 4, 32, 36]],
   ['conv 4x4 stride 2 valid 36 -> 33, batch 3, 10x12', strided('valid'), [3, 10, 12, 36], [4, 4, 36, 33]],
   ['conv 6x6 stride 2 pad 2 (phases of 3x3) 32 -> 40, 13x12', strided(2), [1, 13, 12, 32], [6, 6, 32, 40]],
@@ -83,6 +96,14 @@ function runOp(backend: string, f: Op, xShape: number[], wShape: number[]) {
     ),
   );
 }
+
+/** Cases where 2x2 taps get 4x4 output tiles (F(4x4, 2x2)); the rest use F(2x2, r x r). */
+const largeTileCases = new Set([
+  'ConvTranspose 32 -> 32, 3x3 input (one tile row half outside)',
+  'conv 4x4 stride 2 pad 1 (ConvTranspose input gradient) 64 -> 64, batch 2, 16x16',
+  'conv 4x4 stride 2 pad 1 36 -> 32, 60x58 (4x4 tiles, ragged last row and column)',
+  'ConvTranspose 32 -> 33, batch 2, 15x15 (4x4 tiles, ragged, narrow panel)',
+]);
 
 /** The cpu backend's results, computed once for both kernel builds. */
 const references = new Map<string, Promise<Float32Array>>();
@@ -137,6 +158,20 @@ describe('when Winograd applies', () => {
     setWasmWinograd(false);
     expect(winogradTaps(geometry(32, 32))).toBe(0);
   });
+
+  test('4x4 output tiles for 2x2 taps when they add at most 15 % padding over 2x2 tiles; off by switch', () => {
+    const out = (h: number, w: number) => ({ ...geometry(32, 32), outHeight: h, outWidth: w });
+    expect(winogradTile(out(16, 16), 2)).toBe(4);
+    expect(winogradTile(out(28, 28), 2)).toBe(4);
+    expect(winogradTile(out(30, 30), 2)).toBe(4); // 32^2 / 30^2 = 1.14
+    expect(winogradTile(out(14, 14), 2)).toBe(2); // 16^2 / 14^2 = 1.31
+    expect(winogradTile(out(7, 7), 2)).toBe(4); // both pad to 8x8
+    expect(winogradTile(out(16, 16), 3)).toBe(2); // F(4x4, 3x3) is not built
+    expect(winogradTile(out(16, 16), 0)).toBe(0);
+    setWasmWinogradLargeTiles(false);
+    expect(winogradTile(out(16, 16), 2)).toBe(2);
+    setWasmWinogradLargeTiles(true);
+  });
 });
 
 const variants: WasmSimdVariant[] = relaxedSimdSupported() ? ['relaxed-simd', 'simd'] : ['simd'];
@@ -149,13 +184,20 @@ describe.each(variants)('Winograd convolutions on wasm (%s kernels) match the cp
     test(name, async () => {
       const expected = await reference(name, f, xShape, wShape);
       const [actual] = await runOp('wasm', f, xShape, wShape);
-      // Relative to the output's scale: the transforms add a few +-1 / +-0.5 additions per product.
-      expectClose(actual!, expected, 5e-6, 0);
+      // Relative to the output's scale: the 2x2-tile transforms add a few +-1 / +-0.5 additions per
+      // product; the 4x4-tile ones have coefficients up to 8 and 1/6 (float32 model: 2-5e-6).
+      expectClose(actual!, expected, largeTileCases.has(name) ? 1e-5 : 5e-6, 0);
       // The Winograd path ran: its sums round differently from the direct GEMM's on the same inputs.
       setWasmWinograd(false);
       const [direct] = await runOp('wasm', f, xShape, wShape);
       setWasmWinograd(true);
       expect(actual!.some((v, i) => v !== direct![i])).toBe(true);
+      // With the tile size expected: 2x2 tiles round differently wherever 4x4 ones ran.
+      setWasmWinogradLargeTiles(false);
+      const [smallTiles] = await runOp('wasm', f, xShape, wShape);
+      setWasmWinogradLargeTiles(true);
+      expectClose(smallTiles!, expected, 5e-6, 0);
+      expect(actual!.some((v, i) => v !== smallTiles![i])).toBe(largeTileCases.has(name));
     });
   }
 

@@ -90,13 +90,14 @@ export interface TrainKernelExports {
     pixelEnd: number,
   ): void;
   /**
-   * Winograd F(2x2, r x r) filter transform of `phases` r x r-tap layouts (tap offsets phase after
-   * phase): [(r + 1)^2][ceil(cout / 8)][phases * cin][8].
+   * Winograd F(m x m, r x r) filter transform of `phases` r x r-tap layouts (tap offsets phase
+   * after phase): [(m + r - 1)^2][ceil(cout / 8)][phases * cin][8].
    */
   winograd_pack_filter(
     src: number,
     packed: number,
     tapOffsets: number,
+    m: number,
     r: number,
     phases: number,
     cin: number,
@@ -106,7 +107,7 @@ export interface TrainKernelExports {
   ): void;
   /**
    * A stride-s (s r) x (s r) convolution (+ bias; s = 1: an r x r correlation) by Winograd
-   * F(2x2, r x r) over its s * s input phases, output tiles [tBegin, tEnd) (csrc/winograd.inc.c).
+   * F(m x m, r x r) over its s * s input phases, output tiles [tBegin, tEnd) (csrc/winograd.inc.c).
    */
   winograd_conv(
     x: number,
@@ -116,6 +117,7 @@ export interface TrainKernelExports {
     scratch: number,
     ind: number,
     zero: number,
+    m: number,
     r: number,
     stride: number,
     tileBlock: number,

@@ -19,7 +19,7 @@ import {
   phasedLayout,
   standardLayout,
 } from '../conv_forward';
-import { winogradTaps } from '../winograd';
+import { winogradTaps, winogradTile } from '../winograd';
 import { overrideConfig, size, type WasmKernelArgs } from './override';
 
 /**
@@ -77,11 +77,14 @@ function conv(args: WasmKernelArgs<Inputs, Conv2DAttrs & Partial<FusedConv2DAttr
     padLeft: info.padInfo.left,
   };
   const r = winogradTaps(g);
-  const layout = r ? phasedLayout(g, r) : standardLayout(g.filterHeight, g.filterWidth, g.inChannels, g.outChannels);
+  const tile = winogradTile(g, r);
+  const layout = r
+    ? phasedLayout(g, r, tile || 2)
+    : standardLayout(g.filterHeight, g.filterWidth, g.inChannels, g.outChannels);
   const filterPacked = packed(backend, filter, layout, g.inChannels, g.outChannels);
   const biasPacked = bias ? packed(backend, bias, BIAS_LAYOUT, 1, g.outChannels) : null;
-  const writer = new ConvWriter(backend as BackendWasm, out, false, ConvWriter.macs(g), convSplits(g, r !== 0));
-  if (r) writer.runWinograd(x, filterPacked, biasPacked, g, identityMap(g));
+  const writer = new ConvWriter(backend as BackendWasm, out, false, ConvWriter.macs(g), convSplits(g, tile));
+  if (tile) writer.runWinograd(x, filterPacked, biasPacked, g, identityMap(g), tile);
   else writer.run(x, filterPacked, biasPacked, g, identityMap(g));
   writer.finish();
   return out;
