@@ -389,3 +389,92 @@ void winograd_conv(const float* x, const float* upacked, const float* bias, floa
     }
   }
 }
+
+/* (G g G^T) of F(2x2, 2x2) for a 2x2 tile of dy rows g00 .. g11 (cout floats each, a multiple of
+ * 4): U[xi] at ui + xi * us, xi = 3a + b. */
+NOINLINE void winograd_dy_tile_r2(const float* g00, const float* g01, const float* g10, const float* g11, float* ui,
+                                  int us, int cout) {
+  for (int n = 0; n < cout; n += 4) {
+    const f4 a00 = ld(g00 + n), a01 = ld(g01 + n), a10 = ld(g10 + n), a11 = ld(g11 + n);
+    /* rows: (g0, g0 + g1, g1); then the same along the columns */
+    const f4 s0 = wasm_f32x4_add(a00, a10), s1 = wasm_f32x4_add(a01, a11);
+    st(ui + n, a00);
+    st(ui + us + n, wasm_f32x4_add(a00, a01));
+    st(ui + 2 * us + n, a01);
+    st(ui + 3 * us + n, s0);
+    st(ui + 4 * us + n, wasm_f32x4_add(s0, s1));
+    st(ui + 5 * us + n, s1);
+    st(ui + 6 * us + n, a10);
+    st(ui + 7 * us + n, wasm_f32x4_add(a10, a11));
+    st(ui + 8 * us + n, a11);
+  }
+}
+
+/*
+ * Conv2DBackpropFilter of a stride-s (2s) x (2s) convolution (s = 2: ConvTranspose(4, 2, 1)'s
+ * filter gradient; s = 1: a 2x2 filter) by Winograd F(2x2, 2x2) with the roles turned: per input
+ * phase, the 2x2 taps of dW are the correlation of the phase's x with dy, so a 2x2 tile of dy is
+ * the "filter" and the 3x3 patch of x under it the input:
+ *   dW_phase[k][l][ci][co] = (A^T [sum over tiles of (B^T d B)[ci] (G g G^T)[co]] A)[k][l],
+ * the sum a GEMM over tiles per transform point (9 of them), with the phases side by side in its
+ * M dimension (rows phase * cin + ci). 9 products per tile and channel pair instead of 16.
+ * dw: [kh][kw][cin][cout]; cin and cout multiples of 4. scratch: 9 * (tb * s * s * cin + tb * cout
+ * + 2 * WINOGRAD_SLOT_PAD) + 9 * s * s * cin * cout floats; ind: tb pointers; zero: max(cin, cout)
+ * zero floats.
+ */
+EXPORT(winograd_filter_grad)
+void winograd_filter_grad(const float* x, const float* dy, float* dw, float* scratch, const float** ind,
+                          const float* zero, int s, int tb, int batch, int h, int w, int cin, int oh, int ow,
+                          int cout, int kw_n, int pt, int pl) {
+  const int phases = s * s, k_total = phases * cin;
+  const int vs = tb * k_total + WINOGRAD_SLOT_PAD, us = tb * cout + WINOGRAD_SLOT_PAD;
+  float* v = scratch;
+  float* u = v + 9 * vs;
+  float* acc = u + 9 * us;
+  __builtin_memset(acc, 0, (unsigned long)9 * k_total * cout * 4u);
+  const int tiles_y = (oh + 1) / 2, tiles_x = (ow + 1) / 2;
+  const int tiles = batch * tiles_y * tiles_x;
+  for (int t0 = 0; t0 < tiles; t0 += tb) {
+    const int mb = tiles - t0 < tb ? tiles - t0 : tb;
+    for (int i = 0; i < mb; i++) {
+      const int t = t0 + i;
+      const int tx = t % tiles_x, rest = t / tiles_x;
+      const int ty = rest % tiles_y, b = rest / tiles_y;
+      for (int py = 0; py < s; py++) {
+        const int iy = s * 2 * ty + (py + pt) % s - pt;
+        for (int px = 0; px < s; px++) {
+          const int ix = s * 2 * tx + (px + pl) % s - pl;
+          winograd_input_r2(x, zero, b, iy, ix, s, h, w, cin, v + i * k_total + (py * s + px) * cin, vs);
+        }
+      }
+      const int oy = 2 * ty, ox = 2 * tx;
+      winograd_dy_tile_r2(patch_row(dy, zero, b, oy, ox, oh, ow, cout), patch_row(dy, zero, b, oy, ox + 1, oh, ow, cout),
+                          patch_row(dy, zero, b, oy + 1, ox, oh, ow, cout),
+                          patch_row(dy, zero, b, oy + 1, ox + 1, oh, ow, cout), u + i * cout, us, cout);
+    }
+    for (int xi = 0; xi < 9; xi++) {
+      for (int i = 0; i < mb; i++) ind[i] = v + xi * vs + i * k_total;
+      gemm_ind_tn(ind, k_total, u + xi * us, cout, cout, acc + xi * k_total * cout, cout, mb);
+    }
+  }
+  /* Output transform A^T M A (A^T = [1 1 0; 0 1 1]) into the phase's taps of dW. */
+  const int plane = k_total * cout;
+  for (int q = 0; q < k_total; q++) {
+    const int phase = q / cin, c = q - phase * cin;
+    const int ky0 = (phase / s + pt) % s, kx0 = (phase % s + pl) % s;
+    float* d00 = dw + ((ky0 * kw_n + kx0) * cin + c) * cout;
+    const int down = s * kw_n * cin * cout, right = s * cin * cout;
+    const float* mq = acc + q * cout;
+    for (int n = 0; n < cout; n += 4) {
+#define MW(i) ld(mq + (i) * plane + n)
+      const f4 n00 = wasm_f32x4_add(MW(0), MW(3)), n01 = wasm_f32x4_add(MW(1), MW(4));
+      const f4 n02 = wasm_f32x4_add(MW(2), MW(5)), n10 = wasm_f32x4_add(MW(3), MW(6));
+      const f4 n11 = wasm_f32x4_add(MW(4), MW(7)), n12 = wasm_f32x4_add(MW(5), MW(8));
+#undef MW
+      st(d00 + n, wasm_f32x4_add(n00, n01));
+      st(d00 + right + n, wasm_f32x4_add(n01, n02));
+      st(d00 + down + n, wasm_f32x4_add(n10, n11));
+      st(d00 + down + right + n, wasm_f32x4_add(n11, n12));
+    }
+  }
+}

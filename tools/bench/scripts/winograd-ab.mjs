@@ -2,8 +2,9 @@
 /**
  * Winograd against the direct implicit GEMM in one process, alternated call by call
  * (`setWasmWinograd`), so machine load hits both alike: ConvTranspose(4, 2, 1) and 3x3 stride-1
- * convolutions (forward and input gradient), the ConvTranspose's input gradient (a 4x4 stride-2
- * Conv2D: four input phases), then whole W3 inference steps and W1 training steps.
+ * convolutions (forward and input gradient), the ConvTranspose's input and filter gradients (a 4x4
+ * stride-2 Conv2D and its filter gradient: four input phases), then whole W3 inference steps and
+ * W1 training steps.
  * Median ms of the rounds; "direct GFLOP/s" counts the direct algorithm's multiply-adds.
  * Needs `npm run build` first.
  *
@@ -118,6 +119,34 @@ for (const [b, h, ci, co] of [
     flops,
   );
   tf.dispose([dy, w]);
+}
+
+// ConvTranspose(4, 2, 1)'s filter gradient: Conv2DBackpropFilter(x = its dy [b, 2h, 2h, co], dy = its
+// input [b, h, h, ci]), a 4x4 stride-2 filter gradient.
+for (const [b, h, ci, co] of [
+  [64, 16, 64, 64],
+  [1, 28, 192, 192],
+]) {
+  const x = tf.randomNormal([b, 2 * h, 2 * h, co]);
+  const dy = tf.randomNormal([b, h, h, ci]);
+  const flops = 2 * b * h * h * 16 * ci * co;
+  const attrs = {
+    strides: 2,
+    pad: [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ],
+    dataFormat: 'NHWC',
+    filterShape: [4, 4, co, ci],
+  };
+  row(
+    `ConvTranspose filter gradient [${b},${h},${h},${ci}] x ${co}`,
+    ab(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs), flops),
+    flops,
+  );
+  tf.dispose([x, dy]);
 }
 
 /** Median ms of `step` with Winograd on and off, alternated step by step. */

@@ -9,6 +9,7 @@ import {
   setWasmWinograd,
   setWasmWinogradLargeTiles,
   wasmWinogradEnabled,
+  winogradFilterGradApplies,
   winogradTaps,
   winogradTile,
 } from './winograd';
@@ -172,6 +173,29 @@ describe('when Winograd applies', () => {
     expect(winogradTile(out(16, 16), 2)).toBe(2);
     setWasmWinogradLargeTiles(true);
   });
+
+  test('filter gradients of 2s x 2s stride-s convolutions (s = 1, 2) with >= 32 channels, multiples of 4', () => {
+    const info = (k: number, s: number, cin: number, cout: number) => ({
+      filterHeight: k,
+      filterWidth: k,
+      strideHeight: s,
+      strideWidth: s,
+      dilationHeight: 1,
+      dilationWidth: 1,
+      inChannels: cin,
+      outChannels: cout,
+    });
+    expect(winogradFilterGradApplies(info(4, 2, 64, 64))).toBe(true);
+    expect(winogradFilterGradApplies(info(2, 1, 32, 36))).toBe(true);
+    expect(winogradFilterGradApplies(info(3, 1, 64, 64))).toBe(false); // 3x3: not built
+    expect(winogradFilterGradApplies(info(6, 3, 64, 64))).toBe(false);
+    expect(winogradFilterGradApplies(info(4, 2, 64, 30))).toBe(false);
+    expect(winogradFilterGradApplies(info(4, 2, 16, 64))).toBe(false);
+    expect(winogradFilterGradApplies({ ...info(4, 2, 64, 64), dilationWidth: 2 })).toBe(false);
+    setWasmWinograd(false);
+    expect(winogradFilterGradApplies(info(4, 2, 64, 64))).toBe(false);
+    setWasmWinograd(true);
+  });
 });
 
 const variants: WasmSimdVariant[] = relaxedSimdSupported() ? ['relaxed-simd', 'simd'] : ['simd'];
@@ -216,4 +240,62 @@ describe.each(variants)('Winograd convolutions on wasm (%s kernels) match the cp
     expect(tf.engine().backend.numDataIds()).toBeLessThanOrEqual(buffers);
     tf.dispose([x, w]);
   });
+});
+
+/** Filter gradients (Conv2DBackpropFilter) by Winograd F(2x2, 2x2) over input phases, against cpu. */
+type FilterGradCase = [string, (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor, number[], number[]];
+const filterGradCases: FilterGradCase[] = [
+  [
+    'ConvTranspose(4, 2, 1) 32 -> 36, batch 2, 8x8 (its filter gradient is a 4x4 stride-2 one)',
+    (x, w) => tf.conv2dTranspose(x, w, [x.shape[0], 2 * x.shape[1], 2 * x.shape[2], w.shape[2]], 2, 'same'),
+    [2, 8, 8, 32],
+    [4, 4, 36, 32],
+  ],
+  [
+    'conv 4x4 stride 2 pad 1 64 -> 64, batch 2, 16x16 (W1 shape, smaller batch)',
+    strided(1),
+    [2, 16, 16, 64],
+    [4, 4, 64, 64],
+  ],
+  ['conv 4x4 stride 2 same 32 -> 36, 9x11 (ragged dy tiles)', strided('same'), [1, 9, 11, 32], [4, 4, 32, 36]],
+  ['conv 4x4 stride 2 valid 36 -> 40, batch 3, 10x12', strided('valid'), [3, 10, 12, 36], [4, 4, 36, 40]],
+  [
+    'conv 2x2 stride 1 same 32 -> 32, 7x6 (one phase)',
+    (x, w) => tf.conv2d(x, w, 1, 'same'),
+    [1, 7, 6, 32],
+    [2, 2, 32, 32],
+  ],
+  // More dy tiles than one block (64): several GEMM accumulations.
+  ['conv 4x4 stride 2 pad 1 32 -> 32, batch 2, 40x36', strided(1), [2, 40, 36, 32], [4, 4, 32, 32]],
+];
+
+function runFilterGrad(backend: string, f: FilterGradCase[1], xShape: number[], wShape: number[]) {
+  const xv = randomValues(sizeOf(xShape), 21);
+  const wv = randomValues(sizeOf(wShape), 22);
+  return runOn(backend, () => {
+    const x = tf.tensor4d(xv, xShape as [number, number, number, number]);
+    const w = tf.tensor4d(wv, wShape as [number, number, number, number]);
+    const y = f(x, w);
+    // A fixed upstream gradient, so dW is not just a sum of x windows.
+    const dy = tf.tensor(randomValues(y.size, 23), y.shape);
+    return tf.grad((filter: tf.Tensor) => f(x, filter as tf.Tensor4D))(w, dy);
+  });
+}
+
+describe.each(variants)('Winograd filter gradients on wasm (%s kernels) match the cpu backend', (variant) => {
+  beforeAll(() => setWasmSimdVariant(variant));
+  afterAll(() => setWasmSimdVariant('auto'));
+
+  for (const [name, f, xShape, wShape] of filterGradCases) {
+    test(name, async () => {
+      const [expected] = await runFilterGrad('cpu', f, xShape, wShape);
+      const [actual] = await runFilterGrad('wasm', f, xShape, wShape);
+      expectClose(actual!, expected!, 5e-6, 0);
+      setWasmWinograd(false);
+      const [direct] = await runFilterGrad('wasm', f, xShape, wShape);
+      setWasmWinograd(true);
+      expectClose(direct!, expected!, 5e-6, 0);
+      expect(actual!.some((v, i) => v !== direct![i])).toBe(true);
+    });
+  }
 });

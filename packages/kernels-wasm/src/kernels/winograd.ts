@@ -77,3 +77,34 @@ export function winogradTile(g: ConvGeometry, r: 0 | 2 | 3): 0 | 2 | 4 {
   const cover = (m: number) => Math.ceil(g.outHeight / m) * m * Math.ceil(g.outWidth / m) * m;
   return cover(4) <= MAX_TILE_PADDING * cover(2) ? 4 : 2;
 }
+
+/**
+ * Whether Conv2DBackpropFilter runs as Winograd F(2x2, 2x2) over input phases: a 2s x 2s filter at
+ * stride s = 1 or 2 (ConvTranspose(4, 2, 1)'s filter gradient is the 4x4 stride-2 one), dilation 1,
+ * both channel counts multiples of 4 and at least 32.
+ */
+export function winogradFilterGradApplies(info: {
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  inChannels: number;
+  outChannels: number;
+}): boolean {
+  const s = info.strideHeight;
+  return (
+    enabled &&
+    (s === 1 || s === 2) &&
+    info.strideWidth === s &&
+    info.filterHeight === 2 * s &&
+    info.filterWidth === 2 * s &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.inChannels % 4 === 0 &&
+    info.outChannels % 4 === 0 &&
+    info.inChannels >= MIN_CHANNELS &&
+    info.outChannels >= MIN_CHANNELS
+  );
+}

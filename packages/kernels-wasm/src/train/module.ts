@@ -139,6 +139,30 @@ export interface TrainKernelExports {
     tBegin: number,
     tEnd: number,
   ): void;
+  /**
+   * Conv2DBackpropFilter of a stride-s (2s) x (2s) convolution by Winograd F(2x2, 2x2) over the s * s
+   * input phases (csrc/winograd.inc.c); cin and cout multiples of 4.
+   */
+  winograd_filter_grad(
+    x: number,
+    dy: number,
+    dw: number,
+    scratch: number,
+    ind: number,
+    zero: number,
+    stride: number,
+    tileBlock: number,
+    batch: number,
+    h: number,
+    w: number,
+    cin: number,
+    oh: number,
+    ow: number,
+    cout: number,
+    filterWidth: number,
+    pt: number,
+    pl: number,
+  ): void;
   depthwise_backprop_filter(
     x: number,
     dy: number,
