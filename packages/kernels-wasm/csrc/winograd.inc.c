@@ -248,7 +248,7 @@ INLINE void winograd_bt5_store(f4 d0, f4 d1, f4 d2, f4 d3, f4 d4, float* v, int 
  * vi + xi * xs, xi = 5a + b; rows first into slots 5k .. 5k + 4, then each column in place. */
 NOINLINE void winograd_input_m4r2(const float* x, const float* zero, int b, int iy, int ix, int step, int h, int w,
                                   int cin, float* vi, int xs) {
-  #pragma clang loop unroll(disable)
+#pragma clang loop unroll(disable)
   for (int k = 0; k < 5; k++) {
     const int y = iy + k * step;
     const float* q0 = patch_row(x, zero, b, y, ix, h, w, cin);
@@ -259,7 +259,7 @@ NOINLINE void winograd_input_m4r2(const float* x, const float* zero, int b, int 
     for (int c = 0; c < cin; c += 4)
       winograd_bt5_store(ld(q0 + c), ld(q1 + c), ld(q2 + c), ld(q3 + c), ld(q4 + c), vi + 5 * k * xs + c, xs);
   }
-  #pragma clang loop unroll(disable)
+#pragma clang loop unroll(disable)
   for (int l = 0; l < 5; l++) {
     float* col = vi + l * xs;
     for (int c = 0; c < cin; c += 4)
@@ -286,10 +286,10 @@ INLINE void winograd_at5(const float* p, int step, float* q, int qstep) {
 NOINLINE void winograd_output_m4(float* mi, int xs, const float* bias, int cout, float* y, int row_step,
                                  int col_step, int rows_in, int cols_in) {
   for (int k = 0; k < cout; k += 4) {
-    #pragma clang loop unroll(disable)
+#pragma clang loop unroll(disable)
     for (int b = 0; b < 5; b++) winograd_at5(mi + b * xs + k, 5 * xs, mi + b * xs + k, 5 * xs);
     const f4 bk = bias ? ld(bias + k) : wasm_f32x4_splat(0.0f);
-    #pragma clang loop unroll(disable)
+#pragma clang loop unroll(disable)
     for (int i = 0; i < rows_in; i++) {
       float* row = mi + 5 * i * xs + k;
       /* A^T along the row, written back over its first four products, then stored with the bias. */

@@ -83,16 +83,19 @@ export function winogradTile(g: ConvGeometry, r: 0 | 2 | 3): 0 | 2 | 4 {
  * stride s = 1 or 2 (ConvTranspose(4, 2, 1)'s filter gradient is the 4x4 stride-2 one), dilation 1,
  * both channel counts multiples of 4 and at least 32.
  */
-export function winogradFilterGradApplies(info: {
-  filterHeight: number;
-  filterWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  dilationHeight: number;
-  dilationWidth: number;
-  inChannels: number;
-  outChannels: number;
-}): boolean {
+export function winogradFilterGradApplies(
+  info: Pick<
+    ConvGeometry,
+    | 'filterHeight'
+    | 'filterWidth'
+    | 'strideHeight'
+    | 'strideWidth'
+    | 'dilationHeight'
+    | 'dilationWidth'
+    | 'inChannels'
+    | 'outChannels'
+  >,
+): boolean {
   const s = info.strideHeight;
   return (
     enabled &&
