@@ -152,6 +152,12 @@ test('bad arguments and a loss that is not a scalar of the variables get typed e
   expect(() => leanVariableGrads(() => tf.sum(failingGradient(w) as tf.Tensor) as tf.Scalar, [w])).toThrow(
     /on purpose/,
   );
+  const failingForward = () => {
+    tf.mul(w, w); // saved for the gradient, then the forward pass throws
+    throw new WaveMixError('forward pass failed on purpose');
+  };
+  expect(() => leanVariableGrads(failingForward, [w])).toThrow(/forward pass failed/);
+  expect(tf.engine().state.activeTape).toBeNull();
   // tf.variableGrads leaks the loss and the tape's saved tensors when a gradient throws; this does not.
   expect(tf.memory().numTensors).toBe(before);
   tf.dispose([w, notAVariable, constant, frozen]);

@@ -171,11 +171,23 @@ export function leanVariableGrads(
   if (trainable.length === 0) {
     throw new WaveMixArgumentError('varList', 'has no trainable variables to differentiate with respect to');
   }
-  const y = engine.scopedRun(
-    () => engine.startTape(),
-    () => engine.endTape(),
-    () => tf.tidy('forward', f),
-  );
+  const releaseTape = () => {
+    // dispose is idempotent: whatever the walk already freed is skipped.
+    for (const node of engine.state.activeTape ?? []) for (const saved of node.saved ?? []) saved.dispose();
+    engine.state.activeTape = null;
+  };
+  let y: tf.Scalar;
+  try {
+    y = engine.scopedRun(
+      () => engine.startTape(),
+      () => engine.endTape(),
+      () => tf.tidy('forward', f),
+    );
+  } catch (error) {
+    // A forward pass that throws leaves tf.variableGrads' tape holding its saved tensors.
+    releaseTape();
+    throw error;
+  }
   const tape = engine.state.activeTape ?? [];
   try {
     if (!(y instanceof tf.Tensor) || y.rank !== 0) {
@@ -206,8 +218,7 @@ export function leanVariableGrads(
     if (y instanceof tf.Tensor) y.dispose();
     throw error;
   } finally {
-    // Whatever the walk did not reach (an error part-way) is freed here; dispose is idempotent.
-    for (const node of tape) for (const saved of node.saved ?? []) saved.dispose();
-    engine.state.activeTape = null;
+    // Whatever the walk did not reach (an error part-way) is freed here.
+    releaseTape();
   }
 }
