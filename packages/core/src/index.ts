@@ -99,4 +99,4 @@ export * from './safetensors';
 export { registerKernelsOnce } from './register';
 export { seededRandom } from './random';
 export * from './class_names';
-export { leanVariableGrads } from './lean_variable_grads';
+export { leanVariableGrads, SHAPE_ONLY_GRADIENTS } from './lean_variable_grads';

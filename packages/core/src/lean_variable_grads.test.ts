@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { WaveMixArgumentError, WaveMixError } from './errors';
-import { leanVariableGrads } from './lean_variable_grads';
+import { leanVariableGrads, SHAPE_ONLY_GRADIENTS } from './lean_variable_grads';
 import { dwt2d } from './ops/dwt2d';
 import { registerWaveMixGradients } from './gradients/register_gradients';
 
@@ -115,6 +115,39 @@ test('leaves no tensors behind across repeated steps, and holds a tenth of what 
   // tf.variableGrads still holds the later blocks' saved activations and all their gradients.
   expect(lean).toBeLessThan(0.2 * stock); // measured 0.09
   expect(tf.memory().numTensors).toBe(before);
+});
+
+test('what a gradient keeps only for its shape is freed as the forward pass records it', () => {
+  const w = tf.variable(tf.scalar(0.5), true, 'leanShapeOnly');
+  const big = tf.randomNormal([4096], 0, 1, 'float32', 9);
+  // Live bytes when the backward pass starts (the loss's gradient runs first).
+  let liveAtBackward = 0;
+  const probe = tf.customGrad((...args) => ({
+    value: tf.mul(args[0] as tf.Tensor, 1),
+    gradFunc: (dy: tf.Tensor) => {
+      liveAtBackward = tf.memory().numBytes;
+      return dy;
+    },
+  }));
+  // add saves both operands, reshape and mean their inputs, all for their shapes only; the
+  // broadcast sum of `big` and w (16 KiB) is read by nothing else.
+  const loss = () => probe(tf.mean(tf.reshape(tf.add(big, w), [64, 64]))) as tf.Scalar;
+  const run = (grads: typeof leanVariableGrads) => {
+    const before = tf.memory().numBytes;
+    const { value, grads: g } = grads(loss, [w]);
+    const dw = g.leanShapeOnly!.dataSync()[0]!;
+    tf.dispose([value, g]);
+    return { held: liveAtBackward - before, dw };
+  };
+  const lean = run(leanVariableGrads);
+  const stock = run(tf.variableGrads);
+  expect(lean.dw).toBe(stock.dw);
+  expect(lean.dw).toBeCloseTo(1, 6); // d mean(big + w) / dw
+  // tf.variableGrads still holds the 16 KiB sum (as clones for add's, reshape's and mean's
+  // shapes); the lean walk holds neither the sum nor its clones.
+  expect(stock.held - lean.held).toBeGreaterThanOrEqual(3 * 4096 * 4);
+  expect(SHAPE_ONLY_GRADIENTS.has('Add')).toBe(true);
+  tf.dispose([w, big]);
 });
 
 test('inside another gradient (higher order) it keeps the tape and equals tf.variableGrads', () => {
