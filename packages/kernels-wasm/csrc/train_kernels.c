@@ -44,3 +44,4 @@ EXPORT(fill_zero) void fill_zero(float* dst, int n) { __builtin_memset(dst, 0, (
 #include "pointwise_mlp.inc.c"
 #include "upsample.inc.c"
 #include "winograd.inc.c"
+#include "haar.inc.c"

@@ -163,6 +163,19 @@ export interface TrainKernelExports {
     pt: number,
     pl: number,
   ): void;
+  /** One Haar DWT level in the WaveMix layout, channels a multiple of 4 (csrc/haar.inc.c). */
+  haar_forward(src: number, dst: number, batch: number, h: number, w: number, c: number, srcStride: number): void;
+  /** Its inverse, cropped to outH x outW (csrc/haar.inc.c). */
+  haar_inverse(
+    src: number,
+    dst: number,
+    batch: number,
+    h2: number,
+    w2: number,
+    c: number,
+    outH: number,
+    outW: number,
+  ): void;
   depthwise_backprop_filter(
     x: number,
     dy: number,
