@@ -52,6 +52,12 @@ export {
   type ThreadedJob,
   type ThreadedKernel,
 } from './threads/pool';
+export {
+  setSharedFilterCache,
+  SharedFilterCache,
+  sharedFilterCache,
+  sharedFilterCacheEnabled,
+} from './threads/shared_filter_cache';
 export { MIN_THREADED_MACS } from './kernels/conv_forward';
 export { setWasmWinograd, setWasmWinogradLargeTiles, wasmWinogradEnabled } from './kernels/winograd';
 export {

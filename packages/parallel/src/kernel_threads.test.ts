@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { MIN_THREADED_MACS, useWasmTraining } from '@wavemix/kernels-wasm';
+import {
+  getKernelThreadPool,
+  MIN_THREADED_MACS,
+  setSharedFilterCache,
+  sharedFilterCache,
+  useWasmTraining,
+} from '@wavemix/kernels-wasm';
 import { enableKernelThreads } from './kernel_threads';
 
 /** The same convolutions with and without two kernel threads (shapes above the threading threshold). */
@@ -59,6 +65,64 @@ test('threaded convolutions equal single-thread ones', async () => {
   } finally {
     await threads.dispose();
   }
+});
+
+describe("the pool's filter cache", () => {
+  // ConvTranspose(4, 2, 1) 64 -> 64 on 24x24: four threaded Winograd phases.
+  const dy = () => tf.randomUniform([1, 24, 24, 64], -1, 1, 'float32', 11) as tf.Tensor4D;
+  const convT = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.conv2dTranspose(x, w, [1, 48, 48, 64], 2, 'same');
+  const heapDataIds = () => tf.engine().backend.numDataIds();
+  const valuesOf = async (t: tf.Tensor) => {
+    const values = Array.from(await t.data());
+    t.dispose();
+    return values;
+  };
+
+  test('a threaded layer packs its filter once, in the shared memory and not on the heap', async () => {
+    expect(1 * 24 * 24 * 64 * 4 * 64).toBeGreaterThan(MIN_THREADED_MACS);
+    const [x, w] = [dy(), tf.randomUniform([4, 4, 64, 64], -1, 1, 'float32', 12) as tf.Tensor4D];
+    const single = await valuesOf(convT(x, w));
+    const threads = enableKernelThreads({ threads: 2 });
+    try {
+      const cache = sharedFilterCache(getKernelThreadPool()!);
+      const [w2, ids] = [tf.add(w, 0) as tf.Tensor4D, heapDataIds()]; // new data, same values
+      expect(await valuesOf(convT(x, w2))).toEqual(single);
+      // The single-thread call left a packed copy of w on the heap; w2's went to the pool only.
+      expect(heapDataIds()).toBe(ids);
+      const [size, bytes] = [cache.size, cache.bytes];
+      expect(size).toBe(4); // one F(4x4, 2x2) packing per phase
+      expect(bytes).toBe(4 * 25 * 64 * 64 * 4);
+      expect(await valuesOf(convT(x, w2))).toEqual(single);
+      expect([cache.size, cache.bytes]).toEqual([size, bytes]);
+      // A new weight tensor (a training step's, another model's) replaces the freed one's entry.
+      w2.dispose();
+      // (Scaling by -2 is exact in float32, through every transform.)
+      const w3 = tf.mul(w, -2) as tf.Tensor4D;
+      expect(await valuesOf(convT(x, w3))).toEqual(single.map((v) => v * -2));
+      expect([cache.size, cache.bytes]).toEqual([size, bytes]);
+      w3.dispose();
+    } finally {
+      await threads.dispose();
+      tf.dispose([x, w]);
+    }
+  });
+
+  test('with the cache off (filters packed on the heap, copied per call) results are the same bit for bit', async () => {
+    const [x, w] = [dy(), tf.randomUniform([4, 4, 64, 64], -1, 1, 'float32', 13) as tf.Tensor4D];
+    const threads = enableKernelThreads({ threads: 2 });
+    try {
+      const cached = await valuesOf(convT(x, w));
+      setSharedFilterCache(false);
+      const copied = await valuesOf(convT(x, w));
+      setSharedFilterCache(true);
+      expect(copied).toEqual(cached);
+      expect(await valuesOf(convT(x, w))).toEqual(cached);
+    } finally {
+      setSharedFilterCache(true);
+      await threads.dispose();
+      tf.dispose([x, w]);
+    }
+  });
 });
 
 test('enabling twice is refused until disposed', async () => {

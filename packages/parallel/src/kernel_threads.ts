@@ -65,7 +65,9 @@ class NodeKernelThreadPool implements KernelThreadPool {
   readonly kernels: TrainKernelExports;
   private readonly workers: Worker[] = [];
   private readonly controls: Int32Array[] = [];
-  private top = 1024;
+  /** The first byte alloc may hand out (below: nothing; the control blocks are their own buffers). */
+  private static readonly BASE = 1024;
+  private top = NodeKernelThreadPool.BASE;
 
   constructor(readonly threads: number) {
     const module = new WebAssembly.Module(sharedKernelModuleBytes());
@@ -84,8 +86,8 @@ class NodeKernelThreadPool implements KernelThreadPool {
     }
   }
 
-  reset(): void {
-    this.top = 1024;
+  reset(from = 0): void {
+    this.top = Math.max(NodeKernelThreadPool.BASE, Math.ceil(from / 16) * 16);
   }
 
   alloc(bytes: number): number {

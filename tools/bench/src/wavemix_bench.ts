@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, loadavg } from 'node:os';
 import { leanVariableGrads } from '@wavemix/core';
 import {
+  getKernelThreadPool,
   restoreStockWasmKernels,
   setupFastestNodeBackend,
   useWasmTraining,
@@ -424,6 +425,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     /** Size of the wasm backend's memory (it only grows), on the main thread. */
     heapBytes:
       backend === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : null,
+    /** Kernel threads: the size of their shared memory (the packed filters of the threaded layers, and each call's copies). */
+    sharedBytes: threads ? (getKernelThreadPool()?.memory.buffer.byteLength ?? null) : null,
     numTensors: tf.memory().numTensors,
     params: countTrainableParams(model),
     loss: lastLoss,
@@ -457,7 +460,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
               `\n  onnxruntime-node ${o.graph}: ${o.msPerStep} ms/step, ${o.imagesPerSecond} images/s (process CPU ${o.cpuMsPerStep} ms/step; ${o.nodes} nodes)`,
           )
           .join('') +
-        `\n  peak ${result.peakBytes == null ? '(not measured)' : `${(result.peakBytes / 2 ** 20).toFixed(1)} MiB`} in tensors${result.heapBytes ? ` (wasm memory ${(result.heapBytes / 2 ** 20).toFixed(0)} MiB)` : ''}, ${result.numTensors} tensors live${w ? `; PyTorch CPU (issue 8): ${w.pytorch}` : ''}`,
+        `\n  peak ${result.peakBytes == null ? '(not measured)' : `${(result.peakBytes / 2 ** 20).toFixed(1)} MiB`} in tensors${result.heapBytes ? ` (wasm memory ${(result.heapBytes / 2 ** 20).toFixed(0)} MiB${result.sharedBytes ? `, kernel threads' shared memory ${(result.sharedBytes / 2 ** 20).toFixed(0)} MiB` : ''})` : ''}, ${result.numTensors} tensors live${w ? `; PyTorch CPU (issue 8): ${w.pytorch}` : ''}`,
     );
   }
 }

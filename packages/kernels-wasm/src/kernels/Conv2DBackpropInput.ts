@@ -11,7 +11,7 @@ import {
 import { trainKernelsAvailable, WasmTrainingKernelError } from '../train/module';
 import { assertChannelsLast, assertFloat32 } from './conv_util';
 import { conv1x1Forward, conv1x1ForwardPath, isPointwise } from './conv1x1';
-import { ConvWriter, convRunsThreaded, convSplits, packed, type FilterLayout } from './conv_forward';
+import { ConvWriter, convRunsThreaded, convSplits, type FilterLayout } from './conv_forward';
 import { winogradTaps, winogradTile } from './winograd';
 
 /**
@@ -162,9 +162,9 @@ export function createConv2DBackpropInput(fallback?: KernelFunc) {
         channels: info.inChannels,
       };
       const layout = r ? { ...phaseLayout(info, p), winograd: r, winogradTile: tile || 2 } : phaseLayout(info, p);
-      const filterPacked = packed(backend, filter, layout, info.outChannels, info.inChannels);
-      if (tile) writer.runWinograd(dy, filterPacked, null, g, map, tile);
-      else writer.run(dy, filterPacked, null, g, map);
+      const filterSource = { tensor: filter, layout, cin: info.outChannels, cout: info.inChannels };
+      if (tile) writer.runWinograd(dy, filterSource, null, g, map, tile);
+      else writer.run(dy, filterSource, null, g, map);
     }
     writer.finish();
     return dx;

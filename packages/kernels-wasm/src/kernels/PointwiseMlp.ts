@@ -2,7 +2,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { PointwiseMlp, type PointwiseMlpInputs } from '@wavemix/core';
 import { WasmTrainingKernelError } from '../train/module';
-import { BIAS_LAYOUT, ConvWriter, packed, standardLayout } from './conv_forward';
+import { BIAS_LAYOUT, ConvWriter, standardLayout } from './conv_forward';
 
 /**
  * Bytes of hidden activations per pixel tile: a tile's rows of the 2x-wide intermediate stay in
@@ -48,10 +48,10 @@ function pointwiseMlpKernel({ inputs, backend }: { inputs: PointwiseMlpInputs; b
   const pixels = batch * height * width;
   if (pixels === 0) return out;
   const weights = [
-    packed(backend, w1, standardLayout(1, 1, cin, hidden), cin, hidden),
-    packed(backend, b1, BIAS_LAYOUT, 1, hidden),
-    packed(backend, w2, standardLayout(1, 1, hidden, cout), hidden, cout),
-    packed(backend, b2, BIAS_LAYOUT, 1, cout),
+    { tensor: w1, layout: standardLayout(1, 1, cin, hidden), cin, cout: hidden },
+    { tensor: b1, layout: BIAS_LAYOUT, cin: 1, cout: hidden },
+    { tensor: w2, layout: standardLayout(1, 1, hidden, cout), cin: hidden, cout },
+    { tensor: b2, layout: BIAS_LAYOUT, cin: 1, cout },
   ];
   const tile = pointwiseMlpTile(hidden);
   const writer = new ConvWriter(backend, out, false, pixels * hidden * (cin + cout), Math.ceil(pixels / tile));

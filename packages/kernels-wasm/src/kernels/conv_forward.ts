@@ -1,7 +1,8 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { DataId, TensorInfo } from '@tensorflow/tfjs-core';
-import { getKernelThreadPool, type KernelThreadPool, type ThreadedJob, type ThreadedKernel } from '../threads/pool';
-import { allocScratch, disposeScratch, heapOffset, trainKernels } from '../train/module';
+import { getKernelThreadPool, type KernelThreadPool, type ThreadedKernel } from '../threads/pool';
+import { sharedFilterCache, sharedFilterCacheEnabled } from '../threads/shared_filter_cache';
+import { allocScratch, disposeScratch, heapOffset, trainKernels, type TrainKernelExports } from '../train/module';
 
 /** Output pixels per indirection block (block x taps pointers of scratch). */
 const BLOCK = 64;
@@ -83,62 +84,103 @@ function sweep(backend: BackendWasm, cache: Map<DataId, CacheEntry>): void {
   }
 }
 
-export interface Packed {
-  offset: number;
-  floats: number;
+/**
+ * A filter (or bias) tensor read through a layout. A ConvWriter packs it where its call runs: in
+ * the backend's heap (this cache), or in the kernel threads' shared memory (their filter cache),
+ * so a threaded layer's filter is packed once and held once.
+ */
+export interface FilterSource {
+  tensor: TensorInfo;
+  layout: FilterLayout;
+  cin: number;
+  cout: number;
 }
 
-/** The packed form ([ceil(out/8)][taps * in][8]) of `source` read through `layout`. */
-export function packed(
-  backend: BackendWasm,
-  source: TensorInfo,
-  layout: FilterLayout,
-  cin: number,
-  cout: number,
-): Packed {
+// The Winograd transform of a layout is another packing of the same taps: its own cache entry.
+const packingKey = ({ layout }: FilterSource) =>
+  layout.winograd ? `winograd${layout.winogradTile ?? 2}x${layout.winograd}:${layout.key}` : layout.key;
+
+/** Floats of the packed form ([ceil(out/8)][taps * in][8], or per Winograd point for a transform). */
+function packedFloats({ layout, cin, cout }: FilterSource): number {
+  const taps = layout.tapOffsets.length;
+  const r = layout.winograd;
+  const points = r ? ((layout.winogradTile ?? 2) + r - 1) ** 2 * (taps / (r * r)) : taps;
+  return Math.ceil(cout / 8) * points * cin * 8;
+}
+
+/**
+ * Packs the filter at `src` into `dst` with `kernels` (the heap's instance or the shared
+ * memory's); `tapOffsetsAt` holds the layout's tap offsets as int32 on the same memory.
+ */
+function packInto(kernels: TrainKernelExports, f: FilterSource, src: number, dst: number, tapOffsetsAt: number): void {
+  const { layout, cin, cout } = f;
+  const taps = layout.tapOffsets.length;
+  const r = layout.winograd;
+  if (r) {
+    const tile = layout.winogradTile ?? 2;
+    kernels.winograd_pack_filter(
+      src,
+      dst,
+      tapOffsetsAt,
+      tile,
+      r,
+      taps / (r * r),
+      cin,
+      cout,
+      layout.inStride,
+      layout.outStride,
+    );
+  } else {
+    kernels.pack_filter(src, dst, tapOffsetsAt, taps, cin, cout, layout.inStride, layout.outStride);
+  }
+}
+
+/** The heap offset of `f`'s packed form, packed on the first call for its tensor and layout. */
+export function packed(backend: BackendWasm, f: FilterSource): number {
   let cache = packedCache.get(backend);
   if (!cache) {
     cache = new Map();
     packedCache.set(backend, cache);
   }
   sweep(backend, cache);
-  let entry = cache.get(source.dataId);
+  let entry = cache.get(f.tensor.dataId);
   if (!entry) {
     entry = { layouts: new Map() };
-    cache.set(source.dataId, entry);
+    cache.set(f.tensor.dataId, entry);
   }
-  // The Winograd transform of a layout is another packing of the same taps: its own cache entry.
-  const tile = layout.winogradTile ?? 2;
-  const cacheKey = layout.winograd ? `winograd${tile}x${layout.winograd}:${layout.key}` : layout.key;
-  let info = entry.layouts.get(cacheKey);
+  const key = packingKey(f);
+  let info = entry.layouts.get(key);
   if (!info) {
-    const taps = layout.tapOffsets.length;
-    const r = layout.winograd;
-    const phases = r ? taps / (r * r) : 1;
-    info = backend.makeOutput([Math.ceil(cout / 8) * (r ? (tile + r - 1) ** 2 * phases : taps) * cin * 8], 'float32');
-    const offsets = backend.makeOutput([taps], 'int32');
-    (backend.typedArrayFromHeap(offsets) as Int32Array).set(layout.tapOffsets);
-    const [src, dst, at] = [heapOffset(backend, source), heapOffset(backend, info), heapOffset(backend, offsets)];
-    if (r) {
-      trainKernels(backend).winograd_pack_filter(
-        src,
-        dst,
-        at,
-        tile,
-        r,
-        phases,
-        cin,
-        cout,
-        layout.inStride,
-        layout.outStride,
-      );
-    } else {
-      trainKernels(backend).pack_filter(src, dst, at, taps, cin, cout, layout.inStride, layout.outStride);
-    }
+    info = backend.makeOutput([packedFloats(f)], 'float32');
+    const offsets = backend.makeOutput([f.layout.tapOffsets.length], 'int32');
+    (backend.typedArrayFromHeap(offsets) as Int32Array).set(f.layout.tapOffsets);
+    packInto(
+      trainKernels(backend),
+      f,
+      heapOffset(backend, f.tensor),
+      heapOffset(backend, info),
+      heapOffset(backend, offsets),
+    );
     backend.disposeData(offsets.dataId);
-    entry.layouts.set(cacheKey, info);
+    entry.layouts.set(key, info);
   }
-  return { offset: heapOffset(backend, info), floats: info.shape[0]! };
+  return heapOffset(backend, info);
+}
+
+/**
+ * The shared-memory offset of `f`'s packed form in the pool's filter cache: on a miss the filter
+ * and its tap offsets are copied above the cache and packed there by the pool's kernels. Between
+ * calls only (it frees the pool's per-call allocations).
+ */
+function sharedPacked(backend: BackendWasm, pool: KernelThreadPool, f: FilterSource): number {
+  return sharedFilterCache(pool).offsetOf(backend, f.tensor.dataId, packingKey(f), packedFloats(f) * 4, (dst) => {
+    const floats = f.tensor.shape.reduce((a, b) => a * b, 1);
+    const src = pool.alloc(floats * 4);
+    new Float32Array(pool.memory.buffer, src, floats).set(backend.typedArrayFromHeap(f.tensor) as Float32Array);
+    const offsets = pool.alloc(f.layout.tapOffsets.length * 4);
+    new Int32Array(pool.memory.buffer, offsets, f.layout.tapOffsets.length).set(f.layout.tapOffsets);
+    packInto(pool.kernels, f, src, dst, offsets);
+  });
 }
 
 /**
@@ -250,15 +292,25 @@ const outputMapArgs = (map: OutputMap) => [
   map.channels,
 ];
 
+/** A kernel call a threaded writer runs in `finish()`. */
+interface PendingCall {
+  kernel: ThreadedKernel;
+  count: number;
+  grain: number;
+  operands: ReadonlyArray<TensorInfo | FilterSource | null>;
+  scratch: { floats: number; zeroFloats: number };
+  args: (operands: number[], out: number, scratch: number) => number[];
+}
+
+const isFilter = (operand: TensorInfo | FilterSource): operand is FilterSource => 'layout' in operand;
+
 /**
  * Writes one or more convolutions (the phases of a Conv2DBackpropInput) into `out`, on this
  * thread or, when a kernel thread pool is set and the work is large, split across its threads.
  */
 export class ConvWriter {
   private readonly pool: KernelThreadPool | null;
-  private sharedOut = 0;
-  private readonly sharedInputs = new Map<DataId | number, number>();
-  private readonly jobs: ThreadedJob[] = [];
+  private readonly pending: PendingCall[] = [];
 
   /**
    * `splits`: into how many ranges the smallest of the writes can be split (the number of its
@@ -267,41 +319,21 @@ export class ConvWriter {
   constructor(
     private readonly backend: BackendWasm,
     private readonly out: TensorInfo,
-    zeroFirst: boolean,
+    private readonly zeroFirst: boolean,
     totalMacs: number,
     splits = Number.POSITIVE_INFINITY,
   ) {
     const pool = convRunsThreaded(totalMacs) ? getKernelThreadPool() : null;
     this.pool = pool && splits >= pool.threads ? pool : null;
-    const floats = out.shape.reduce((a, b) => a * b, 1);
-    if (this.pool) {
-      this.pool.reset();
-      this.sharedOut = this.pool.alloc(floats * 4);
-      if (zeroFirst) this.pool.kernels.fill_zero(this.sharedOut, floats);
-    } else if (zeroFirst) {
-      trainKernels(backend).fill_zero(heapOffset(backend, out), floats);
+    if (!this.pool && zeroFirst) {
+      trainKernels(backend).fill_zero(
+        heapOffset(backend, out),
+        out.shape.reduce((a, b) => a * b, 1),
+      );
     }
   }
 
   static macs = macsOf;
-
-  /** An operand copied into the shared memory (once per writer). */
-  private shared(operand: TensorInfo | Packed): number {
-    const key = 'dataId' in operand ? operand.dataId : operand.offset;
-    let at = this.sharedInputs.get(key);
-    if (at == null) {
-      const [offset, floats] =
-        'dataId' in operand
-          ? [heapOffset(this.backend, operand), operand.shape.reduce((a, b) => a * b, 1)]
-          : [operand.offset, operand.floats];
-      at = this.pool!.alloc(floats * 4);
-      new Float32Array(this.pool!.memory.buffer, at, floats).set(
-        new Float32Array((this.backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, offset, floats),
-      );
-      this.sharedInputs.set(key, at);
-    }
-    return at;
-  }
 
   /**
    * Runs `kernel(...args(operands, out, scratch), begin, end)` over [0, count): now on this
@@ -313,7 +345,7 @@ export class ConvWriter {
     kernel: ThreadedKernel,
     count: number,
     grain: number,
-    operands: ReadonlyArray<TensorInfo | Packed | null>,
+    operands: ReadonlyArray<TensorInfo | FilterSource | null>,
     scratch: { floats: number; zeroFloats: number },
     args: (operands: number[], out: number, scratch: number) => number[],
   ): void {
@@ -322,23 +354,18 @@ export class ConvWriter {
       const at = heapOffset(this.backend, info);
       const kernels = trainKernels(this.backend);
       kernels.fill_zero(at, scratch.zeroFloats);
-      const offsets = operands.map((o) => (o == null ? 0 : 'dataId' in o ? heapOffset(this.backend, o) : o.offset));
+      const offsets = operands.map((o) =>
+        o == null ? 0 : isFilter(o) ? packed(this.backend, o) : heapOffset(this.backend, o),
+      );
       (kernels[kernel] as (...a: number[]) => void)(...args(offsets, heapOffset(this.backend, this.out), at), 0, count);
       disposeScratch(this.backend, info);
       return;
     }
-    const pool = this.pool;
-    const offsets = operands.map((o) => (o == null ? 0 : this.shared(o)));
-    const scratches = Array.from({ length: pool.threads }, () => {
-      const at = pool.alloc(scratch.floats * 4);
-      pool.kernels.fill_zero(at, scratch.zeroFloats);
-      return at;
-    });
     // Deferred to finish(): all of a writer's calls (a ConvTranspose's phases) start and join once.
-    this.jobs.push({ kernel, count, grain, args: (i) => args(offsets, this.sharedOut, scratches[i]!) });
+    this.pending.push({ kernel, count, grain, operands, scratch, args });
   }
 
-  run(x: TensorInfo, filter: Packed, bias: Packed | null, g: ConvGeometry, map: OutputMap): void {
+  run(x: TensorInfo, filter: FilterSource, bias: FilterSource | null, g: ConvGeometry, map: OutputMap): void {
     const taps = g.filterHeight * g.filterWidth;
     // scratch: the zero row, then BLOCK * taps indirection pointers.
     this.dispatch(
@@ -356,7 +383,14 @@ export class ConvWriter {
    * stride s) by Winograd F(m x m, r x r), with the filter packed through a layout with
    * `winograd: r, winogradTile: m` (phasedLayout for stride s).
    */
-  runWinograd(x: TensorInfo, filter: Packed, bias: Packed | null, g: ConvGeometry, map: OutputMap, m: 2 | 4): void {
+  runWinograd(
+    x: TensorInfo,
+    filter: FilterSource,
+    bias: FilterSource | null,
+    g: ConvGeometry,
+    map: OutputMap,
+    m: 2 | 4,
+  ): void {
     const s = g.strideHeight;
     const r = g.filterHeight / s;
     const products = (m + r - 1) ** 2;
@@ -395,16 +429,73 @@ export class ConvWriter {
     );
   }
 
-  /** Runs the threaded calls and copies their result back into `out`. */
+  /**
+   * Runs the threaded calls and copies their result back into `out`. Filters come from the pool's
+   * filter cache (packed in the shared memory once, not copied per call); the inputs, the output
+   * and the scratch are this call's own, above the cache.
+   */
   finish(): void {
     if (!this.pool) return;
-    this.pool.split(this.jobs);
-    this.jobs.length = 0;
+    const pool = this.pool;
+    const cache = sharedFilterCache(pool);
+    cache.sweep();
+    // Filters first: a new one goes where this call's allocations would start. With the cache
+    // off they are packed on the heap and copied in below, as before the cache.
+    const filterAt = new Map<FilterSource, number>();
+    if (sharedFilterCacheEnabled()) {
+      for (const call of this.pending) {
+        for (const o of call.operands)
+          if (o != null && isFilter(o)) filterAt.set(o, sharedPacked(this.backend, pool, o));
+      }
+    }
+    cache.resetCalls();
     const floats = this.out.shape.reduce((a, b) => a * b, 1);
-    (this.backend.typedArrayFromHeap(this.out) as Float32Array).set(
-      new Float32Array(this.pool.memory.buffer, this.sharedOut, floats),
-    );
-    this.pool.reset();
+    const out = pool.alloc(floats * 4);
+    if (this.zeroFirst) pool.kernels.fill_zero(out, floats);
+    const copied = new Map<number, number>();
+    // An input (or, with the cache off, a filter packed on the heap) copied in for this call only.
+    const copyIn = (heapAt: number, floats: number): number => {
+      let at = copied.get(heapAt);
+      if (at == null) {
+        at = pool.alloc(floats * 4);
+        // The heap's buffer is read here: packing on the heap may have grown it.
+        const heap = (this.backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
+        new Float32Array(pool.memory.buffer, at, floats).set(new Float32Array(heap, heapAt, floats));
+        copied.set(heapAt, at);
+      }
+      return at;
+    };
+    const operandAt = (o: TensorInfo | FilterSource): number => {
+      if (!isFilter(o))
+        return copyIn(
+          heapOffset(this.backend, o),
+          o.shape.reduce((a, b) => a * b, 1),
+        );
+      return filterAt.get(o) ?? copyIn(packed(this.backend, o), packedFloats(o));
+    };
+    const jobs = this.pending.map((call) => {
+      const offsets = call.operands.map((o) => (o == null ? 0 : operandAt(o)));
+      const scratches = Array.from({ length: pool.threads }, () => {
+        const at = pool.alloc(call.scratch.floats * 4);
+        pool.kernels.fill_zero(at, call.scratch.zeroFloats);
+        return at;
+      });
+      return {
+        kernel: call.kernel,
+        count: call.count,
+        grain: call.grain,
+        args: (thread: number) => call.args(offsets, out, scratches[thread]!),
+      };
+    });
+    this.pending.length = 0;
+    try {
+      pool.split(jobs);
+      (this.backend.typedArrayFromHeap(this.out) as Float32Array).set(
+        new Float32Array(pool.memory.buffer, out, floats),
+      );
+    } finally {
+      cache.resetCalls();
+    }
   }
 }
 

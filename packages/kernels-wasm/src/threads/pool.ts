@@ -19,8 +19,11 @@ export interface KernelThreadPool {
   /** The shared memory and the main thread's instance of the shared-memory kernel module. */
   readonly memory: WebAssembly.Memory;
   readonly kernels: TrainKernelExports;
-  /** Frees everything `alloc` handed out. */
-  reset(): void;
+  /**
+   * Frees what `alloc` handed out at or above byte `from` (default: everything); what lies below
+   * stays (the shared filter cache keeps packed filters there across calls).
+   */
+  reset(from?: number): void;
   /** Bytes on the shared memory (16-byte aligned), growing it if needed; returns the offset. */
   alloc(bytes: number): number;
   /**

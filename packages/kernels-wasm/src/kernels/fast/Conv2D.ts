@@ -15,7 +15,6 @@ import {
   convRunsThreaded,
   convSplits,
   identityMap,
-  packed,
   phasedLayout,
   standardLayout,
 } from '../conv_forward';
@@ -81,11 +80,11 @@ function conv(args: WasmKernelArgs<Inputs, Conv2DAttrs & Partial<FusedConv2DAttr
   const layout = r
     ? phasedLayout(g, r, tile || 2)
     : standardLayout(g.filterHeight, g.filterWidth, g.inChannels, g.outChannels);
-  const filterPacked = packed(backend, filter, layout, g.inChannels, g.outChannels);
-  const biasPacked = bias ? packed(backend, bias, BIAS_LAYOUT, 1, g.outChannels) : null;
+  const filterSource = { tensor: filter, layout, cin: g.inChannels, cout: g.outChannels };
+  const biasSource = bias ? { tensor: bias, layout: BIAS_LAYOUT, cin: 1, cout: g.outChannels } : null;
   const writer = new ConvWriter(backend as BackendWasm, out, false, ConvWriter.macs(g), convSplits(g, tile));
-  if (tile) writer.runWinograd(x, filterPacked, biasPacked, g, identityMap(g), tile);
-  else writer.run(x, filterPacked, biasPacked, g, identityMap(g));
+  if (tile) writer.runWinograd(x, filterSource, biasSource, g, identityMap(g), tile);
+  else writer.run(x, filterSource, biasSource, g, identityMap(g));
   writer.finish();
   return out;
 }
