@@ -6,14 +6,15 @@
  * stride-2 Conv2D and its filter gradient: four input phases), then whole W3 inference steps and
  * W1 training steps.
  * Median ms of the rounds; "direct GFLOP/s" counts the direct algorithm's multiply-adds.
- * Needs `npm run build` first.
+ * `--tiles`: 4x4 against 2x2 Winograd output tiles instead (`setWasmWinogradLargeTiles`;
+ * F(4x4, r x r) against F(2x2, r x r)). Needs `npm run build` first.
  *
- *   node tools/bench/scripts/winograd-ab.mjs [--threads 1] [--rounds 9] [--w3-steps 8] [--no-w3]
+ *   node tools/bench/scripts/winograd-ab.mjs [--tiles] [--threads 1] [--rounds 9] [--w3-steps 8] [--no-w3]
  *     [--w1-steps 6] [--no-w1]
  */
 import * as tf from '@tensorflow/tfjs';
 import { leanVariableGrads } from '@wavemix/core';
-import { setWasmWinograd, useWasmTraining } from '@wavemix/kernels-wasm';
+import { setWasmWinograd, setWasmWinogradLargeTiles, useWasmTraining } from '@wavemix/kernels-wasm';
 import '@wavemix/kernels-cpu';
 import { createModel, LOAD_REWRITE_RULES, optimizeForInference } from '@wavemix/models';
 import { computeLoss } from '@wavemix/models/training';
@@ -28,16 +29,20 @@ const rounds = arg('rounds', 9);
 const w3Steps = arg('w3-steps', 8);
 const w1Steps = arg('w1-steps', 6);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const tiles = process.argv.includes('--tiles');
+/** The A/B switch: Winograd on/off, or (--tiles) 4x4 output tiles on/off. */
+const use = (on) => (tiles ? setWasmWinogradLargeTiles(on) : setWasmWinograd(on));
+const [onLabel, offLabel] = tiles ? ['4x4 tiles', '2x2 tiles'] : ['winograd', 'direct'];
 
 await useWasmTraining();
 const pool = threads > 1 ? enableKernelThreads({ threads }) : null;
 
-/** Median ms of `f` with Winograd on and off, alternated; each timing repeats f to ~0.3 GFLOP. */
+/** Median ms of `f` with the switch on and off, alternated; each timing repeats f to ~0.3 GFLOP. */
 function ab(f, flops) {
   const reps = Math.max(1, Math.round(3e8 / flops));
   const times = { on: [], off: [] };
   const timeOnce = (on) => {
-    setWasmWinograd(on);
+    use(on);
     const t0 = performance.now();
     for (let i = 0; i < reps; i++) {
       const y = f();
@@ -53,8 +58,8 @@ function ab(f, flops) {
 
 const row = (name, [on, off], flops) =>
   console.log(
-    `${name.padEnd(44)} winograd ${on.toFixed(2).padStart(7)} ms  direct ${off.toFixed(2).padStart(7)} ms  ` +
-      `${(off / on).toFixed(2)}x  (direct ${(flops / off / 1e6).toFixed(1)} GFLOP/s)`,
+    `${name.padEnd(44)} ${onLabel} ${on.toFixed(2).padStart(7)} ms  ${offLabel} ${off.toFixed(2).padStart(7)} ms  ` +
+      `${(off / on).toFixed(2)}x  (${offLabel}: ${(flops / off / 1e6).toFixed(1)} direct-equivalent GFLOP/s)`,
   );
 
 console.log(`threads ${threads}, ${rounds} rounds, load ${(await import('node:os')).loadavg()[0].toFixed(2)}`);
@@ -149,16 +154,16 @@ for (const [b, h, ci, co] of [
   tf.dispose([x, dy]);
 }
 
-/** Median ms of `step` with Winograd on and off, alternated step by step. */
+/** Median ms of `step` with the switch on and off, alternated step by step. */
 async function abSteps(step, steps) {
   const times = { on: [], off: [] };
   for (const on of [true, false]) {
-    setWasmWinograd(on);
+    use(on);
     await step();
   }
   for (let i = 0; i < steps; i++)
     for (const on of i % 2 ? [false, true] : [true, false]) {
-      setWasmWinograd(on);
+      use(on);
       times[on ? 'on' : 'off'].push(await step());
     }
   return [median(times.on), median(times.off)];
@@ -180,7 +185,7 @@ if (!process.argv.includes('--no-w1')) {
   const [on, off] = await abSteps(step, w1Steps);
   console.log(
     `W1 training step (batch 64, forward + gradients)`.padEnd(44),
-    `winograd ${on.toFixed(1)} ms  direct ${off.toFixed(1)} ms  ${(off / on).toFixed(2)}x`,
+    `${onLabel} ${on.toFixed(1)} ms  ${offLabel} ${off.toFixed(1)} ms  ${(off / on).toFixed(2)}x`,
   );
   tf.dispose([x, y]);
 }
@@ -199,7 +204,7 @@ if (!process.argv.includes('--no-w3')) {
   const [on, off] = await abSteps(step, w3Steps);
   console.log(
     `W3 inference step (load()'s graph)`.padEnd(44),
-    `winograd ${on.toFixed(1)} ms  direct ${off.toFixed(1)} ms  ${(off / on).toFixed(2)}x`,
+    `${onLabel} ${on.toFixed(1)} ms  ${offLabel} ${off.toFixed(1)} ms  ${(off / on).toFixed(2)}x`,
   );
 }
 await pool?.dispose();

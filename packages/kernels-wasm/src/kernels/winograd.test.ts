@@ -85,6 +85,21 @@ const cases: Array<[string, Op, number[], number[]]> = [
     [2, 6, 5, 36],
     [3, 3, 32, 36],
   ],
+  [
+    'conv 3x3 same 48 -> 96, 28x28 (4x4 tiles, the W3 stem on a smaller image)',
+    conv3('same'),
+    [1, 28, 28, 48],
+    [3, 3, 48, 96],
+  ],
+  [
+    'conv 3x3 same 32 -> 36, batch 2, 15x13 (4x4 tiles, ragged, narrow panel)',
+    conv3('same'),
+    [2, 15, 13, 32],
+    [3, 3, 32, 36],
+  ],
+  ['conv 3x3 valid 192 -> 64, 18x18 (4x4 tiles, deep sums)', conv3('valid'), [1, 18, 18, 192], [3, 3, 192, 64]],
+  ['conv 3x3 input gradient 32 <- 36, batch 2, 16x12 (4x4 tiles)', conv3InputGradient, [2, 16, 12, 36], [3, 3, 32, 36]],
+  ['conv 6x6 stride 2 pad 2 (phases of 3x3) 32 -> 40, 32x30 (4x4 tiles)', strided(2), [1, 32, 30, 32], [6, 6, 32, 40]],
 ];
 
 function runOp(backend: string, f: Op, xShape: number[], wShape: number[]) {
@@ -98,12 +113,18 @@ function runOp(backend: string, f: Op, xShape: number[], wShape: number[]) {
   );
 }
 
-/** Cases where 2x2 taps get 4x4 output tiles (F(4x4, 2x2)); the rest use F(2x2, r x r). */
+/** Cases that get 4x4 output tiles (F(4x4, 2x2) or F(4x4, 3x3)); the rest use F(2x2, r x r). */
 const largeTileCases = new Set([
   'ConvTranspose 32 -> 32, 3x3 input (one tile row half outside)',
   'conv 4x4 stride 2 pad 1 (ConvTranspose input gradient) 64 -> 64, batch 2, 16x16',
   'conv 4x4 stride 2 pad 1 36 -> 32, 60x58 (4x4 tiles, ragged last row and column)',
   'ConvTranspose 32 -> 33, batch 2, 15x15 (4x4 tiles, ragged, narrow panel)',
+  'conv 3x3 same + bias 48 -> 40, batch 2, 17x16 (several blocks)',
+  'conv 3x3 same 48 -> 96, 28x28 (4x4 tiles, the W3 stem on a smaller image)',
+  'conv 3x3 same 32 -> 36, batch 2, 15x13 (4x4 tiles, ragged, narrow panel)',
+  'conv 3x3 valid 192 -> 64, 18x18 (4x4 tiles, deep sums)',
+  'conv 3x3 input gradient 32 <- 36, batch 2, 16x12 (4x4 tiles)',
+  'conv 6x6 stride 2 pad 2 (phases of 3x3) 32 -> 40, 32x30 (4x4 tiles)',
 ]);
 
 /** The cpu backend's results, computed once for both kernel builds. */
@@ -160,17 +181,20 @@ describe('when Winograd applies', () => {
     expect(winogradTaps(geometry(32, 32))).toBe(0);
   });
 
-  test('4x4 output tiles for 2x2 taps when they add at most 15 % padding over 2x2 tiles; off by switch', () => {
+  test('4x4 output tiles when they add at most 15 % padding over 2x2 tiles; off by switch', () => {
     const out = (h: number, w: number) => ({ ...geometry(32, 32), outHeight: h, outWidth: w });
     expect(winogradTile(out(16, 16), 2)).toBe(4);
     expect(winogradTile(out(28, 28), 2)).toBe(4);
     expect(winogradTile(out(30, 30), 2)).toBe(4); // 32^2 / 30^2 = 1.14
     expect(winogradTile(out(14, 14), 2)).toBe(2); // 16^2 / 14^2 = 1.31
     expect(winogradTile(out(7, 7), 2)).toBe(4); // both pad to 8x8
-    expect(winogradTile(out(16, 16), 3)).toBe(2); // F(4x4, 3x3) is not built
+    expect(winogradTile(out(16, 16), 3)).toBe(4);
+    expect(winogradTile(out(224, 224), 3)).toBe(4);
+    expect(winogradTile(out(14, 14), 3)).toBe(2);
     expect(winogradTile(out(16, 16), 0)).toBe(0);
     setWasmWinogradLargeTiles(false);
     expect(winogradTile(out(16, 16), 2)).toBe(2);
+    expect(winogradTile(out(16, 16), 3)).toBe(2);
     setWasmWinogradLargeTiles(true);
   });
 
