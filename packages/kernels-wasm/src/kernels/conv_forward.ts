@@ -57,8 +57,9 @@ export interface FilterLayout {
   inStride: number;
   outStride: number;
   /**
-   * r: the Winograd F(2x2, r x r) transform of a layout of r x r-tap phases (tapOffsets phase after
-   * phase; one phase for a stride-1 filter, s * s for stride s), [(r + 1)^2][ceil(out / 8)][phases * in][8].
+   * r: the Winograd F(m x m, r x r) transform of a layout of r x r-tap phases (tapOffsets phase
+   * after phase; one phase for a stride-1 filter, s * s for stride s),
+   * [(m + r - 1)^2][ceil(out / 8)][phases * in][8].
    */
   winograd?: 2 | 3;
   /** m: the output tile of the Winograd transform, F(m x m, r x r) (default 2). */

@@ -15,8 +15,8 @@ import {
 } from './winograd';
 
 /**
- * Winograd F(2x2, 2x2) (the 2x2-tap phases of ConvTranspose(4, 2, 1)) and F(2x2, 3x3) (3x3
- * stride-1 convolutions, and the input gradient of one: a stride-1 Conv2DBackpropInput) against
+ * Winograd F(m x m, 2x2) (the 2x2-tap phases of ConvTranspose(4, 2, 1)) and F(m x m, 3x3) (3x3
+ * stride-1 convolutions, and the input gradient of one: a stride-1 Conv2DBackpropInput), m = 2, 4, against
  * the cpu backend: shapes where they apply (>= 32 channels, input channels a multiple of 4), with
  * odd sizes (half-outside tiles), batches, output channels that are not a multiple of 8 (narrow
  * panels), more tiles than one block (32), padding 'same' and 'valid', and a bias.

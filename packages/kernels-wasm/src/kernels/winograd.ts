@@ -7,7 +7,7 @@ let enabled =
 
 /**
  * Whether 2x2 and 3x3 stride-1 convolutions (Conv2D, and the phases of Conv2DBackpropInput:
- * ConvTranspose(4, 2, 1) is four 2x2 ones) run as Winograd F(2x2, r x r) (default) or as the
+ * ConvTranspose(4, 2, 1) is four 2x2 ones) run as Winograd F(m x m, r x r) (default) or as the
  * direct implicit GEMM: off for A/B measurements and tests.
  */
 export function setWasmWinograd(on: boolean): void {
@@ -25,8 +25,8 @@ export function wasmWinogradEnabled(): boolean {
 const MIN_CHANNELS = 32;
 
 /**
- * The r with which a convolution runs as Winograd F(2x2, r x r), or 0 for the direct implicit
- * GEMM: an r x r filter at stride 1, or (for stride 2, the input gradient of ConvTranspose(4, 2, 1))
+ * The r with which a convolution runs as Winograd F(m x m, r x r) (m: winogradTile), or 0 for the
+ * direct implicit GEMM: an r x r filter at stride 1, or (for stride 2, the input gradient of ConvTranspose(4, 2, 1))
  * a 2r x 2r filter at stride 2, whose four input phases are r x r correlations; r = 2 or 3,
  * dilation 1, input channels a multiple of 4 (the transforms' f32x4 lanes) and enough channels (32)
  * on both sides.
