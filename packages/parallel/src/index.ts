@@ -346,4 +346,10 @@ export class DataParallel {
   }
 }
 
-export { enableKernelThreads, KernelThreadError, type KernelThreads } from './kernel_threads';
+export {
+  DEFAULT_KERNEL_THREAD_SPIN_MS,
+  enableKernelThreads,
+  KernelThreadError,
+  type KernelThreads,
+  type KernelThreadsOptions,
+} from './kernel_threads';

@@ -7,7 +7,7 @@ import {
   sharedFilterCache,
   useWasmTraining,
 } from '@wavemix/kernels-wasm';
-import { enableKernelThreads } from './kernel_threads';
+import { DEFAULT_KERNEL_THREAD_SPIN_MS, enableKernelThreads } from './kernel_threads';
 
 /** The same convolutions with and without two kernel threads (shapes above the threading threshold). */
 beforeAll(async () => {
@@ -123,6 +123,36 @@ describe("the pool's filter cache", () => {
       tf.dispose([x, w]);
     }
   });
+});
+
+test('idle threads spin spinMs before parking: results the same either way, bad values refused', async () => {
+  expect(() => enableKernelThreads({ spinMs: -1 })).toThrow(/spinMs must be an integer from 0 to 10000, got -1/);
+  expect(() => enableKernelThreads({ spinMs: 1.5 })).toThrow(/spinMs/);
+  const threads = enableKernelThreads({ threads: 2 });
+  const x = tf.randomUniform([1, 40, 36, 32], -1, 1, 'float32', 21) as tf.Tensor4D;
+  const w = tf.randomUniform([3, 3, 32, 48], -1, 1, 'float32', 22) as tf.Tensor4D;
+  const values = async () => {
+    const y = tf.conv2d(x, w, 1, 'same');
+    const v = Array.from(await y.data());
+    y.dispose();
+    return v;
+  };
+  try {
+    expect(threads.spinMs).toBe(DEFAULT_KERNEL_THREAD_SPIN_MS);
+    const spinning = await values();
+    threads.spinMs = 0;
+    expect(threads.spinMs).toBe(0);
+    // Parked workers are woken by the next split.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await values()).toEqual(spinning);
+    expect(() => {
+      threads.spinMs = 20_000;
+    }).toThrow(/spinMs/);
+    expect(threads.spinMs).toBe(0);
+  } finally {
+    await threads.dispose();
+    tf.dispose([x, w]);
+  }
 });
 
 test('enabling twice is refused until disposed', async () => {

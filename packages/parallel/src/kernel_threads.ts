@@ -28,14 +28,20 @@ const IDLE = 0;
 const RUN = 1;
 const EXIT = 2;
 const ERROR_SLOT = CONTROL_SLOTS - 1;
+/** How long an idle thread spins before it parks, by default (see KernelThreadsOptions.spinMs). */
+export const DEFAULT_KERNEL_THREAD_SPIN_MS = 20;
 /** The worker: waits on its control block, runs the kernel it is given on its range. */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, kernelNames } = workerData;
+const { module, memory, control, kernelNames, settings } = workerData;
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const kernels = kernelNames.map((name) => exports[name]);
 const ctl = new Int32Array(control);
+const spinMs = new Int32Array(settings);
 for (;;) {
+  // Spin before parking: waking a parked thread can cost more than a layer (measured in a VM).
+  const deadline = performance.now() + Atomics.load(spinMs, 0);
+  while (Atomics.load(ctl, 0) === ${IDLE} && performance.now() < deadline);
   Atomics.wait(ctl, 0, ${IDLE});
   const state = Atomics.load(ctl, 0);
   if (state === ${EXIT}) break;
@@ -69,7 +75,23 @@ class NodeKernelThreadPool implements KernelThreadPool {
   private static readonly BASE = 1024;
   private top = NodeKernelThreadPool.BASE;
 
-  constructor(readonly threads: number) {
+  /** [spin ms]: shared with the workers, so it can change while they run. */
+  private readonly settings = new Int32Array(new SharedArrayBuffer(4));
+
+  get spinMs(): number {
+    return Atomics.load(this.settings, 0);
+  }
+
+  set spinMs(ms: number) {
+    Atomics.store(this.settings, 0, ms);
+  }
+
+  constructor(
+    readonly threads: number,
+    spinMs: number,
+  ) {
+    this.spinMs = spinMs;
+    const settings = this.settings.buffer;
     const module = new WebAssembly.Module(sharedKernelModuleBytes());
     this.memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
     this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } })
@@ -78,7 +100,7 @@ class NodeKernelThreadPool implements KernelThreadPool {
       const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module, memory: this.memory, control, kernelNames: [...THREADED_KERNELS] },
+        workerData: { module, memory: this.memory, control, kernelNames: [...THREADED_KERNELS], settings },
       });
       worker.unref();
       this.workers.push(worker);
@@ -131,7 +153,10 @@ class NodeKernelThreadPool implements KernelThreadPool {
     for (const call of shares[0]!) {
       (this.kernels[jobs[call[0]]!.kernel] as (...a: number[]) => void)(...callArgs(0, call));
     }
+    // The caller spins too: the workers usually finish within a spin of it.
+    const deadline = performance.now() + this.spinMs;
     for (const ctl of this.controls) {
+      while (Atomics.load(ctl, 0) === RUN && performance.now() < deadline);
       while (Atomics.load(ctl, 0) === RUN) Atomics.wait(ctl, 0, RUN);
       if (ctl[ERROR_SLOT] !== 0) throw new KernelThreadError('a kernel thread failed');
     }
@@ -146,26 +171,54 @@ class NodeKernelThreadPool implements KernelThreadPool {
   }
 }
 
+export interface KernelThreadsOptions {
+  /** Threads, the caller's included (default: all cores). */
+  threads?: number;
+  /**
+   * Milliseconds an idle thread spins before it parks (Atomics.wait), and the caller spins for
+   * the others to finish (default DEFAULT_KERNEL_THREAD_SPIN_MS). A parked thread's wake-up can
+   * cost more than a layer in a virtual machine; between the threaded layers of a step the gap is
+   * a few ms, so a spin keeps the threads awake for the whole step. 0: park at once (no busy CPU
+   * between requests).
+   */
+  spinMs?: number;
+}
+
 export interface KernelThreads {
   readonly threads: number;
+  /** The idle threads' spin before parking (KernelThreadsOptions.spinMs); settable while they run. */
+  spinMs: number;
   /** Stops the threads; the kernels go back to one thread. */
   dispose(): Promise<void>;
 }
+
+const checkSpin = (ms: number) => {
+  if (!Number.isInteger(ms) || ms < 0 || ms > 10_000)
+    throw new KernelThreadError(`spinMs must be an integer from 0 to 10000, got ${ms}`);
+  return ms;
+};
 
 /**
  * Splits each large WaveMix wasm convolution across `threads` threads (default: all cores) of
  * this process, until `dispose`. Node only (shared memory and Atomics.wait on the main thread).
  */
-export function enableKernelThreads(options: { threads?: number } = {}): KernelThreads {
+export function enableKernelThreads(options: KernelThreadsOptions = {}): KernelThreads {
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1)
     throw new KernelThreadError(`threads must be a positive integer, got ${threads}`);
+  const spinMs = checkSpin(options.spinMs ?? DEFAULT_KERNEL_THREAD_SPIN_MS);
   if (getKernelThreadPool() != null)
     throw new KernelThreadError('kernel threads are already enabled; dispose them first');
-  const pool = new NodeKernelThreadPool(threads);
+  const pool = new NodeKernelThreadPool(threads, spinMs);
   setKernelThreadPool(pool);
   return {
     threads,
+    get spinMs() {
+      return pool.spinMs;
+    },
+    set spinMs(ms: number) {
+      pool.spinMs = checkSpin(ms);
+    },
     dispose: async () => {
       if (getKernelThreadPool() === pool) setKernelThreadPool(null);
       await pool.dispose();
