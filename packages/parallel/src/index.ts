@@ -348,8 +348,10 @@ export class DataParallel {
 
 export {
   DEFAULT_KERNEL_THREAD_SPIN_MS,
+  defaultKernelThreads,
   enableKernelThreads,
   KernelThreadError,
   type KernelThreads,
   type KernelThreadsOptions,
+  MAX_DEFAULT_KERNEL_THREADS,
 } from './kernel_threads';

@@ -7,7 +7,13 @@ import {
   sharedFilterCache,
   useWasmTraining,
 } from '@wavemix/kernels-wasm';
-import { DEFAULT_KERNEL_THREAD_SPIN_MS, enableKernelThreads } from './kernel_threads';
+import { availableParallelism } from 'node:os';
+import {
+  DEFAULT_KERNEL_THREAD_SPIN_MS,
+  defaultKernelThreads,
+  enableKernelThreads,
+  MAX_DEFAULT_KERNEL_THREADS,
+} from './kernel_threads';
 
 /** The same convolutions with and without two kernel threads (shapes above the threading threshold). */
 beforeAll(async () => {
@@ -153,6 +159,13 @@ test('idle threads spin spinMs before parking: results the same either way, bad 
     await threads.dispose();
     tf.dispose([x, w]);
   }
+});
+
+test('by default all cores, at most MAX_DEFAULT_KERNEL_THREADS', async () => {
+  expect(defaultKernelThreads()).toBe(Math.min(availableParallelism(), MAX_DEFAULT_KERNEL_THREADS));
+  const threads = enableKernelThreads();
+  expect(threads.threads).toBe(defaultKernelThreads());
+  await threads.dispose();
 });
 
 test('enabling twice is refused until disposed', async () => {

@@ -28,6 +28,16 @@ const IDLE = 0;
 const RUN = 1;
 const EXIT = 2;
 const ERROR_SLOT = CONTROL_SLOTS - 1;
+/**
+ * At most this many kernel threads by default: a batch-1 layer splits into small shares, and
+ * beyond 4 the starts, joins and spinning cost more than they save (W3 on a 16-core Xeon with
+ * 1/2/4/8/16 threads: 599/387/317/432/541 ms).
+ */
+export const MAX_DEFAULT_KERNEL_THREADS = 4;
+
+/** The default thread count: all cores, at most MAX_DEFAULT_KERNEL_THREADS. */
+export const defaultKernelThreads = (): number => Math.min(availableParallelism(), MAX_DEFAULT_KERNEL_THREADS);
+
 /** How long an idle thread spins before it parks, by default (see KernelThreadsOptions.spinMs). */
 export const DEFAULT_KERNEL_THREAD_SPIN_MS = 20;
 /** The worker: waits on its control block, runs the kernel it is given on its range. */
@@ -172,7 +182,7 @@ class NodeKernelThreadPool implements KernelThreadPool {
 }
 
 export interface KernelThreadsOptions {
-  /** Threads, the caller's included (default: all cores). */
+  /** Threads, the caller's included (default defaultKernelThreads(): all cores, at most 4). */
   threads?: number;
   /**
    * Milliseconds an idle thread spins before it parks (Atomics.wait), and the caller spins for
@@ -199,11 +209,12 @@ const checkSpin = (ms: number) => {
 };
 
 /**
- * Splits each large WaveMix wasm convolution across `threads` threads (default: all cores) of
- * this process, until `dispose`. Node only (shared memory and Atomics.wait on the main thread).
+ * Splits each large WaveMix wasm convolution across `threads` threads (default: all cores, at
+ * most 4) of this process, until `dispose`. Node only (shared memory and Atomics.wait on the main
+ * thread).
  */
 export function enableKernelThreads(options: KernelThreadsOptions = {}): KernelThreads {
-  const threads = options.threads ?? availableParallelism();
+  const threads = options.threads ?? defaultKernelThreads();
   if (!Number.isInteger(threads) || threads < 1)
     throw new KernelThreadError(`threads must be a positive integer, got ${threads}`);
   const spinMs = checkSpin(options.spinMs ?? DEFAULT_KERNEL_THREAD_SPIN_MS);

@@ -39,7 +39,7 @@ import {
   type WaveMixConfig,
 } from '@wavemix/models';
 import { computeLoss } from '@wavemix/models/training';
-import { DataParallel, enableKernelThreads, type LossName } from '@wavemix/parallel';
+import { DataParallel, defaultKernelThreads, enableKernelThreads, type LossName } from '@wavemix/parallel';
 import { readFileSync, existsSync } from 'node:fs';
 import { benchOnnxRuntime, type OrtTiming } from './onnxruntime_engine';
 import { checkAgainstCpu, gpuMilliseconds, useNodeWebGPU, type CpuCheck, type WebGPUSetup } from './webgpu';
@@ -322,7 +322,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   // across kernel threads instead.
   const cores = availableParallelism();
   const ours = backend === 'wasm' && !options.stockWasm;
-  const kernelThreads = options.kernelThreads ?? (ours && batch === 1 ? cores : 1);
+  const kernelThreads = options.kernelThreads ?? (ours && batch === 1 ? defaultKernelThreads() : 1);
   const workers = options.workers ?? (ours && kernelThreads === 1 && batch > 1 ? cores - 1 : 0);
   const parallel =
     workers > 0
