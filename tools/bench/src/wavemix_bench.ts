@@ -13,7 +13,7 @@
  * help: `--workers N` adds N worker threads, each with its own wasm backend, that take a share
  * of every batch (data parallel; the default for batches > 1: one per extra core), and
  * `--kernel-threads N` splits each large convolution across N threads instead (the default for
- * batch 1). A measurement script, not a test.
+ * batch 1: all cores, at most 4). A measurement script, not a test.
  */
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, loadavg } from 'node:os';
