@@ -3,6 +3,7 @@ import type { DataId, TensorInfo } from '@tensorflow/tfjs-core';
 import { getKernelThreadPool, type KernelThreadPool, type ThreadedKernel } from '../threads/pool';
 import { sharedFilterCache, sharedFilterCacheEnabled } from '../threads/shared_filter_cache';
 import { allocScratch, disposeScratch, heapOffset, trainKernels, type TrainKernelExports } from '../train/module';
+import { size } from './fast/override';
 
 /** Output pixels per indirection block (block x taps pointers of scratch). */
 const BLOCK = 64;
@@ -175,9 +176,7 @@ export function packed(backend: BackendWasm, f: FilterSource): number {
  */
 function sharedPacked(backend: BackendWasm, pool: KernelThreadPool, f: FilterSource): number {
   return sharedFilterCache(pool).offsetOf(backend, f.tensor.dataId, packingKey(f), packedFloats(f) * 4, (dst) => {
-    const floats = f.tensor.shape.reduce((a, b) => a * b, 1);
-    const src = pool.alloc(floats * 4);
-    new Float32Array(pool.memory.buffer, src, floats).set(backend.typedArrayFromHeap(f.tensor) as Float32Array);
+    const src = copyToPool(backend, pool, heapOffset(backend, f.tensor), size(f.tensor.shape));
     const offsets = pool.alloc(f.layout.tapOffsets.length * 4);
     new Int32Array(pool.memory.buffer, offsets, f.layout.tapOffsets.length).set(f.layout.tapOffsets);
     packInto(pool.kernels, f, src, dst, offsets);
@@ -293,6 +292,15 @@ const outputMapArgs = (map: OutputMap) => [
   map.channels,
 ];
 
+/** `floats` floats at heap offset `heapAt` copied into newly allocated pool memory; returns where. */
+function copyToPool(backend: BackendWasm, pool: KernelThreadPool, heapAt: number, floats: number): number {
+  const at = pool.alloc(floats * 4);
+  // The heap's buffer is read here: packing on the heap may have grown it.
+  const heap = (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
+  new Float32Array(pool.memory.buffer, at, floats).set(new Float32Array(heap, heapAt, floats));
+  return at;
+}
+
 /** A kernel call a threaded writer runs in `finish()`. */
 interface PendingCall {
   kernel: ThreadedKernel;
@@ -327,10 +335,7 @@ export class ConvWriter {
     const pool = convRunsThreaded(totalMacs) ? getKernelThreadPool() : null;
     this.pool = pool && splits >= pool.threads ? pool : null;
     if (!this.pool && zeroFirst) {
-      trainKernels(backend).fill_zero(
-        heapOffset(backend, out),
-        out.shape.reduce((a, b) => a * b, 1),
-      );
+      trainKernels(backend).fill_zero(heapOffset(backend, out), size(out.shape));
     }
   }
 
@@ -450,7 +455,7 @@ export class ConvWriter {
       }
     }
     cache.resetCalls();
-    const floats = this.out.shape.reduce((a, b) => a * b, 1);
+    const floats = size(this.out.shape);
     const out = pool.alloc(floats * 4);
     if (this.zeroFirst) pool.kernels.fill_zero(out, floats);
     const copied = new Map<number, number>();
@@ -458,20 +463,13 @@ export class ConvWriter {
     const copyIn = (heapAt: number, floats: number): number => {
       let at = copied.get(heapAt);
       if (at == null) {
-        at = pool.alloc(floats * 4);
-        // The heap's buffer is read here: packing on the heap may have grown it.
-        const heap = (this.backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
-        new Float32Array(pool.memory.buffer, at, floats).set(new Float32Array(heap, heapAt, floats));
+        at = copyToPool(this.backend, pool, heapAt, floats);
         copied.set(heapAt, at);
       }
       return at;
     };
     const operandAt = (o: TensorInfo | FilterSource): number => {
-      if (!isFilter(o))
-        return copyIn(
-          heapOffset(this.backend, o),
-          o.shape.reduce((a, b) => a * b, 1),
-        );
+      if (!isFilter(o)) return copyIn(heapOffset(this.backend, o), size(o.shape));
       return filterAt.get(o) ?? copyIn(packed(this.backend, o), packedFloats(o));
     };
     const jobs = this.pending.map((call) => {
