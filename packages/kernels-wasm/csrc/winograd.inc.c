@@ -256,30 +256,6 @@ INLINE void winograd_bt5_store(f4 d0, f4 d1, f4 d2, f4 d3, f4 d4, float* v, int 
   st(v + 4 * step, wasm_f32x4_add(wasm_f32x4_mul(two, wasm_f32x4_sub(d1, d3)), wasm_f32x4_sub(d4, d2)));
 }
 
-/* F(4x4, 2x2) input transform of one tile (patch rows and columns `step` pixels apart): V[xi] at
- * vi + xi * xs, xi = 5a + b; rows first into slots 5k .. 5k + 4, then each column in place. */
-NOINLINE void winograd_input_m4r2(const float* x, const float* zero, int b, int iy, int ix, int step, int h, int w,
-                                  int cin, float* vi, int xs) {
-#pragma clang loop unroll(disable)
-  for (int k = 0; k < 5; k++) {
-    const int y = iy + k * step;
-    const float* q0 = patch_row(x, zero, b, y, ix, h, w, cin);
-    const float* q1 = patch_row(x, zero, b, y, ix + step, h, w, cin);
-    const float* q2 = patch_row(x, zero, b, y, ix + 2 * step, h, w, cin);
-    const float* q3 = patch_row(x, zero, b, y, ix + 3 * step, h, w, cin);
-    const float* q4 = patch_row(x, zero, b, y, ix + 4 * step, h, w, cin);
-    for (int c = 0; c < cin; c += 4)
-      winograd_bt5_store(ld(q0 + c), ld(q1 + c), ld(q2 + c), ld(q3 + c), ld(q4 + c), vi + 5 * k * xs + c, xs);
-  }
-#pragma clang loop unroll(disable)
-  for (int l = 0; l < 5; l++) {
-    float* col = vi + l * xs;
-    for (int c = 0; c < cin; c += 4)
-      winograd_bt5_store(ld(col + c), ld(col + 5 * xs + c), ld(col + 10 * xs + c), ld(col + 15 * xs + c),
-                         ld(col + 20 * xs + c), col + c, 5 * xs);
-  }
-}
-
 /* B^T of F(4, 3) on six values, stored `step` floats apart. */
 INLINE void winograd_bt6_store(f4 d0, f4 d1, f4 d2, f4 d3, f4 d4, f4 d5, float* v, int step) {
   const f4 four = wasm_f32x4_splat(4.0f), five = wasm_f32x4_splat(5.0f), two = wasm_f32x4_splat(2.0f);
@@ -294,29 +270,44 @@ INLINE void winograd_bt6_store(f4 d0, f4 d1, f4 d2, f4 d3, f4 d4, f4 d5, float* 
   st(v + 5 * step, wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(four, d1), wasm_f32x4_mul(five, d3)), d5));
 }
 
-/* F(4x4, 3x3) input transform of one tile (patch rows and columns `step` pixels apart): V[xi] at
- * vi + xi * xs, xi = 6a + b; rows first into slots 6k .. 6k + 5, then each column in place. */
-NOINLINE void winograd_input_m4r3(const float* x, const float* zero, int b, int iy, int ix, int step, int h, int w,
-                                  int cin, float* vi, int xs) {
+/* F(4x4, r x r) input transform of one tile (a = r + 3 patch rows and columns, `step` pixels
+ * apart): V[xi] at vi + xi * xs, xi = a * k + l; rows first into slots a k .. a k + a - 1, then each
+ * column in place. The per-channel loops are B^T of F(4, 2) or F(4, 3), chosen outside them. */
+NOINLINE void winograd_input_m4(const float* x, const float* zero, int b, int iy, int ix, int step, int h, int w,
+                                int r, int cin, float* vi, int xs) {
+  const int a = r + 3;
 #pragma clang loop unroll(disable)
-  for (int k = 0; k < 6; k++) {
+  for (int k = 0; k < a; k++) {
     const int y = iy + k * step;
+    /* Six named pointers, not an array: the module has no stack. */
     const float* q0 = patch_row(x, zero, b, y, ix, h, w, cin);
     const float* q1 = patch_row(x, zero, b, y, ix + step, h, w, cin);
     const float* q2 = patch_row(x, zero, b, y, ix + 2 * step, h, w, cin);
     const float* q3 = patch_row(x, zero, b, y, ix + 3 * step, h, w, cin);
     const float* q4 = patch_row(x, zero, b, y, ix + 4 * step, h, w, cin);
-    const float* q5 = patch_row(x, zero, b, y, ix + 5 * step, h, w, cin);
-    for (int c = 0; c < cin; c += 4)
-      winograd_bt6_store(ld(q0 + c), ld(q1 + c), ld(q2 + c), ld(q3 + c), ld(q4 + c), ld(q5 + c), vi + 6 * k * xs + c,
-                         xs);
+    float* row = vi + a * k * xs;
+    if (r == 2) {
+      for (int c = 0; c < cin; c += 4)
+        winograd_bt5_store(ld(q0 + c), ld(q1 + c), ld(q2 + c), ld(q3 + c), ld(q4 + c), row + c, xs);
+    } else {
+      const float* q5 = patch_row(x, zero, b, y, ix + 5 * step, h, w, cin);
+      for (int c = 0; c < cin; c += 4)
+        winograd_bt6_store(ld(q0 + c), ld(q1 + c), ld(q2 + c), ld(q3 + c), ld(q4 + c), ld(q5 + c), row + c, xs);
+    }
   }
 #pragma clang loop unroll(disable)
-  for (int l = 0; l < 6; l++) {
+  for (int l = 0; l < a; l++) {
     float* col = vi + l * xs;
-    for (int c = 0; c < cin; c += 4)
-      winograd_bt6_store(ld(col + c), ld(col + 6 * xs + c), ld(col + 12 * xs + c), ld(col + 18 * xs + c),
-                         ld(col + 24 * xs + c), ld(col + 30 * xs + c), col + c, 6 * xs);
+    const int s = a * xs;
+    if (r == 2) {
+      for (int c = 0; c < cin; c += 4)
+        winograd_bt5_store(ld(col + c), ld(col + s + c), ld(col + 2 * s + c), ld(col + 3 * s + c), ld(col + 4 * s + c),
+                           col + c, s);
+    } else {
+      for (int c = 0; c < cin; c += 4)
+        winograd_bt6_store(ld(col + c), ld(col + s + c), ld(col + 2 * s + c), ld(col + 3 * s + c), ld(col + 4 * s + c),
+                           ld(col + 5 * s + c), col + c, s);
+    }
   }
 }
 
@@ -422,8 +413,7 @@ void winograd_conv(const float* x, const float* upacked, const float* bias, floa
         for (int px = 0; px < s; px++) {
           const int ix = s * m * tx + (px + pl) % s - pl;
           float* vi = v + i * k_total + (py * s + px) * cin;
-          if (m == 4 && r == 3) winograd_input_m4r3(x, zero, b, iy, ix, s, h, w, cin, vi, vs);
-          else if (m == 4) winograd_input_m4r2(x, zero, b, iy, ix, s, h, w, cin, vi, vs);
+          if (m == 4) winograd_input_m4(x, zero, b, iy, ix, s, h, w, r, cin, vi, vs);
           else if (r == 2) winograd_input_r2(x, zero, b, iy, ix, s, h, w, cin, vi, vs);
           else winograd_input_r3(x, zero, b, iy, ix, s, h, w, cin, vi, vs);
         }
