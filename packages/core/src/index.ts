@@ -23,6 +23,7 @@ export { bicubicUpsample2x } from './ops/bicubic_upsample_2x';
 export { nearestUpsample2x } from './ops/nearest_upsample_2x';
 export { bilinearUpsample2x } from './ops/bilinear_upsample_2x';
 export { assertSeededDropoutArgs, seededDropout } from './ops/seeded_dropout';
+export { assertBatchNormTrainingArgs, batchNormTraining } from './ops/batch_norm_training';
 export { assertPointwiseMlpInputs, pointwiseMlp, runPointwiseMlp } from './ops/pointwise_mlp';
 export {
   hasKernel,
@@ -36,6 +37,8 @@ export {
   runBilinearUpsample2x,
   runBilinearUpsample2xGrad,
   runSeededDropout,
+  runBatchNormTraining,
+  runBatchNormTrainingGrad,
 } from './ops/dispatch';
 export {
   bicubicUpsample2xComposite,
@@ -77,6 +80,13 @@ export { pointwiseMlpGradConfig } from './gradients/PointwiseMlp_grad';
 export { nearestUpsample2xGradConfig } from './gradients/NearestUpsample2x_grad';
 export { bilinearUpsample2xGradConfig } from './gradients/BilinearUpsample2x_grad';
 export { seededDropoutGradConfig } from './gradients/SeededDropout_grad';
+export { batchNormTrainingGradConfig } from './gradients/BatchNormTraining_grad';
+export {
+  type BatchNormTrainingGradTensors,
+  type BatchNormTrainingOutputs,
+  batchNormTrainingComposite,
+  batchNormTrainingGradCompositeRaw,
+} from './composite_batch_norm';
 export { registerWaveMixGradients, waveMixGradConfigs } from './gradients/register_gradients';
 export { haarForward, haarInverse, haarPyramid, type Shape4 } from './impl/haar';
 export {

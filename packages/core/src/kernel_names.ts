@@ -103,6 +103,31 @@ export interface SeededDropoutAttrs {
   seed: number;
 }
 
+/**
+ * Batch normalisation in training over the last (channel) axis with the batch's own statistics:
+ * outputs y = (x - mean) * scale / sqrt(variance + epsilon) + offset, and the per-channel mean
+ * and biased variance (tf.moments over every leading axis), which a layer folds into its moving
+ * averages. Optional: not in WAVEMIX_KERNEL_NAMES; the op runs tf.moments + tf.batchNorm where
+ * the backend has no kernel.
+ */
+export const BatchNormTraining = 'WaveMixBatchNormTraining';
+export type BatchNormTrainingInputs = Pick<NamedTensorInfoMap, 'x' | 'scale' | 'offset'>;
+export interface BatchNormTrainingAttrs {
+  /** Added to the variance before the square root; positive. */
+  epsilon: number;
+}
+
+/**
+ * The gradient of BatchNormTraining in x (through the batch statistics), scale and offset, given
+ * the upstream gradients of all three outputs: outputs dx, dScale, dOffset. Optional, like
+ * BatchNormTraining; the plain-ops composite runs where the backend has no kernel.
+ */
+export const BatchNormTrainingGrad = 'WaveMixBatchNormTrainingGrad';
+export type BatchNormTrainingGradInputs = Pick<
+  NamedTensorInfoMap,
+  'dy' | 'x' | 'mean' | 'variance' | 'scale' | 'dMean' | 'dVariance'
+>;
+
 export const WAVEMIX_KERNEL_NAMES = [
   Dwt2D,
   Idwt2D,

@@ -260,6 +260,135 @@ void batchnorm_grad(const float* x, const float* dy, const float* mean, const fl
   }
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Training batch normalisation with the batch's own per-channel statistics (@wavemix/core's
+ * BatchNormTraining): forward and gradient, each in two passes over the rows.
+ * Column sums run in float over blocks of BN_BLOCK rows (SIMD adds into an L1-resident row) and
+ * in double across blocks, so a 2^20-row batch sums as accurately as tfjs' float reductions.
+ * ------------------------------------------------------------------------------------------- */
+#define BN_BLOCK 16
+
+/* sums[c] += sum over rows of v[r][c], v = x - center, squared if `squared`. With w given, v is
+ * (x - center) * w and w_sums[c] += sum of w (the gradient's sums of dy (x - mean) and dy). */
+INLINE void bn_column_sums(const float* x, const float* center, const float* w, int squared, double* sums,
+                           double* w_sums, float* block, float* w_block, int rows, int cols) {
+  for (int r0 = 0; r0 < rows; r0 += BN_BLOCK) {
+    const int r1 = r0 + BN_BLOCK < rows ? r0 + BN_BLOCK : rows;
+    for (int c = 0; c < cols; c++) block[c] = 0.0f;
+    if (w) {
+      for (int c = 0; c < cols; c++) w_block[c] = 0.0f;
+    }
+    for (int r = r0; r < r1; r++) {
+      const float* xr = x + r * cols;
+      const float* wr = w ? w + r * cols : 0;
+      int c = 0;
+      for (; c + 4 <= cols; c += 4) {
+        f4 v = wasm_f32x4_sub(ld(xr + c), ld(center + c));
+        if (squared) v = wasm_f32x4_mul(v, v);
+        if (w) {
+          const f4 g = ld(wr + c);
+          v = wasm_f32x4_mul(v, g);
+          st(w_block + c, wasm_f32x4_add(ld(w_block + c), g));
+        }
+        st(block + c, wasm_f32x4_add(ld(block + c), v));
+      }
+      for (; c < cols; c++) {
+        float v = xr[c] - center[c];
+        if (squared) v *= v;
+        if (w) {
+          v *= wr[c];
+          w_block[c] += wr[c];
+        }
+        block[c] += v;
+      }
+    }
+    for (int c = 0; c < cols; c++) sums[c] += (double)block[c];
+    if (w) {
+      for (int c = 0; c < cols; c++) w_sums[c] += (double)w_block[c];
+    }
+  }
+}
+
+/*
+ * Forward: mean = sum(x) / n, variance = sum((x - mean)^2) / n (biased, two passes, as tf.moments),
+ * y = (x - mean) * scale / sqrt(variance + eps) + offset. Three reads of x, one write of y.
+ * scratch: 3 * cols_even floats then cols doubles (cols_even = cols rounded up to even).
+ */
+EXPORT(batchnorm_train)
+void batchnorm_train(const float* x, const float* scale, const float* offset, float* y, float* mean,
+                     float* variance, float* scratch, int rows, int cols, float eps) {
+  const int cols_even = (cols + 1) & ~1;
+  float* center = scratch;
+  float* block = scratch + cols_even;
+  float* k = block + cols_even;
+  double* sums = (double*)(k + cols_even);
+  for (int c = 0; c < cols; c++) {
+    center[c] = 0.0f;
+    sums[c] = 0.0;
+  }
+  bn_column_sums(x, center, 0, 0, sums, 0, block, 0, rows, cols);
+  for (int c = 0; c < cols; c++) {
+    mean[c] = (float)(sums[c] / (double)rows);
+    sums[c] = 0.0;
+  }
+  bn_column_sums(x, mean, 0, 1, sums, 0, block, 0, rows, cols);
+  for (int c = 0; c < cols; c++) {
+    variance[c] = (float)(sums[c] / (double)rows);
+    k[c] = scale[c] / __builtin_sqrtf(variance[c] + eps);
+  }
+  affine_rows(x, mean, k, offset, y, rows, cols);
+}
+
+/*
+ * Gradient of the forward above in x (through the batch statistics too), scale and offset, given
+ * dy and the upstream gradients of the mean and variance outputs (zeros when only y is used).
+ * With s = sum(dy), t = sum(dy (x - mean)), r = 1 / sqrt(variance + eps), k = scale r:
+ *   dx = k dy + (x - mean) (2 dvariance - k r^2 t) / n + (dmean - k s) / n
+ *   dscale = t r;  doffset = s
+ * One pass for s and t, one for dx. grads receives 2 * cols floats: dscale, doffset.
+ * scratch: 5 * cols_even floats then 2 * cols doubles.
+ */
+EXPORT(batchnorm_train_grad)
+void batchnorm_train_grad(const float* x, const float* dy, const float* mean, const float* variance,
+                          const float* scale, const float* dmean, const float* dvariance, float* dx,
+                          float* grads, float* scratch, int rows, int cols, float eps) {
+  const int cols_even = (cols + 1) & ~1;
+  float* block = scratch;
+  float* dy_block = block + cols_even;
+  float* b = dy_block + cols_even;
+  float* a = b + cols_even;
+  float* c0 = a + cols_even;
+  double* s_dyxm = (double*)(c0 + cols_even);
+  double* s_dy = s_dyxm + cols;
+  for (int c = 0; c < cols; c++) {
+    s_dyxm[c] = 0.0;
+    s_dy[c] = 0.0;
+  }
+  bn_column_sums(x, mean, dy, 0, s_dyxm, s_dy, block, dy_block, rows, cols);
+  const double n = (double)rows;
+  for (int c = 0; c < cols; c++) {
+    const double r = 1.0 / __builtin_sqrt((double)variance[c] + (double)eps);
+    const double k = (double)scale[c] * r;
+    b[c] = (float)k;
+    a[c] = (float)((2.0 * (double)dvariance[c] - k * r * r * s_dyxm[c]) / n);
+    c0[c] = (float)(((double)dmean[c] - k * s_dy[c]) / n);
+    grads[c] = (float)(s_dyxm[c] * r);
+    grads[cols + c] = (float)s_dy[c];
+  }
+  for (int row = 0; row < rows; row++) {
+    const float* xr = x + row * cols;
+    const float* gr = dy + row * cols;
+    float* dr = dx + row * cols;
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const f4 xm = wasm_f32x4_sub(ld(xr + c), ld(mean + c));
+      st(dr + c, wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(ld(gr + c), ld(b + c)), wasm_f32x4_mul(xm, ld(a + c))),
+                                ld(c0 + c)));
+    }
+    for (; c < cols; c++) dr[c] = gr[c] * b[c] + (xr[c] - mean[c]) * a[c] + c0[c];
+  }
+}
+
 /* GELU, exact (erf) form: y = x * Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2. */
 EXPORT(gelu_f32) void gelu_f32(const float* x, float* y, int n) {
   const f4 half = wasm_f32x4_splat(0.5f), one = wasm_f32x4_splat(1.0f), rsqrt2 = wasm_f32x4_splat(0.70710678118654752f);

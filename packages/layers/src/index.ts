@@ -38,6 +38,11 @@ export {
 } from './wave_block';
 export { PointwiseMlp, type PointwiseMlpArgs } from './pointwise_mlp';
 export { WaveMixDropout, type WaveMixDropoutArgs } from './dropout_layer';
+export {
+  type BatchNormalizationArgs,
+  WaveMixBatchNormalization,
+  waveMixBatchNormalization,
+} from './batch_norm_layer';
 export { residualWaveBlockV2, waveBlockV2, type WaveBlockV2Options } from './wave_block_v2';
 export { torchBiasInitializer, torchKernelInitializer } from './initializers';
 export type { LayerArgs, Shape } from './layer_utils';

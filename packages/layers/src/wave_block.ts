@@ -9,6 +9,7 @@ import { DWT2D, type DWT2DLayout } from './dwt2d_layer';
 import { UPSAMPLE_2X_MODES, Upsample2x } from './upsample2x_layer';
 import { torchBiasInitializer, torchKernelInitializer } from './initializers';
 import { WaveMixDropout } from './dropout_layer';
+import { waveMixBatchNormalization } from './batch_norm_layer';
 
 /** PyTorch BatchNorm2d defaults in Keras terms (Keras momentum = 1 - PyTorch momentum). */
 export const BATCH_NORM_EPSILON = 1e-5;
@@ -149,9 +150,12 @@ export function convTranspose4x4(name: string, filters: number) {
   });
 }
 
-/** PyTorch `BatchNorm2d` (eps 1e-5, momentum 0.1) over the channel axis. */
+/**
+ * PyTorch `BatchNorm2d` (eps 1e-5, momentum 0.1) over the channel axis: a BatchNormalization whose
+ * training pass is the fused `batchNormTraining` op (saved and loaded as a stock one).
+ */
 export function batchNorm(name: string) {
-  return layers.batchNormalization({ name, axis: -1, epsilon: BATCH_NORM_EPSILON, momentum: BATCH_NORM_MOMENTUM });
+  return waveMixBatchNormalization({ name, axis: -1, epsilon: BATCH_NORM_EPSILON, momentum: BATCH_NORM_MOMENTUM });
 }
 
 /**

@@ -7,6 +7,7 @@ import { pointwiseMlpGradConfig } from './PointwiseMlp_grad';
 import { nearestUpsample2xGradConfig } from './NearestUpsample2x_grad';
 import { bilinearUpsample2xGradConfig } from './BilinearUpsample2x_grad';
 import { seededDropoutGradConfig } from './SeededDropout_grad';
+import { batchNormTrainingGradConfig } from './BatchNormTraining_grad';
 
 export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   dwt2DGradConfig,
@@ -17,6 +18,7 @@ export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   nearestUpsample2xGradConfig,
   bilinearUpsample2xGradConfig,
   seededDropoutGradConfig,
+  batchNormTrainingGradConfig,
 ];
 
 /**

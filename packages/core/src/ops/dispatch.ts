@@ -5,6 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  BatchNormTraining,
+  type BatchNormTrainingAttrs,
+  BatchNormTrainingGrad,
   BicubicUpsample2x,
   BicubicUpsample2xGrad,
   BilinearUpsample2x,
@@ -24,6 +27,12 @@ import { bicubicUpsample2xCompositeRaw, bicubicUpsample2xGradCompositeRaw } from
 import { dwt2dCompositeRaw, idwt2dCompositeRaw, waveletPyramidCompositeRaw } from '../composite';
 import { nearestUpsample2xCompositeRaw, nearestUpsample2xGradCompositeRaw } from '../composite_nearest';
 import { seededDropoutImpl } from '../impl/seeded_dropout';
+import {
+  type BatchNormTrainingGradTensors,
+  type BatchNormTrainingOutputs,
+  batchNormTrainingComposite,
+  batchNormTrainingGradCompositeRaw,
+} from '../composite_batch_norm';
 
 type T4 = tf.Tensor4D;
 
@@ -106,4 +115,41 @@ export function runSeededDropout(x: tf.Tensor, rate: number, seed: number): tf.T
   const mask = new Float32Array(x.size);
   seededDropoutImpl(new Float32Array(x.size).fill(1), rate, seed, mask);
   return tf.tidy(() => tf.mul(x, tf.tensor(mask, x.shape, 'float32')));
+}
+
+/** BatchNormTraining's kernel where the backend registers one, else `composite` (by default the plain ops, differentiable). */
+export function runBatchNormTraining(
+  x: tf.Tensor,
+  scale: tf.Tensor1D,
+  offset: tf.Tensor1D,
+  epsilon: number,
+  composite: (
+    x: tf.Tensor,
+    scale: tf.Tensor1D,
+    offset: tf.Tensor1D,
+    epsilon: number,
+  ) => BatchNormTrainingOutputs = batchNormTrainingComposite,
+): BatchNormTrainingOutputs {
+  if (!hasKernel(BatchNormTraining)) return composite(x, scale, offset, epsilon);
+  const attrs: BatchNormTrainingAttrs = { epsilon };
+  const [y, mean, variance] = tf.engine().runKernel(BatchNormTraining, { x, scale, offset }, attrMap(attrs)) as [
+    tf.Tensor,
+    tf.Tensor1D,
+    tf.Tensor1D,
+  ];
+  return { y, mean, variance };
+}
+
+/** [dx, dScale, dOffset] from the backend's gradient kernel where it has one, else the composite. */
+export function runBatchNormTrainingGrad(
+  inputs: BatchNormTrainingGradTensors,
+  epsilon: number,
+): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
+  if (!hasKernel(BatchNormTrainingGrad)) return batchNormTrainingGradCompositeRaw(inputs, epsilon);
+  const attrs: BatchNormTrainingAttrs = { epsilon };
+  return tf.engine().runKernel(BatchNormTrainingGrad, { ...inputs }, attrMap(attrs)) as [
+    tf.Tensor,
+    tf.Tensor1D,
+    tf.Tensor1D,
+  ];
 }

@@ -222,6 +222,33 @@ export interface TrainKernelExports {
     cols: number,
     eps: number,
   ): void;
+  batchnorm_train(
+    x: number,
+    scale: number,
+    offset: number,
+    y: number,
+    mean: number,
+    variance: number,
+    scratch: number,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
+  batchnorm_train_grad(
+    x: number,
+    dy: number,
+    mean: number,
+    variance: number,
+    scale: number,
+    dmean: number,
+    dvariance: number,
+    dx: number,
+    grads: number,
+    scratch: number,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
   depthwise_backprop_input(
     dy: number,
     w: number,

@@ -14,6 +14,8 @@ import {
 import { registerKernelsOnce } from '@wavemix/core';
 import { adamWUpdateConfig } from '../kernels/AdamWUpdate';
 import { batchNormGradConfig } from '../kernels/BatchNormGrad';
+import { batchNormTrainingConfig } from '../kernels/BatchNormTraining';
+import { batchNormTrainingGradConfig } from '../kernels/BatchNormTrainingGrad';
 import { geluConfig, geluGradConfig, geluGradient, registerFastGelu } from '../kernels/Gelu';
 import { seededDropoutConfig } from '../kernels/SeededDropout';
 import { conv2DBackpropFilterConfig } from '../kernels/Conv2DBackpropFilter';
@@ -34,6 +36,8 @@ export const wasmTrainingKernelConfigs: readonly KernelConfig[] = [
   adamWUpdateConfig,
   conv2DBackpropFilterConfig,
   batchNormGradConfig,
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
   geluConfig,
   geluGradConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
