@@ -76,7 +76,7 @@ export { dwt2DGradConfig } from './gradients/Dwt2D_grad';
 export { idwt2DGradConfig } from './gradients/Idwt2D_grad';
 export { waveletPyramidGradConfig } from './gradients/WaveletPyramid_grad';
 export { bicubicUpsample2xGradConfig } from './gradients/BicubicUpsample2x_grad';
-export { pointwiseMlpGradConfig } from './gradients/PointwiseMlp_grad';
+export { pointwiseMlpConcatGradConfig, pointwiseMlpGradConfig } from './gradients/PointwiseMlp_grad';
 export { nearestUpsample2xGradConfig } from './gradients/NearestUpsample2x_grad';
 export { bilinearUpsample2xGradConfig } from './gradients/BilinearUpsample2x_grad';
 export { seededDropoutGradConfig } from './gradients/SeededDropout_grad';

@@ -68,6 +68,15 @@ export const PointwiseMlp = 'WaveMixPointwiseMlp';
 export type PointwiseMlpInputs = Pick<NamedTensorInfoMap, 'x' | 'w1' | 'b1' | 'w2' | 'b2'>;
 
 /**
+ * PointwiseMlp on the channel concatenation of two NHWC tensors, `[x, x2]` (a wave block's
+ * `concat[X_k, y]` before its feed-forward unit), read where they lie: the concatenation is never
+ * written. `w1` has `cin(x) + cin(x2)` rows. Optional (not in WAVEMIX_KERNEL_NAMES): the op
+ * concatenates first where the backend has no such kernel.
+ */
+export const PointwiseMlpConcat = 'WaveMixPointwiseMlpConcat';
+export type PointwiseMlpConcatInputs = Pick<NamedTensorInfoMap, 'x' | 'x2' | 'w1' | 'b1' | 'w2' | 'b2'>;
+
+/**
  * One AdamW step of one float32 variable, PyTorch's semantics (see @wavemix/models' AdamW):
  * `m' = b1 m + (1 - b1) g`, `v' = b2 v + (1 - b2) g^2`,
  * `param' = param (1 - lr wd) - lr (m' / correction1) / (sqrt(v' / correction2) + epsilon)`;

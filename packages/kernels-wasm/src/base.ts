@@ -8,7 +8,7 @@ import { dwt2DConfig } from './kernels/Dwt2D';
 import { idwt2DConfig } from './kernels/Idwt2D';
 import { nearestUpsample2xConfig } from './kernels/NearestUpsample2x';
 import { nearestUpsample2xGradConfig } from './kernels/NearestUpsample2xGrad';
-import { pointwiseMlpConfig } from './kernels/PointwiseMlp';
+import { pointwiseMlpConcatConfig, pointwiseMlpConfig } from './kernels/PointwiseMlp';
 import { waveletPyramidConfig } from './kernels/WaveletPyramid';
 
 export {
@@ -20,6 +20,7 @@ export {
   idwt2DConfig,
   nearestUpsample2xConfig,
   nearestUpsample2xGradConfig,
+  pointwiseMlpConcatConfig,
   pointwiseMlpConfig,
   waveletPyramidConfig,
 };
@@ -86,4 +87,5 @@ export const wasmKernelConfigs: readonly KernelConfig[] = [
   bilinearUpsample2xConfig,
   bilinearUpsample2xGradConfig,
   pointwiseMlpConfig,
+  pointwiseMlpConcatConfig,
 ];

@@ -41,6 +41,40 @@ describe('PointwiseMlp layer', () => {
     expected.forEach((v, i) => expect(Math.abs(actual[i]! - v)).toBeLessThanOrEqual(1e-5 * scale));
   });
 
+  it('on two inputs is the unit on their channel concatenation; such a model round-trips through JSON', async () => {
+    const unfused = unfusedUnit(7);
+    const [k1, b1] = unfused.getLayer('ff.0').getWeights();
+    const [k2, b2] = unfused.getLayer('ff.3').getWeights();
+    const a = tf.input({ shape: [null, null, 4] });
+    const b = tf.input({ shape: [null, null, 3] });
+    const layer = new PointwiseMlp({ name: 'ff.parts', hiddenChannels: 24, outChannels: 10 });
+    const model = tf.model({ inputs: [a, b], outputs: layer.apply([a, b]) as tf.SymbolicTensor });
+    layer.setWeights([tf.reshape(k1!, [7, 24]), b1!, tf.reshape(k2!, [24, 10]), b2!]);
+    expect(model.countParams()).toBe(442);
+    const xa = tf.randomUniform([2, 5, 3, 4], -3, 3, 'float32', 7);
+    const xb = tf.randomUniform([2, 5, 3, 3], -3, 3, 'float32', 8);
+    const expected = (await (unfused.predict(tf.concat([xa, xb], 3)) as tf.Tensor).data()) as Float32Array;
+    const scale = Math.max(...expected.map(Math.abs));
+    expect(scale).toBeGreaterThan(0.1);
+    const copy = await tf.models.modelFromJSON({ modelTopology: model.toJSON(undefined, false) } as never);
+    copy.setWeights(model.getWeights());
+    for (const m of [model, copy]) {
+      const actual = (await (m.predict([xa, xb]) as tf.Tensor).data()) as Float32Array;
+      expected.forEach((v, i) => expect(Math.abs(actual[i]! - v)).toBeLessThanOrEqual(1e-5 * scale));
+    }
+    expect(() =>
+      new PointwiseMlp({ hiddenChannels: 4, outChannels: 2 }).apply([
+        tf.input({ shape: [4, 4, 2] }),
+        tf.input({ shape: [5, 4, 2] }),
+      ]),
+    ).toThrow(/axis 1 differs/);
+    expect(() =>
+      new PointwiseMlp({ hiddenChannels: 4, outChannels: 2 }).apply(
+        [1, 2, 3].map(() => tf.input({ shape: [4, 4, 2] })),
+      ),
+    ).toThrow(/two parts/);
+  });
+
   it('has the unit’s parameter count and PyTorch-initialised weights of the stated shapes', () => {
     const unfused = unfusedUnit(7);
     const fused = fusedFrom(unfused, 7);

@@ -5,25 +5,32 @@ import { MIN_THREADED_MACS, useWasmTraining } from '@wavemix/kernels-wasm';
 import { enableKernelThreads } from './kernel_threads';
 
 /**
- * The wasm PointwiseMlp kernel with kernel threads set: a unit large enough to thread runs its two
- * convolutions on the threads (W3's level-1 unit, batch 1), a small one stays fused; both equal the
- * single-thread fused kernel.
+ * The wasm PointwiseMlp kernel with kernel threads set: a unit large enough to thread has its
+ * tiles split across the threads (W3's level-1 unit, batch 1, also on a concatenation's two parts),
+ * a small one stays on this thread; all equal the single-thread kernel.
  */
 beforeAll(async () => {
   await useWasmTraining();
 });
 
-const units: Array<[number[], number, number]> = [
-  [[1, 28, 28, 288], 384, 192], // 87 M multiply-adds in the first conv: threaded
-  [[1, 7, 7, 192], 384, 96], // 3.6 M: fused on this thread
+/** [x shape, hidden, out, channels of a concatenation's second part (0: one input)]. */
+const units: Array<[number[], number, number, number]> = [
+  [[1, 28, 28, 288], 384, 192, 0], // 87 M multiply-adds in the first conv: threaded
+  [[1, 7, 7, 192], 384, 96, 0], // 3.6 M: fused on this thread
+  [[1, 28, 28, 192], 384, 192, 96], // W3's level-1 unit on concat[X_1, y] read in place: threaded
 ];
 
 function run(): tf.Tensor[] {
-  return units.map(([shape, hidden, out], i) =>
+  return units.map(([shape, hidden, out, second], i) =>
     tf.tidy(() =>
       pointwiseMlp(
-        tf.randomUniform(shape, -2, 2, 'float32', 10 + i),
-        tf.randomUniform([shape[3]!, hidden], -0.1, 0.1, 'float32', 20 + i),
+        second
+          ? [
+              tf.randomUniform(shape, -2, 2, 'float32', 10 + i),
+              tf.randomUniform([...shape.slice(0, 3), second], -2, 2, 'float32', 60 + i),
+            ]
+          : tf.randomUniform(shape, -2, 2, 'float32', 10 + i),
+        tf.randomUniform([shape[3]! + second, hidden], -0.1, 0.1, 'float32', 20 + i),
         tf.randomUniform([hidden], -0.1, 0.1, 'float32', 30 + i),
         tf.randomUniform([hidden, out], -0.1, 0.1, 'float32', 40 + i),
         tf.randomUniform([out], -0.1, 0.1, 'float32', 50 + i),
@@ -38,7 +45,7 @@ async function download(ts: tf.Tensor[]): Promise<Float32Array[]> {
   return values;
 }
 
-test('threaded (unfused on the pool) and single-thread fused pointwise MLPs agree within 1e-5', async () => {
+test('threaded and single-thread pointwise MLPs agree within 1e-5', async () => {
   expect(28 * 28 * 288 * 384).toBeGreaterThan(MIN_THREADED_MACS);
   expect(7 * 7 * 384 * 192).toBeLessThan(MIN_THREADED_MACS);
   const single = await download(run());

@@ -3,7 +3,7 @@ import { dwt2DGradConfig } from './Dwt2D_grad';
 import { idwt2DGradConfig } from './Idwt2D_grad';
 import { waveletPyramidGradConfig } from './WaveletPyramid_grad';
 import { bicubicUpsample2xGradConfig } from './BicubicUpsample2x_grad';
-import { pointwiseMlpGradConfig } from './PointwiseMlp_grad';
+import { pointwiseMlpConcatGradConfig, pointwiseMlpGradConfig } from './PointwiseMlp_grad';
 import { nearestUpsample2xGradConfig } from './NearestUpsample2x_grad';
 import { bilinearUpsample2xGradConfig } from './BilinearUpsample2x_grad';
 import { seededDropoutGradConfig } from './SeededDropout_grad';
@@ -15,6 +15,7 @@ export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   waveletPyramidGradConfig,
   bicubicUpsample2xGradConfig,
   pointwiseMlpGradConfig,
+  pointwiseMlpConcatGradConfig,
   nearestUpsample2xGradConfig,
   bilinearUpsample2xGradConfig,
   seededDropoutGradConfig,

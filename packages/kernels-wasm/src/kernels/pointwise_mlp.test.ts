@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { pointwiseMlp, pointwiseMlpCompositeRaw, PointwiseMlp } from '@wavemix/core';
+import { pointwiseMlp, pointwiseMlpCompositeRaw, PointwiseMlp, PointwiseMlpConcat } from '@wavemix/core';
 import '../index';
 import { expectClose, randomValues, runOn, sizeOf } from '../testing/compare';
 import { relaxedSimdSupported, setWasmSimdVariant, type WasmSimdVariant } from '../train/simd_variant';
@@ -71,6 +71,58 @@ describe.each(variants)('PointwiseMlp kernel (%s build)', (variant) => {
       setPointwiseMlpTile(null);
     }
   });
+});
+
+/** [first part's shape, second part's channels, hidden, out]: W3's level-2 unit, tails, a 1-channel part. */
+const CONCAT_SHAPES: Array<[number[], number, number, number]> = [
+  [[1, 14, 14, 192], 96, 384, 96],
+  [[2, 5, 7, 9], 7, 13, 7],
+  [[1, 3, 3, 4], 1, 8, 3],
+];
+
+/** The two parts, the weights (w1 over both parts' channels) and a cotangent for the output. */
+function concatInputs([b, h, w, c1]: number[], c2: number, hidden: number, out: number, seed: number): tf.Tensor[] {
+  return [
+    t([b!, h!, w!, c1!], seed, 3),
+    t([b!, h!, w!, c2], seed + 5, 3),
+    ...inputsFor([b!, h!, w!, c1! + c2], hidden, out, seed).slice(1),
+    t([b!, h!, w!, out], seed + 6),
+  ];
+}
+
+/** The output, then the gradients in both parts and w1 of sum(output * dy). */
+const concatValuesAndGradients = ([x0, x1, w1, b1, w2, b2, dy]: tf.Tensor[]) => {
+  const loss = (a: tf.Tensor, b: tf.Tensor, w: tf.Tensor) =>
+    tf.sum(tf.mul(pointwiseMlp([a, b], w, b1!, w2!, b2!), dy!));
+  return [pointwiseMlp([x0!, x1!], w1!, b1!, w2!, b2!), ...tf.grads(loss)([x0!, x1!, w1!])];
+};
+
+describe.each(variants)('PointwiseMlpConcat kernel (%s build): the concatenation read in place', (variant) => {
+  beforeAll(() => setWasmSimdVariant(variant));
+  afterAll(() => setWasmSimdVariant('auto'));
+
+  test.each(CONCAT_SHAPES)(
+    'parts %j + %i channels, hidden %i, out %i: output and gradients equal the cpu composite of the concatenation',
+    async (shape, c2, hidden, out) => {
+      const expected = await runOn('cpu', () => {
+        const [x0, x1, w1, b1, w2, b2, dy] = concatInputs(shape, c2, hidden, out, 51);
+        const whole = composite([tf.concat([x0!, x1!], 3), w1!, b1!, w2!, b2!]);
+        const loss = (a: tf.Tensor, b: tf.Tensor, w: tf.Tensor) =>
+          tf.sum(tf.mul(composite([tf.concat([a, b], 3), w, b1!, w2!, b2!]), dy!));
+        return [whole, ...tf.grads(loss)([x0!, x1!, w1!])];
+      });
+      await tf.setBackend('wasm');
+      expect(tf.getKernel(PointwiseMlpConcat, 'wasm')).toBeDefined();
+      const actual = await runOn('wasm', () => concatValuesAndGradients(concatInputs(shape, c2, hidden, out, 51)));
+      ['output', 'dx0', 'dx1', 'dw1'].forEach((name, i) => {
+        try {
+          expectClose(actual[i]!, expected[i]!, 1e-5, 0);
+        } catch (error) {
+          throw new Error(`${name}: ${(error as Error).message}`);
+        }
+      });
+    },
+  );
 });
 
 describe('PointwiseMlp kernel, wasm', () => {

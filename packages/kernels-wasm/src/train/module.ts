@@ -73,17 +73,24 @@ export interface TrainKernelExports {
     mBegin: number,
     mEnd: number,
   ): void;
-  /** Conv1x1 -> GELU -> Conv1x1 over tiles, pixels [pixelBegin, pixelEnd) (csrc/pointwise_mlp.inc.c). */
+  /**
+   * Conv1x1 -> GELU -> Conv1x1 over tiles, pixels [pixelBegin, pixelEnd) (csrc/pointwise_mlp.inc.c),
+   * on x, or on the channel concatenation [x, x2] when cin2 > 0 (each tile's rows of both copied
+   * side by side into `concatenated`, tile * (cin + cin2) floats).
+   */
   pointwise_mlp(
     x: number,
+    x2: number,
     w1Packed: number,
     b1Packed: number,
     w2Packed: number,
     b2Packed: number,
     hidden: number,
+    concatenated: number,
     out: number,
     tile: number,
     cin: number,
+    cin2: number,
     hiddenChannels: number,
     cout: number,
     pixelBegin: number,

@@ -8,10 +8,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@wavemix/kernels-cpu';
 import '@wavemix/kernels-wasm';
-import type { PointwiseMlp } from '@wavemix/layers';
+import { type PointwiseMlp, PointwiseMlp as PointwiseMlpLayer } from '@wavemix/layers';
 import { createModel } from '../create_model';
 import { relativeError } from '../testing/fixtures';
-import { fusePointwiseMlp } from './fuse_pointwise_mlp';
+import { fusePointwiseMlp, readConcatInPointwiseMlp } from './fuse_pointwise_mlp';
 import { rewriteForInference } from './optimize';
 import { removeIdentityLayers } from './rewrite_rules';
 
@@ -51,7 +51,10 @@ describe('fuse-pointwise-mlp', () => {
     ];
     for (const { model, input, units } of cases) {
       const { model: optimized, rewrites } = rewriteForInference(model);
-      expect(rewrites.at(-1)).toEqual({ rule: 'fuse-pointwise-mlp', count: units });
+      expect(rewrites.find((r) => r.rule === 'fuse-pointwise-mlp')).toEqual({
+        rule: 'fuse-pointwise-mlp',
+        count: units,
+      });
       expect(classNames(optimized).filter((c) => c === 'PointwiseMlp')).toHaveLength(units);
       expect(classNames(optimized).filter((c) => c === 'Activation')).toHaveLength(
         classNames(model).filter((c) => c === 'Activation').length - units,
@@ -132,6 +135,74 @@ describe('fuse-pointwise-mlp', () => {
     expect(after.rewrites.map((r) => r.count)).toEqual([1, 1]);
     expect(after.model.getLayer('b5').getClassName()).toBe('PointwiseMlp');
     after.model.dispose();
+    model.dispose();
+  });
+});
+
+/** A WaveMix classifier of `level` (2 or 3: a concatenation before every unit but the deepest), small. */
+const multiLevel = (level: number, depth = 1) =>
+  createModel({
+    task: 'classification',
+    numClasses: 5,
+    depth,
+    mult: 2,
+    ffChannel: 8,
+    finalDim: 8,
+    dropout: 0.5,
+    level,
+    initialConv: 'pachify',
+    patchSize: 2,
+  });
+
+describe('read-concat-in-pointwise-mlp', () => {
+  it('every unit on concat[X_k, y] reads the two parts; no Concatenate is left; same output on cpu and wasm', async () => {
+    for (const [level, depth, concats] of [
+      [2, 2, 2],
+      [3, 1, 2],
+    ] as const) {
+      const model = multiLevel(level, depth);
+      expect(classNames(model).filter((c) => c === 'Concatenate')).toHaveLength(concats);
+      const { model: optimized, rewrites } = rewriteForInference(model);
+      expect(rewrites.at(-1)).toEqual({ rule: 'read-concat-in-pointwise-mlp', count: concats });
+      expect(classNames(optimized)).not.toContain('Concatenate');
+      const twoInputs = optimized.layers.filter(
+        (l) => l.getClassName() === 'PointwiseMlp' && l.inboundNodes[0]!.inputTensors.length === 2,
+      );
+      expect(twoInputs).toHaveLength(concats);
+      expect(optimized.countParams()).toBe(model.countParams() - foldedBatchNormParams(model, optimized));
+      const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 6);
+      for (const backend of ['cpu', 'wasm']) {
+        await tf.setBackend(backend);
+        expect(await outputError(model, optimized, x)).toBeLessThan(1e-5);
+      }
+      await tf.setBackend('cpu');
+      tf.dispose(x);
+      optimized.dispose();
+      model.dispose();
+    }
+  });
+
+  it('leaves alone: a concatenation read twice, on another axis, of three parts, or before a Conv2D', () => {
+    const input = tf.input({ shape: [4, 4, 4] });
+    const other = tf.layers.conv2d({ name: 'c', filters: 4, kernelSize: 1 }).apply(input) as tf.SymbolicTensor;
+    const mlp = (name: string) => new PointwiseMlpLayer({ name, hiddenChannels: 6, outChannels: 2 });
+    const concat = (name: string, parts: tf.SymbolicTensor[], axis = -1) =>
+      tf.layers.concatenate({ name, axis }).apply(parts) as tf.SymbolicTensor;
+    const twice = concat('twice', [input, other]);
+    const outputs = [
+      mlp('m1').apply(twice) as tf.SymbolicTensor,
+      twice,
+      mlp('m2').apply(concat('rows', [input, other], 1)) as tf.SymbolicTensor,
+      mlp('m3').apply(concat('three', [input, other, input])) as tf.SymbolicTensor,
+      tf.layers
+        .conv2d({ name: 'after', filters: 2, kernelSize: 1 })
+        .apply(concat('conv', [input, other])) as tf.SymbolicTensor,
+    ];
+    const model = tf.model({ inputs: input, outputs });
+    const { model: optimized, rewrites } = rewriteForInference(model, { rules: [readConcatInPointwiseMlp] });
+    expect(rewrites).toEqual([{ rule: 'read-concat-in-pointwise-mlp', count: 0 }]);
+    expect(classNames(optimized)).toEqual(classNames(model));
+    optimized.dispose();
     model.dispose();
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The rewrite that turns a feed-forward unit's `Conv2D 1x1 -> GELU -> Conv2D 1x1` (Dropout already
+ * The rewrites that turn a feed-forward unit's `Conv2D 1x1 -> GELU -> Conv2D 1x1` (Dropout already
  * removed) into one `PointwiseMlp` layer (@wavemix/layers): one fused kernel on wasm, where the
- * 2x-wide hidden activations stay in cache instead of going through memory (issue 16).
+ * 2x-wide hidden activations stay in cache instead of going through memory (issue 16); and that
+ * have such a unit read a channel concatenation's two parts where they lie.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { PointwiseMlp } from '@wavemix/layers';
@@ -84,6 +85,29 @@ export const fusePointwiseMlp: RewriteRule = {
         hiddenChannels: w1.shape[1],
         outChannels: w2.shape[1],
       };
+      count++;
+    }
+    return count;
+  },
+};
+
+/**
+ * `Concatenate(axis -1) [a, b] -> PointwiseMlp`, the concatenation read by the unit alone: the
+ * PointwiseMlp takes [a, b] itself (same weights), so in a wave block of level >= 2 the DWT
+ * level X_k and the deeper unit's output y are read where they lie by the first product of the
+ * unit on concat[X_k, y], and the concatenation is never written. Runs after fuse-pointwise-mlp.
+ */
+export const readConcatInPointwiseMlp: RewriteRule = {
+  name: 'read-concat-in-pointwise-mlp',
+  apply(graph) {
+    let count = 0;
+    for (const mlp of [...graph.layers]) {
+      if (mlp.className !== PointwiseMlp.className) continue;
+      const concat = graph.soleProducer(mlp);
+      if (concat?.className !== 'Concatenate' || graph.consumers(concat.name) !== 1) continue;
+      const axis = concat.config['axis'] ?? -1;
+      if ((axis !== -1 && axis !== 3) || concat.inboundNodes[0]!.length !== 2) continue;
+      graph.inlineInputs(mlp, concat);
       count++;
     }
     return count;

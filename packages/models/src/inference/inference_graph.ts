@@ -178,6 +178,24 @@ export class InferenceGraph {
     return layer;
   }
 
+  /**
+   * Removes `producer`, called once and read by `consumer` alone, and has `consumer` (called once,
+   * on the producer's output only) read the producer's inputs instead: for a merge whose parts the
+   * consumer takes as they are (a Concatenate before a PointwiseMlp).
+   */
+  inlineInputs(consumer: GraphLayer, producer: GraphLayer): void {
+    if (this.soleProducer(consumer) !== producer || this.consumers(producer.name) !== 1) {
+      throw new WaveMixInferenceGraphError(
+        `does not read ${producer.name} alone, or is not its only reader`,
+        consumer.name,
+      );
+    }
+    consumer.inboundNodes = JSON.parse(JSON.stringify(producer.inboundNodes)) as InboundRef[][];
+    this.layers.splice(this.layers.indexOf(producer), 1);
+    this.byName.delete(producer.name);
+    this.disposeReplaced(producer.name);
+  }
+
   /** The layer's current weights, in the order its tfjs layer creates them (the source's, unless replaced). */
   weights(name: string): NamedWeight[] {
     const replaced = this.replaced.get(name);

@@ -60,6 +60,8 @@ interface Case {
   input: [number, number, number, number];
   /** Feed-forward units: one BatchNorm and one Dropout each. */
   units: number;
+  /** Concatenations the units read as their two parts (level >= 2), removed too. */
+  concats?: number;
 }
 
 const CASES: Case[] = [
@@ -98,6 +100,7 @@ const CASES: Case[] = [
     },
     input: [1, 16, 16, 3],
     units: 2,
+    concats: 1,
   },
   {
     name: 'WaveMix-Lite, nearest upsampling',
@@ -154,30 +157,35 @@ const CASES: Case[] = [
 ];
 
 describe('optimizeForInference', () => {
-  it.each(CASES)('$name: same output, one BatchNorm and one Dropout fewer per unit', ({ config, input, units }) => {
-    const model = createModel(config);
-    randomiseBatchNorm(model, 11);
-    const { model: optimized, rewrites } = rewriteForInference(model);
-    const x = tf.randomNormal(input, 0, 1, 'float32', 5);
-    expect(outputError(model, optimized, x)).toBeLessThan(1e-5);
-    // Per unit: Dropout and BatchNorm gone, and Conv1x1 -> GELU -> Conv1x1 one PointwiseMlp.
-    expect(model.layers.length - optimized.layers.length).toBe(4 * units);
-    expect(classCount(optimized, 'PointwiseMlp')).toBe(units);
-    expect(classCount(optimized, 'WaveMixDropout')).toBe(0);
-    expect(classCount(model, 'BatchNormalization') - classCount(optimized, 'BatchNormalization')).toBe(units);
-    const folded = rewrites.filter((r) => r.rule.startsWith('fold-')).reduce((sum, r) => sum + r.count, 0);
-    expect(folded).toBe(units);
-    // The parameters less the folded BatchNorms' four vectors (every conv here already had a bias).
-    const gone = model.layers.filter(
-      (l) => l.getClassName() === 'BatchNormalization' && !optimized.layers.some((o) => o.name === l.name),
-    );
-    const bnValues = gone.reduce((sum, l) => sum + l.countParams(), 0);
-    expect(optimized.countParams()).toBe(model.countParams() - bnValues);
-    expect(optimized.getUserDefinedMetadata()).toEqual(model.getUserDefinedMetadata());
-    tf.dispose(x);
-    optimized.dispose();
-    model.dispose();
-  });
+  it.each(CASES)(
+    '$name: same output, one BatchNorm and one Dropout fewer per unit',
+    ({ config, input, units, concats = 0 }) => {
+      const model = createModel(config);
+      randomiseBatchNorm(model, 11);
+      const { model: optimized, rewrites } = rewriteForInference(model);
+      const x = tf.randomNormal(input, 0, 1, 'float32', 5);
+      expect(outputError(model, optimized, x)).toBeLessThan(1e-5);
+      // Per unit: Dropout and BatchNorm gone, and Conv1x1 -> GELU -> Conv1x1 one PointwiseMlp; and
+      // each concatenation before a unit.
+      expect(model.layers.length - optimized.layers.length).toBe(4 * units + concats);
+      expect(classCount(optimized, 'Concatenate')).toBe(classCount(model, 'Concatenate') - concats);
+      expect(classCount(optimized, 'PointwiseMlp')).toBe(units);
+      expect(classCount(optimized, 'WaveMixDropout')).toBe(0);
+      expect(classCount(model, 'BatchNormalization') - classCount(optimized, 'BatchNormalization')).toBe(units);
+      const folded = rewrites.filter((r) => r.rule.startsWith('fold-')).reduce((sum, r) => sum + r.count, 0);
+      expect(folded).toBe(units);
+      // The parameters less the folded BatchNorms' four vectors (every conv here already had a bias).
+      const gone = model.layers.filter(
+        (l) => l.getClassName() === 'BatchNormalization' && !optimized.layers.some((o) => o.name === l.name),
+      );
+      const bnValues = gone.reduce((sum, l) => sum + l.countParams(), 0);
+      expect(optimized.countParams()).toBe(model.countParams() - bnValues);
+      expect(optimized.getUserDefinedMetadata()).toEqual(model.getUserDefinedMetadata());
+      tf.dispose(x);
+      optimized.dispose();
+      model.dispose();
+    },
+  );
 
   it('folds through nearest and bilinear upsampling into the 1x1 conv before them', () => {
     for (const upsample of ['nearest', 'bilinear'] as const) {
@@ -191,6 +199,7 @@ describe('optimizeForInference', () => {
         { rule: 'fold-batchnorm-into-conv', count: upsample === 'nearest' ? 10 : 0 },
         { rule: 'fold-batchnorm-through-upsample2x', count: upsample === 'nearest' ? 0 : 10 },
         { rule: 'fuse-pointwise-mlp', count: 10 },
+        { rule: 'read-concat-in-pointwise-mlp', count: 0 },
       ]);
       const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 9);
       expect(outputError(model, optimized, x)).toBeLessThan(1e-5);
@@ -254,7 +263,7 @@ describe('optimizeForInference', () => {
     const model = tf.model({ inputs: input, outputs: [bn3, out] });
     randomiseBatchNorm(model, 31);
     const { model: optimized, rewrites } = rewriteForInference(model);
-    expect(rewrites.map((r) => r.count)).toEqual([0, 0, 0, 0]);
+    expect(rewrites.map((r) => r.count)).toEqual([0, 0, 0, 0, 0]);
     expect(optimized.layers.map((l) => l.name)).toEqual(model.layers.map((l) => l.name));
     const x = tf.randomNormal([1, 5, 5, 2], 0, 1, 'float32', 2);
     const [a, b] = [model, optimized].map((m) => m.predict(x) as tf.Tensor[]);

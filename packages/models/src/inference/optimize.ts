@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { fusePointwiseMlp } from './fuse_pointwise_mlp';
+import { fusePointwiseMlp, readConcatInPointwiseMlp } from './fuse_pointwise_mlp';
 import { InferenceGraph } from './inference_graph';
 import {
   foldBatchNormIntoConv,
@@ -27,15 +27,20 @@ export const INFERENCE_REWRITE_RULES: readonly RewriteRule[] = [
   foldBatchNormThroughUpsample2x,
   // Last: the folds above need the 1x1 conv `.3` still a Conv2D.
   fusePointwiseMlp,
+  readConcatInPointwiseMlp,
 ];
 
 /**
  * What `load()` applies by default: the rewrites whose weights are the source's own (reshaped),
- * so the optimized model costs no extra memory. The BatchNorm folds write new conv weights (most
+ * so the optimized model costs no extra memory (reading a concatenation in place saves some). The BatchNorm folds write new conv weights (most
  * of a ConvTranspose model's parameters, held beside the source's) and measured no faster on
  * wasm (FusedBatchNorm is under 1 % of W2/W3's kernel time: docs/benchmarks.md).
  */
-export const LOAD_REWRITE_RULES: readonly RewriteRule[] = [removeIdentityLayers, fusePointwiseMlp];
+export const LOAD_REWRITE_RULES: readonly RewriteRule[] = [
+  removeIdentityLayers,
+  fusePointwiseMlp,
+  readConcatInPointwiseMlp,
+];
 
 export interface OptimizeOptions {
   /** The rewrites to apply, in order; default INFERENCE_REWRITE_RULES. */
