@@ -269,9 +269,13 @@ void batchnorm_grad(const float* x, const float* dy, const float* mean, const fl
 #define BN_BLOCK 16
 
 /* sums[c] += sum over rows of v[r][c], v = x - center, squared if `squared`. With w given, v is
- * (x - center) * w and w_sums[c] += sum of w (the gradient's sums of dy (x - mean) and dy). */
-INLINE void bn_column_sums(const float* x, const float* center, const float* w, int squared, double* sums,
-                           double* w_sums, float* block, float* w_block, int rows, int cols) {
+ * (x - center) * w and w_sums[c] += sum of w (the gradient's sums of dy (x - mean) and dy).
+ * One copy, kept small (minsize, as the two kernels below: no unswitched or unrolled variants,
+ * 8.8 KB more per module build otherwise): the passes are memory-bound, and the flags' branches
+ * are the same for every row. */
+__attribute__((noinline, minsize)) static void bn_column_sums(const float* x, const float* center, const float* w,
+                                                              int squared, double* sums, double* w_sums,
+                                                              float* block, float* w_block, int rows, int cols) {
   for (int r0 = 0; r0 < rows; r0 += BN_BLOCK) {
     const int r1 = r0 + BN_BLOCK < rows ? r0 + BN_BLOCK : rows;
     for (int c = 0; c < cols; c++) block[c] = 0.0f;
@@ -314,7 +318,7 @@ INLINE void bn_column_sums(const float* x, const float* center, const float* w, 
  * y = (x - mean) * scale / sqrt(variance + eps) + offset. Three reads of x, one write of y.
  * scratch: 3 * cols_even floats then cols doubles (cols_even = cols rounded up to even).
  */
-EXPORT(batchnorm_train)
+EXPORT(batchnorm_train) __attribute__((minsize))
 void batchnorm_train(const float* x, const float* scale, const float* offset, float* y, float* mean,
                      float* variance, float* scratch, int rows, int cols, float eps) {
   const int cols_even = (cols + 1) & ~1;
@@ -348,7 +352,7 @@ void batchnorm_train(const float* x, const float* scale, const float* offset, fl
  * One pass for s and t, one for dx. grads receives 2 * cols floats: dscale, doffset.
  * scratch: 5 * cols_even floats then 2 * cols doubles.
  */
-EXPORT(batchnorm_train_grad)
+EXPORT(batchnorm_train_grad) __attribute__((minsize))
 void batchnorm_train_grad(const float* x, const float* dy, const float* mean, const float* variance,
                           const float* scale, const float* dmean, const float* dvariance, float* dx,
                           float* grads, float* scratch, int rows, int cols, float eps) {

@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNormTraining } from '@wavemix/core';
-import { WaveMixBatchNormalization, waveMixBatchNormalization } from './batch_norm_layer';
+import {
+  registerWaveMixBatchNormalization,
+  WaveMixBatchNormalization,
+  waveMixBatchNormalization,
+} from './batch_norm_layer';
 import { batchNorm } from './wave_block';
 
 /**
@@ -130,4 +134,24 @@ test('a training step leaks no tensors', () => {
   for (let i = 0; i < 3; i++) step();
   expect(tf.memory().numTensors).toBe(before);
   x.dispose();
+});
+
+test('registerWaveMixBatchNormalization: deserialized BatchNormalizations are ours until undone', async () => {
+  const input = tf.input({ shape: [3, 3, 4] });
+  const stock = tf.layers.batchNormalization({ ...args, name: 'bn' });
+  const model = tf.model({ inputs: input, outputs: stock.apply(input) as tf.SymbolicTensor });
+  const topology = { modelTopology: model.toJSON(undefined, false) } as never;
+  const undo = registerWaveMixBatchNormalization();
+  try {
+    const restored = await tf.models.modelFromJSON(topology);
+    expect(restored.getLayer('bn')).toBeInstanceOf(WaveMixBatchNormalization);
+    expect(restored.getLayer('bn').getConfig()).toEqual(stock.getConfig());
+    restored.dispose();
+  } finally {
+    undo();
+  }
+  const after = await tf.models.modelFromJSON(topology);
+  expect(after.getLayer('bn')).not.toBeInstanceOf(WaveMixBatchNormalization);
+  after.dispose();
+  model.dispose();
 });

@@ -58,8 +58,9 @@ function updateMovingAverage(variable: LayerVariableLike, value: tf.Tensor, mome
  *
  * It is the stock layer in every other respect: the same weights, config and moving averages,
  * and the same class name, so a saved model loads anywhere as a plain BatchNormalization (which
- * computes the same function). It is deliberately not registered for deserialization: that would
- * replace the stock class for every model in the process.
+ * computes the same function). It is not registered for deserialization on import: that would
+ * replace the stock class for every model in the process (`registerWaveMixBatchNormalization` does
+ * it where that is wanted).
  */
 export class WaveMixBatchNormalization extends stockBatchNormalizationClass() {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
@@ -90,4 +91,22 @@ export class WaveMixBatchNormalization extends stockBatchNormalizationClass() {
 /** A BatchNormalization layer with the fused training pass (see WaveMixBatchNormalization). */
 export function waveMixBatchNormalization(args?: BatchNormalizationArgs): WaveMixBatchNormalization {
   return new WaveMixBatchNormalization(args);
+}
+
+/**
+ * Has every BatchNormalization deserialized in this JavaScript context from now on
+ * (`tf.loadLayersModel`, `tf.models.modelFromJSON`) built as a WaveMixBatchNormalization: the same
+ * function and weights, with the fused training pass. For a context that trains models it
+ * deserializes, such as @wavemix/parallel's workers, which rebuild the main thread's model from its
+ * JSON. It replaces tfjs-layers' registration for the whole context (a worker has its own), so a
+ * library should not call it on import. Returns a function that puts the previous class back.
+ */
+export function registerWaveMixBatchNormalization(): () => void {
+  const map = serialization.SerializationMap.getMap().classNameMap;
+  const previous = map['BatchNormalization']!;
+  // tfjs' static fromConfig is generic (`new cls(config)`): the stock entry's serves our class too.
+  map['BatchNormalization'] = [WaveMixBatchNormalization as unknown as (typeof previous)[0], previous[1]];
+  return () => {
+    map['BatchNormalization'] = previous;
+  };
 }

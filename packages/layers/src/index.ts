@@ -40,6 +40,7 @@ export { PointwiseMlp, type PointwiseMlpArgs } from './pointwise_mlp';
 export { WaveMixDropout, type WaveMixDropoutArgs } from './dropout_layer';
 export {
   type BatchNormalizationArgs,
+  registerWaveMixBatchNormalization,
   WaveMixBatchNormalization,
   waveMixBatchNormalization,
 } from './batch_norm_layer';

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { leanVariableGrads, seededRandom, WaveMixError } from '@wavemix/core';
 import { useWasmTraining } from '@wavemix/kernels-wasm';
+import { registerWaveMixBatchNormalization } from '@wavemix/layers';
 import { computeLoss, countCorrect, type LossName, type LossOptions } from '@wavemix/models/training';
 import { parentPort } from 'node:worker_threads';
 import type { TensorPayload, WeightUpdate, WorkerReply, WorkerRequest } from './protocol';
@@ -50,6 +51,9 @@ async function handle(message: WorkerRequest): Promise<void> {
       for (const specifier of message.imports) await import(specifier);
       if (message.backend === 'wasm') await useWasmTraining();
       else await tf.setBackend(message.backend);
+      // The topology names tfjs' BatchNormalization; the main thread's model (createModel) trains
+      // WaveMixBatchNormalization, the same function with the fused training pass: use it here too.
+      registerWaveMixBatchNormalization();
       loss = message.loss;
       lossOptions = message.lossOptions;
       model = await buildModel(message.topology, message.imports);

@@ -137,6 +137,53 @@ export function pointwiseMlpConformanceCases(options: ConformanceOptions = {}): 
     );
   });
 
+  add(
+    'two parts of a channel concatenation: the unit on their concatenation; gradients split at the parts',
+    async () => {
+      requireStandardGradients();
+      const [b, h, w, c1, c2, hidden, out] = [2, 3, 5, 4, 3, 9, 5];
+      const parts = [
+        tf.tensor4d(randomArray(b * h * w * c1, 140), [b, h, w, c1]),
+        tf.tensor4d(randomArray(b * h * w * c2, 141), [b, h, w, c2]),
+      ];
+      const weights = [
+        tf.tensor2d(randomArray((c1 + c2) * hidden, 142), [c1 + c2, hidden]),
+        tf.tensor1d(randomArray(hidden, 143)),
+        tf.tensor2d(randomArray(hidden * out, 144), [hidden, out]),
+        tf.tensor1d(randomArray(out, 145)),
+      ] as const;
+      const dy = tf.tensor4d(randomArray(b * h * w * out, 146), [b, h, w, out]);
+      const whole = tf.concat(parts, 3);
+      const y = pointwiseMlp(parts, ...weights);
+      const reference = unfusedChain(whole, ...weights);
+      const grads = tf.grads((x0, x1, w1) => pointwiseMlp([x0!, x1!], w1!, weights[1], weights[2], weights[3]))(
+        [parts[0]!, parts[1]!, weights[0]],
+        dy,
+      );
+      const referenceGrads = tf.grads((x, w1) => unfusedChain(x!, w1!, weights[1], weights[2], weights[3]))(
+        [whole, weights[0]],
+        dy,
+      );
+      const [dx0, dx1] = tf.split(referenceGrads[0]!, [c1, c2], 3);
+      try {
+        assertShape(y.shape, [b, h, w, out], 'output');
+        assertClose(await values(y), await values(reference), { rtol: valueTol, label: 'forward vs unfused chain' });
+        const expected = [dx0!, dx1!, referenceGrads[1]!];
+        ['dx[0]', 'dx[1]', 'dw1'].forEach((label, i) =>
+          assertShape(grads[i]!.shape, expected[i]!.shape, `${label} shape`),
+        );
+        for (let i = 0; i < 3; i++) {
+          assertClose(await values(grads[i]!), await values(expected[i]!), {
+            rtol: gradTol,
+            label: ['dx[0]', 'dx[1]', 'dw1'][i]!,
+          });
+        }
+      } finally {
+        tf.dispose([...parts, ...weights, dy, whole, y, reference, ...grads, ...referenceGrads, dx0!, dx1!]);
+      }
+    },
+  );
+
   add('bad inputs raise WaveMixArgumentError naming the input', async () => {
     const x = tf.zeros([1, 2, 2, 3]);
     const w1 = tf.zeros([3, 4]);
@@ -149,8 +196,9 @@ export function pointwiseMlpConformanceCases(options: ConformanceOptions = {}): 
       tf.zeros([5, 4]),
       tf.zeros([4, 1]),
       tf.zeros([5]),
+      tf.zeros([1, 1, 2, 3]),
     ];
-    const [rank3, ints, w1Rows, w2Rows, b1Size] = bad;
+    const [rank3, ints, w1Rows, w2Rows, b1Size, shorter] = bad;
     try {
       assertThrows(() => pointwiseMlp(rank3!, w1, b1, w2, b2), /^x: .*rank 4/, WaveMixArgumentError, 'rank 3 x');
       assertThrows(
@@ -174,6 +222,25 @@ export function pointwiseMlpConformanceCases(options: ConformanceOptions = {}): 
       );
       assertThrows(() => pointwiseMlp(x, w1, b1, w1, b2), /^w2: .*\[4, 4\].*got \[3, 4\]/, WaveMixArgumentError, 'w2');
       assertThrows(() => pointwiseMlp(x, b1, b1, w2, b2), /^w1: .*rank 2/, WaveMixArgumentError, 'rank-1 w1');
+      // Two parts: their spatial sizes must agree, w1 has both parts' channels, and no third part.
+      assertThrows(
+        () => pointwiseMlp([x, shorter!], w1, b1, w2, b2),
+        /^x\[1\]: must match x\[0\] in batch, height and width/,
+        WaveMixArgumentError,
+        'parts of different heights',
+      );
+      assertThrows(
+        () => pointwiseMlp([x, x], w1, b1, w2, b2),
+        /^w1: .*\[6, 4\].*got \[3, 4\]/,
+        WaveMixArgumentError,
+        'w1 rows vs both parts',
+      );
+      assertThrows(
+        () => pointwiseMlp([x, x, x], w1, b1, w2, b2),
+        /^x: .*two parts/,
+        WaveMixArgumentError,
+        'three parts',
+      );
     } finally {
       tf.dispose([x, w1, b1, w2, b2, ...bad]);
     }
