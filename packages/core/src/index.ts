@@ -24,6 +24,14 @@ export { nearestUpsample2x } from './ops/nearest_upsample_2x';
 export { bilinearUpsample2x } from './ops/bilinear_upsample_2x';
 export { assertSeededDropoutArgs, seededDropout } from './ops/seeded_dropout';
 export { assertBatchNormTrainingArgs, batchNormTraining } from './ops/batch_norm_training';
+export { assertChannelAffineArgs, channelAffine, runChannelAffine } from './ops/channel_affine';
+export { channelAffineGradConfig } from './gradients/ChannelAffine_grad';
+export {
+  type ChannelAffineTensors,
+  channelAffineComposite,
+  channelAffineCompositeRaw,
+  channelAffineGradients,
+} from './composite_channel_affine';
 export { assertPointwiseMlpInputs, pointwiseMlp, runPointwiseMlp } from './ops/pointwise_mlp';
 export {
   hasKernel,

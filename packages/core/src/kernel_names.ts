@@ -137,6 +137,14 @@ export type BatchNormTrainingGradInputs = Pick<
   'dy' | 'x' | 'mean' | 'variance' | 'scale' | 'dMean' | 'dVariance'
 >;
 
+/**
+ * `y = x * scale + shift (+ residual)` per channel (the last axis): at inference, a convolution's
+ * bias, the BatchNormalization after it and a residual add in one pass. Optional (not in
+ * WAVEMIX_KERNEL_NAMES): the plain-ops composite runs where the backend has no kernel.
+ */
+export const ChannelAffine = 'WaveMixChannelAffine';
+export type ChannelAffineInputs = Pick<NamedTensorInfoMap, 'x' | 'scale' | 'shift' | 'residual'>;
+
 export const WAVEMIX_KERNEL_NAMES = [
   Dwt2D,
   Idwt2D,

@@ -183,6 +183,31 @@ void affine_rows(const float* x, const float* sub, const float* mul, const float
   }
 }
 
+/* out[r][c] = x[r][c] * scale[c] + shift[c] (+ residual[r][c] when residual is given): a
+ * convolution's bias, the inference BatchNorm after it and the block's residual add in one pass
+ * (@wavemix/core's ChannelAffine). */
+EXPORT(channel_affine)
+void channel_affine(const float* x, const float* scale, const float* shift, const float* residual,
+                    float* out, int rows, int cols) {
+  for (int r = 0; r < rows; r++) {
+    const float* xr = x + r * cols;
+    const float* rr = residual ? residual + r * cols : 0;
+    float* orow = out + r * cols;
+    int c = 0;
+    if (rr) {
+      for (; c + 4 <= cols; c += 4) {
+        st(orow + c, wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(ld(xr + c), ld(scale + c)), ld(shift + c)), ld(rr + c)));
+      }
+      for (; c < cols; c++) orow[c] = (xr[c] * scale[c] + shift[c]) + rr[c];
+    } else {
+      for (; c + 4 <= cols; c += 4) {
+        st(orow + c, wasm_f32x4_add(wasm_f32x4_mul(ld(xr + c), ld(scale + c)), ld(shift + c)));
+      }
+      for (; c < cols; c++) orow[c] = xr[c] * scale[c] + shift[c];
+    }
+  }
+}
+
 /* out[i] = a[i] op s (s_first: s op a[i]); op as in broadcast_rows. */
 #define SCALAR_LOOP(EXPR, SCALAR)                                                                \
   {                                                                                              \

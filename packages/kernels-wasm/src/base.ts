@@ -4,6 +4,7 @@ import { bicubicUpsample2xConfig } from './kernels/BicubicUpsample2x';
 import { bicubicUpsample2xGradConfig } from './kernels/BicubicUpsample2xGrad';
 import { bilinearUpsample2xConfig } from './kernels/BilinearUpsample2x';
 import { bilinearUpsample2xGradConfig } from './kernels/BilinearUpsample2xGrad';
+import { channelAffineConfig } from './kernels/ChannelAffine';
 import { dwt2DConfig } from './kernels/Dwt2D';
 import { idwt2DConfig } from './kernels/Idwt2D';
 import { nearestUpsample2xConfig } from './kernels/NearestUpsample2x';
@@ -16,6 +17,7 @@ export {
   bicubicUpsample2xGradConfig,
   bilinearUpsample2xConfig,
   bilinearUpsample2xGradConfig,
+  channelAffineConfig,
   dwt2DConfig,
   idwt2DConfig,
   nearestUpsample2xConfig,
@@ -88,4 +90,5 @@ export const wasmKernelConfigs: readonly KernelConfig[] = [
   bilinearUpsample2xGradConfig,
   pointwiseMlpConfig,
   pointwiseMlpConcatConfig,
+  channelAffineConfig,
 ];

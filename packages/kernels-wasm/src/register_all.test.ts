@@ -3,7 +3,7 @@ import { Dwt2D, registerKernelsOnce } from '@wavemix/core';
 
 test('base has no side effects; importing registers; registering again is a silent no-op', async () => {
   const base = await import('./base');
-  expect(base.wasmKernelConfigs).toHaveLength(11);
+  expect(base.wasmKernelConfigs).toHaveLength(12);
   expect(tf.getKernel(Dwt2D, 'wasm')).toBeUndefined();
   await import('./index');
   expect(tf.getKernel(Dwt2D, 'wasm')?.kernelFunc).toBe(base.dwt2DConfig.kernelFunc);

@@ -37,6 +37,7 @@ export {
   type WaveMixUpsample,
 } from './wave_block';
 export { PointwiseMlp, type PointwiseMlpArgs } from './pointwise_mlp';
+export { ChannelAffine } from './channel_affine_layer';
 export { WaveMixDropout, type WaveMixDropoutArgs } from './dropout_layer';
 export {
   type BatchNormalizationArgs,

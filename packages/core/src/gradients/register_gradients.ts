@@ -8,6 +8,7 @@ import { nearestUpsample2xGradConfig } from './NearestUpsample2x_grad';
 import { bilinearUpsample2xGradConfig } from './BilinearUpsample2x_grad';
 import { seededDropoutGradConfig } from './SeededDropout_grad';
 import { batchNormTrainingGradConfig } from './BatchNormTraining_grad';
+import { channelAffineGradConfig } from './ChannelAffine_grad';
 
 export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   dwt2DGradConfig,
@@ -20,6 +21,7 @@ export const waveMixGradConfigs: readonly tf.GradConfig[] = [
   bilinearUpsample2xGradConfig,
   seededDropoutGradConfig,
   batchNormTrainingGradConfig,
+  channelAffineGradConfig,
 ];
 
 /**

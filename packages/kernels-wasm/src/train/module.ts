@@ -229,6 +229,16 @@ export interface TrainKernelExports {
     cols: number,
     eps: number,
   ): void;
+  /** out = x * scale + shift (+ residual), per channel (csrc/elementwise.inc.c); residual 0 for none. */
+  channel_affine(
+    x: number,
+    scale: number,
+    shift: number,
+    residual: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
   batchnorm_train(
     x: number,
     scale: number,

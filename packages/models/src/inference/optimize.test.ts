@@ -438,11 +438,17 @@ describe('load() runs the optimized model', () => {
     );
     expect(folded.model.layers.length - folded.inferenceModel.layers.length).toBe(8);
     folded.dispose();
-    // The default (LOAD_REWRITE_RULES) keeps every BatchNorm: those folds would copy weights.
+    // The default (LOAD_REWRITE_RULES) folds no BatchNorm into a conv (that would copy its kernel):
+    // each unit's bias, BatchNorm and residual Add become one ChannelAffine instead.
     const predictor = await load(handler);
-    expect(classCount(predictor.inferenceModel, 'BatchNormalization')).toBe(
-      classCount(predictor.model, 'BatchNormalization'),
-    );
+    const units = classCount(predictor.model, 'BatchNormalization');
+    expect(classCount(predictor.inferenceModel, 'BatchNormalization')).toBe(0);
+    expect(classCount(predictor.inferenceModel, 'ChannelAffine')).toBe(units);
+    expect(classCount(predictor.inferenceModel, 'Add')).toBe(classCount(predictor.model, 'Add') - units);
+    for (const layer of predictor.inferenceModel.layers.filter((l) => l.getClassName() === 'Conv2DTranspose')) {
+      // The source's kernel itself (the same data), not a copy.
+      expect(layer.getWeights()[0]!.dataId).toBe(predictor.model.getLayer(layer.name).getWeights()[0]!.dataId);
+    }
     expect(classCount(predictor.inferenceModel, 'WaveMixDropout')).toBe(0);
     expect(predictor.inferenceModel.layers.length).toBeLessThan(predictor.model.layers.length);
     const image = { data: new Uint8Array(16 * 16 * 3).fill(77), width: 16, height: 16 };

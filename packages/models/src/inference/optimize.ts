@@ -13,6 +13,7 @@ import { InferenceGraph } from './inference_graph';
 import {
   foldBatchNormIntoConv,
   foldBatchNormThroughUpsample2x,
+  fuseBatchNormEpilogue,
   removeIdentityLayers,
   type RewriteRule,
 } from './rewrite_rules';
@@ -31,13 +32,15 @@ export const INFERENCE_REWRITE_RULES: readonly RewriteRule[] = [
 ];
 
 /**
- * What `load()` applies by default: the rewrites whose weights are the source's own (reshaped),
- * so the optimized model costs no extra memory (reading a concatenation in place saves some). The BatchNorm folds write new conv weights (most
- * of a ConvTranspose model's parameters, held beside the source's) and measured no faster on
- * wasm (FusedBatchNorm is under 1 % of W2/W3's kernel time: docs/benchmarks.md).
+ * What `load()` applies by default: the rewrites that keep the source's weights (reshaped), so the
+ * optimized model costs no extra memory. The BatchNorm folds write new conv weights (most of a
+ * ConvTranspose model's parameters, held beside the source's); instead each conv's bias, the
+ * BatchNorm after it and a residual Add become one ChannelAffine pass (fuse-batchnorm-epilogue,
+ * two [channels] vectors), and a unit reads a concatenation's parts in place.
  */
 export const LOAD_REWRITE_RULES: readonly RewriteRule[] = [
   removeIdentityLayers,
+  fuseBatchNormEpilogue,
   fusePointwiseMlp,
   readConcatInPointwiseMlp,
 ];

@@ -3,7 +3,7 @@
  * pattern in an InferenceGraph and returns how many it rewrote; anything else is left as it is.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Upsample2x } from '@wavemix/layers';
+import { ChannelAffine, Upsample2x } from '@wavemix/layers';
 import { type GraphLayer, type InferenceGraph, WaveMixInferenceGraphError } from './inference_graph';
 
 export interface RewriteRule {
@@ -100,8 +100,8 @@ function scaleMiddleAxis(kernel: tf.Tensor4D, scale: tf.Tensor1D): tf.Tensor4D {
   return tf.reshape(tf.mul(tf.reshape(kernel, [kh * kw, outChannels * inChannels]), perEntry), kernel.shape);
 }
 
-/** conv' = BN(conv): output channel k of the kernel times scale[k], bias' = bias * scale + shift. */
-function foldIntoConv(graph: InferenceGraph, conv: GraphLayer, bn: GraphLayer): void {
+/** The BatchNorm's scale and shift, checked against the conv's output channels. */
+function convBatchNormAffine(graph: InferenceGraph, conv: GraphLayer, bn: GraphLayer) {
   const { scale, shift } = batchNormAffine(graph, bn);
   const kernel = graph.weight(conv.name, 'kernel')!;
   const bias = graph.weight(conv.name, 'bias');
@@ -114,6 +114,12 @@ function foldIntoConv(graph: InferenceGraph, conv: GraphLayer, bn: GraphLayer): 
       bn.name,
     );
   }
+  return { scale, shift, kernel, bias, transposed };
+}
+
+/** conv' = BN(conv): output channel k of the kernel times scale[k], bias' = bias * scale + shift. */
+function foldIntoConv(graph: InferenceGraph, conv: GraphLayer, bn: GraphLayer): void {
+  const { scale, shift, kernel, bias, transposed } = convBatchNormAffine(graph, conv, bn);
   const scaledKernel = transposed ? scaleMiddleAxis(kernel as tf.Tensor4D, scale) : tf.mul(kernel, scale);
   const foldedBias = bias ? tf.add(tf.mul(bias, scale), shift) : shift;
   conv.config['useBias'] = true;
@@ -157,6 +163,60 @@ export const foldBatchNormThroughUpsample2x: RewriteRule = {
       if (!isFoldableConv(graph, conv)) continue;
       foldIntoConv(graph, conv, bn);
       graph.bypass(bn);
+      count++;
+    }
+    return count;
+  },
+};
+
+/** The Add that alone reads `bn`, with one other input (a block's residual add); else undefined. */
+function residualAdd(graph: InferenceGraph, bn: GraphLayer): GraphLayer | undefined {
+  if (graph.consumers(bn.name) !== 1 || graph.isModelOutput(bn.name)) return undefined;
+  const add = graph.layers.find((l) => l.inboundNodes.some((node) => node.some(([from]) => from === bn.name)));
+  if (add?.className !== 'Add' || add.inboundNodes.length !== 1) return undefined;
+  const node = add.inboundNodes[0]!;
+  return node.length === 2 && node.filter(([from]) => from === bn.name).length === 1 ? add : undefined;
+}
+
+/**
+ * Conv2D / Conv2DTranspose (read by the BatchNormalization alone) -> BatchNormalization, and the
+ * residual Add after it if one alone reads it: the conv loses its bias and the BatchNorm (with
+ * the Add) becomes one ChannelAffine (@wavemix/layers), `x * scale + shift (+ residual)` with
+ * scale = gamma / sqrt(variance + epsilon) and shift = beta + (bias - mean) scale. One pass where
+ * the bias add, the BatchNorm and the Add took three, and the conv keeps the source's kernel
+ * (fold-batchnorm-into-conv writes a new one): so `load()` runs it.
+ */
+export const fuseBatchNormEpilogue: RewriteRule = {
+  name: 'fuse-batchnorm-epilogue',
+  apply(graph) {
+    let count = 0;
+    for (const bn of [...graph.layers]) {
+      if (!isChannelBatchNorm(bn)) continue;
+      const conv = graph.soleProducer(bn);
+      if (!isFoldableConv(graph, conv)) continue;
+      const { scale, shift, kernel, bias } = convBatchNormAffine(graph, conv, bn);
+      const weights = [
+        { name: 'scale', value: scale },
+        { name: 'shift', value: bias ? tf.add(shift, tf.mul(bias, scale)) : shift },
+      ];
+      conv.config['useBias'] = false;
+      graph.replaceWeights(conv.name, [{ name: 'kernel', value: kernel }]);
+      const add = residualAdd(graph, bn);
+      let affine = bn;
+      if (add) {
+        graph.bypass(bn);
+        // The conv's output first, the residual second.
+        const node = add.inboundNodes[0]!;
+        if (node[1]![0] === conv.name) node.reverse();
+        affine = add;
+      }
+      affine.className = ChannelAffine.className;
+      affine.config = {
+        name: affine.name,
+        trainable: affine.config['trainable'] ?? true,
+        dtype: affine.config['dtype'] ?? 'float32',
+      };
+      graph.replaceWeights(affine.name, weights);
       count++;
     }
     return count;

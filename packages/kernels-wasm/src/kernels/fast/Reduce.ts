@@ -11,10 +11,12 @@ import { allocScratch, disposeScratch, heapOffset, trainKernels } from '../../tr
 import { overrideConfig, size, type WasmKernelArgs } from './override';
 
 /**
- * Sum and Mean over leading axes (e.g. [0, 1, 2] of NHWC: the bias and batch-norm gradients),
- * which the backend does by transposing first. Accumulates in double, like the cpu backend.
+ * Sum and Mean over a run of consecutive axes that leaves the last one: leading axes (e.g.
+ * [0, 1, 2] of NHWC: the bias and batch-norm gradients) or inner ones (e.g. [1, 2]: global
+ * average pooling), which the backend does by transposing first. Each slice of the unreduced
+ * leading axes is a [rows, cols] sum; accumulates in double, like the cpu backend.
  */
-function reduceLeading(
+function reduceConsecutive(
   args: WasmKernelArgs<{ x?: TensorInfo }, SumAttrs | MeanAttrs>,
   mean: boolean,
 ): TensorInfo | null {
@@ -22,27 +24,27 @@ function reduceLeading(
   const x = inputs.x!;
   if (x.dtype !== 'float32' || x.shape.length < 2) return null;
   const axes = util.parseAxisParam(attrs.axis, x.shape).sort((a, b) => a - b);
-  const k = axes.length;
-  if (k === 0 || k >= x.shape.length || axes.some((a, i) => a !== i)) return null;
-  const rows = size(x.shape.slice(0, k));
-  const cols = size(x.shape.slice(k));
-  if (rows === 0 || cols === 0) return null;
-  const outShape = attrs.keepDims ? x.shape.map((s, i) => (i < k ? 1 : s)) : x.shape.slice(k);
+  const first = axes[0]!;
+  const last = axes[axes.length - 1]!;
+  if (axes.length === 0 || last >= x.shape.length - 1 || axes.some((a, i) => a !== first + i)) return null;
+  const slices = size(x.shape.slice(0, first));
+  const rows = size(x.shape.slice(first, last + 1));
+  const cols = size(x.shape.slice(last + 1));
+  if (slices === 0 || rows === 0 || cols === 0) return null;
+  const reduced = (i: number) => i >= first && i <= last;
+  const outShape = attrs.keepDims ? x.shape.map((s, i) => (reduced(i) ? 1 : s)) : x.shape.filter((_, i) => !reduced(i));
   const out = backend.makeOutput(outShape, 'float32');
   const acc = allocScratch(backend, 2 * cols);
-  trainKernels(backend).sum_rows(
-    heapOffset(backend, x),
-    heapOffset(backend, out),
-    heapOffset(backend, acc),
-    rows,
-    cols,
-    mean ? 1 / rows : 1,
-  );
+  const [xAt, outAt, accAt] = [heapOffset(backend, x), heapOffset(backend, out), heapOffset(backend, acc)];
+  const kernels = trainKernels(backend);
+  for (let s = 0; s < slices; s++) {
+    kernels.sum_rows(xAt + s * rows * cols * 4, outAt + s * cols * 4, accAt, rows, cols, mean ? 1 / rows : 1);
+  }
   disposeScratch(backend, acc);
   return out;
 }
 
 export const sumOverride = (fallback?: KernelConfig) =>
-  overrideConfig<{ x?: TensorInfo }, SumAttrs>(Sum, fallback, (a) => reduceLeading(a, false));
+  overrideConfig<{ x?: TensorInfo }, SumAttrs>(Sum, fallback, (a) => reduceConsecutive(a, false));
 export const meanOverride = (fallback?: KernelConfig) =>
-  overrideConfig<{ x?: TensorInfo }, MeanAttrs>(Mean, fallback, (a) => reduceLeading(a, true));
+  overrideConfig<{ x?: TensorInfo }, MeanAttrs>(Mean, fallback, (a) => reduceConsecutive(a, true));

@@ -78,6 +78,14 @@ describe('Sum and Mean', () => {
       1e-5,
     );
   });
+  test('over consecutive inner axes (fast path: global average pooling), with and without keepDims', async () => {
+    const x = () => t([4, 3, 5, 6], 7);
+    await same(
+      () => [tf.mean(x(), [1, 2]), tf.sum(x(), [2, 1], true), tf.mean(x(), 2), tf.mean(t([3, 4, 5], 5), 1)],
+      1e-6,
+      1e-5,
+    );
+  });
   test('accumulates in double precision, like the cpu backend', async () => {
     // 4097 rows of 1 and one of 1e8: a float32 running sum would lose the ones.
     const values = new Float32Array(4098 * 4).fill(1);
@@ -88,7 +96,7 @@ describe('Sum and Mean', () => {
     await same(
       () => [
         tf.sum(t([3, 4, 5], 4), [1, 2]),
-        tf.mean(t([3, 4, 5], 5), 1),
+        tf.mean(t([3, 4, 5, 2], 5), [0, 2]),
         tf.sum(t([3, 4], 6)),
         tf.sum(
           tf.tensor(
