@@ -5,6 +5,7 @@ import {
   batchNormTrainingGradCompositeRaw,
   WaveMixArgumentError,
 } from './index';
+import { assertThrows } from './testing/assert';
 
 /**
  * The BatchNormTraining op where the backend has no kernel (cpu here): values by hand, its
@@ -79,14 +80,6 @@ test('bad arguments get a WaveMixArgumentError naming them', () => {
     [() => batchNormTraining(null as never, ok, ok, 1e-5), 'x', /tf.Tensor/],
   ];
   for (const [call, argument, message] of cases) {
-    let error: unknown;
-    try {
-      call();
-    } catch (e) {
-      error = e;
-    }
-    expect(WaveMixArgumentError.isInstance(error)).toBe(true);
-    expect((error as WaveMixArgumentError).argument).toBe(argument);
-    expect((error as Error).message).toMatch(message);
+    assertThrows(call, new RegExp(`^${argument}: .*${message.source}`), WaveMixArgumentError, argument);
   }
 });

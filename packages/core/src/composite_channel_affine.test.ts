@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { channelAffine, channelAffineComposite, WaveMixArgumentError } from './index';
+import { assertThrows } from './testing/assert';
 
 /**
  * ChannelAffine where the backend has no kernel (cpu here): values by hand, the written-out
@@ -59,14 +60,6 @@ test('bad arguments get a WaveMixArgumentError naming them', () => {
     [() => channelAffine(null as never, ok, ok), 'x', /tf.Tensor/],
   ];
   for (const [call, argument, message] of cases) {
-    let error: unknown;
-    try {
-      call();
-    } catch (e) {
-      error = e;
-    }
-    expect(WaveMixArgumentError.isInstance(error)).toBe(true);
-    expect((error as WaveMixArgumentError).argument).toBe(argument);
-    expect((error as Error).message).toMatch(message);
+    assertThrows(call, new RegExp(`^${argument}: .*${message.source}`), WaveMixArgumentError, argument);
   }
 });

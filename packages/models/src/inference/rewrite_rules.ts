@@ -129,21 +129,27 @@ function foldIntoConv(graph: InferenceGraph, conv: GraphLayer, bn: GraphLayer): 
   ]);
 }
 
+/** Calls `rewrite` for each channel BatchNorm right after a conv that feeds only it; returns how many. */
+function rewriteConvBatchNorms(graph: InferenceGraph, rewrite: (conv: GraphLayer, bn: GraphLayer) => void): number {
+  let count = 0;
+  for (const bn of [...graph.layers]) {
+    if (!isChannelBatchNorm(bn)) continue;
+    const conv = graph.soleProducer(bn);
+    if (!isFoldableConv(graph, conv)) continue;
+    rewrite(conv, bn);
+    count++;
+  }
+  return count;
+}
+
 /** BatchNormalization right after a Conv2D / Conv2DTranspose that feeds only it: folded into the conv's kernel and bias. */
 export const foldBatchNormIntoConv: RewriteRule = {
   name: 'fold-batchnorm-into-conv',
-  apply(graph) {
-    let count = 0;
-    for (const bn of [...graph.layers]) {
-      if (!isChannelBatchNorm(bn)) continue;
-      const conv = graph.soleProducer(bn);
-      if (!isFoldableConv(graph, conv)) continue;
+  apply: (graph) =>
+    rewriteConvBatchNorms(graph, (conv, bn) => {
       foldIntoConv(graph, conv, bn);
       graph.bypass(bn);
-      count++;
-    }
-    return count;
-  },
+    }),
 };
 
 /**
@@ -188,12 +194,8 @@ function residualAdd(graph: InferenceGraph, bn: GraphLayer): GraphLayer | undefi
  */
 export const fuseBatchNormEpilogue: RewriteRule = {
   name: 'fuse-batchnorm-epilogue',
-  apply(graph) {
-    let count = 0;
-    for (const bn of [...graph.layers]) {
-      if (!isChannelBatchNorm(bn)) continue;
-      const conv = graph.soleProducer(bn);
-      if (!isFoldableConv(graph, conv)) continue;
+  apply: (graph) =>
+    rewriteConvBatchNorms(graph, (conv, bn) => {
       const { scale, shift, kernel, bias } = convBatchNormAffine(graph, conv, bn);
       const weights = [
         { name: 'scale', value: scale },
@@ -217,8 +219,5 @@ export const fuseBatchNormEpilogue: RewriteRule = {
         dtype: affine.config['dtype'] ?? 'float32',
       };
       graph.replaceWeights(affine.name, weights);
-      count++;
-    }
-    return count;
-  },
+    }),
 };
