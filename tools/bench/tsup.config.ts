@@ -9,6 +9,7 @@ export default defineConfig(
       'train-kernels': 'src/train_kernels.ts',
       roofline: 'src/roofline.ts',
       'webgpu-step-profile': 'src/step_profile.ts',
+      workloads: 'src/workloads.ts',
     },
     { format: ['esm'], dts: false, platform: 'node', banner: { js: '#!/usr/bin/env node' } },
   ),

@@ -31,6 +31,30 @@ interface TensorLike {
   readonly dtype: string;
 }
 
+/** A float32 tf.Tensor, else a WaveMixArgumentError naming `argument`. */
+export function assertFloat32Tensor(t: TensorLike, argument: string): void {
+  if (t == null || !Array.isArray(t.shape)) {
+    throw new WaveMixArgumentError(argument, `expected a tf.Tensor, got ${String(t)}`);
+  }
+  if (t.dtype !== 'float32') throw new WaveMixArgumentError(argument, `expected dtype float32, got ${t.dtype}`);
+}
+
+/** A float32 tf.Tensor of exactly `expected` shape; `meaning` says where that shape comes from. */
+export function assertFloat32Shape(
+  t: TensorLike,
+  argument: string,
+  expected: readonly number[],
+  meaning: string,
+): void {
+  assertFloat32Tensor(t, argument);
+  if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
+    throw new WaveMixArgumentError(
+      argument,
+      `expected shape [${expected.join(', ')}] (${meaning}), got [${t.shape.join(', ')}]`,
+    );
+  }
+}
+
 export function assertNhwcFloat32(x: TensorLike, argument: string): asserts x is TensorLike {
   if (x == null || !Array.isArray(x.shape)) {
     throw new WaveMixArgumentError(argument, `expected a tf.Tensor, got ${String(x)}`);

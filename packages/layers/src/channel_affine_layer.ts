@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
 import { channelAffine, WaveMixArgumentError } from '@wavemix/core';
-import type { Kwargs, LayerArgs, Shape } from './layer_utils';
+import { type Kwargs, type LayerArgs, type Shape, shapeList } from './layer_utils';
 
 /** One input shape, or the input's and the residual's (which must agree). */
 function inputShapes(inputShape: Shape | Shape[], layer: string): Shape[] {
-  const shapes = Array.isArray(inputShape[0]) ? (inputShape as Shape[]) : [inputShape as Shape];
+  const shapes = shapeList(inputShape);
   if (shapes.length !== 1 && shapes.length !== 2) {
     throw new WaveMixArgumentError(layer, `expects an input and optionally a residual, got ${shapes.length} inputs`);
   }

@@ -20,9 +20,14 @@ export function singleTensor(inputs: tf.Tensor | tf.Tensor[], layer: string): tf
   return inputs;
 }
 
+/** The input shapes a layer is built or called with, as a list (tfjs passes one shape bare). */
+export function shapeList(inputShape: Shape | Shape[]): Shape[] {
+  return Array.isArray(inputShape[0]) ? (inputShape as Shape[]) : [inputShape as Shape];
+}
+
 /** The single rank-4 NHWC shape a one-input layer was built for. */
 export function singleShape(inputShape: Shape | Shape[], layer: string): Shape {
-  const shape = Array.isArray(inputShape[0]) ? (inputShape as Shape[]) : [inputShape as Shape];
+  const shape = shapeList(inputShape);
   if (shape.length !== 1) {
     throw new WaveMixArgumentError(layer, `expects exactly one input, got ${shape.length}`);
   }

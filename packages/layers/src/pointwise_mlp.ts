@@ -3,7 +3,7 @@ import { serialization } from '@tensorflow/tfjs-core';
 import { layers, type LayerVariable } from '@tensorflow/tfjs-layers';
 import { pointwiseMlp, WaveMixArgumentError } from '@wavemix/core';
 import { torchBiasInitializer, torchKernelInitializer } from './initializers';
-import { singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape } from './layer_utils';
+import { shapeList, singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape } from './layer_utils';
 
 export interface PointwiseMlpArgs extends LayerArgs {
   /** Channels of the intermediate (the first 1x1 convolution's filters). */
@@ -21,7 +21,7 @@ function positiveInteger(value: unknown, argument: string): number {
 
 /** The layer's input shapes: one NHWC input, or the two parts of a channel concatenation. */
 function inputShapes(inputShape: Shape | Shape[], layer: string): Shape[] {
-  const shapes = Array.isArray(inputShape[0]) ? (inputShape as Shape[]) : [inputShape as Shape];
+  const shapes = shapeList(inputShape);
   if (shapes.length === 1) return [singleShape(shapes[0]!, layer)];
   if (shapes.length !== 2) {
     throw new WaveMixArgumentError(

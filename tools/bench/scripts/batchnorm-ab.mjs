@@ -14,6 +14,7 @@ import { useWasmTraining } from '@wavemix/kernels-wasm';
 import { waveMixBatchNormalization } from '@wavemix/layers';
 import { createModel } from '@wavemix/models';
 import { computeLoss } from '@wavemix/models/training';
+import { WORKLOADS } from '../dist/workloads.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -81,31 +82,10 @@ console.log(`${rounds} rounds, ${steps} steps, load ${(await import('node:os')).
   layer.dispose();
 }
 
-const workloads = [
-  ['W1 step (Lite-64/6, batch 64, 32x32)', 'cifar10-wavemix-lite-64-6', { inputSize: [32, 32] }, [64, 32, 32, 3]],
-  [
-    'W5 step (Lite-16/4, batch 128, 28x28)',
-    {
-      task: 'classification',
-      numClasses: 10,
-      depth: 4,
-      mult: 2,
-      ffChannel: 16,
-      finalDim: 16,
-      dropout: 0.5,
-      level: 1,
-      initialConv: 'strided',
-      stride: 1,
-      inChannels: 1,
-      inputSize: [28, 28],
-    },
-    undefined,
-    [128, 28, 28, 1],
-  ],
-];
-for (const [name, modelOrConfig, overrides, shape] of workloads) {
-  const model =
-    typeof modelOrConfig === 'string' ? createModel(modelOrConfig, { overrides }) : createModel(modelOrConfig);
+for (const name of ['W1', 'W5']) {
+  const workload = WORKLOADS[name];
+  const model = workload.model ? createModel(workload.model) : createModel(workload.config);
+  const shape = [workload.batchSize, ...model.inputs[0].shape.slice(1)];
   const x = tf.randomNormal(shape, 0, 1, 'float32', 1);
   const y = tf.oneHot(tf.randomUniform([shape[0]], 0, 10, 'int32', 2), 10).toFloat();
   const step = () => {
@@ -122,7 +102,11 @@ for (const [name, modelOrConfig, overrides, shape] of workloads) {
   };
   const result = await ab(timed, steps);
   const [peakOn, peakOff] = [await peakMiB(step, true), await peakMiB(step, false)];
-  report(name, result, `  peak tensors ${peakOn.toFixed(0)} / ${peakOff.toFixed(0)} MiB`);
+  report(
+    `${name} step (${workload.description})`,
+    result,
+    `  peak tensors ${peakOn.toFixed(0)} / ${peakOff.toFixed(0)} MiB`,
+  );
   tf.dispose([x, y]);
   model.dispose();
 }

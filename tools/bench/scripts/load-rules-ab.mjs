@@ -16,6 +16,7 @@ import { pointwiseMlp } from '@wavemix/core';
 import { useWasmTraining } from '@wavemix/kernels-wasm';
 import { createModel, LOAD_REWRITE_RULES, optimizeForInference } from '@wavemix/models';
 import { enableKernelThreads } from '@wavemix/parallel';
+import { WORKLOADS } from '../dist/workloads.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,6 +28,8 @@ const text = (name, fallback) => {
 };
 const rule = text('rule', 'read-concat-in-pointwise-mlp');
 const workload = text('workload', 'W3');
+if (!['W2', 'W3'].includes(workload))
+  throw new Error(`--workload: W2 or W3 (the inference workloads), got ${workload}`);
 const threads = arg('threads', 1);
 const steps = arg('steps', 30);
 const rounds = arg('rounds', 41);
@@ -66,14 +69,11 @@ for (const [size, out] of rule !== 'read-concat-in-pointwise-mlp'
   tf.dispose([a, b, w1, w2, b1, b2]);
 }
 
-const source =
-  workload === 'W2'
-    ? createModel('cifar10-wavemix-lite-64-6')
-    : createModel('imagenet-wavemix-192-16', { overrides: { inputSize: [224, 224] } });
+const source = createModel(WORKLOADS[workload].model);
 const withRule = optimizeForInference(source, { rules: LOAD_REWRITE_RULES });
 const without = optimizeForInference(source, { rules: LOAD_REWRITE_RULES.filter((r) => r.name !== rule) });
 const layerCount = (m) => m.layers.length;
-const x = tf.randomNormal(workload === 'W2' ? [64, 32, 32, 3] : [1, 224, 224, 3], 0, 1, 'float32', 1);
+const x = tf.randomNormal([WORKLOADS[workload].batchSize, ...source.inputs[0].shape.slice(1)], 0, 1, 'float32', 1);
 /** Wall ms and this process's CPU ms (robust to waiting for the core) of one step. */
 const step = (model) => {
   const [t0, c0] = [performance.now(), process.cpuUsage()];

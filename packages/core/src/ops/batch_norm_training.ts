@@ -2,25 +2,12 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { BatchNormTrainingOutputs } from '../composite_batch_norm';
 import { WaveMixArgumentError } from '../errors';
 import { registerWaveMixGradients } from '../gradients/register_gradients';
+import { assertFloat32Shape, assertFloat32Tensor } from '../shapes';
 import { runBatchNormTraining } from './dispatch';
-
-function assertChannelVector(t: tf.Tensor, argument: string, channels: number): void {
-  if (t == null || !Array.isArray(t.shape))
-    throw new WaveMixArgumentError(argument, `expected a tf.Tensor, got ${String(t)}`);
-  if (t.dtype !== 'float32') throw new WaveMixArgumentError(argument, `expected dtype float32, got ${t.dtype}`);
-  if (t.rank !== 1 || t.shape[0] !== channels) {
-    throw new WaveMixArgumentError(
-      argument,
-      `expected shape [${channels}] (the last axis of x), got [${t.shape.join(', ')}]`,
-    );
-  }
-}
 
 /** Checks x [..., channels] (rank >= 2, no empty axis), scale and offset [channels], epsilon > 0. */
 export function assertBatchNormTrainingArgs(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, epsilon: number): void {
-  if (x == null || !Array.isArray(x.shape))
-    throw new WaveMixArgumentError('x', `expected a tf.Tensor, got ${String(x)}`);
-  if (x.dtype !== 'float32') throw new WaveMixArgumentError('x', `expected dtype float32, got ${x.dtype}`);
+  assertFloat32Tensor(x, 'x');
   if (x.rank < 2) {
     throw new WaveMixArgumentError(
       'x',
@@ -31,8 +18,8 @@ export function assertBatchNormTrainingArgs(x: tf.Tensor, scale: tf.Tensor, offs
     throw new WaveMixArgumentError('x', `has no elements (shape [${x.shape.join(', ')}]): no batch statistics`);
   }
   const channels = x.shape[x.rank - 1]!;
-  assertChannelVector(scale, 'scale', channels);
-  assertChannelVector(offset, 'offset', channels);
+  assertFloat32Shape(scale, 'scale', [channels], 'the last axis of x');
+  assertFloat32Shape(offset, 'offset', [channels], 'the last axis of x');
   if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) {
     throw new WaveMixArgumentError('epsilon', `must be a positive finite number, got ${String(epsilon)}`);
   }

@@ -7,40 +7,17 @@ import {
 import { WaveMixArgumentError } from '../errors';
 import { registerWaveMixGradients } from '../gradients/register_gradients';
 import { ChannelAffine } from '../kernel_names';
+import { assertFloat32Shape, assertFloat32Tensor } from '../shapes';
 import { hasKernel } from './dispatch';
-
-function assertFloatTensor(t: tf.Tensor, argument: string): void {
-  if (t == null || !Array.isArray(t.shape))
-    throw new WaveMixArgumentError(argument, `expected a tf.Tensor, got ${String(t)}`);
-  if (t.dtype !== 'float32') throw new WaveMixArgumentError(argument, `expected dtype float32, got ${t.dtype}`);
-}
 
 /** Checks x [..., channels] (rank >= 1), scale and shift [channels], residual (if given) x's shape. */
 export function assertChannelAffineArgs(x: tf.Tensor, scale: tf.Tensor, shift: tf.Tensor, residual?: tf.Tensor): void {
-  assertFloatTensor(x, 'x');
+  assertFloat32Tensor(x, 'x');
   if (x.rank < 1) throw new WaveMixArgumentError('x', 'expected rank >= 1 (channels last), got a scalar');
   const channels = x.shape[x.rank - 1]!;
-  for (const [t, name] of [
-    [scale, 'scale'],
-    [shift, 'shift'],
-  ] as const) {
-    assertFloatTensor(t, name);
-    if (t.rank !== 1 || t.shape[0] !== channels) {
-      throw new WaveMixArgumentError(
-        name,
-        `expected shape [${channels}] (the last axis of x), got [${t.shape.join(', ')}]`,
-      );
-    }
-  }
-  if (residual != null) {
-    assertFloatTensor(residual, 'residual');
-    if (residual.rank !== x.rank || residual.shape.some((d, i) => d !== x.shape[i])) {
-      throw new WaveMixArgumentError(
-        'residual',
-        `expected x's shape [${x.shape.join(', ')}], got [${residual.shape.join(', ')}]`,
-      );
-    }
-  }
+  assertFloat32Shape(scale, 'scale', [channels], 'the last axis of x');
+  assertFloat32Shape(shift, 'shift', [channels], 'the last axis of x');
+  if (residual != null) assertFloat32Shape(residual, 'residual', x.shape, "x's shape");
 }
 
 /** The kernel where the backend registered one, else `composite` (differentiable for the public op). */

@@ -3,20 +3,8 @@ import { type PointwiseMlpTensors, pointwiseMlpComposite, pointwiseMlpCompositeR
 import { WaveMixArgumentError } from '../errors';
 import { registerWaveMixGradients } from '../gradients/register_gradients';
 import { PointwiseMlp, PointwiseMlpConcat } from '../kernel_names';
-import { assertNhwcFloat32 } from '../shapes';
+import { assertFloat32Shape, assertNhwcFloat32 } from '../shapes';
 import { hasKernel } from './dispatch';
-
-function assertWeight(t: tf.Tensor, argument: string, expected: readonly number[], meaning: string): void {
-  if (t == null || !Array.isArray(t.shape))
-    throw new WaveMixArgumentError(argument, `expected a tf.Tensor, got ${String(t)}`);
-  if (t.dtype !== 'float32') throw new WaveMixArgumentError(argument, `expected dtype float32, got ${t.dtype}`);
-  if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
-    throw new WaveMixArgumentError(
-      argument,
-      `expected shape [${expected.join(', ')}] (${meaning}), got [${t.shape.join(', ')}]`,
-    );
-  }
-}
 
 /**
  * Checks the inputs agree: x [b, h, w, cin] (or the parts [x, x2] of a channel concatenation:
@@ -52,14 +40,14 @@ export function assertPointwiseMlpInputs(
     throw new WaveMixArgumentError('w1', `expected rank 2 [cin, hidden], got shape [${w1?.shape?.join(', ')}]`);
   }
   const hidden = w1.shape[1]!;
-  assertWeight(w1, 'w1', [cin, hidden], `cin ${cin} of ${parts.length === 1 ? 'x' : 'x[0] and x[1]'} by hidden`);
-  assertWeight(b1, 'b1', [hidden], `hidden ${hidden} of w1`);
+  assertFloat32Shape(w1, 'w1', [cin, hidden], `cin ${cin} of ${parts.length === 1 ? 'x' : 'x[0] and x[1]'} by hidden`);
+  assertFloat32Shape(b1, 'b1', [hidden], `hidden ${hidden} of w1`);
   if (w2 == null || !Array.isArray(w2.shape) || w2.shape.length !== 2) {
     throw new WaveMixArgumentError('w2', `expected rank 2 [hidden, out], got shape [${w2?.shape?.join(', ')}]`);
   }
   const out = w2.shape[1]!;
-  assertWeight(w2, 'w2', [hidden, out], `hidden ${hidden} of w1 by out`);
-  assertWeight(b2, 'b2', [out], `out ${out} of w2`);
+  assertFloat32Shape(w2, 'w2', [hidden, out], `hidden ${hidden} of w1 by out`);
+  assertFloat32Shape(b2, 'b2', [out], `out ${out} of w2`);
   if (!(hidden > 0 && out > 0)) {
     throw new WaveMixArgumentError('w1', `hidden and out channels must be positive, got ${hidden} and ${out}`);
   }

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WaveMixArgumentError } from '../errors';
 import { registerWaveMixGradients } from '../gradients/register_gradients';
+import { assertFloat32Tensor } from '../shapes';
 import { runSeededDropout } from './dispatch';
 
 /** Checks rate and seed before any kernel sees them. */
 export function assertSeededDropoutArgs(x: tf.Tensor, rate: number, seed: number): void {
-  if (x == null || !Array.isArray(x.shape))
-    throw new WaveMixArgumentError('x', `expected a tf.Tensor, got ${String(x)}`);
-  if (x.dtype !== 'float32') throw new WaveMixArgumentError('x', `expected dtype float32, got ${x.dtype}`);
+  assertFloat32Tensor(x, 'x');
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1))
     throw new WaveMixArgumentError('rate', `must be a drop probability in [0, 1), got ${String(rate)}`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)

@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { allocScratch, disposeScratch, heapOffset, trainKernels } from '../train/module';
+import { splitHeapBuffer } from './heap';
 
 /**
  * The gradient of FusedBatchNorm with per-channel statistics in one pass (see batchnorm_grad in
@@ -35,16 +36,7 @@ export function batchNormGrad(args: {
     attrs.varianceEpsilon,
   );
   disposeScratch(backend, scratch);
-  // Four [cols] views of one buffer: split by copying (they are tiny).
-  const all = backend.typedArrayFromHeap(grads) as Float32Array;
-  const parts = [0, 1, 2, 3].map((i) => all.slice(i * cols, (i + 1) * cols));
-  backend.disposeData(grads.dataId);
-  const outs = parts.map((values) => {
-    const out = backend.makeOutput([cols], 'float32');
-    (backend.typedArrayFromHeap(out) as Float32Array).set(values);
-    return out;
-  });
-  return [dx, ...outs];
+  return [dx, ...splitHeapBuffer(backend, grads, 4, cols)];
 }
 
 export const batchNormGradConfig: KernelConfig = {

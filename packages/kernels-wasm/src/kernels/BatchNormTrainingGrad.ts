@@ -3,6 +3,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensor
 import { BatchNormTrainingGrad, type BatchNormTrainingAttrs } from '@wavemix/core';
 import { size } from './fast/override';
 import { allocScratch, disposeScratch, heapOffset, trainKernels } from '../train/module';
+import { splitHeapBuffer } from './heap';
 
 /** Floats of scratch for `channels`: 5 float rows (even length, keeping the doubles after them 8-byte aligned) and two double rows. */
 const scratchFloats = (channels: number) => 5 * (channels + (channels & 1)) + 4 * channels;
@@ -45,15 +46,8 @@ function batchNormTrainingGrad({
     epsilon,
   );
   disposeScratch(backend, scratch);
-  // dScale and dOffset: two [channels] tensors copied out of one buffer (they are tiny).
-  const all = backend.typedArrayFromHeap(grads) as Float32Array;
-  const [dScale, dOffset] = [0, 1].map((i) => {
-    const out = backend.makeOutput([channels], 'float32');
-    (backend.typedArrayFromHeap(out) as Float32Array).set(all.subarray(i * channels, (i + 1) * channels));
-    return out;
-  });
-  disposeScratch(backend, grads);
-  return [dx, dScale!, dOffset!];
+  // dScale and dOffset, written side by side.
+  return [dx, ...splitHeapBuffer(backend, grads, 2, channels)];
 }
 
 export const batchNormTrainingGradConfig: KernelConfig = {

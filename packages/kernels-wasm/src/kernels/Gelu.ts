@@ -2,6 +2,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOffset, trainKernels, trainKernelsAvailable } from '../train/module';
+import { size } from './fast/override';
 
 /**
  * GELU (exact, erf form) as one kernel and its gradient as another, instead of five element-wise
@@ -10,8 +11,6 @@ import { heapOffset, trainKernels, trainKernelsAvailable } from '../train/module
  */
 export const WaveMixGelu = 'WaveMixGelu';
 export const WaveMixGeluGrad = 'WaveMixGeluGrad';
-
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 function geluKernel({ inputs, backend }: { inputs: { x?: TensorInfo }; backend: BackendWasm }): TensorInfo {
   const x = inputs.x!;

@@ -3,6 +3,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { PointwiseMlp, PointwiseMlpConcat, type PointwiseMlpConcatInputs } from '@wavemix/core';
 import { WasmTrainingKernelError } from '../train/module';
 import { BIAS_LAYOUT, ConvWriter, standardLayout } from './conv_forward';
+import { size } from './fast/override';
 
 /**
  * Bytes of hidden activations per pixel tile: a tile's rows of the 2x-wide intermediate stay in
@@ -30,8 +31,6 @@ export function setPointwiseMlpTile(pixels: number | null): void {
   }
   tileOverride = pixels;
 }
-
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /**
  * Conv1x1 -> GELU -> Conv1x1 over tiles of pixels (csrc/pointwise_mlp.inc.c). The weights are

@@ -23,3 +23,18 @@ export function heapViews(
 export function haarKernelsApply(backend: BackendWasm, channels: number): boolean {
   return channels % 4 === 0 && trainKernelsAvailable(backend);
 }
+
+/**
+ * `parts` [length] tensors holding consecutive slices of `buffer` (a kernel's small outputs
+ * written side by side, e.g. a gradient's per-channel vectors), then `buffer` freed. The outputs
+ * are allocated before the buffer is viewed: an allocation can grow the heap and detach a view.
+ */
+export function splitHeapBuffer(backend: BackendWasm, buffer: TensorInfo, parts: number, length: number): TensorInfo[] {
+  const outputs = Array.from({ length: parts }, () => backend.makeOutput([length], 'float32'));
+  const all = backend.typedArrayFromHeap(buffer) as Float32Array;
+  outputs.forEach((out, i) =>
+    (backend.typedArrayFromHeap(out) as Float32Array).set(all.subarray(i * length, (i + 1) * length)),
+  );
+  backend.disposeData(buffer.dataId);
+  return outputs;
+}

@@ -77,14 +77,7 @@ export const fusePointwiseMlp: RewriteRule = {
       ]);
       if (gelu) graph.bypass(gelu);
       graph.bypass(first);
-      second.className = PointwiseMlp.className;
-      second.config = {
-        name: second.name,
-        trainable: second.config['trainable'] ?? true,
-        dtype: second.config['dtype'] ?? 'float32',
-        hiddenChannels: w1.shape[1],
-        outChannels: w2.shape[1],
-      };
+      graph.retype(second, PointwiseMlp.className, { hiddenChannels: w1.shape[1], outChannels: w2.shape[1] });
       count++;
     }
     return count;

@@ -131,9 +131,7 @@ export class InferenceGraph {
         for (const ref of node) if (ref[0] === layer.name) [ref[0], ref[1], ref[2]] = [from, nodeIndex, tensorIndex];
     for (const ref of this.outputLayers)
       if (ref[0] === layer.name) [ref[0], ref[1], ref[2]] = [from, nodeIndex, tensorIndex];
-    this.layers.splice(this.layers.indexOf(layer), 1);
-    this.byName.delete(layer.name);
-    this.disposeReplaced(layer.name);
+    this.remove(layer);
   }
 
   /**
@@ -191,9 +189,21 @@ export class InferenceGraph {
       );
     }
     consumer.inboundNodes = JSON.parse(JSON.stringify(producer.inboundNodes)) as InboundRef[][];
-    this.layers.splice(this.layers.indexOf(producer), 1);
-    this.byName.delete(producer.name);
-    this.disposeReplaced(producer.name);
+    this.remove(producer);
+  }
+
+  /**
+   * Makes `layer` (its name and inputs kept) a layer of `className` with `config`, plus the config
+   * every tfjs layer takes (name, trainable, dtype) carried over: a rule's in-place replacement.
+   */
+  retype(layer: GraphLayer, className: string, config: Record<string, unknown> = {}): void {
+    layer.className = className;
+    layer.config = {
+      name: layer.name,
+      trainable: layer.config['trainable'] ?? true,
+      dtype: layer.config['dtype'] ?? 'float32',
+      ...config,
+    };
   }
 
   /** The layer's current weights, in the order its tfjs layer creates them (the source's, unless replaced). */
@@ -263,6 +273,13 @@ export class InferenceGraph {
   /** Frees the weights rules created (a model built by `toModel` keeps its own references). */
   dispose(): void {
     for (const name of [...this.replaced.keys()]) this.disposeReplaced(name);
+  }
+
+  /** Drops a layer whose readers have been rewired, and any weights a rule gave it. */
+  private remove(layer: GraphLayer): void {
+    this.layers.splice(this.layers.indexOf(layer), 1);
+    this.byName.delete(layer.name);
+    this.disposeReplaced(layer.name);
   }
 
   private disposeReplaced(name: string): void {

@@ -212,12 +212,7 @@ export const fuseBatchNormEpilogue: RewriteRule = {
         if (node[1]![0] === conv.name) node.reverse();
         affine = add;
       }
-      affine.className = ChannelAffine.className;
-      affine.config = {
-        name: affine.name,
-        trainable: affine.config['trainable'] ?? true,
-        dtype: affine.config['dtype'] ?? 'float32',
-      };
+      graph.retype(affine, ChannelAffine.className);
       graph.replaceWeights(affine.name, weights);
     }),
 };
